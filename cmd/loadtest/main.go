@@ -1,0 +1,10 @@
+// Command loadtest load-tests HTTP services and plans their capacity.
+package main
+
+import (
+	"os"
+
+	"github.com/loadtestdev/loadtest/cli"
+)
+
+func main() { os.Exit(cli.Main()) }

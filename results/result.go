@@ -1,0 +1,162 @@
+// Package results defines the loadtest result file (schema loadtest.result/v1): the contract
+// between the engine that measures a run and every command that reads one afterwards (reports,
+// the gate, the capacity planner). It also holds the latency histogram helpers and merging.
+package results
+
+import "time"
+
+// Schema is the value of the "schema" field of every result file this version writes.
+const Schema = "loadtest.result/v1"
+
+// Result is one load-test run (or several merged). Latencies are in milliseconds, rates in
+// requests per second, ratios in 0..1.
+type Result struct {
+	Schema   string `json:"schema"`
+	Version  string `json:"loadtest_version,omitempty"`
+	Scenario string `json:"scenario"`
+	Target   string `json:"target"`
+
+	Started   time.Time `json:"started"`
+	Ended     time.Time `json:"ended"`
+	DurationS float64   `json:"duration_s"`
+
+	// RateAsked is the requested constant rate in req/s; 0 means "as fast as possible" with
+	// Connections workers. Stages describe a ramped rate instead.
+	RateAsked   float64 `json:"rate_asked"`
+	Stages      []Stage `json:"stages,omitempty"`
+	Connections int     `json:"connections,omitempty"`
+	Seed        int64   `json:"seed"`
+
+	Requests     uint64  `json:"requests"`
+	Successes    uint64  `json:"successes"`
+	SuccessRatio float64 `json:"success_ratio"`
+	// Rate is the achieved request rate (requests / duration) and Throughput the rate of
+	// successful requests (successes / duration), both in req/s.
+	Rate       float64 `json:"rate"`
+	Throughput float64 `json:"throughput"`
+	BytesIn    uint64  `json:"bytes_in"`
+	BytesOut   uint64  `json:"bytes_out"`
+
+	// LatencyMS is measured from each request's intended send time (corrected for
+	// coordinated omission); ServiceTimeMS from when a worker actually sent it (vegeta's view).
+	LatencyMS     Latency `json:"latency_ms"`
+	ServiceTimeMS Latency `json:"service_time_ms"`
+
+	StatusCodes map[string]uint64        `json:"status_codes"`
+	Errors      []ErrorCount             `json:"errors"`
+	ByRequest   map[string]*RequestStats `json:"by_request"`
+	Timeline    []Second                 `json:"timeline"`
+
+	// Histograms holds the overall histograms in HdrHistogram's compressed V2 encoding
+	// (base64), values in microseconds, so that results merge exactly.
+	Histograms Histograms `json:"histograms"`
+
+	Host *Host `json:"host,omitempty"`
+	// SourceHosts keeps each source's host section in a merged result.
+	SourceHosts []*Host           `json:"source_hosts,omitempty"`
+	Warnings    []Warning         `json:"warnings,omitempty"`
+	Thresholds  []ThresholdResult `json:"thresholds,omitempty"`
+	Probe       *Probe            `json:"probe,omitempty"`
+	Interrupted bool              `json:"interrupted,omitempty"`
+	// Sources names the runs a merged result was made from; empty for a single run.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// Stage is one piece of a ramped rate: over Duration the rate moves linearly to RatePerSec.
+type Stage struct {
+	DurationS  float64 `json:"duration_s"`
+	RatePerSec float64 `json:"rate"`
+}
+
+// Latency summarises a latency histogram in milliseconds.
+type Latency struct {
+	Min    float64 `json:"min"`
+	Mean   float64 `json:"mean"`
+	StdDev float64 `json:"stddev"`
+	P50    float64 `json:"p50"`
+	P90    float64 `json:"p90"`
+	P95    float64 `json:"p95"`
+	P99    float64 `json:"p99"`
+	P999   float64 `json:"p999"`
+	P9999  float64 `json:"p9999"`
+	Max    float64 `json:"max"`
+}
+
+// ErrorCount is one class of error (e.g. "connection refused", "timeout", "http 500") with how
+// often it happened and one example message.
+type ErrorCount struct {
+	Class   string `json:"class"`
+	Message string `json:"message"`
+	Count   uint64 `json:"count"`
+}
+
+// RequestStats are the figures for one named request of a scenario.
+type RequestStats struct {
+	Requests      uint64            `json:"requests"`
+	Successes     uint64            `json:"successes"`
+	SuccessRatio  float64           `json:"success_ratio"`
+	Rate          float64           `json:"rate"`
+	Throughput    float64           `json:"throughput"`
+	LatencyMS     Latency           `json:"latency_ms"`
+	ServiceTimeMS Latency           `json:"service_time_ms"`
+	StatusCodes   map[string]uint64 `json:"status_codes"`
+	Errors        []ErrorCount      `json:"errors,omitempty"`
+	Histograms    Histograms        `json:"histograms"`
+}
+
+// Histograms are encoded HdrHistograms (compressed V2, base64) of latency and service time
+// in microseconds.
+type Histograms struct {
+	Latency     string `json:"latency"`
+	ServiceTime string `json:"service_time"`
+}
+
+// Second is one second of the run's timeline, keyed by wall-clock Unix second.
+type Second struct {
+	Unix      int64   `json:"t"`
+	Requests  uint64  `json:"requests"`
+	Successes uint64  `json:"successes"`
+	Errors    uint64  `json:"errors"`
+	P50MS     float64 `json:"p50_ms"`
+	P90MS     float64 `json:"p90_ms"`
+	P99MS     float64 `json:"p99_ms"`
+	MaxMS     float64 `json:"max_ms"`
+	// Latency is that second's latency histogram (encoded like Histograms.Latency), kept so
+	// that merged timelines have exact percentiles.
+	Latency string `json:"latency_hist,omitempty"`
+}
+
+// Warning is a condition that makes the numbers less trustworthy, with the figures that
+// triggered it (e.g. the load generator was saturated).
+type Warning struct {
+	Code    string             `json:"code"`
+	Message string             `json:"message"`
+	Values  map[string]float64 `json:"values,omitempty"`
+}
+
+// ThresholdResult is one evaluated threshold of the performance gate.
+type ThresholdResult struct {
+	Expression string  `json:"expression"`
+	Measured   float64 `json:"measured"`
+	Unit       string  `json:"unit,omitempty"`
+	Passed     bool    `json:"passed"`
+	Source     string  `json:"source,omitempty"` // "flag" or "scenario"
+}
+
+// Probe is the outcome of `loadtest probe`: the highest rate that met the SLOs.
+type Probe struct {
+	SLOs            []string    `json:"slos"`
+	SustainableRate float64     `json:"sustainable_rate"`
+	Steps           []ProbeStep `json:"steps"`
+}
+
+// ProbeStep is one constant-rate step of a probe.
+type ProbeStep struct {
+	RateAsked  float64 `json:"rate_asked"`
+	Rate       float64 `json:"rate"`
+	Throughput float64 `json:"throughput"`
+	P99MS      float64 `json:"p99_ms"`
+	ErrorRatio float64 `json:"error_ratio"`
+	Passed     bool    `json:"passed"`
+	Breached   string  `json:"breached,omitempty"`
+}
