@@ -1,0 +1,71 @@
+// Package scenarios parses and validates scenario files (YAML), holds the built-in scenarios,
+// and compiles a scenario into a Plan: the goroutine-safe source of hits the engine sends.
+package scenarios
+
+import (
+	"time"
+)
+
+// Scenario is a parsed, validated scenario file. Zero Rate with no Stages means "as fast as
+// possible" with Connections workers.
+type Scenario struct {
+	Name        string
+	Description string
+	// Source is where the scenario came from: a file path or "builtin:NAME".
+	Source      string
+	Target      string // base URL; empty means "the bundled server started by the run"
+	Rate        Rate
+	Stages      []Stage
+	Duration    time.Duration
+	Timeout     time.Duration
+	Connections int // workers and at most this many connections; 0 = engine default
+	HTTP2       bool
+	Headers     map[string]string
+	Requests    []Request
+	Variables   map[string]string
+	// Thresholds are the raw threshold expressions; the gate package parses and evaluates them.
+	Thresholds []string
+}
+
+// Rate is Freq requests per Per, like vegeta.Rate.
+type Rate struct {
+	Freq int
+	Per  time.Duration
+}
+
+// PerSecond returns the rate in requests per second (0 for a zero rate).
+func (r Rate) PerSecond() float64 {
+	if r.Freq == 0 || r.Per == 0 {
+		return 0
+	}
+	return float64(r.Freq) / r.Per.Seconds()
+}
+
+// Stage is one piece of a ramp: over Duration the rate moves linearly from the previous
+// stage's rate (0 before the first) to Rate.
+type Stage struct {
+	Duration time.Duration
+	Rate     Rate
+}
+
+// Request is one weighted request of a scenario. Path, Headers and Body may hold templates.
+type Request struct {
+	Name    string
+	Weight  int
+	Method  string
+	Path    string
+	Headers map[string]string
+	Body    string
+}
+
+// PlanOptions are what compiling a scenario needs from the run.
+type PlanOptions struct {
+	// Target is the base URL hits go to (scheme://host:port), overriding Scenario.Target.
+	Target string
+	// Seed makes the weighted choice and the random templates deterministic.
+	Seed int64
+	// Secret is the bundled server's token secret, for token(uid); nil when unknown.
+	Secret []byte
+	// Dir is the directory relative file references (CSV feeders) are resolved from.
+	Dir string
+}
