@@ -10,9 +10,12 @@ import "time"
 type Snapshot struct {
 	Time     time.Time `json:"time"`
 	Hostname string    `json:"hostname,omitempty"`
-	NumCPU   int       `json:"num_cpu"`
-	UptimeS  uint64    `json:"uptime_s"`
-	Load     LoadAvg   `json:"load"`
+	// HostID identifies the machine (gopsutil's host ID: DMI product UUID, machine-id or boot
+	// id), so that two snapshots can be told to come from the same host.
+	HostID  string  `json:"host_id,omitempty"`
+	NumCPU  int     `json:"num_cpu"`
+	UptimeS uint64  `json:"uptime_s"`
+	Load    LoadAvg `json:"load"`
 	// CPU is the whole host's CPU split in percent (0..100) over the interval before Time;
 	// PerCPU the same for each logical core.
 	CPU    CPUPercent   `json:"cpu"`
@@ -44,6 +47,8 @@ type Memory struct {
 	TotalBytes     uint64 `json:"total_bytes"`
 	UsedBytes      uint64 `json:"used_bytes"`
 	AvailableBytes uint64 `json:"available_bytes"`
+	// FreeBytes is memory not used at all (not even as cache), as top's "free".
+	FreeBytes uint64 `json:"free_bytes,omitempty"`
 }
 
 // Process is one watched process. CPUPercent is of one core (200 means two cores busy).
@@ -53,6 +58,8 @@ type Process struct {
 	CPUPercent float64 `json:"cpu_percent"`
 	RSSBytes   uint64  `json:"rss_bytes"`
 	Goroutines int     `json:"goroutines,omitempty"`
-	OpenFDs    int     `json:"open_fds,omitempty"`
-	FDLimit    uint64  `json:"fd_limit,omitempty"`
+	// GOMAXPROCS is the number of cores a Go process may use (set for loadtest's own process).
+	GOMAXPROCS int    `json:"gomaxprocs,omitempty"`
+	OpenFDs    int    `json:"open_fds,omitempty"`
+	FDLimit    uint64 `json:"fd_limit,omitempty"`
 }

@@ -26,3 +26,26 @@ type SeriesStat struct {
 	Mean float64 `json:"mean"`
 	Max  float64 `json:"max"`
 }
+
+// NewHostSeries builds one side's host series from a collector's samples, with the min/mean/max
+// of each series (collector.Summarize) filled in. origin says where the samples came from
+// ("local", "pid N" or a /stats URL); sameHost whether that side ran on the generator's host.
+func NewHostSeries(origin string, sameHost bool, samples []collector.Snapshot) *HostSeries {
+	hs := &HostSeries{Origin: origin, SameHost: sameHost, Samples: samples, Summary: map[string]SeriesStat{}}
+	if hs.Samples == nil {
+		hs.Samples = []collector.Snapshot{}
+	}
+	for name, st := range collector.Summarize(samples) {
+		hs.Summary[name] = SeriesStat{Min: st.Min, Mean: st.Mean, Max: st.Max}
+	}
+	return hs
+}
+
+// HostWarnings converts the collector's saturation warnings into result warnings.
+func HostWarnings(ws []collector.Warning) []Warning {
+	out := make([]Warning, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, Warning{Code: w.Code, Message: w.Message, Values: w.Values})
+	}
+	return out
+}

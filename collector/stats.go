@@ -1,0 +1,215 @@
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// StatsPath is where the reference server serves its snapshot.
+const StatsPath = "/stats"
+
+// StatsHandler serves GET /stats: a Snapshot of this host and of the calling process (in the
+// given role, with its goroutines) as JSON. CPU percentages cover the time since the previous
+// request, or a short fresh window for the first request or one long after the previous.
+func StatsHandler(role string) http.Handler {
+	probe := NewProbe(Watch{PID: int32(os.Getpid()), Role: role})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed: use GET"})
+			return
+		}
+		snap, err := probe.Take(r.Context())
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, snap)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// StatsURL is the /stats URL of a target given by its base URL ("http://host:8080/api" gives
+// "http://host:8080/api/stats"); query and fragment are dropped.
+func StatsURL(target string) (string, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "", fmt.Errorf("collector: target %q: %w", target, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("collector: target %q: want an http:// or https:// URL with a host", target)
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + StatsPath
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u.String(), nil
+}
+
+// ErrNoStats means the target answered but does not serve a loadtest snapshot at /stats.
+var ErrNoStats = errors.New("collector: target does not serve /stats")
+
+// FetchStats gets one Snapshot from a /stats URL. A target that answers with anything but a
+// snapshot (404, HTML, another JSON document) gives an error wrapping ErrNoStats.
+func FetchStats(ctx context.Context, client *http.Client, statsURL string) (Snapshot, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, statsURL, nil)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return Snapshot{}, fmt.Errorf("%w: GET %s: %s", ErrNoStats, statsURL, resp.Status)
+	}
+	var snap Snapshot
+	if err := json.Unmarshal(body, &snap); err != nil || snap.Time.IsZero() || snap.NumCPU <= 0 {
+		return Snapshot{}, fmt.Errorf("%w: GET %s: the answer is not a loadtest snapshot", ErrNoStats, statsURL)
+	}
+	return snap, nil
+}
+
+// StatsPoller records the snapshots a remote target serves at GET /stats: at once, every
+// interval, and one last time when its context ends. A target without /stats gives no samples
+// and no error: Note says why.
+type StatsPoller struct {
+	client   *http.Client
+	url      string
+	interval time.Duration
+
+	ready     chan struct{}
+	readyOnce sync.Once
+
+	mu      sync.Mutex
+	samples []Snapshot
+	note    string
+}
+
+var _ Source = (*StatsPoller)(nil)
+
+// NewStatsPoller polls statsURL (see StatsURL) every interval (DefaultInterval if 0) with
+// client (http.DefaultClient if nil).
+func NewStatsPoller(client *http.Client, statsURL string, interval time.Duration) *StatsPoller {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	return &StatsPoller{client: client, url: statsURL, interval: interval, ready: make(chan struct{})}
+}
+
+// Run polls until ctx ends, then polls one last time and returns. It stops early, with a Note,
+// when the target answers but has no /stats. It always returns nil: a target's statistics are
+// an extra, never a reason to fail a run.
+func (p *StatsPoller) Run(ctx context.Context) error {
+	defer p.markReady()
+	supported := p.poll(ctx)
+	p.markReady()
+	if !supported {
+		return nil
+	}
+	ticker := time.NewTicker(p.interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+			if !p.poll(ctx) {
+				return nil
+			}
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalSampleTimeout)
+			p.poll(final)
+			cancel()
+			return nil
+		}
+	}
+}
+
+// poll takes one sample and reports whether polling should go on.
+func (p *StatsPoller) poll(ctx context.Context) bool {
+	rctx, cancel := context.WithTimeout(ctx, max(2*p.interval, 2*time.Second))
+	defer cancel()
+	snap, err := FetchStats(rctx, p.client, p.url)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case err == nil:
+		p.samples = append(p.samples, snap)
+		p.note = ""
+		return true
+	case errors.Is(err, ErrNoStats):
+		p.note = err.Error()
+		return false
+	default: // not answering (yet, or any more): keep trying quietly
+		if ctx.Err() == nil {
+			p.note = err.Error()
+		}
+		return true
+	}
+}
+
+func (p *StatsPoller) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
+
+// Ready is closed once the first poll has been answered or has failed.
+func (p *StatsPoller) Ready() <-chan struct{} { return p.ready }
+
+// Samples returns a copy of the snapshots received so far, oldest first.
+func (p *StatsPoller) Samples() []Snapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Snapshot(nil), p.samples...)
+}
+
+// Note says why the last poll gave no sample ("" after a successful one), for a run to report
+// once (e.g. "target does not serve /stats: ... 404 Not Found").
+func (p *StatsPoller) Note() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.note
+}
+
+// PollStats polls the /stats of target (a base URL) every interval until ctx ends and returns
+// the snapshots received: none for a target that does not serve /stats or does not answer.
+func PollStats(ctx context.Context, target string, interval time.Duration) ([]Snapshot, error) {
+	statsURL, err := StatsURL(target)
+	if err != nil {
+		return nil, err
+	}
+	p := NewStatsPoller(nil, statsURL, interval)
+	_ = p.Run(ctx)
+	return p.Samples(), nil
+}
+
+// SameHost reports whether two snapshots come from the same machine: by host ID when both
+// have one, else by hostname. A target on the generator's host shares its CPU, so host idle
+// then says nothing about the generator alone.
+func SameHost(a, b Snapshot) bool {
+	if a.HostID != "" && b.HostID != "" {
+		return a.HostID == b.HostID
+	}
+	return a.Hostname != "" && a.Hostname == b.Hostname
+}

@@ -1,0 +1,192 @@
+package collector
+
+import "fmt"
+
+// Warning is a saturation condition found in the samples, with the figures that triggered it.
+// results.Warning has the same shape.
+type Warning struct {
+	Code    string
+	Message string
+	Values  map[string]float64
+}
+
+// Warning codes.
+const (
+	// WarnGeneratorCPU: the loadtest process used more than 90% of the cores it may use.
+	WarnGeneratorCPU = "generator_cpu_saturated"
+	// WarnGeneratorHostIdle: the generator host's CPU idle fell under 5% while the target runs
+	// on another host.
+	WarnGeneratorHostIdle = "generator_host_cpu_saturated"
+	// WarnGeneratorFDs: the loadtest process ran out of file descriptors (open fds reached 95%
+	// of its limit, or requests failed with "too many open files").
+	WarnGeneratorFDs = "generator_fds_exhausted"
+	// WarnConnectionCap: the engine had every connection it may open in use.
+	WarnConnectionCap = "generator_connection_cap"
+	// WarnServerLoad: the server host's 1-minute load average exceeded its core count.
+	WarnServerLoad = "server_load_above_cores"
+)
+
+// Thresholds of the saturation rules.
+const (
+	GeneratorCPUShare  = 0.90 // of the cores the generator may use
+	GeneratorMinIdle   = 5.0  // percent host CPU idle
+	GeneratorFDShare   = 0.95 // of the fd limit
+	generatorLimitedBy = "results may be limited by the load generator, not the target"
+)
+
+// Assessment is what the saturation rules look at: both sides' samples and the engine's own
+// figures about its connections.
+type Assessment struct {
+	Generator []Snapshot // samples of the generator host (with the generator process)
+	Server    []Snapshot // samples of the server host (local, or from its /stats)
+	// TargetOnSameHost is true when the target runs on the generator's host: host CPU idle
+	// then says nothing about the generator alone.
+	TargetOnSameHost bool
+	// ConnectionCap is the most connections (workers) the engine may open, 0 if unbounded;
+	// PeakConnections the most it had open at once.
+	ConnectionCap   int
+	PeakConnections int
+	// FDErrors counts requests that failed because the generator had no file descriptor left
+	// ("too many open files").
+	FDErrors uint64
+}
+
+// Warnings applies every saturation rule and returns the warnings that fire, in a fixed order.
+func Warnings(a Assessment) []Warning {
+	var out []Warning
+	for _, rule := range []func(Assessment) (Warning, bool){
+		generatorCPUWarning, generatorHostIdleWarning, generatorFDWarning, connectionCapWarning, serverLoadWarning,
+	} {
+		if w, ok := rule(a); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// generatorCPUWarning fires when, in some sample, the generator process's CPU exceeds 90% of
+// the cores it may use (GOMAXPROCS, else the host's cores).
+func generatorCPUWarning(a Assessment) (Warning, bool) {
+	var peak Process
+	var cores float64
+	found := false
+	for _, s := range a.Generator {
+		for _, p := range s.Processes {
+			if p.Role != RoleGenerator {
+				continue
+			}
+			usable := usableCores(p, s.NumCPU)
+			if usable > 0 && p.CPUPercent > GeneratorCPUShare*100*usable && (!found || p.CPUPercent/usable > peak.CPUPercent/cores) {
+				peak, cores, found = p, usable, true
+			}
+		}
+	}
+	if !found {
+		return Warning{}, false
+	}
+	return Warning{
+		Code: WarnGeneratorCPU,
+		Message: fmt.Sprintf("%s: the loadtest process used %.1f%% CPU, over %.0f%% of the %g cores it may use",
+			generatorLimitedBy, peak.CPUPercent, GeneratorCPUShare*100, cores),
+		Values: map[string]float64{"cpu_percent": peak.CPUPercent, "usable_cores": cores, "threshold_percent": GeneratorCPUShare * 100 * cores},
+	}, true
+}
+
+func usableCores(p Process, numCPU int) float64 {
+	cores := numCPU
+	if p.GOMAXPROCS > 0 && (cores <= 0 || p.GOMAXPROCS < cores) {
+		cores = p.GOMAXPROCS
+	}
+	return float64(cores)
+}
+
+// generatorHostIdleWarning fires when the generator host's CPU idle falls under 5% in some
+// sample while the target is on another host.
+func generatorHostIdleWarning(a Assessment) (Warning, bool) {
+	if a.TargetOnSameHost || len(a.Generator) == 0 {
+		return Warning{}, false
+	}
+	low := a.Generator[0]
+	for _, s := range a.Generator[1:] {
+		if s.CPU.Idle < low.CPU.Idle {
+			low = s
+		}
+	}
+	if low.CPU.Idle >= GeneratorMinIdle {
+		return Warning{}, false
+	}
+	return Warning{
+		Code:    WarnGeneratorHostIdle,
+		Message: fmt.Sprintf("%s: the generator host's CPU was %.1f%% idle (under %g%%)", generatorLimitedBy, low.CPU.Idle, GeneratorMinIdle),
+		Values:  map[string]float64{"cpu_idle": low.CPU.Idle, "threshold_percent": GeneratorMinIdle},
+	}, true
+}
+
+// generatorFDWarning fires when the generator process's open fds reached 95% of its limit in
+// some sample, or when requests failed for want of a file descriptor.
+func generatorFDWarning(a Assessment) (Warning, bool) {
+	var peak Process
+	found := false
+	for _, s := range a.Generator {
+		for _, p := range s.Processes {
+			if p.Role == RoleGenerator && p.FDLimit > 0 && float64(p.OpenFDs) >= GeneratorFDShare*float64(p.FDLimit) &&
+				(!found || p.OpenFDs > peak.OpenFDs) {
+				peak, found = p, true
+			}
+		}
+	}
+	if !found && a.FDErrors == 0 {
+		return Warning{}, false
+	}
+	w := Warning{Code: WarnGeneratorFDs, Values: map[string]float64{}}
+	if found {
+		w.Message = fmt.Sprintf("the generator ran out of file descriptors: %d open of a limit of %d (ulimit -n); raise the limit or use fewer connections",
+			peak.OpenFDs, peak.FDLimit)
+		w.Values["open_fds"], w.Values["fd_limit"] = float64(peak.OpenFDs), float64(peak.FDLimit)
+	}
+	if a.FDErrors > 0 {
+		if !found {
+			w.Message = fmt.Sprintf("the generator ran out of file descriptors: %d requests failed with \"too many open files\"; raise ulimit -n or use fewer connections", a.FDErrors)
+		}
+		w.Values["fd_errors"] = float64(a.FDErrors)
+	}
+	return w, true
+}
+
+// connectionCapWarning fires when the engine had every connection it may open in use.
+func connectionCapWarning(a Assessment) (Warning, bool) {
+	if a.ConnectionCap <= 0 || a.PeakConnections < a.ConnectionCap {
+		return Warning{}, false
+	}
+	return Warning{
+		Code: WarnConnectionCap,
+		Message: fmt.Sprintf("%s: it had all %d connections it may open in use, so requests waited for a free one (raise --connections)",
+			generatorLimitedBy, a.ConnectionCap),
+		Values: map[string]float64{"peak_connections": float64(a.PeakConnections), "connection_cap": float64(a.ConnectionCap)},
+	}, true
+}
+
+// serverLoadWarning fires when the server host's 1-minute load average exceeds its core count
+// in some sample.
+func serverLoadWarning(a Assessment) (Warning, bool) {
+	var peak Snapshot
+	found := false
+	for _, s := range a.Server {
+		if s.NumCPU > 0 && s.Load.Load1 > float64(s.NumCPU) && (!found || s.Load.Load1/float64(s.NumCPU) > peak.Load.Load1/float64(peak.NumCPU)) {
+			peak, found = s, true
+		}
+	}
+	if !found {
+		return Warning{}, false
+	}
+	shared := ""
+	if a.TargetOnSameHost {
+		shared = "; the load generator runs on it too"
+	}
+	return Warning{
+		Code: WarnServerLoad,
+		Message: fmt.Sprintf("the server host is overloaded: its load average reached %.2f, above its %d cores (tasks were waiting for a CPU%s)",
+			peak.Load.Load1, peak.NumCPU, shared),
+		Values: map[string]float64{"load1": peak.Load.Load1, "load5": peak.Load.Load5, "load15": peak.Load.Load15, "num_cpu": float64(peak.NumCPU)},
+	}, true
+}

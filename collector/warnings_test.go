@@ -1,0 +1,167 @@
+package collector
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// gen is a generator-host sample: host idle percent and the generator process's CPU and fds.
+func gen(idle, procCPU float64, gomaxprocs, openFDs int, fdLimit uint64) Snapshot {
+	return Snapshot{
+		NumCPU: 4, CPU: CPUPercent{User: 100 - idle, Idle: idle},
+		Processes: []Process{{PID: 10, Role: RoleGenerator, CPUPercent: procCPU, GOMAXPROCS: gomaxprocs, OpenFDs: openFDs, FDLimit: fdLimit}},
+	}
+}
+
+// srv is a server-host sample with a 1-minute load average and a core count.
+func srv(load1 float64, numCPU int) Snapshot {
+	return Snapshot{NumCPU: numCPU, Load: LoadAvg{Load1: load1, Load5: load1 / 2, Load15: load1 / 4}, CPU: CPUPercent{Idle: 50}}
+}
+
+func TestWarnings(t *testing.T) {
+	calm := []Snapshot{gen(80, 50, 4, 20, 1024), gen(60, 120, 4, 40, 1024)}
+	tests := []struct {
+		name       string
+		in         Assessment
+		wantCodes  []string
+		wantValues map[string]float64 // of the first warning
+	}{
+		{name: "no samples", in: Assessment{}},
+		{name: "calm run", in: Assessment{Generator: calm, Server: []Snapshot{srv(2, 4), srv(3.9, 4)}}},
+		{
+			name:       "generator process above 90% of GOMAXPROCS cores",
+			in:         Assessment{Generator: append(calm, gen(50, 181, 2, 40, 1024)), TargetOnSameHost: true},
+			wantCodes:  []string{WarnGeneratorCPU},
+			wantValues: map[string]float64{"cpu_percent": 181, "usable_cores": 2, "threshold_percent": 180},
+		},
+		{
+			name: "generator process at exactly 90% does not fire",
+			in:   Assessment{Generator: []Snapshot{gen(50, 180, 2, 40, 1024)}},
+		},
+		{
+			name:       "without GOMAXPROCS the host's cores count",
+			in:         Assessment{Generator: []Snapshot{gen(50, 361, 0, 40, 1024)}},
+			wantCodes:  []string{WarnGeneratorCPU},
+			wantValues: map[string]float64{"cpu_percent": 361, "usable_cores": 4, "threshold_percent": 360},
+		},
+		{
+			name: "the server process's CPU is not the generator's",
+			in: Assessment{Generator: []Snapshot{{NumCPU: 1, CPU: CPUPercent{Idle: 50},
+				Processes: []Process{{PID: 11, Role: RoleServer, CPUPercent: 100}}}}},
+		},
+		{
+			name:       "host idle under 5% with a remote target",
+			in:         Assessment{Generator: append(calm, gen(4.9, 50, 4, 40, 1024), gen(30, 50, 4, 40, 1024))},
+			wantCodes:  []string{WarnGeneratorHostIdle},
+			wantValues: map[string]float64{"cpu_idle": 4.9, "threshold_percent": 5},
+		},
+		{
+			name: "host idle at exactly 5% does not fire",
+			in:   Assessment{Generator: []Snapshot{gen(5, 50, 4, 40, 1024)}},
+		},
+		{
+			name: "host idle under 5% with the target on the same host does not fire",
+			in:   Assessment{Generator: []Snapshot{gen(1, 50, 4, 40, 1024)}, TargetOnSameHost: true},
+		},
+		{
+			name:       "open fds at 95% of the limit",
+			in:         Assessment{Generator: append(calm, gen(50, 50, 4, 950, 1000))},
+			wantCodes:  []string{WarnGeneratorFDs},
+			wantValues: map[string]float64{"open_fds": 950, "fd_limit": 1000},
+		},
+		{
+			name: "open fds just under 95% does not fire",
+			in:   Assessment{Generator: []Snapshot{gen(50, 50, 4, 949, 1000)}},
+		},
+		{
+			name: "unknown fd limit does not fire",
+			in:   Assessment{Generator: []Snapshot{gen(50, 50, 4, 5000, 0)}},
+		},
+		{
+			name:       "requests failed with too many open files",
+			in:         Assessment{Generator: calm, FDErrors: 12},
+			wantCodes:  []string{WarnGeneratorFDs},
+			wantValues: map[string]float64{"fd_errors": 12},
+		},
+		{
+			name:       "connection cap reached",
+			in:         Assessment{Generator: calm, ConnectionCap: 100, PeakConnections: 100},
+			wantCodes:  []string{WarnConnectionCap},
+			wantValues: map[string]float64{"peak_connections": 100, "connection_cap": 100},
+		},
+		{
+			name: "connection cap not reached",
+			in:   Assessment{Generator: calm, ConnectionCap: 100, PeakConnections: 99},
+		},
+		{
+			name: "no connection cap",
+			in:   Assessment{Generator: calm, PeakConnections: 5000},
+		},
+		{
+			name:       "server load above its cores",
+			in:         Assessment{Server: []Snapshot{srv(1, 2), srv(2.5, 2), srv(2.1, 2)}},
+			wantCodes:  []string{WarnServerLoad},
+			wantValues: map[string]float64{"load1": 2.5, "load5": 1.25, "load15": 0.625, "num_cpu": 2},
+		},
+		{
+			name: "server load equal to its cores does not fire",
+			in:   Assessment{Server: []Snapshot{srv(2, 2)}},
+		},
+		{
+			name: "the generator's load is not the server's",
+			in:   Assessment{Generator: []Snapshot{func() Snapshot { s := gen(50, 50, 4, 40, 1024); s.Load.Load1 = 10; return s }()}},
+		},
+		{
+			name: "everything at once, in a fixed order",
+			in: Assessment{
+				Generator: []Snapshot{gen(2, 390, 4, 1000, 1000)}, Server: []Snapshot{srv(9, 8)},
+				ConnectionCap: 10, PeakConnections: 10,
+			},
+			wantCodes:  []string{WarnGeneratorCPU, WarnGeneratorHostIdle, WarnGeneratorFDs, WarnConnectionCap, WarnServerLoad},
+			wantValues: map[string]float64{"cpu_percent": 390, "usable_cores": 4, "threshold_percent": 360},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Warnings(tt.in)
+			var codes []string
+			for _, w := range got {
+				codes = append(codes, w.Code)
+				if w.Message == "" {
+					t.Errorf("%s: got an empty message", w.Code)
+				}
+			}
+			if !reflect.DeepEqual(codes, tt.wantCodes) {
+				t.Fatalf("got codes %v, want %v", codes, tt.wantCodes)
+			}
+			if len(got) > 0 && !reflect.DeepEqual(got[0].Values, tt.wantValues) {
+				t.Errorf("got values %v, want %v", got[0].Values, tt.wantValues)
+			}
+		})
+	}
+}
+
+func TestGeneratorWarningsSayTheGeneratorLimitsResults(t *testing.T) {
+	ws := Warnings(Assessment{Generator: []Snapshot{gen(1, 400, 4, 10, 1024)}})
+	if len(ws) != 2 {
+		t.Fatalf("got %d warnings, want 2", len(ws))
+	}
+	for _, w := range ws {
+		if !strings.HasPrefix(w.Message, "results may be limited by the load generator, not the target") {
+			t.Errorf("%s: got message %q, want it to start with the issue's wording", w.Code, w.Message)
+		}
+	}
+}
+
+func TestServerLoadWarningSaysWhenTheGeneratorSharesTheHost(t *testing.T) {
+	for _, same := range []bool{false, true} {
+		ws := Warnings(Assessment{Server: []Snapshot{srv(3, 2)}, TargetOnSameHost: same})
+		if len(ws) != 1 {
+			t.Fatalf("same host %v: got %d warnings, want 1", same, len(ws))
+		}
+		if got := strings.Contains(ws[0].Message, "load generator runs on it too"); got != same {
+			t.Errorf("same host %v: got message %q", same, ws[0].Message)
+		}
+	}
+}

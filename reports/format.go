@@ -1,0 +1,329 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadtestdev/loadtest/collector"
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// Number formatting shared by every human-readable format. Every figure carries its unit.
+
+// formatMS formats a latency given in milliseconds with a unit that keeps it readable:
+// microseconds below 1 ms, seconds from 10 s.
+func formatMS(ms float64) string {
+	switch {
+	case ms < 1:
+		return fmt.Sprintf("%.0f µs", ms*1000)
+	case ms < 10_000:
+		return fmt.Sprintf("%.2f ms", ms)
+	default:
+		return fmt.Sprintf("%.2f s", ms/1000)
+	}
+}
+
+// formatRate formats a rate in requests per second.
+func formatRate(rps float64) string {
+	return fmt.Sprintf("%.2f req/s", rps)
+}
+
+// formatPercent formats a ratio in 0..1 as a percentage.
+func formatPercent(ratio float64) string {
+	return fmt.Sprintf("%.2f %%", ratio*100)
+}
+
+// formatCount formats a count with thin grouping for thousands (1,234,567).
+func formatCount(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	lead := len(s) % 3
+	if lead > 0 {
+		b.WriteString(s[:lead])
+	}
+	for i := lead; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// formatBytes formats a byte count in binary units (B, KiB, MiB, GiB, TiB).
+func formatBytes(n uint64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB"}
+	v := float64(n)
+	i := -1
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.2f %s", v, units[i])
+}
+
+// formatSeconds formats a duration given in seconds.
+func formatSeconds(s float64) string {
+	return fmt.Sprintf("%.2f s", s)
+}
+
+// formatTime formats a wall-clock time in UTC, to the millisecond.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
+}
+
+// formatMeasured formats a threshold's measured value with its unit.
+func formatMeasured(th results.ThresholdResult) string {
+	v := strconv.FormatFloat(th.Measured, 'f', -1, 64)
+	if math.Abs(th.Measured) >= 1e6 || (th.Measured != 0 && math.Abs(th.Measured) < 1e-3) {
+		v = strconv.FormatFloat(th.Measured, 'g', 6, 64)
+	} else if strings.Contains(v, ".") && len(v) > 12 {
+		v = strconv.FormatFloat(th.Measured, 'f', 4, 64)
+	}
+	if th.Unit != "" {
+		return v + " " + th.Unit
+	}
+	return v
+}
+
+// passFail is a threshold's verdict as printed in tables.
+func passFail(passed bool) string {
+	if passed {
+		return "pass"
+	}
+	return "FAIL"
+}
+
+// rateAsked describes the requested load: a constant rate, the stages of a ramp, or
+// "as fast as possible" with N connections.
+func rateAsked(r *results.Result) string {
+	if len(r.Stages) > 0 {
+		parts := make([]string, len(r.Stages))
+		for i, s := range r.Stages {
+			parts[i] = fmt.Sprintf("%s→%.0f", formatSeconds(s.DurationS), s.RatePerSec)
+		}
+		return "ramp " + strings.Join(parts, ", ") + " req/s"
+	}
+	if r.RateAsked <= 0 {
+		if r.Connections > 0 {
+			return fmt.Sprintf("max (%d connections)", r.Connections)
+		}
+		return "max"
+	}
+	return formatRate(r.RateAsked)
+}
+
+// latencyRow is one statistic of a latency summary with its label, in the order reports print.
+type latencyRow struct {
+	Label string
+	Get   func(results.Latency) float64
+}
+
+// latencyRows are the statistics every report prints for latency and service time.
+var latencyRows = []latencyRow{
+	{"min", func(l results.Latency) float64 { return l.Min }},
+	{"mean", func(l results.Latency) float64 { return l.Mean }},
+	{"stddev", func(l results.Latency) float64 { return l.StdDev }},
+	{"p50", func(l results.Latency) float64 { return l.P50 }},
+	{"p90", func(l results.Latency) float64 { return l.P90 }},
+	{"p95", func(l results.Latency) float64 { return l.P95 }},
+	{"p99", func(l results.Latency) float64 { return l.P99 }},
+	{"p99.9", func(l results.Latency) float64 { return l.P999 }},
+	{"p99.99", func(l results.Latency) float64 { return l.P9999 }},
+	{"max", func(l results.Latency) float64 { return l.Max }},
+}
+
+// sortedCodes returns status codes sorted numerically where they are numbers ("0" — no
+// response — first), then the rest by name.
+func sortedCodes(m map[string]uint64) []string {
+	codes := make([]string, 0, len(m))
+	for c := range m {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		a, errA := strconv.Atoi(codes[i])
+		b, errB := strconv.Atoi(codes[j])
+		switch {
+		case errA == nil && errB == nil:
+			return a < b
+		case errA == nil:
+			return true
+		case errB == nil:
+			return false
+		}
+		return codes[i] < codes[j]
+	})
+	return codes
+}
+
+// sortedRequestNames returns the names of r.ByRequest in order.
+func sortedRequestNames(r *results.Result) []string {
+	names := make([]string, 0, len(r.ByRequest))
+	for n := range r.ByRequest {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// statusLabel names a status code for people: "0" is a request that got no response.
+func statusLabel(code string) string {
+	if code == "0" {
+		return "0 (no response)"
+	}
+	return code
+}
+
+// share is n as a fraction of total, 0 when total is 0.
+func share(n, total uint64) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(n) / float64(total)
+}
+
+// truncate shortens s to at most n runes, marking the cut with an ellipsis, and folds
+// newlines so that a message stays on one table row.
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// hostPoint is one side's load average and CPU split at one moment.
+type hostPoint struct {
+	Load collector.LoadAvg
+	CPU  collector.CPUPercent
+	When time.Time
+}
+
+// hostFigures are the figures the text, Markdown and HTML host blocks print for one side:
+// the last sample, the sample with the highest 1-minute load, and the busiest CPU sample.
+type hostFigures struct {
+	Side     string
+	Origin   string
+	SameHost bool
+	NumCPU   int
+	Samples  int
+	End      hostPoint
+	PeakLoad hostPoint
+	PeakCPU  hostPoint
+}
+
+// summarizeHost reduces a host series to the figures printed for it; ok is false when the
+// series has neither samples nor a summary.
+func summarizeHost(side string, s *results.HostSeries) (hostFigures, bool) {
+	if s == nil {
+		return hostFigures{}, false
+	}
+	f := hostFigures{Side: side, Origin: s.Origin, SameHost: s.SameHost, Samples: len(s.Samples)}
+	if len(s.Samples) == 0 {
+		if len(s.Summary) == 0 {
+			return f, false
+		}
+		// Only the summary survived: its maxima are the peak; there is no "end" sample.
+		peak := hostPoint{
+			Load: collector.LoadAvg{Load1: s.Summary[collector.SeriesLoad1].Max, Load5: s.Summary[collector.SeriesLoad5].Max, Load15: s.Summary[collector.SeriesLoad15].Max},
+			CPU:  collector.CPUPercent{User: s.Summary[collector.SeriesCPUUser].Max, System: s.Summary[collector.SeriesCPUSystem].Max, Idle: s.Summary[collector.SeriesCPUIdle].Min},
+		}
+		f.End, f.PeakLoad, f.PeakCPU = peak, peak, peak
+		return f, true
+	}
+	last := s.Samples[len(s.Samples)-1]
+	f.NumCPU = last.NumCPU
+	f.End = hostPoint{Load: last.Load, CPU: last.CPU, When: last.Time}
+	f.PeakLoad, f.PeakCPU = f.End, f.End
+	for _, sm := range s.Samples {
+		if sm.Load.Load1 > f.PeakLoad.Load.Load1 {
+			f.PeakLoad = hostPoint{Load: sm.Load, CPU: sm.CPU, When: sm.Time}
+		}
+		if busy(sm.CPU) > busy(f.PeakCPU.CPU) {
+			f.PeakCPU = hostPoint{Load: sm.Load, CPU: sm.CPU, When: sm.Time}
+		}
+	}
+	return f, true
+}
+
+// busy is the share of CPU time not idle, in percent.
+func busy(c collector.CPUPercent) float64 { return 100 - c.Idle }
+
+// formatLoad formats a load average triple.
+func formatLoad(l collector.LoadAvg) string {
+	return fmt.Sprintf("%.2f / %.2f / %.2f", l.Load1, l.Load5, l.Load15)
+}
+
+// formatCPU formats a CPU split as user / system / idle percent.
+func formatCPU(c collector.CPUPercent) string {
+	return fmt.Sprintf("%.1f / %.1f / %.1f %%", c.User, c.System, c.Idle)
+}
+
+// hostSections returns the host sections to print, each with a label: the result's own
+// section, then each source's for a merged result.
+func hostSections(r *results.Result) []labelledHost {
+	var out []labelledHost
+	if r.Host != nil {
+		out = append(out, labelledHost{Label: r.Host.Source, Host: r.Host})
+	}
+	for i, h := range r.SourceHosts {
+		if h == nil {
+			continue
+		}
+		label := h.Source
+		if label == "" {
+			label = fmt.Sprintf("source %d", i+1)
+		}
+		out = append(out, labelledHost{Label: label, Host: h})
+	}
+	return out
+}
+
+// labelledHost is a host section with the name of the run it came from ("" for this run).
+type labelledHost struct {
+	Label string
+	Host  *results.Host
+}
+
+// hostFigureRows returns the figures of both sides of a host section that have data.
+func hostFigureRows(h *results.Host) []hostFigures {
+	var out []hostFigures
+	if f, ok := summarizeHost("generator", h.Generator); ok {
+		out = append(out, f)
+	}
+	if f, ok := summarizeHost("server", h.Server); ok {
+		out = append(out, f)
+	}
+	return out
+}
+
+// formatWarningValues formats a warning's figures as "k=v, k=v" in key order.
+func formatWarningValues(v map[string]float64) string {
+	if len(v) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.FormatFloat(v[k], 'g', 6, 64)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,177 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"regexp"
+
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/loadtestdev/loadtest/results"
+)
+
+//go:embed report.html.tmpl
+var htmlTemplateText string
+
+var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
+
+// htmlTable is one table of the HTML report; Right marks right-aligned (numeric) columns.
+type htmlTable struct {
+	Title  string
+	Note   string
+	Header []string
+	Rows   [][]string
+	Right  []bool
+	// Fail marks rows to highlight (failed thresholds).
+	Fail []bool
+	// HasHeader is false for key/value tables whose header cells are all empty.
+	HasHeader bool
+}
+
+// htmlChart is a chart rendered to inline SVG.
+type htmlChart struct {
+	Name, Title, Caption string
+	SVG                  template.HTML
+}
+
+type htmlPage struct {
+	R        *results.Result
+	Headline string
+	Cards    [][2]string
+	Notes    []string
+	Charts   []htmlChart
+	Tables   []htmlTable
+	Warnings []string
+}
+
+// HTML writes the report as one self-contained HTML page: the charts as inline SVG (drawn
+// with gonum.org/v1/plot) and the tables of the text report, with no script and nothing
+// fetched when the page is viewed.
+func HTML(w io.Writer, r *results.Result) error {
+	charts, err := Charts(r)
+	if err != nil {
+		return err
+	}
+	page := htmlPage{R: r, Headline: fmt.Sprintf("%s → %s", r.Scenario, r.Target), Tables: htmlTables(r)}
+	page.Cards = [][2]string{
+		{"requests", formatCount(r.Requests)},
+		{"rate achieved", formatRate(r.Rate)},
+		{"success", formatPercent(r.SuccessRatio)},
+		{"p99 latency", formatMS(r.LatencyMS.P99)},
+		{"duration", formatSeconds(r.DurationS)},
+	}
+	if len(r.Thresholds) > 0 {
+		page.Cards = append(page.Cards, [2]string{"thresholds", fmt.Sprintf("%d of %d passed", len(r.Thresholds)-failedThresholds(r), len(r.Thresholds))})
+	}
+	page.Notes = append(page.Notes, fmt.Sprintf("Started %s, ended %s; rate asked %s.", formatTime(r.Started), formatTime(r.Ended), rateAsked(r)))
+	if len(r.Sources) > 0 {
+		page.Notes = append(page.Notes, "Merged from "+sourcesLine(r.Sources)+".")
+	}
+	if r.Interrupted {
+		page.Notes = append(page.Notes, "Interrupted: the run stopped early; the figures cover what was measured.")
+	}
+	for _, wn := range r.Warnings {
+		line := wn.Code + ": " + wn.Message
+		if v := formatWarningValues(wn.Values); v != "" {
+			line += " (" + v + ")"
+		}
+		page.Warnings = append(page.Warnings, line)
+	}
+	for _, c := range charts {
+		svg, err := chartSVG(c)
+		if err != nil {
+			return err
+		}
+		page.Charts = append(page.Charts, htmlChart{Name: c.Name, Title: c.Title, Caption: c.Caption, SVG: svg})
+	}
+	if err := htmlTemplate.Execute(w, page); err != nil {
+		return fmt.Errorf("reports: html: %w", err)
+	}
+	return nil
+}
+
+// htmlTables are the tables of the text report.
+func htmlTables(r *results.Result) []htmlTable {
+	lat := make([][]string, len(latencyRows))
+	for i, lr := range latencyRows {
+		lat[i] = []string{lr.Label, formatMS(lr.Get(r.LatencyMS)), formatMS(lr.Get(r.ServiceTimeMS))}
+	}
+	var errRows [][]string
+	for _, e := range r.Errors {
+		errRows = append(errRows, []string{e.Class, formatCount(e.Count), truncate(e.Message, 300)})
+	}
+	hostHead, hostAlign, hosts := hostHeader, "llllrr", hostRows(r)
+	if len(r.Sources) == 0 && len(r.SourceHosts) == 0 {
+		hostHead, hostAlign = hostHeader[1:], "lllrr"
+		for i := range hosts {
+			hosts[i] = hosts[i][1:]
+		}
+	}
+	var thRows [][]string
+	var thFail []bool
+	for _, th := range r.Thresholds {
+		thRows = append(thRows, []string{th.Expression, formatMeasured(th), passFail(th.Passed), th.Source})
+		thFail = append(thFail, !th.Passed)
+	}
+	tables := []htmlTable{
+		newHTMLTable("Requests", "", []string{"", ""}, requestRows(r), "lr"),
+		newHTMLTable("Latency", "Latency is measured from each request's intended send time (corrected for coordinated omission); service time from when it was actually sent.",
+			[]string{"", "latency", "service time"}, lat, "lrr"),
+		newHTMLTable("Per request (latency)", "", byRequestHeader, byRequestRows(r), "lrrrrrrr"),
+		newHTMLTable("Status codes", "", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr"),
+		newHTMLTable("Errors", "", []string{"class", "count", "sample"}, errRows, "lrl"),
+		newHTMLTable("Host", "end: the last sample; peak: the highest 1-minute load and the busiest CPU sample. CPU in percent.", hostHead, hosts, hostAlign),
+		newHTMLTable("Thresholds", "", []string{"threshold", "measured", "result", "source"}, thRows, "lrll"),
+	}
+	tables[len(tables)-1].Fail = thFail
+	if r.Probe != nil {
+		tables = append(tables, newHTMLTable(probeTitle(r.Probe), "", probeHeader, probeRows(r.Probe), "rrrrrll"))
+	}
+	out := tables[:0]
+	for _, t := range tables {
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func newHTMLTable(title, note string, header []string, rows [][]string, aligns string) htmlTable {
+	right := make([]bool, len(header))
+	for i := range right {
+		right[i] = i < len(aligns) && aligns[i] == 'r'
+	}
+	hasHeader := false
+	for _, h := range header {
+		hasHeader = hasHeader || h != ""
+	}
+	return htmlTable{Title: title, Note: note, Header: header, Rows: rows, Right: right, HasHeader: hasHeader}
+}
+
+var (
+	svgProlog    = regexp.MustCompile(`(?s)^<\?xml[^>]*\?>\s*(<!--.*?-->\s*)?`)
+	svgNamespace = regexp.MustCompile(`\s+xmlns(:xlink)?="[^"]*"`)
+	svgSize      = regexp.MustCompile(`<svg width="[^"]*" height="[^"]*"`)
+	svgFamily    = regexp.MustCompile(`font-family:([^;"']+);`)
+)
+
+// chartSVG renders a chart as SVG fit for inlining in HTML5: no XML prolog, no namespace
+// declarations (the HTML parser knows <svg>, and the page then holds no URL at all), the
+// width set by the page, and the fonts given fallbacks in case Liberation is not installed.
+func chartSVG(c Chart) (template.HTML, error) {
+	canvas := vgsvg.New(chartWidth, chartHeight)
+	c.Plot.Draw(draw.New(canvas))
+	var buf bytes.Buffer
+	if _, err := canvas.WriteTo(&buf); err != nil {
+		return "", fmt.Errorf("reports: chart %s: %w", c.Name, err)
+	}
+	s := svgProlog.ReplaceAllString(buf.String(), "")
+	s = svgNamespace.ReplaceAllString(s, "")
+	s = svgSize.ReplaceAllLiteralString(s, fmt.Sprintf(`<svg role="img" aria-label="%s" class="chart" id="chart-%s"`, template.HTMLEscapeString(c.Title), c.Name))
+	s = svgFamily.ReplaceAllString(s, "font-family:'$1',Arial,Helvetica,sans-serif;")
+	return template.HTML(s), nil // #nosec: generated by vgsvg from our own numbers and labels
+}

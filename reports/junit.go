@@ -1,0 +1,135 @@
+package reports
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// JUnit XML, as CI systems read it (the Jenkins/Ant schema that GitHub, GitLab and Jenkins
+// understand): a <testsuites> root, one <testsuite> per result, one <testcase> per threshold.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	TimeS    string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	TimeS      string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr,omitempty"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+	SystemOut  string          `xml:"system-out,omitempty"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	TimeS     string        `xml:"time,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// JUnit writes results as JUnit XML: one testsuite per result and one testcase per threshold,
+// a failed threshold as a failure carrying the measured value. A result without thresholds
+// gets one testcase saying the run completed, with its success ratio; it fails when no
+// request succeeded.
+func JUnit(w io.Writer, rs ...*results.Result) error {
+	doc := junitSuites{Name: "loadtest"}
+	total := 0.0
+	for _, r := range rs {
+		s := junitSuiteOf(r)
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		total += r.DurationS
+		doc.Suites = append(doc.Suites, s)
+	}
+	doc.TimeS = fmt.Sprintf("%.3f", total)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return fmt.Errorf("reports: junit: %w", err)
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("reports: junit: %w", err)
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return fmt.Errorf("reports: junit: %w", err)
+	}
+	return nil
+}
+
+// junitSuiteOf is the testsuite of one result.
+func junitSuiteOf(r *results.Result) junitSuite {
+	s := junitSuite{
+		Name:  "loadtest " + r.Scenario,
+		TimeS: fmt.Sprintf("%.3f", r.DurationS),
+		Properties: []junitProperty{
+			{"scenario", r.Scenario}, {"target", r.Target},
+			{"requests", fmt.Sprint(r.Requests)}, {"success_ratio", fmt.Sprintf("%.4f", r.SuccessRatio)},
+			{"rate", fmt.Sprintf("%.2f req/s", r.Rate)}, {"latency_p99", formatMS(r.LatencyMS.P99)},
+		},
+		SystemOut: junitSummary(r),
+	}
+	if !r.Started.IsZero() {
+		s.Timestamp = r.Started.UTC().Format("2006-01-02T15:04:05")
+	}
+	if len(r.Sources) > 0 {
+		s.Properties = append(s.Properties, junitProperty{"sources", strings.Join(r.Sources, ", ")})
+	}
+	class := "loadtest." + r.Scenario
+	for _, th := range r.Thresholds {
+		c := junitCase{Name: th.Expression, Classname: class + ".thresholds", TimeS: "0"}
+		if !th.Passed {
+			c.Failure = &junitFailure{
+				Type:    "threshold",
+				Message: fmt.Sprintf("threshold %s failed: measured %s", th.Expression, formatMeasured(th)),
+				Text:    fmt.Sprintf("threshold: %s\nmeasured: %s\nsource: %s\n", th.Expression, formatMeasured(th), th.Source),
+			}
+			s.Failures++
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	if len(r.Thresholds) == 0 {
+		c := junitCase{
+			Name:      fmt.Sprintf("run completed: %s requests, %s success", formatCount(r.Requests), formatPercent(r.SuccessRatio)),
+			Classname: class, TimeS: fmt.Sprintf("%.3f", r.DurationS),
+		}
+		if r.Successes == 0 {
+			c.Failure = &junitFailure{Type: "run", Message: fmt.Sprintf("no request succeeded (%d requests)", r.Requests)}
+			s.Failures++
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	s.Tests = len(s.Cases)
+	return s
+}
+
+// junitSummary is the headline of a result, shown by CI systems as the suite's output.
+func junitSummary(r *results.Result) string {
+	return fmt.Sprintf("%s requests in %s, rate %s (asked %s), throughput %s, success %s, latency p50 %s p99 %s max %s",
+		formatCount(r.Requests), formatSeconds(r.DurationS), formatRate(r.Rate), rateAsked(r), formatRate(r.Throughput),
+		formatPercent(r.SuccessRatio), formatMS(r.LatencyMS.P50), formatMS(r.LatencyMS.P99), formatMS(r.LatencyMS.Max))
+}

@@ -1,0 +1,156 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// Markdown writes the report as GitHub-flavoured Markdown, ready for $GITHUB_STEP_SUMMARY or a
+// pull-request comment: headline numbers, latency, per-request figures, status codes, errors,
+// the host block, warnings and thresholds.
+func Markdown(w io.Writer, r *results.Result) error {
+	m := &mdWriter{}
+	m.headline(r)
+	m.table("Requests", []string{"", ""}, requestRows(r), "lr")
+	lat := make([][]string, len(latencyRows))
+	for i, lr := range latencyRows {
+		lat[i] = []string{lr.Label, formatMS(lr.Get(r.LatencyMS)), formatMS(lr.Get(r.ServiceTimeMS))}
+	}
+	m.table("Latency", []string{"", "latency", "service time"}, lat, "lrr")
+	m.line("_Latency is measured from each request's intended send time (corrected for coordinated omission); service time from when it was actually sent._\n")
+	m.table("Per request (latency)", byRequestHeader, byRequestRows(r), "lrrrrrrr")
+	m.table("Status codes", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr")
+	var errRows [][]string
+	for _, e := range r.Errors {
+		errRows = append(errRows, []string{e.Class, formatCount(e.Count), "`" + strings.ReplaceAll(truncate(e.Message, 200), "`", "'") + "`"})
+	}
+	m.table("Errors", []string{"class", "count", "sample"}, errRows, "lrl")
+	m.host(r)
+	if r.Probe != nil {
+		m.table(probeTitle(r.Probe), probeHeader, probeRows(r.Probe), "rrrrrll")
+	}
+	m.warnings(r)
+	m.thresholds(r)
+	_, err := io.WriteString(w, m.b.String())
+	if err != nil {
+		return fmt.Errorf("reports: markdown: %w", err)
+	}
+	return nil
+}
+
+// mdWriter builds the Markdown document.
+type mdWriter struct{ b strings.Builder }
+
+func (m *mdWriter) line(format string, args ...any) { fmt.Fprintf(&m.b, format+"\n", args...) }
+
+func (m *mdWriter) headline(r *results.Result) {
+	m.line("## loadtest: %s → %s\n", mdEscape(r.Scenario), mdEscape(r.Target))
+	m.line("**%s requests** in %s · **%s** achieved (asked %s) · **%s** success · p99 latency **%s**\n",
+		formatCount(r.Requests), formatSeconds(r.DurationS), formatRate(r.Rate), mdEscape(rateAsked(r)),
+		formatPercent(r.SuccessRatio), formatMS(r.LatencyMS.P99))
+	if failed := failedThresholds(r); len(r.Thresholds) > 0 {
+		if failed == 0 {
+			m.line("✅ all %d thresholds passed\n", len(r.Thresholds))
+		} else {
+			m.line("❌ **%d of %d thresholds failed**\n", failed, len(r.Thresholds))
+		}
+	}
+	m.line("Started %s, ended %s.", formatTime(r.Started), formatTime(r.Ended))
+	if len(r.Sources) > 0 {
+		m.line("Merged from %s.", mdEscape(sourcesLine(r.Sources)))
+	}
+	if r.Interrupted {
+		m.line("**Interrupted:** the run stopped early; the figures cover what was measured.")
+	}
+	m.line("")
+}
+
+// failedThresholds counts the thresholds that did not pass.
+func failedThresholds(r *results.Result) int {
+	n := 0
+	for _, th := range r.Thresholds {
+		if !th.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+// table writes a titled GitHub table; aligns has one letter per column, 'r' right-aligned.
+func (m *mdWriter) table(title string, header []string, rows [][]string, aligns string) {
+	if len(rows) == 0 {
+		return
+	}
+	m.line("### %s\n", title)
+	cells := make([]string, len(header))
+	seps := make([]string, len(header))
+	for i, h := range header {
+		cells[i] = mdEscape(h)
+		seps[i] = "---"
+		if i < len(aligns) && aligns[i] == 'r' {
+			seps[i] = "---:"
+		}
+	}
+	m.line("| %s |", strings.Join(cells, " | "))
+	m.line("|%s|", strings.Join(seps, "|"))
+	for _, row := range rows {
+		cells := make([]string, len(row))
+		for i, c := range row {
+			cells[i] = mdEscape(c)
+		}
+		m.line("| %s |", strings.Join(cells, " | "))
+	}
+	m.line("")
+}
+
+// mdEscape keeps a cell on one table row and stops pipes from splitting it.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\n", " ")
+	return strings.ReplaceAll(s, "\r", "")
+}
+
+func (m *mdWriter) host(r *results.Result) {
+	rows := hostRows(r)
+	if len(r.Sources) == 0 && len(r.SourceHosts) == 0 {
+		for i := range rows {
+			rows[i] = rows[i][1:]
+		}
+		m.table("Host", hostHeader[1:], rows, "lllrr")
+	} else {
+		m.table("Host", hostHeader, rows, "llllrr")
+	}
+	if len(rows) > 0 {
+		m.line("_end: the last sample; peak: the highest 1-minute load and the busiest CPU sample. CPU in percent._\n")
+	}
+}
+
+func (m *mdWriter) warnings(r *results.Result) {
+	if len(r.Warnings) == 0 {
+		return
+	}
+	m.line("### Warnings\n")
+	for _, w := range r.Warnings {
+		line := fmt.Sprintf("- ⚠️ **%s**: %s", mdEscape(w.Code), mdEscape(w.Message))
+		if v := formatWarningValues(w.Values); v != "" {
+			line += " (" + v + ")"
+		}
+		m.line("%s", line)
+	}
+	m.line("")
+}
+
+func (m *mdWriter) thresholds(r *results.Result) {
+	var rows [][]string
+	for _, th := range r.Thresholds {
+		verdict := "✅ pass"
+		if !th.Passed {
+			verdict = "❌ FAIL"
+		}
+		rows = append(rows, []string{"`" + th.Expression + "`", formatMeasured(th), verdict, th.Source})
+	}
+	m.table("Thresholds", []string{"threshold", "measured", "result", "source"}, rows, "lrll")
+}

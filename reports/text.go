@@ -1,0 +1,281 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// Text writes the run summary as plain-text tables: what `loadtest run` prints at the end of
+// a run and `loadtest report --format text` prints for a result file.
+func Text(w io.Writer, r *results.Result) error {
+	tw := &textWriter{w: w}
+	tw.headline(r)
+	tw.section("Requests", nil, requestRows(r), "lr")
+	tw.latency(r)
+	tw.statusCodes(r)
+	tw.errors(r)
+	tw.byRequest(r)
+	tw.host(r)
+	tw.probe(r)
+	tw.warnings(r)
+	tw.thresholds(r)
+	return tw.err
+}
+
+// textWriter writes the sections of the text report, keeping the first error.
+type textWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (t *textWriter) printf(format string, args ...any) {
+	if t.err != nil {
+		return
+	}
+	_, t.err = fmt.Fprintf(t.w, format, args...)
+}
+
+// section writes a titled table; aligns holds one letter per column, 'r' for right-aligned
+// (numbers) and anything else for left-aligned.
+func (t *textWriter) section(title string, header []string, rows [][]string, aligns string) {
+	if t.err != nil || len(rows) == 0 {
+		return
+	}
+	t.printf("\n%s\n", title)
+	if t.err == nil {
+		t.err = renderTable(t.w, header, rows, aligns)
+	}
+}
+
+// renderTable renders one table with tablewriter; aligns holds one letter per column, 'r'
+// for right-aligned (numbers), anything else (or nothing) for left-aligned.
+func renderTable(w io.Writer, header []string, rows [][]string, aligns string) error {
+	cols := len(header)
+	for _, row := range rows {
+		cols = max(cols, len(row))
+	}
+	align := make(tw.Alignment, cols)
+	for i := range align {
+		align[i] = tw.AlignLeft
+		if i < len(aligns) && aligns[i] == 'r' {
+			align[i] = tw.AlignRight
+		}
+	}
+	table := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithAlignment(align),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+	)
+	if len(header) > 0 {
+		h := make([]any, len(header))
+		for i, s := range header {
+			h[i] = s
+		}
+		table.Header(h...)
+	}
+	if err := table.Bulk(rows); err != nil {
+		return fmt.Errorf("reports: table: %w", err)
+	}
+	if err := table.Render(); err != nil {
+		return fmt.Errorf("reports: table: %w", err)
+	}
+	return nil
+}
+
+func (t *textWriter) headline(r *results.Result) {
+	t.printf("loadtest result\n")
+	rows := [][]string{
+		{"scenario", r.Scenario},
+		{"target", r.Target},
+		{"started", formatTime(r.Started)},
+		{"ended", formatTime(r.Ended)},
+		{"duration", formatSeconds(r.DurationS)},
+	}
+	if len(r.Sources) > 0 {
+		rows = append(rows, []string{"merged from", sourcesLine(r.Sources)})
+	}
+	if r.Interrupted {
+		rows = append(rows, []string{"interrupted", "yes: the run stopped early, figures cover what was measured"})
+	}
+	if r.Version != "" {
+		rows = append(rows, []string{"loadtest", r.Version})
+	}
+	if t.err == nil {
+		t.err = renderTable(t.w, nil, rows, "ll")
+	}
+}
+
+// sourcesLine says how many runs a merged result came from, and which.
+func sourcesLine(sources []string) string {
+	noun := "sources"
+	if len(sources) == 1 {
+		noun = "source"
+	}
+	return fmt.Sprintf("%d %s: %s", len(sources), noun, strings.Join(sources, ", "))
+}
+
+// requestRows are the headline counters and rates.
+func requestRows(r *results.Result) [][]string {
+	return [][]string{
+		{"requests", formatCount(r.Requests)},
+		{"successes", formatCount(r.Successes)},
+		{"success ratio", formatPercent(r.SuccessRatio)},
+		{"rate asked", rateAsked(r)},
+		{"rate achieved", formatRate(r.Rate)},
+		{"throughput (successes)", formatRate(r.Throughput)},
+		{"bytes in", formatBytes(r.BytesIn)},
+		{"bytes out", formatBytes(r.BytesOut)},
+	}
+}
+
+func (t *textWriter) latency(r *results.Result) {
+	rows := make([][]string, len(latencyRows))
+	for i, lr := range latencyRows {
+		rows[i] = []string{lr.Label, formatMS(lr.Get(r.LatencyMS)), formatMS(lr.Get(r.ServiceTimeMS))}
+	}
+	t.section("Latency (latency: from intended send time, corrected for coordinated omission; service time: from actual send)",
+		[]string{"", "latency", "service time"}, rows, "lrr")
+}
+
+func (t *textWriter) statusCodes(r *results.Result) {
+	t.section("Status codes", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr")
+}
+
+// statusRows lists status codes with their count and share of all requests.
+func statusRows(codes map[string]uint64, total uint64) [][]string {
+	var rows [][]string
+	for _, c := range sortedCodes(codes) {
+		rows = append(rows, []string{statusLabel(c), formatCount(codes[c]), formatPercent(share(codes[c], total))})
+	}
+	return rows
+}
+
+func (t *textWriter) errors(r *results.Result) {
+	var rows [][]string
+	for _, e := range r.Errors {
+		rows = append(rows, []string{e.Class, formatCount(e.Count), truncate(e.Message, 80)})
+	}
+	t.section("Errors", []string{"class", "count", "sample"}, rows, "lrl")
+}
+
+func (t *textWriter) byRequest(r *results.Result) {
+	t.section("Per request (latency)", byRequestHeader, byRequestRows(r), "lrrrrrrr")
+}
+
+// byRequestHeader heads the per-request table in every format.
+var byRequestHeader = []string{"request", "requests", "success", "rate", "p50", "p90", "p99", "max"}
+
+// byRequestRows is one row per named request of the scenario.
+func byRequestRows(r *results.Result) [][]string {
+	var rows [][]string
+	for _, name := range sortedRequestNames(r) {
+		s := r.ByRequest[name]
+		if s == nil {
+			continue
+		}
+		rows = append(rows, []string{name, formatCount(s.Requests), formatPercent(s.SuccessRatio), formatRate(s.Rate),
+			formatMS(s.LatencyMS.P50), formatMS(s.LatencyMS.P90), formatMS(s.LatencyMS.P99), formatMS(s.LatencyMS.Max)})
+	}
+	return rows
+}
+
+// hostHeader heads the host table in every format.
+var hostHeader = []string{"source", "host", "origin", "when", "load 1/5/15", "cpu user/sys/idle"}
+
+// hostRows are two rows (end of run, peak) per side of every host section.
+func hostRows(r *results.Result) [][]string {
+	var rows [][]string
+	for _, lh := range hostSections(r) {
+		for _, f := range hostFigureRows(lh.Host) {
+			origin := f.Origin
+			if f.SameHost && f.Side == "server" {
+				origin += " (same host as generator)"
+			}
+			side := f.Side
+			if f.NumCPU > 0 {
+				side = fmt.Sprintf("%s (%d cpu)", f.Side, f.NumCPU)
+			}
+			label := lh.Label
+			if label == "" {
+				label = "this run"
+			}
+			rows = append(rows,
+				[]string{label, side, origin, "end", formatLoad(f.End.Load), formatCPU(f.End.CPU)},
+				[]string{label, side, origin, "peak", formatLoad(f.PeakLoad.Load), formatCPU(f.PeakCPU.CPU)},
+			)
+		}
+	}
+	return rows
+}
+
+func (t *textWriter) host(r *results.Result) {
+	rows := hostRows(r)
+	if len(r.Sources) == 0 && len(r.SourceHosts) == 0 {
+		// A single run: the source column says nothing.
+		for i := range rows {
+			rows[i] = rows[i][1:]
+		}
+		t.section("Host (peak: highest 1-minute load, busiest CPU sample)", hostHeader[1:], rows, "lllrr")
+		return
+	}
+	t.section("Host (peak: highest 1-minute load, busiest CPU sample)", hostHeader, rows, "llllrr")
+}
+
+func (t *textWriter) probe(r *results.Result) {
+	if r.Probe == nil {
+		return
+	}
+	t.section(probeTitle(r.Probe), probeHeader, probeRows(r.Probe), "rrrrrll")
+}
+
+// probeHeader heads the probe table in every format.
+var probeHeader = []string{"rate asked", "rate", "throughput", "p99", "errors", "result", "breached"}
+
+// probeTitle names the sustainable rate and the SLOs it was held to.
+func probeTitle(p *results.Probe) string {
+	return fmt.Sprintf("Probe: sustainable rate %s (SLOs: %s)", formatRate(p.SustainableRate), strings.Join(p.SLOs, ", "))
+}
+
+// probeRows is one row per constant-rate step of a probe.
+func probeRows(p *results.Probe) [][]string {
+	var rows [][]string
+	for _, s := range p.Steps {
+		rows = append(rows, []string{formatRate(s.RateAsked), formatRate(s.Rate), formatRate(s.Throughput),
+			formatMS(s.P99MS), formatPercent(s.ErrorRatio), passFail(s.Passed), s.Breached})
+	}
+	return rows
+}
+
+func (t *textWriter) warnings(r *results.Result) {
+	if len(r.Warnings) == 0 {
+		return
+	}
+	t.printf("\nWarnings\n")
+	for _, w := range r.Warnings {
+		line := fmt.Sprintf("  ! %s: %s", w.Code, w.Message)
+		if v := formatWarningValues(w.Values); v != "" {
+			line += " (" + v + ")"
+		}
+		t.printf("%s\n", line)
+	}
+}
+
+func (t *textWriter) thresholds(r *results.Result) {
+	var rows [][]string
+	failed := 0
+	for _, th := range r.Thresholds {
+		rows = append(rows, []string{th.Expression, formatMeasured(th), passFail(th.Passed), th.Source})
+		if !th.Passed {
+			failed++
+		}
+	}
+	title := fmt.Sprintf("Thresholds: %d of %d passed", len(r.Thresholds)-failed, len(r.Thresholds))
+	t.section(title, []string{"threshold", "measured", "result", "source"}, rows, "lrll")
+}
