@@ -23,9 +23,26 @@ type Scenario struct {
 	Headers     map[string]string
 	Requests    []Request
 	Variables   map[string]string
+	// Feeder is the CSV file whose rows {{ csv.COLUMN }} reads, relative to the scenario file.
+	Feeder string
+	// Order is how hits pick among Requests: OrderRandom (weighted, seeded) or OrderSequential.
+	Order Order
 	// Thresholds are the raw threshold expressions; the gate package parses and evaluates them.
 	Thresholds []string
 }
+
+// Order is how a Plan picks the request of each hit.
+type Order string
+
+// The orders a scenario may ask for.
+const (
+	// OrderRandom picks each hit's request at random in proportion to the weights, from the
+	// run's seed (the default).
+	OrderRandom Order = "random"
+	// OrderSequential cycles through the requests in file order, each repeated weight times
+	// (vegeta's round robin over a targets file).
+	OrderSequential Order = "sequential"
+)
 
 // Rate is Freq requests per Per, like vegeta.Rate.
 type Rate struct {

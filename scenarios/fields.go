@@ -1,0 +1,171 @@
+package scenarios
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseRate parses a request rate: "500/s", "30/m", "2/h", "50/100ms", "500" (per second),
+// or "0" (the zero Rate: as fast as possible for a top-level rate, idle for a stage).
+func ParseRate(s string) (Rate, error) {
+	bad := fmt.Errorf("%q is not a rate, want e.g. 500/s, 30/m or 0 for as fast as possible", s)
+	text := strings.TrimSpace(s)
+	freqText, perText, hasPer := strings.Cut(text, "/")
+	freq, err := strconv.Atoi(strings.TrimSpace(freqText))
+	if err != nil || freq < 0 {
+		return Rate{}, bad
+	}
+	per := time.Second
+	if hasPer {
+		perText = strings.TrimSpace(perText)
+		if perText != "" && (perText[0] < '0' || perText[0] > '9') {
+			perText = "1" + perText
+		}
+		per, err = time.ParseDuration(perText)
+		if err != nil || per <= 0 {
+			return Rate{}, bad
+		}
+	}
+	if freq == 0 {
+		return Rate{}, nil
+	}
+	return Rate{Freq: freq, Per: per}, nil
+}
+
+// String formats r as ParseRate reads it ("500/s", "30/m", "0").
+func (r Rate) String() string {
+	switch {
+	case r.Freq == 0 || r.Per == 0:
+		return "0"
+	case r.Per == time.Second:
+		return strconv.Itoa(r.Freq) + "/s"
+	case r.Per == time.Minute:
+		return strconv.Itoa(r.Freq) + "/m"
+	case r.Per == time.Hour:
+		return strconv.Itoa(r.Freq) + "/h"
+	}
+	return strconv.Itoa(r.Freq) + "/" + r.Per.String()
+}
+
+// httpMethods are the methods a request may use.
+var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+func validMethod(m string) bool {
+	for _, v := range httpMethods {
+		if m == v {
+			return true
+		}
+	}
+	return false
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110 section 5.6.2).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTarget checks a base URL: http or https, a host, no query or fragment. It returns the
+// URL without a trailing slash, ready for paths to be appended.
+func parseTarget(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return "", fmt.Errorf("target %q is not an http URL, want e.g. http://127.0.0.1:8080", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("target %q has a query or fragment, want just scheme://host:port and an optional path prefix", s)
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// isLoopbackHost reports whether host (no port) is localhost or a loopback address.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkAbsoluteURL checks a request path that is a full URL: its scheme and host must be
+// literal (no template) and the host a loopback one, so a request never sends load anywhere
+// but the run's own machine behind the target's back.
+func checkAbsoluteURL(path string) error {
+	scheme, rest, _ := strings.Cut(path, "://")
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	if strings.Contains(authority, "{{") {
+		return fmt.Errorf("path %q: the host of an absolute URL cannot be a template", path)
+	}
+	u, err := url.Parse(scheme + "://" + authority)
+	if err != nil || u.Hostname() == "" {
+		return fmt.Errorf("path %q is not a valid URL", path)
+	}
+	if !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("path %q: absolute URLs may only name a loopback host (127.0.0.1, [::1], localhost); use a path relative to the target instead", path)
+	}
+	return nil
+}
+
+// checkPath checks a request path: relative to the target ("/...") or an absolute URL on a
+// loopback host.
+func checkPath(path string) error {
+	switch {
+	case path == "":
+		return fmt.Errorf("path is empty, want e.g. /echo")
+	case strings.HasPrefix(path, "/"):
+		return nil
+	case strings.HasPrefix(path, "http://"), strings.HasPrefix(path, "https://"):
+		return checkAbsoluteURL(path)
+	}
+	return fmt.Errorf("path %q must start with / (relative to the target) or be an http URL on a loopback host", path)
+}
+
+// closest returns the candidate nearest to s by edit distance, if it is near enough to be a
+// plausible typo.
+func closest(s string, candidates []string) string {
+	best, bestDist := "", len(s)/2+2
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

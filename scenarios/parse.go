@@ -1,0 +1,430 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultDuration is how long a scenario runs when it gives neither duration nor stages.
+const DefaultDuration = 10 * time.Second
+
+// The fields a scenario file and each of its requests and stages may have.
+var (
+	scenarioFields = []string{"name", "description", "target", "rate", "stages", "duration", "timeout",
+		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds"}
+	requestFields = []string{"name", "weight", "method", "path", "headers", "body"}
+	stageFields   = []string{"duration", "rate"}
+)
+
+// maxWeight bounds a request's weight so that the sum of weights cannot overflow.
+const maxWeight = 1_000_000
+
+// Parse parses and validates a scenario file's bytes; path names the file in errors and in
+// Scenario.Source. Every problem is an *Error naming the line and the field.
+func Parse(path string, data []byte) (*Scenario, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, newError(path, 0, "", "the file is empty, want a mapping of fields such as name, rate and requests")
+		}
+		return nil, yamlError(path, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, yamlError(path, err)
+		}
+		return nil, newError(path, extra.Line, "", "more than one YAML document (---), want one scenario per file")
+	}
+	p := &parser{path: path, sc: &Scenario{Source: path, Order: OrderRandom}}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if err := p.scenario(resolve(root)); err != nil {
+		return nil, err
+	}
+	if err := p.checkTemplates(); err != nil {
+		return nil, err
+	}
+	return p.sc, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: (?:unmarshal errors:\s*)?line (\d+): (.*)$`)
+
+// yamlError turns a YAML syntax error into an *Error with its line.
+func yamlError(path string, err error) *Error {
+	msg := strings.TrimSpace(err.Error())
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return newError(path, line, "", "bad YAML: %s", m[2])
+	}
+	return newError(path, 0, "", "bad YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// parser walks a scenario's YAML nodes and fills a Scenario.
+type parser struct {
+	path      string
+	sc        *Scenario
+	templates []pendingTemplate
+	varNodes  map[string]*yaml.Node
+}
+
+// pendingTemplate is a templated field, checked once every variable is known.
+type pendingTemplate struct {
+	field string
+	node  *yaml.Node
+}
+
+func (p *parser) errf(n *yaml.Node, field, format string, args ...any) *Error {
+	return newError(p.path, n.Line, field, format, args...)
+}
+
+func (p *parser) scenario(root *yaml.Node) error {
+	if root.Kind != yaml.MappingNode {
+		return p.errf(root, "", "a scenario is a mapping of fields (name, rate, requests, ...), got %s", kindName(root))
+	}
+	var rateNode, stagesNode, durationNode *yaml.Node
+	err := p.fields(root, scenarioFields, "", func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "name":
+			p.sc.Name, err = p.str(v, key)
+		case "description":
+			p.sc.Description, err = p.str(v, key)
+		case "target":
+			if p.sc.Target, err = p.str(v, key); err == nil {
+				_, perr := parseTarget(p.sc.Target)
+				err = p.wrap(v, key, perr)
+			}
+		case "rate":
+			rateNode = v
+			p.sc.Rate, err = p.rate(v, key)
+		case "stages":
+			stagesNode = v
+			err = p.stages(v)
+		case "duration":
+			durationNode = v
+			p.sc.Duration, err = p.duration(v, key)
+		case "timeout":
+			p.sc.Timeout, err = p.duration(v, key)
+		case "connections":
+			p.sc.Connections, err = p.integer(v, key, 1, 1_000_000)
+		case "http2":
+			p.sc.HTTP2, err = p.boolean(v, key)
+		case "headers":
+			p.sc.Headers, err = p.headers(v, key)
+		case "feeder":
+			p.sc.Feeder, err = p.str(v, key)
+		case "order":
+			err = p.order(v)
+		case "variables":
+			err = p.variables(v)
+		case "requests":
+			err = p.requests(v)
+		case "thresholds":
+			err = p.thresholds(v)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case rateNode != nil && stagesNode != nil:
+		return p.errf(stagesNode, "stages", "rate and stages are exclusive: give a steady rate or a list of stages, not both")
+	case durationNode != nil && stagesNode != nil:
+		return p.errf(durationNode, "duration", "duration and stages are exclusive: the run lasts as long as its stages add up to")
+	case len(p.sc.Requests) == 0:
+		return p.errf(root, "requests", "no requests: add a requests list, e.g. requests: [{path: /echo}]")
+	}
+	if stagesNode != nil {
+		for _, st := range p.sc.Stages {
+			p.sc.Duration += st.Duration
+		}
+	} else if p.sc.Duration == 0 {
+		p.sc.Duration = DefaultDuration
+	}
+	if p.sc.Name == "" {
+		p.sc.Name = strings.TrimSuffix(filepath.Base(p.path), filepath.Ext(p.path))
+	}
+	return nil
+}
+
+// fields walks a mapping's key/value pairs, rejecting unknown and repeated keys.
+func (p *parser) fields(m *yaml.Node, allowed []string, prefix string, each func(key string, k, v *yaml.Node) error) error {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], resolve(m.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			return p.errf(k, prefix, "field names are plain words, got %s", kindName(k))
+		}
+		if line, ok := seen[k.Value]; ok {
+			return p.errf(k, prefix+k.Value, "field %q appears twice (first at line %d)", k.Value, line)
+		}
+		seen[k.Value] = k.Line
+		if !contains(allowed, k.Value) {
+			msg := fmt.Sprintf("unknown field %q, want one of %s", k.Value, strings.Join(allowed, ", "))
+			if c := closest(k.Value, allowed); c != "" {
+				msg += fmt.Sprintf("; did you mean %q?", c)
+			}
+			return p.errf(k, prefix+k.Value, "%s", msg)
+		}
+		if err := each(k.Value, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) wrap(n *yaml.Node, field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return p.errf(n, field, "%v", err)
+}
+
+func (p *parser) scalar(n *yaml.Node, field string) error {
+	if n.Kind != yaml.ScalarNode {
+		return p.errf(n, field, "%s must be a single value, got %s", field, kindName(n))
+	}
+	if n.Tag == "!!null" {
+		return p.errf(n, field, "%s has no value", field)
+	}
+	return nil
+}
+
+func (p *parser) str(n *yaml.Node, field string) (string, error) {
+	if err := p.scalar(n, field); err != nil {
+		return "", err
+	}
+	return n.Value, nil
+}
+
+func (p *parser) rate(n *yaml.Node, field string) (Rate, error) {
+	if err := p.scalar(n, field); err != nil {
+		return Rate{}, err
+	}
+	r, err := ParseRate(n.Value)
+	if err != nil {
+		return Rate{}, p.errf(n, field, "%s %v", leaf(field), err)
+	}
+	return r, nil
+}
+
+func (p *parser) duration(n *yaml.Node, field string) (time.Duration, error) {
+	if err := p.scalar(n, field); err != nil {
+		return 0, err
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return 0, p.errf(n, field, "%s %q is not a duration, want e.g. 30s or 1m30s", leaf(field), n.Value)
+	}
+	if d <= 0 {
+		return 0, p.errf(n, field, "%s %s must be positive", leaf(field), n.Value)
+	}
+	return d, nil
+}
+
+func (p *parser) integer(n *yaml.Node, field string, lo, hi int) (int, error) {
+	if err := p.scalar(n, field); err != nil {
+		return 0, err
+	}
+	v, err := strconv.Atoi(n.Value)
+	if err != nil {
+		return 0, p.errf(n, field, "%s %q is not a whole number", leaf(field), n.Value)
+	}
+	if v < lo || v > hi {
+		return 0, p.errf(n, field, "%s %d is out of range, want %d to %d", leaf(field), v, lo, hi)
+	}
+	return v, nil
+}
+
+func (p *parser) boolean(n *yaml.Node, field string) (bool, error) {
+	if err := p.scalar(n, field); err != nil {
+		return false, err
+	}
+	if n.Tag == "!!bool" {
+		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
+			return b, nil
+		}
+	}
+	return false, p.errf(n, field, "%s %q is not true or false", leaf(field), n.Value)
+}
+
+func (p *parser) order(n *yaml.Node) error {
+	s, err := p.str(n, "order")
+	if err != nil {
+		return err
+	}
+	switch Order(s) {
+	case OrderRandom, OrderSequential:
+		p.sc.Order = Order(s)
+		return nil
+	}
+	return p.errf(n, "order", "order %q is not random or sequential", s)
+}
+
+func (p *parser) stages(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return p.errf(n, "stages", "stages must be a non-empty list of {duration, rate}, got %s", kindName(n))
+	}
+	for i, item := range n.Content {
+		item = resolve(item)
+		prefix := fmt.Sprintf("stages[%d].", i)
+		if item.Kind != yaml.MappingNode {
+			return p.errf(item, prefix[:len(prefix)-1], "a stage is a mapping {duration, rate}, got %s", kindName(item))
+		}
+		var st Stage
+		var hasDuration, hasRate bool
+		err := p.fields(item, stageFields, prefix, func(key string, _, v *yaml.Node) error {
+			var err error
+			if key == "duration" {
+				hasDuration = true
+				st.Duration, err = p.duration(v, prefix+key)
+			} else {
+				hasRate = true
+				st.Rate, err = p.rate(v, prefix+key)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if !hasDuration || !hasRate {
+			return p.errf(item, prefix[:len(prefix)-1], "a stage needs both duration and rate, e.g. {duration: 30s, rate: 500/s}")
+		}
+		p.sc.Stages = append(p.sc.Stages, st)
+	}
+	return nil
+}
+
+// headers reads a mapping of header names to (templated) values.
+func (p *parser) headers(n *yaml.Node, field string) (map[string]string, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, p.errf(n, field, "%s must be a mapping of header names to values, got %s", field, kindName(n))
+	}
+	h := map[string]string{}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		name := k.Value
+		if k.Kind != yaml.ScalarNode || !validHeaderName(name) {
+			return nil, p.errf(k, field, "%q is not a valid header name", name)
+		}
+		canon := canonicalHeaderKey(name)
+		if line, ok := seen[canon]; ok {
+			return nil, p.errf(k, field+"."+name, "header %q appears twice (first at line %d)", name, line)
+		}
+		seen[canon] = k.Line
+		value, err := p.str(v, field+"."+name)
+		if err != nil {
+			return nil, err
+		}
+		if strings.ContainsAny(value, "\r\n") {
+			return nil, p.errf(v, field+"."+name, "header %s: a value cannot contain a line break", name)
+		}
+		h[canon] = value
+		p.templates = append(p.templates, pendingTemplate{field + "." + name, v})
+	}
+	return h, nil
+}
+
+func (p *parser) variables(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return p.errf(n, "variables", "variables must be a mapping of names to templates, got %s", kindName(n))
+	}
+	p.sc.Variables = map[string]string{}
+	p.varNodes = map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		name := k.Value
+		field := "variables." + name
+		switch {
+		case k.Kind != yaml.ScalarNode || !isIdent(name):
+			return p.errf(k, "variables", "%q is not a variable name, want letters, digits and _ (e.g. uid)", name)
+		case isFuncName(name):
+			return p.errf(k, field, "%q is a template function, choose another variable name", name)
+		case p.varNodes[name] != nil:
+			return p.errf(k, field, "variable %q appears twice (first at line %d)", name, p.varNodes[name].Line)
+		}
+		value, err := p.str(v, field)
+		if err != nil {
+			return err
+		}
+		p.sc.Variables[name] = value
+		p.varNodes[name] = v
+		p.templates = append(p.templates, pendingTemplate{field, v})
+	}
+	return nil
+}
+
+func (p *parser) thresholds(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errf(n, "thresholds", `thresholds must be a list of expressions, e.g. ["p99 < 250ms"], got %s`, kindName(n))
+	}
+	for i, item := range n.Content {
+		item = resolve(item)
+		s, err := p.str(item, fmt.Sprintf("thresholds[%d]", i))
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(s) == "" {
+			return p.errf(item, fmt.Sprintf("thresholds[%d]", i), "threshold %d is empty", i+1)
+		}
+		p.sc.Thresholds = append(p.sc.Thresholds, s)
+	}
+	return nil
+}
+
+// resolve follows aliases to the node they name.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 16; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a document"
+}
+
+// leaf is the last element of a field path: "requests[2].path" → "path".
+func leaf(field string) string {
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		return field[i+1:]
+	}
+	return field
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

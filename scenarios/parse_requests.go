@@ -1,0 +1,234 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/textproto"
+	"net/url"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func canonicalHeaderKey(s string) string { return textproto.CanonicalMIMEHeaderKey(s) }
+
+func (p *parser) requests(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errf(n, "requests", "requests must be a list, e.g. requests: [{path: /echo}], got %s", kindName(n))
+	}
+	names := map[string]int{}
+	for i, item := range n.Content {
+		item = resolve(item)
+		prefix := fmt.Sprintf("requests[%d]", i)
+		if item.Kind != yaml.MappingNode {
+			return p.errf(item, prefix, "a request is a mapping {name, weight, method, path, headers, body}, got %s", kindName(item))
+		}
+		r, err := p.request(item, prefix)
+		if err != nil {
+			return err
+		}
+		if line, ok := names[r.Name]; ok {
+			return p.errf(item, prefix+".name", "request name %q is used twice (first at line %d): give each request its own name", r.Name, line)
+		}
+		names[r.Name] = item.Line
+		p.sc.Requests = append(p.sc.Requests, r)
+	}
+	return nil
+}
+
+func (p *parser) request(item *yaml.Node, prefix string) (Request, error) {
+	r := Request{Weight: 1, Method: "GET"}
+	var hasPath bool
+	err := p.fields(item, requestFields, prefix+".", func(key string, _, v *yaml.Node) error {
+		field := prefix + "." + key
+		var err error
+		switch key {
+		case "name":
+			if r.Name, err = p.str(v, field); err == nil && strings.TrimSpace(r.Name) == "" {
+				err = p.errf(v, field, "name is blank")
+			}
+		case "weight":
+			r.Weight, err = p.integer(v, field, 1, maxWeight)
+		case "method":
+			if r.Method, err = p.str(v, field); err == nil {
+				r.Method = strings.ToUpper(r.Method)
+				if !validMethod(r.Method) {
+					err = p.errf(v, field, "method %q is not an HTTP method, want one of %s", v.Value, strings.Join(httpMethods, ", "))
+				}
+			}
+		case "path":
+			hasPath = true
+			if r.Path, err = p.str(v, field); err == nil {
+				err = p.wrap(v, field, checkPath(r.Path))
+				p.templates = append(p.templates, pendingTemplate{field, v})
+			}
+		case "headers":
+			r.Headers, err = p.headers(v, field)
+		case "body":
+			if v.Kind != yaml.ScalarNode {
+				return p.errf(v, field, "body must be text, got %s: write JSON as a block (body: |) or a quoted string", kindName(v))
+			}
+			if v.Tag != "!!null" {
+				r.Body = v.Value
+				p.templates = append(p.templates, pendingTemplate{field, v})
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return r, err
+	}
+	if !hasPath {
+		return r, p.errf(item, prefix+".path", "a request needs a path, e.g. path: /echo")
+	}
+	if r.Name == "" {
+		r.Name = r.Method + " " + r.Path
+	}
+	return r, nil
+}
+
+// checkTemplates compiles every templated field and checks the names they use: variables
+// must exist and not refer to each other in a cycle, and CSV columns need a feeder.
+func (p *parser) checkTemplates() error {
+	deps := map[string][]string{}
+	for _, t := range p.templates {
+		ops, err := parseTemplate(t.node.Value)
+		if err != nil {
+			var te *templateError
+			errors.As(err, &te)
+			return newError(p.path, lineAt(t.node, te.offset), t.field, "%s: %s", t.field, te.msg)
+		}
+		vars, columns := templateNames(ops)
+		for _, v := range vars {
+			if _, ok := p.sc.Variables[v]; !ok {
+				return p.errf(t.node, t.field, "%s: %s", t.field, unknownName(v, p.sc.Variables))
+			}
+		}
+		if len(columns) > 0 && p.sc.Feeder == "" {
+			return p.errf(t.node, t.field, "%s: csv.%s needs a feeder: add \"feeder: FILE.csv\" (a CSV file with a header row)", t.field, columns[0])
+		}
+		if strings.HasSuffix(t.field, ".path") {
+			if err := checkPathURL(ops); err != nil {
+				return p.errf(t.node, t.field, "%s: %v", t.field, err)
+			}
+		}
+		if name, ok := strings.CutPrefix(t.field, "variables."); ok {
+			deps[name] = vars
+		}
+	}
+	return p.checkCycles(deps)
+}
+
+func unknownName(name string, vars map[string]string) string {
+	known := make([]string, 0, len(vars))
+	for v := range vars {
+		known = append(known, v)
+	}
+	sort.Strings(known)
+	msg := fmt.Sprintf("unknown function or variable %q, want one of %s", name, strings.Join(funcNames, ", "))
+	if len(known) > 0 {
+		msg += " or a variable (" + strings.Join(known, ", ") + ")"
+	} else {
+		msg += ", or declare it under variables"
+	}
+	if c := closest(name, append(known, funcNames...)); c != "" {
+		msg += fmt.Sprintf("; did you mean %q?", c)
+	}
+	return msg
+}
+
+// checkCycles rejects variables that depend on themselves.
+func (p *parser) checkCycles(deps map[string][]string) error {
+	if _, err := variableOrder(deps); err != nil {
+		var ce *cycleError
+		if errors.As(err, &ce) {
+			return p.errf(p.varNodes[ce.path[0]], "variables."+ce.path[0], "%v", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// cycleError names variables that refer to each other in a circle.
+type cycleError struct{ path []string }
+
+func (e *cycleError) Error() string {
+	return fmt.Sprintf("variables %s refer to each other in a cycle", strings.Join(e.path, " → "))
+}
+
+// variableOrder returns the variables in an order where each comes after those it uses
+// (sorted by name among equals, so the order is deterministic).
+func variableOrder(deps map[string][]string) ([]string, error) {
+	names := make([]string, 0, len(deps))
+	for n := range deps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	const (
+		_ = iota // unvisited
+		visiting
+		done
+	)
+	state := map[string]int{}
+	var order, stack []string
+	var visit func(n string) error
+	visit = func(n string) error {
+		switch state[n] {
+		case done:
+			return nil
+		case visiting:
+			i := len(stack) - 1
+			for i > 0 && stack[i] != n {
+				i--
+			}
+			return &cycleError{path: append(append([]string{}, stack[i:]...), n)}
+		}
+		state[n] = visiting
+		stack = append(stack, n)
+		for _, d := range deps[n] {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = done
+		order = append(order, n)
+		return nil
+	}
+	for _, n := range names {
+		if err := visit(n); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+// checkPathURL checks that a path is a valid URL whatever its templates render (each is
+// stood in for by a digit).
+func checkPathURL(ops []op) error {
+	var b strings.Builder
+	for _, o := range ops {
+		if o.kind == opText {
+			b.WriteString(o.text)
+		} else {
+			b.WriteByte('0')
+		}
+	}
+	if _, err := url.Parse(b.String()); err != nil {
+		return fmt.Errorf("not a valid URL: %v", errors.Unwrap(err))
+	}
+	return nil
+}
+
+// lineAt is the line of a byte offset inside a scalar's value.
+func lineAt(n *yaml.Node, offset int) int {
+	line := n.Line
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		line++ // a block scalar's text starts on the line after its indicator
+	}
+	if offset > len(n.Value) {
+		offset = len(n.Value)
+	}
+	return line + strings.Count(n.Value[:offset], "\n")
+}
