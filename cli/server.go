@@ -1,8 +1,178 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// newServerCmd is replaced by the server issue's implementation.
+	"github.com/spf13/cobra"
+
+	"github.com/loadtestdev/loadtest/server"
+)
+
+// serverOptions are the flags of loadtest server.
+type serverOptions struct {
+	Out, ErrOut io.Writer
+
+	Addr              string
+	DB                string
+	Cache             string
+	TablePrefix       string
+	Users             int
+	Secret            string
+	Dev               bool
+	TokenTTL          time.Duration
+	CodeTTL           time.Duration
+	MaxInflight       int
+	MaxBody           int64
+	DBMaxConns        int
+	Pprof             bool
+	AccessLog         bool
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+}
+
 func newServerCmd(ios *IOStreams) *cobra.Command {
-	return &cobra.Command{Use: "server", Short: "Run the reference Swiper server"}
+	opts := &serverOptions{Out: ios.Out, ErrOut: ios.ErrOut}
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the reference Swiper server",
+		Long: `Run the reference Swiper server: an echo tier (/echo, /delay, /status), a cache tier
+(/cache/users/{uid}), a database tier (/db/users/{uid}) and a small dating-app API under /api,
+with Prometheus metrics on /metrics.
+
+The database is SQLite (default, a file in the user cache directory), MySQL/MariaDB or
+PostgreSQL; the cache is in-process (default) or Redis. On start the server creates its schema,
+seeds --users deterministic bot users (uid 1..N) that are missing, and warms the cache. It prints
+"listening on http://HOST:PORT" once it accepts connections, and on SIGINT/SIGTERM lets requests
+in flight finish (up to --shutdown-timeout) before it exits.`,
+		Example: `  loadtest server
+  loadtest server --addr 127.0.0.1:0 --users 1000 --dev
+  loadtest server --db postgres://postgres@127.0.0.1:5432/test?sslmode=disable --cache redis://127.0.0.1:6379/0
+  loadtest server --max-inflight 512 --pprof`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return usageError(err)
+			}
+			return runServer(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	f.StringVar(&opts.DB, "db", "", "database URL: sqlite://PATH, mysql://USER@HOST:PORT/DB or postgres://USER@HOST:PORT/DB (default sqlite in the user cache dir)")
+	f.StringVar(&opts.Cache, "cache", "memory", "cache: memory or redis://HOST:PORT/N")
+	f.StringVar(&opts.TablePrefix, "table-prefix", "", "prefix of table names and Redis keys, to share a database ([a-z][a-z0-9_]*)")
+	f.IntVar(&opts.Users, "users", 10000, "number of deterministic bot users (uid 1..N) to seed and cache")
+	f.StringVar(&opts.Secret, "secret", "", "HMAC secret of session tokens (default random per start)")
+	f.BoolVar(&opts.Dev, "dev", false, "return login codes in the /api/user/vcode response")
+	f.DurationVar(&opts.TokenTTL, "token-ttl", server.DefaultTokenTTL, "lifetime of a session token")
+	f.DurationVar(&opts.CodeTTL, "code-ttl", server.DefaultCodeTTL, "lifetime of a login code")
+	f.IntVar(&opts.MaxInflight, "max-inflight", 0, "shed requests beyond N in flight with 503 and Retry-After (0: no limit)")
+	f.Int64Var(&opts.MaxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes; larger gets 413")
+	f.IntVar(&opts.DBMaxConns, "db-max-conns", 0, "database connection pool size (default 4×CPUs, at least 8)")
+	f.BoolVar(&opts.Pprof, "pprof", false, "mount net/http/pprof under /debug/pprof/")
+	f.BoolVar(&opts.AccessLog, "access-log", false, "log every request to stderr (costs throughput)")
+	f.DurationVar(&opts.ReadHeaderTimeout, "read-header-timeout", 5*time.Second, "time to read request headers")
+	f.DurationVar(&opts.ReadTimeout, "read-timeout", 30*time.Second, "time to read a whole request")
+	f.DurationVar(&opts.WriteTimeout, "write-timeout", 30*time.Second, "time to write a response (must exceed 10s, the longest /delay)")
+	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish after SIGINT/SIGTERM")
+	return cmd
+}
+
+func (o *serverOptions) validate() error {
+	switch {
+	case o.Users < 0:
+		return fmt.Errorf("--users must not be negative, got %d", o.Users)
+	case o.MaxInflight < 0:
+		return fmt.Errorf("--max-inflight must not be negative, got %d", o.MaxInflight)
+	case o.MaxBody <= 0:
+		return fmt.Errorf("--max-body must be positive, got %d", o.MaxBody)
+	case o.DBMaxConns < 0:
+		return fmt.Errorf("--db-max-conns must not be negative, got %d", o.DBMaxConns)
+	case o.WriteTimeout <= server.MaxDelay:
+		return fmt.Errorf("--write-timeout %v must exceed %v, the longest /delay", o.WriteTimeout, server.MaxDelay)
+	}
+	for name, d := range map[string]time.Duration{"--token-ttl": o.TokenTTL, "--code-ttl": o.CodeTTL,
+		"--read-header-timeout": o.ReadHeaderTimeout, "--read-timeout": o.ReadTimeout,
+		"--idle-timeout": o.IdleTimeout, "--shutdown-timeout": o.ShutdownTimeout} {
+		if d <= 0 {
+			return fmt.Errorf("%s must be positive, got %v", name, d)
+		}
+	}
+	if o.DB != "" && !hasAnyPrefix(o.DB, "sqlite://", "mysql://", "postgres://", "postgresql://") {
+		return fmt.Errorf("--db %q: want sqlite://PATH, mysql://USER@HOST:PORT/DB or postgres://USER@HOST:PORT/DB", o.DB)
+	}
+	if o.Cache != "memory" && !hasAnyPrefix(o.Cache, "redis://", "rediss://") {
+		return fmt.Errorf("--cache %q: want memory or redis://HOST:PORT/N", o.Cache)
+	}
+	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT: %w", o.Addr, err)
+	}
+	return nil
+}
+
+func hasAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultDBURL is a SQLite file in the user cache directory, created if needed.
+func defaultDBURL() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("default database: %w (pass --db)", err)
+	}
+	dir = filepath.Join(dir, "loadtest")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("default database: %w (pass --db)", err)
+	}
+	return "sqlite://" + filepath.Join(dir, "server.db"), nil
+}
+
+func runServer(ctx context.Context, opts *serverOptions) error {
+	if opts.DB == "" {
+		u, err := defaultDBURL()
+		if err != nil {
+			return err
+		}
+		opts.DB = u
+	}
+	so := server.Options{
+		DB: opts.DB, Cache: opts.Cache, TablePrefix: opts.TablePrefix, Users: opts.Users, Dev: opts.Dev,
+		TokenTTL: opts.TokenTTL, CodeTTL: opts.CodeTTL, MaxInflight: opts.MaxInflight, MaxBodyBytes: opts.MaxBody,
+		DBMaxConns: opts.DBMaxConns, Pprof: opts.Pprof, ReadHeaderTimeout: opts.ReadHeaderTimeout,
+		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
+		ShutdownTimeout: opts.ShutdownTimeout,
+	}
+	if opts.Secret != "" {
+		so.Secret = []byte(opts.Secret)
+	}
+	if opts.AccessLog {
+		so.AccessLog = opts.ErrOut
+	}
+	srv, err := server.New(ctx, so)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", opts.Addr, err)
+	}
+	fmt.Fprintf(opts.Out, "listening on http://%s\n", ln.Addr())
+	return srv.Serve(ctx, ln)
 }

@@ -1,0 +1,103 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Options configure a Server. The zero value of a field means its default.
+type Options struct {
+	// DB is the database URL: sqlite://PATH, mysql://USER[:PASS]@HOST:PORT/DB or
+	// postgres://USER[:PASS]@HOST:PORT/DB?sslmode=disable. Required.
+	DB string
+	// Cache is "memory" (default) or redis://HOST:PORT/N.
+	Cache string
+	// TablePrefix starts every table name and Redis key, so several servers (or tests) can
+	// share one database: a lowercase letter then up to 30 of [a-z0-9_]. Default none.
+	TablePrefix string
+	// Users is how many deterministic bot users (uid 1..Users) to seed and warm into the cache.
+	Users int
+	// Secret is the HMAC key of session tokens; default 32 random bytes per start.
+	Secret []byte
+	// Dev returns login codes in the /api/user/vcode response instead of pretending to text them.
+	Dev bool
+	// TokenTTL is how long a login token is valid (default 24h).
+	TokenTTL time.Duration
+	// CodeTTL is how long a login code is valid (default 5m).
+	CodeTTL time.Duration
+	// CacheSize bounds the in-memory cache's entries (default the larger of 100000 and 2×Users).
+	CacheSize int
+	// DBMaxConns bounds the database pool (default 4×GOMAXPROCS, at least 8).
+	DBMaxConns int
+	// MaxInflight sheds requests beyond this many in flight with 503 and Retry-After (0: no limit).
+	MaxInflight int
+	// MaxBodyBytes limits request bodies (default 1 MiB); larger bodies get 413.
+	MaxBodyBytes int64
+	// Pprof mounts net/http/pprof under /debug/pprof/.
+	Pprof bool
+	// Timeouts of the HTTP server (defaults 5s, 30s, 30s, 120s) and of graceful shutdown (10s).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout, ShutdownTimeout time.Duration
+	// AccessLog, if set, receives one line per request (off by default: it costs throughput).
+	AccessLog io.Writer
+}
+
+// Defaults of Options and limits of the API.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultTokenTTL     = 24 * time.Hour
+	DefaultCodeTTL      = 5 * time.Minute
+	MaxDelay            = 10 * time.Second
+	jsonBodyLimit       = 64 << 10
+	rcmdLimit           = 20
+	rankLimit           = 50
+	likePoints          = 1
+	superlikePoints     = 5
+)
+
+func (o *Options) withDefaults() (Options, error) {
+	c := *o
+	if c.DB == "" {
+		return c, errors.New("server: no database URL")
+	}
+	if c.Cache == "" {
+		c.Cache = "memory"
+	}
+	if c.Cache != "memory" && !strings.HasPrefix(c.Cache, "redis://") && !strings.HasPrefix(c.Cache, "rediss://") {
+		return c, fmt.Errorf("server: cache %q: want memory or redis://HOST:PORT/N", c.Cache)
+	}
+	for name, v := range map[string]int64{"users": int64(c.Users), "cache size": int64(c.CacheSize),
+		"max in-flight": int64(c.MaxInflight), "db max conns": int64(c.DBMaxConns), "max body bytes": c.MaxBodyBytes} {
+		if v < 0 {
+			return c, fmt.Errorf("server: %s must not be negative, got %d", name, v)
+		}
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.TokenTTL, DefaultTokenTTL)
+	def(&c.CodeTTL, DefaultCodeTTL)
+	def(&c.ReadHeaderTimeout, 5*time.Second)
+	def(&c.ReadTimeout, 30*time.Second)
+	def(&c.WriteTimeout, 30*time.Second)
+	def(&c.IdleTimeout, 120*time.Second)
+	def(&c.ShutdownTimeout, 10*time.Second)
+	if c.WriteTimeout <= MaxDelay {
+		return c, fmt.Errorf("server: write timeout %v must exceed the longest /delay (%v)", c.WriteTimeout, MaxDelay)
+	}
+	if c.CacheSize == 0 {
+		c.CacheSize = max(100000, 2*c.Users)
+	}
+	if c.DBMaxConns == 0 {
+		c.DBMaxConns = max(8, 4*runtime.GOMAXPROCS(0))
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return c, nil
+}
