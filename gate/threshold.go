@@ -1,0 +1,196 @@
+// Package gate is loadtest's performance gate: thresholds (a small expression language such as
+// "p99<200ms" or "profile.errors<0.1%"), their evaluation against a result, the early-abort
+// rule for runs that can no longer pass, the comparison of a run with a baseline, and the
+// capacity probe's search.
+//
+// The threshold grammar, in BNF (whitespace is allowed only around OP and at either end):
+//
+//	threshold   ::= [ name "." ] metric op value
+//	name        ::= request name from the scenario (any characters but space, "<", ">", "=", "!")
+//	metric      ::= latency | "service_time." latency | "errors" | "success"
+//	              | "rps" | "throughput" | "requests"
+//	latency     ::= percentile | "mean" | "max"
+//	percentile  ::= "p" number | "p(" number ")"        (0 to 100: p50, p99.9, p(99.99))
+//	op          ::= "<" | "<=" | ">" | ">=" | "=="
+//	value       ::= duration | ratio | rate | count     (which one is set by the metric)
+//	duration    ::= number ( "ns" | "us" | "µs" | "ms" | "s" | "m" )
+//	ratio       ::= number "%" | number                 (0% to 100%, or a fraction 0 to 1)
+//	rate        ::= number [ "/s" ]
+//	count       ::= digits
+//	number      ::= digits [ "." digits ] | "." digits
+//
+// Latency metrics (corrected for coordinated omission) and service_time ones take durations,
+// errors and success take ratios, rps and throughput take rates in requests per second, and
+// requests takes a count.
+package gate
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Kind is what a metric measures.
+type Kind int
+
+// The kinds of metric a threshold or a regression bound can name.
+const (
+	KindLatency     Kind = iota + 1 // latency from the intended send time, in ms
+	KindServiceTime                 // latency from the actual send time (vegeta's view), in ms
+	KindErrors                      // ratio of failed requests, 0..1
+	KindSuccess                     // ratio of successful requests, 0..1
+	KindRPS                         // achieved request rate, req/s
+	KindThroughput                  // rate of successful requests, req/s
+	KindRequests                    // count of requests sent
+)
+
+// Stat is the statistic of a latency distribution a latency metric takes.
+type Stat int
+
+// The statistics of a latency distribution.
+const (
+	StatPercentile Stat = iota + 1
+	StatMean
+	StatMax
+)
+
+// Metric is one measurable figure of a result: a kind and, for latencies, a statistic.
+type Metric struct {
+	Kind Kind
+	Stat Stat // latency and service time only
+	// Percentile is 0..100 for StatPercentile (99.9 for p99.9).
+	Percentile float64
+}
+
+// IsLatency reports whether m is a latency or service-time metric (valued in ms).
+func (m Metric) IsLatency() bool { return m.Kind == KindLatency || m.Kind == KindServiceTime }
+
+// HigherIsWorse reports whether an increase of m is a regression: true for latencies and
+// errors, false for success, rates and request counts.
+func (m Metric) HigherIsWorse() bool { return m.IsLatency() || m.Kind == KindErrors }
+
+// String is the metric's canonical name: "p99", "p99.9", "mean", "service_time.max", "errors".
+func (m Metric) String() string {
+	switch m.Kind {
+	case KindLatency:
+		return m.statName()
+	case KindServiceTime:
+		return "service_time." + m.statName()
+	case KindErrors:
+		return "errors"
+	case KindSuccess:
+		return "success"
+	case KindRPS:
+		return "rps"
+	case KindThroughput:
+		return "throughput"
+	case KindRequests:
+		return "requests"
+	}
+	return "unknown"
+}
+
+func (m Metric) statName() string {
+	switch m.Stat {
+	case StatMean:
+		return "mean"
+	case StatMax:
+		return "max"
+	}
+	return "p" + strconv.FormatFloat(m.Percentile, 'f', -1, 64)
+}
+
+// Unit is the unit of a measured value as results record it: "ms" for latencies, "%" for
+// ratios (recorded as percentages), "req/s" for rates, "" for counts.
+func (m Metric) Unit() string {
+	switch {
+	case m.IsLatency():
+		return "ms"
+	case m.Kind == KindErrors || m.Kind == KindSuccess:
+		return "%"
+	case m.Kind == KindRPS || m.Kind == KindThroughput:
+		return "req/s"
+	}
+	return ""
+}
+
+// Op is a comparison operator.
+type Op string
+
+// The operators of the threshold grammar.
+const (
+	OpLess         Op = "<"
+	OpLessEqual    Op = "<="
+	OpGreater      Op = ">"
+	OpGreaterEqual Op = ">="
+	OpEqual        Op = "=="
+)
+
+// Holds reports whether "measured op bound" is true.
+func (o Op) Holds(measured, bound float64) bool {
+	switch o {
+	case OpLess:
+		return measured < bound
+	case OpLessEqual:
+		return measured <= bound
+	case OpGreater:
+		return measured > bound
+	case OpGreaterEqual:
+		return measured >= bound
+	case OpEqual:
+		return measured == bound
+	}
+	return false
+}
+
+// Source values of a Threshold: where its expression came from.
+const (
+	SourceFlag     = "flag"
+	SourceScenario = "scenario"
+)
+
+// Threshold is one parsed threshold expression.
+type Threshold struct {
+	// Expr is the expression as written, without surrounding space.
+	Expr string
+	// Source is SourceFlag or SourceScenario (empty from Parse).
+	Source string
+	// Request scopes the threshold to one named request of the scenario; empty for the run.
+	Request string
+	Metric  Metric
+	Op      Op
+	// Value is the bound in the metric's base unit: ms for latencies, a 0..1 fraction for
+	// errors and success, req/s for rates, a count for requests.
+	Value float64
+}
+
+// String returns the expression as written.
+func (t Threshold) String() string { return t.Expr }
+
+// Canonical returns the threshold in a normal form: two thresholds with the same canonical
+// form test the same thing ("p(95) < 0.2s" and "p95<200ms"). It parses back to t.
+func (t Threshold) Canonical() string {
+	var b strings.Builder
+	if t.Request != "" {
+		b.WriteString(t.Request)
+		b.WriteByte('.')
+	}
+	b.WriteString(t.Metric.String())
+	b.WriteString(string(t.Op))
+	v := strconv.FormatFloat(t.Value, 'f', -1, 64)
+	switch {
+	case t.Metric.IsLatency():
+		v += "ms"
+	case t.Metric.Kind == KindRPS || t.Metric.Kind == KindThroughput:
+		v += "/s"
+	}
+	b.WriteString(v)
+	return b.String()
+}
+
+// displayValue converts a value in the metric's base unit to the unit results record.
+func displayValue(m Metric, v float64) float64 {
+	if m.Kind == KindErrors || m.Kind == KindSuccess {
+		return v * 100
+	}
+	return v
+}
