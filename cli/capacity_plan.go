@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/loadtestdev/loadtest/capacity"
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// capacityPlanFlags are plan's flags as given.
+type capacityPlanFlags struct {
+	dau, requests, share, window, factor     float64
+	serverRPS, util, growth                  float64
+	hit, queriesPerRequest, writes, perWrite float64
+	dbQPS, maxP                              float64
+	redundancy, zones, horizon               int
+	latency, maxWait                         time.Duration
+}
+
+type capacityPlanOptions struct {
+	Out io.Writer
+
+	In      capacity.PlanInput
+	From    string
+	Explain bool
+	Output  string
+	// RateSource and LatencySource say where the per-server rate and the latency came from.
+	RateSource    string
+	LatencySource string
+}
+
+func newCapacityPlanCmd(ios *IOStreams) *cobra.Command {
+	opts := &capacityPlanOptions{Out: ios.Out}
+	f := &capacityPlanFlags{}
+	cmd := &cobra.Command{
+		Use:   "plan --dau N [--server-rps R | --from result.json]",
+		Short: "Size a fleet from daily active users and per-server throughput",
+		Long: `plan turns daily active users into a peak request rate and, given what one server holds
+(--server-rps, or --from a loadtest result: its probe's sustainable rate, else its throughput),
+into a server count: at 100%, at the target utilisation, with N+k redundancy, and spread over
+zones so that losing one zone still carries the peak.
+
+The peak follows the 80/20 rule by default: 80% of the day's requests arrive in 20% of the
+day, a peak factor of 4. --peak-factor sets the factor directly instead.
+
+With --growth the DAU compound monthly over --horizon months (a month-by-month table). With
+any of the database flags it adds the database tier, warm and with a cold cache (h = 0). With
+--latency (or --from) it applies Little's law (requests in flight, per-server concurrency)
+and sizes each server's worker pool as an M/M/c queue, for --max-wait or
+--max-wait-probability when given. --explain prints every step as a formula. Ratios are
+fractions (0.8) or percentages (80%).`,
+		Example: `  capacity plan --dau 200000 --server-rps 800
+  capacity plan --dau 200000 --server-rps 800 --explain
+  capacity plan --dau 1000000 --server-rps 800 --zones 3 --growth 10% --horizon 12
+  capacity plan --dau 200000 --server-rps 800 --cache-hit-ratio 0.9 --queries-per-request 3 --db-qps-per-server 5000
+  capacity plan --dau 200000 --server-rps 800 --latency 50ms --max-wait-probability 5% --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.bind(cmd, f); err != nil {
+				return err
+			}
+			return runCapacityPlan(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.Float64Var(&f.dau, "dau", 0, "daily active users (required)")
+	fs.Float64Var(&f.requests, "requests-per-user", capacity.DefaultRequestsPerUser, "requests per user per day")
+	capRatioVar(fs, &f.share, "peak-share", capacity.DefaultPeakShare, "share of the day's requests that arrive in the peak window, in (0, 1]")
+	capRatioVar(fs, &f.window, "peak-window", capacity.DefaultPeakWindow, "the peak window as a share of the day, in (0, 1]")
+	fs.Float64Var(&f.factor, "peak-factor", 0, "peak / average rate (≥ 1), instead of --peak-share and --peak-window")
+	fs.Float64Var(&f.serverRPS, "server-rps", 0, "requests per second one server holds")
+	fs.StringVar(&opts.From, "from", "", "loadtest result file to take the per-server rate (and the latency) from")
+	capRatioVar(fs, &f.util, "target-utilization", capacity.DefaultTargetUtilization, "share of a server's capacity to use at the peak, in (0, 1]")
+	fs.IntVar(&f.redundancy, "redundancy", 1, "k in N+k: servers that may be down at the peak")
+	fs.IntVar(&f.zones, "zones", 0, "spread over this many zones (≥ 2) so that losing one still carries the peak")
+	capRatioVar(fs, &f.growth, "growth", 0, "monthly compound DAU growth, e.g. 10% or 0.1")
+	fs.IntVar(&f.horizon, "horizon", 12, "months in the growth table (with --growth)")
+	capRatioVar(fs, &f.hit, "cache-hit-ratio", 0, "cache hit ratio h of read requests, in [0, 1]")
+	fs.Float64Var(&f.queriesPerRequest, "queries-per-request", 1, "database queries per read request that misses the cache")
+	capRatioVar(fs, &f.writes, "write-share", 0, "share of requests that are writes, in [0, 1]")
+	fs.Float64Var(&f.perWrite, "queries-per-write", 1, "database queries per write request")
+	fs.Float64Var(&f.dbQPS, "db-qps-per-server", 0, "queries per second one database server holds")
+	fs.DurationVar(&f.latency, "latency", 0, "mean latency of a request, e.g. 50ms (default: the mean latency of --from's result)")
+	fs.DurationVar(&f.maxWait, "max-wait", 0, "size each server's worker pool for at most this mean wait for a worker")
+	capRatioVar(fs, &f.maxP, "max-wait-probability", 0, "size each server's worker pool so that at most this share of requests wait")
+	fs.BoolVar(&opts.Explain, "explain", false, "print each step as a formula with the numbers put in")
+	fs.StringVarP(&opts.Output, "output", "o", capOutText, "output format: text, json or md")
+	return cmd
+}
+
+// bind checks the flags against each other and fills opts.In.
+func (opts *capacityPlanOptions) bind(cmd *cobra.Command, f *capacityPlanFlags) error {
+	fs := cmd.Flags()
+	if err := capCheckOutput(opts.Output); err != nil {
+		return err
+	}
+	if !fs.Changed("dau") {
+		return usageError(fmt.Errorf("--dau is required: the number of daily active users, e.g. --dau 200000"))
+	}
+	if err := capPlanConflicts(fs, f); err != nil {
+		return err
+	}
+	in := &opts.In
+	in.Demand = capacity.DemandInput{DAU: f.dau, RequestsPerUser: f.requests, PeakShare: f.share, PeakWindow: f.window}
+	if fs.Changed("peak-factor") {
+		in.Demand = capacity.DemandInput{DAU: f.dau, RequestsPerUser: f.requests, PeakFactor: f.factor}
+		if !(f.factor >= 1) {
+			return capInputError(cmd, &capacity.InputError{Field: "peak_factor", Value: f.factor, Allowed: "at least 1 (the peak cannot be below the average)"})
+		}
+	}
+	in.TargetUtilization, in.Redundancy, in.Zones = f.util, f.redundancy, f.zones
+	in.Latency, in.MaxWait, in.MaxWaitProbability = f.latency, f.maxWait, f.maxP
+	if fs.Changed("growth") {
+		in.GrowthRate, in.HorizonMonths = f.growth, f.horizon
+	}
+	for _, name := range []string{"cache-hit-ratio", "queries-per-request", "write-share", "queries-per-write", "db-qps-per-server"} {
+		if fs.Changed(name) {
+			in.Tier = &capacity.TierInput{CacheHitRatio: f.hit, QueriesPerRequest: f.queriesPerRequest,
+				WriteShare: f.writes, QueriesPerWrite: f.perWrite, DBQPSPerServer: f.dbQPS}
+			break
+		}
+	}
+	if fs.Changed("server-rps") {
+		in.ServerRPS, opts.RateSource = f.serverRPS, "--server-rps"
+	}
+	if fs.Changed("latency") {
+		opts.LatencySource = "--latency"
+	}
+	if opts.From != "" {
+		if err := opts.readFrom(!fs.Changed("latency")); err != nil {
+			return err
+		}
+	}
+	if err := in.Validate(); err != nil {
+		return capInputError(cmd, err)
+	}
+	if in.ServerRPS != 0 {
+		if err := (capacity.SupplyInput{ServerRPS: in.ServerRPS, TargetUtilization: in.TargetUtilization, Redundancy: in.Redundancy, Zones: in.Zones}).Validate(); err != nil {
+			return capInputError(cmd, err)
+		}
+	}
+	return nil
+}
+
+// capPlanConflicts rejects flags that contradict each other or are out of range where the
+// model would only say so less clearly.
+func capPlanConflicts(fs *pflag.FlagSet, f *capacityPlanFlags) error {
+	switch {
+	case fs.Changed("peak-factor") && (fs.Changed("peak-share") || fs.Changed("peak-window")):
+		return usageError(fmt.Errorf("--peak-factor replaces --peak-share and --peak-window: give one or the other"))
+	case fs.Changed("server-rps") && fs.Changed("from"):
+		return usageError(fmt.Errorf("--server-rps and --from both give the per-server rate: give one"))
+	case fs.Changed("server-rps") && !(f.serverRPS > 0):
+		return usageError(fmt.Errorf("--server-rps %g: must be a number greater than 0 (req/s one server holds)", f.serverRPS))
+	case fs.Changed("horizon") && !fs.Changed("growth"):
+		return usageError(fmt.Errorf("--horizon needs --growth, the monthly growth rate (e.g. --growth 10%%)"))
+	case fs.Changed("growth") && (f.horizon < 1 || f.horizon > capacity.MaxHorizonMonths):
+		return usageError(fmt.Errorf("--horizon %d: must be between 1 and %d months", f.horizon, capacity.MaxHorizonMonths))
+	case fs.Changed("max-wait") && fs.Changed("max-wait-probability"):
+		return usageError(fmt.Errorf("--max-wait and --max-wait-probability: give one target, not both"))
+	case fs.Changed("max-wait") && f.maxWait <= 0:
+		return usageError(fmt.Errorf("--max-wait %s: must be a duration greater than 0, e.g. 20ms", f.maxWait))
+	case fs.Changed("max-wait-probability") && !(f.maxP > 0 && f.maxP <= 1):
+		return usageError(fmt.Errorf("--max-wait-probability %g: must be in (0, 1], e.g. 0.05 or 5%%", f.maxP))
+	case fs.Changed("latency") && f.latency <= 0:
+		return usageError(fmt.Errorf("--latency %s: must be a duration greater than 0, e.g. 50ms", f.latency))
+	case fs.Changed("db-qps-per-server") && !(f.dbQPS > 0):
+		return usageError(fmt.Errorf("--db-qps-per-server %g: must be a number greater than 0", f.dbQPS))
+	}
+	return nil
+}
+
+// readFrom takes the per-server rate from a result file: the probe's sustainable rate when
+// the result has a probe, else the throughput of successful requests; and, when latency is
+// true, the mean latency.
+func (opts *capacityPlanOptions) readFrom(latency bool) error {
+	r, err := capReadResult(opts.From)
+	if err != nil {
+		return err
+	}
+	field, rate := "throughput", r.Throughput
+	if r.Probe != nil {
+		field, rate = "probe.sustainable_rate", r.Probe.SustainableRate
+		if !(rate > 0) {
+			return usageError(fmt.Errorf("--from %s: the probe found no rate that met its SLOs (probe.sustainable_rate = %g); nothing to size servers with", opts.From, rate))
+		}
+	}
+	if !(rate > 0) {
+		return usageError(fmt.Errorf("--from %s: the result has no successful throughput (%s = %g req/s); nothing to size servers with", opts.From, field, rate))
+	}
+	opts.In.ServerRPS = rate
+	opts.RateSource = fmt.Sprintf("%s of %s", field, opts.From)
+	if latency && r.LatencyMS.Mean > 0 {
+		opts.In.Latency = time.Duration(r.LatencyMS.Mean * float64(time.Millisecond))
+		opts.LatencySource = fmt.Sprintf("latency_ms.mean of %s", opts.From)
+	}
+	return nil
+}
+
+// capReadResult reads a loadtest result; a missing or malformed file is bad input.
+func capReadResult(path string) (*results.Result, error) {
+	f, err := capOpen(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := results.Read(f)
+	if err != nil {
+		return nil, usageError(fmt.Errorf("--from %s: %w", path, err))
+	}
+	return r, nil
+}
+
+func runCapacityPlan(opts *capacityPlanOptions) error {
+	plan, err := capacity.MakePlan(opts.In)
+	if err != nil {
+		return usageError(err)
+	}
+	switch opts.Output {
+	case capOutJSON:
+		return capWritePlanJSON(opts, plan)
+	default:
+		return capWritePlanText(opts, plan)
+	}
+}
