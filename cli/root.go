@@ -40,7 +40,14 @@ vegeta, records latency in HdrHistogram, and gates CI on thresholds.`,
 	setupRoot(root, ios)
 	root.AddCommand(
 		newVersionCmd(ios),
+		newCompareCmd(ios),
+		newProbeCmd(ios),
 		newServerCmd(ios),
+		newRunCmd(ios),
+		newTopCmd(ios),
+		NewCapacityCmd(ios),
+		newReportCmd(ios),
+		newScenariosCmd(ios),
 	)
 	return root
 }

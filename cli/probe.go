@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/scenarios"
+)
+
+// probeOptions are the flags and arguments of `loadtest probe`.
+type probeOptions struct {
+	Out, ErrOut  io.Writer
+	Scenario     string
+	SLOs         []string
+	Start, Max   string
+	StepDuration time.Duration
+	MaxSteps     int
+	PrecisionPct float64
+	Pause        time.Duration
+	Target       string
+	Secret       string
+	Connections  int
+	Timeout      time.Duration
+	OutFile      string
+	Quiet        bool
+
+	startRate, maxRate float64
+}
+
+func newProbeCmd(ios *IOStreams) *cobra.Command {
+	opts := &probeOptions{Out: ios.Out, ErrOut: ios.ErrOut}
+	cmd := &cobra.Command{
+		Use:   "probe SCENARIO|FILE.yaml --slo EXPR [--slo EXPR ...]",
+		Short: "Find the highest request rate a service holds within its SLOs",
+		Long: `Probe what one server holds: run the scenario in constant-rate steps, doubling the rate
+from --start until a step breaks an SLO (or --max is reached), then bisecting between the
+last passing and the first failing rate until they are within --precision. Prints every step
+and the sustainable rate: the highest rate that met every SLO. The result file (--out) is the
+result of that step with a "probe" section, which "capacity plan --from" reads as the
+per-server capacity.
+
+SLOs are thresholds (see "Thresholds" in the README), from --slo or else the scenario's
+thresholds. A step also fails when it achieved less than 95% of the rate asked: the server
+(or the load generator: raise --connections) could not keep up. Bounded by --max-steps steps
+of --step-duration each, plus --pause between steps; Ctrl-C stops and reports what was found
+(exit code 130). Exit code 99 when no step met the SLOs.`,
+		Example: `  loadtest probe echo --slo "p99<100ms" --slo "errors<0.1%"
+  loadtest probe swiper --slo "p99<250ms" --start 50/s --max 5000/s --step-duration 10s --out probe.json
+  loadtest probe ./my.yaml --target http://127.0.0.1:9000 --slo "p99<50ms" --max-steps 8`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Scenario = args[0]
+			if err := opts.validate(); err != nil {
+				return usageError(err)
+			}
+			return runProbe(cmd.Context(), opts, cmd.Flags().Changed("connections"), cmd.Flags().Changed("timeout"))
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.SLOs, "slo", nil, `service-level objective, a threshold such as "p99<100ms" (repeatable; default the scenario's thresholds)`)
+	f.StringVar(&opts.Start, "start", "100/s", "rate of the first step")
+	f.StringVar(&opts.Max, "max", "100000/s", "highest rate to try")
+	f.DurationVar(&opts.StepDuration, "step-duration", 10*time.Second, "length of each step")
+	f.IntVar(&opts.MaxSteps, "max-steps", 20, "most steps to run")
+	f.Float64Var(&opts.PrecisionPct, "precision", gate.DefaultProbePrecision*100, "stop bisecting when the failing and passing rates are within this many percent")
+	f.DurationVar(&opts.Pause, "pause", time.Second, "idle time between steps, for the server to drain its queues")
+	f.StringVar(&opts.Target, "target", "", "base URL to load (default the scenario's, else the bundled server)")
+	f.StringVar(&opts.Secret, "secret", "", "token secret of the target server, for token(uid) in templates")
+	f.IntVarP(&opts.Connections, "connections", "c", 0, fmt.Sprintf("workers, hence the most requests in flight (default the scenario's, else %d)", engine.DefaultConnections))
+	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
+	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (the sustainable step, with the probe section) here")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no per-step progress on stderr")
+	return cmd
+}
+
+func (o *probeOptions) validate() error {
+	var err error
+	if o.startRate, err = probeRate("--start", o.Start); err != nil {
+		return err
+	}
+	if o.maxRate, err = probeRate("--max", o.Max); err != nil {
+		return err
+	}
+	switch {
+	case o.maxRate < o.startRate:
+		return fmt.Errorf("probe: --max %s is below --start %s", o.Max, o.Start)
+	case o.StepDuration <= 0:
+		return fmt.Errorf("probe: --step-duration %s, want a positive duration such as 10s", o.StepDuration)
+	case o.MaxSteps < 1:
+		return fmt.Errorf("probe: --max-steps %d, want 1 or more", o.MaxSteps)
+	case o.PrecisionPct <= 0 || o.PrecisionPct >= 100:
+		return fmt.Errorf("probe: --precision %g, want a percentage between 0 and 100 such as 5", o.PrecisionPct)
+	case o.Pause < 0:
+		return fmt.Errorf("probe: --pause %s, want 0 or a positive duration", o.Pause)
+	case o.Target != "":
+		if err := checkTarget(o.Target); err != nil {
+			return fmt.Errorf("probe: --target: %w", err)
+		}
+	}
+	return nil
+}
+
+func probeRate(flag, s string) (float64, error) {
+	r, err := scenarios.ParseRate(s)
+	if err != nil {
+		return 0, fmt.Errorf("probe: %s: %w", flag, err)
+	}
+	if r.PerSecond() <= 0 {
+		return 0, fmt.Errorf("probe: %s %q: want a positive rate such as 100/s", flag, s)
+	}
+	return r.PerSecond(), nil
+}
+
+// runProbe loads the scenario, starts the bundled server when there is no target, runs the
+// search and renders what it found.
+func runProbe(ctx context.Context, o *probeOptions, setConns, setTimeout bool) (err error) {
+	ro := &runOptions{Scenario: o.Scenario, Target: o.Target, Secret: o.Secret, Connections: o.Connections,
+		Timeout: o.Timeout, Duration: o.StepDuration,
+		set: map[string]bool{"target": o.Target != "", "connections": setConns, "timeout": setTimeout, "duration": true}}
+	sc, err := loadRunScenario(ro)
+	if err != nil {
+		return usageError(err)
+	}
+	slos, err := probeSLOs(o.SLOs, sc)
+	if err != nil {
+		return usageError(err)
+	}
+	out, err := createOut(o.OutFile)
+	if err != nil {
+		return err
+	}
+	secret := []byte(o.Secret)
+	if sc.Target == "" {
+		srv, err := startBundledServer(ctx, o.ErrOut)
+		if err != nil {
+			return closeOut(out, err)
+		}
+		defer func() { err = errors.Join(err, srv.Stop(serverStopTimeout)) }()
+		sc.Target, secret = srv.URL, srv.Secret
+	}
+	eo, err := engineOptions(sc, ro, secret)
+	if err != nil {
+		return closeOut(out, usageError(err))
+	}
+	if err := gate.CheckRequests(slos, eo.Targeter.Names()); err != nil {
+		return closeOut(out, usageError(fmt.Errorf("probe: %w", err)))
+	}
+	r, probeErr := gate.Probe(ctx, gate.ProbeOptions{
+		SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
+		Precision: o.PrecisionPct / 100, OnStep: o.progress,
+	}, probeStep(eo, o))
+	if r == nil {
+		return closeOut(out, probeErr)
+	}
+	return finishProbe(o, r, out, probeErr)
+}
+
+// probeSLOs parses the --slo flags, or else the scenario's thresholds.
+func probeSLOs(flags []string, sc *scenarios.Scenario) ([]gate.Threshold, error) {
+	if len(flags) > 0 {
+		slos, err := gate.ParseAll(flags, nil)
+		if err != nil {
+			return nil, fmt.Errorf("probe: --slo: %w", err)
+		}
+		return slos, nil
+	}
+	if len(sc.Thresholds) == 0 {
+		return nil, fmt.Errorf("probe: no SLOs: give --slo EXPR (e.g. --slo \"p99<100ms\"); scenario %s has no thresholds", sc.Name)
+	}
+	slos, err := gate.ParseAll(nil, sc.Thresholds)
+	if err != nil {
+		return nil, fmt.Errorf("probe: scenario %s: %w", sc.Name, err)
+	}
+	return slos, nil
+}
+
+// probeStep runs one constant-rate step with the engine, after a pause for the server to
+// drain what the previous step left queued.
+func probeStep(eo engine.Options, o *probeOptions) gate.StepFunc {
+	steps := 0
+	return func(ctx context.Context, rate float64) (*results.Result, error) {
+		if steps > 0 && o.Pause > 0 {
+			select {
+			case <-time.After(o.Pause):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		steps++
+		if !o.Quiet {
+			fmt.Fprintf(o.ErrOut, "step %d: %g/s for %s\n", steps, rate, o.StepDuration)
+		}
+		step := eo
+		step.RatePerSec, step.Stages, step.Duration = rate, nil, o.StepDuration
+		return engine.Run(ctx, step)
+	}
+}
+
+func (o *probeOptions) progress(n int, s results.ProbeStep) {
+	if o.Quiet {
+		return
+	}
+	verdict := "pass"
+	if !s.Passed {
+		verdict = "FAIL: " + s.Breached
+	}
+	fmt.Fprintf(o.ErrOut, "step %d: %g/s asked, %.1f/s achieved, p99 %.2f ms, errors %.2f%%: %s\n",
+		n, s.RateAsked, s.Rate, s.P99MS, s.ErrorRatio*100, verdict)
+}
+
+// finishProbe prints the steps and the answer, writes the result file, and picks the exit
+// code: 130 when interrupted, 1 when a step failed to run, 99 when no step met the SLOs.
+func finishProbe(o *probeOptions, r *results.Result, out *os.File, probeErr error) error {
+	r.Version = version()
+	err := gate.WriteProbe(o.Out, r.Probe)
+	if out != nil {
+		if werr := results.Write(out, r); werr != nil {
+			err = errors.Join(err, fmt.Errorf("--out: %w", werr))
+		}
+		err = closeOut(out, err)
+	}
+	switch {
+	case probeErr != nil:
+		return errors.Join(probeErr, err)
+	case err != nil:
+		return err
+	case r.Interrupted:
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("probe interrupted after %d step(s): the sustainable rate is what was found until then", len(r.Probe.Steps))}
+	case r.Probe.SustainableRate == 0:
+		return &ExitError{Code: ExitThresholds, Err: fmt.Errorf("no step met the SLOs, down to %g/s", lowestAsked(r.Probe))}
+	}
+	return nil
+}
+
+func lowestAsked(p *results.Probe) float64 {
+	low := 0.0
+	for i, s := range p.Steps {
+		if i == 0 || s.RateAsked < low {
+			low = s.RateAsked
+		}
+	}
+	return low
+}

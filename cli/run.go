@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/reports"
+	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/scenarios"
+)
+
+// Defaults of `loadtest run` where neither the scenario nor a flag says.
+const (
+	defaultRunDuration = 10 * time.Second
+	// serverStopTimeout bounds the wait for the bundled server to exit after SIGTERM.
+	serverStopTimeout = 10 * time.Second
+)
+
+// runOptions are the flags and arguments of `loadtest run`.
+type runOptions struct {
+	Out, ErrOut io.Writer
+	ErrTTY      bool
+
+	Scenario      string // built-in name or file; empty with VegetaTargets
+	VegetaTargets string
+	Rate          string
+	Connections   int
+	Duration      time.Duration
+	Target        string
+	Timeout       time.Duration
+	Seed          int64
+	Secret        string
+	OutFile       string
+	Quiet         bool
+	HTTP2         bool
+	// SampleInterval is how often both sides' host metrics are sampled (collector).
+	SampleInterval time.Duration
+
+	// set tells which flags were given, so that only those override the scenario
+	set map[string]bool
+}
+
+func newRunCmd(ios *IOStreams) *cobra.Command {
+	opts := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO|FILE.yaml",
+		Short: "Load a service with a scenario and print the result",
+		Long: `Run a scenario: a built-in one (echo, cache, db, swiper; see "loadtest scenarios list")
+or a scenario file. Flags override the scenario. With no --target (in the flags or the file)
+the bundled reference server is started as a child process on 127.0.0.1, loaded, and stopped.
+
+Latency is measured from each request's intended send time (corrected for coordinated
+omission); service_time as vegeta measures it, from when a worker sent it. Ctrl-C stops the
+run, waits briefly for requests in flight, and still prints and writes what was measured
+(exit code 130). Exit code 1 when no request succeeded.`,
+		Example: `  loadtest run echo
+  loadtest run swiper --rate 500/s --duration 30s --out result.json
+  loadtest run echo --rate 0 --connections 64 --duration 5s
+  loadtest run ./my.yaml --target http://127.0.0.1:9000
+  loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Out, opts.ErrOut, opts.ErrTTY = ios.Out, ios.ErrOut, ios.ErrTTY
+			if len(args) == 1 {
+				opts.Scenario = args[0]
+			}
+			opts.set = map[string]bool{}
+			for _, name := range []string{"rate", "connections", "duration", "target", "timeout", "seed", "http2"} {
+				opts.set[name] = cmd.Flags().Changed(name)
+			}
+			if err := opts.validate(); err != nil {
+				return usageError(err)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Rate, "rate", "", "request rate, e.g. 2000/s, 30/m; 0 = as fast as --connections workers can (overrides the scenario's rate and stages)")
+	f.IntVarP(&opts.Connections, "connections", "c", 0, fmt.Sprintf("workers, hence the most requests in flight and connections open (default %d)", engine.DefaultConnections))
+	f.DurationVarP(&opts.Duration, "duration", "d", 0, fmt.Sprintf("how long to send (default the scenario's, else %s)", defaultRunDuration))
+	f.StringVar(&opts.Target, "target", "", "base URL to load, e.g. http://127.0.0.1:9000 (default the scenario's, else the bundled server)")
+	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
+	f.Int64Var(&opts.Seed, "seed", 0, "seed of the weighted choice and random templates (default random, recorded in the result)")
+	f.StringVar(&opts.Secret, "secret", "", "token secret of the target server, for token(uid) in templates")
+	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (JSON, schema "+results.Schema+") here")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress on stderr")
+	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
+	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
+	f.StringVar(&opts.VegetaTargets, "vegeta-targets", "", "send the requests of a vegeta http targets file instead of a scenario's")
+	return cmd
+}
+
+// validate checks the flags on their own; the scenario is checked when it is loaded.
+func (o *runOptions) validate() error {
+	switch {
+	case o.Scenario == "" && o.VegetaTargets == "":
+		return errors.New("run: name a scenario (echo, cache, db, swiper or a FILE.yaml) or give --vegeta-targets FILE")
+	case o.Scenario != "" && o.VegetaTargets != "":
+		return errors.New("run: give a scenario or --vegeta-targets, not both")
+	}
+	if o.set["rate"] {
+		if _, err := scenarios.ParseRate(o.Rate); err != nil {
+			return fmt.Errorf("--rate: %w", err)
+		}
+	}
+	if o.set["connections"] && o.Connections < 1 {
+		return fmt.Errorf("--connections: %d is not allowed, want 1 or more", o.Connections)
+	}
+	if o.set["duration"] && o.Duration <= 0 {
+		return fmt.Errorf("--duration: %s is not allowed, want a positive duration such as 30s", o.Duration)
+	}
+	if o.set["timeout"] && o.Timeout <= 0 {
+		return fmt.Errorf("--timeout: %s is not allowed, want a positive duration such as 5s", o.Timeout)
+	}
+	if o.SampleInterval <= 0 {
+		return fmt.Errorf("--sample-interval: %s is not allowed, want a positive duration such as 1s", o.SampleInterval)
+	}
+	if o.set["target"] {
+		if err := checkTarget(o.Target); err != nil {
+			return fmt.Errorf("--target: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkTarget accepts an absolute http(s) URL with a host.
+func checkTarget(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not a base URL, want e.g. http://127.0.0.1:9000", s)
+	}
+	return nil
+}
+
+// runRun loads the scenario, starts the bundled server when there is no target, runs the
+// engine and renders the result.
+func runRun(ctx context.Context, o *runOptions) (err error) {
+	sc, err := loadRunScenario(o)
+	if err != nil {
+		return usageError(err)
+	}
+	out, err := createOut(o.OutFile)
+	if err != nil {
+		return err
+	}
+	secret := []byte(o.Secret)
+	serverPID := 0 // the bundled server's, sampled as the server side
+	if sc.Target == "" {
+		srv, err := startBundledServer(ctx, o.ErrOut)
+		if err != nil {
+			return closeOut(out, err)
+		}
+		defer func() { err = errors.Join(err, srv.Stop(serverStopTimeout)) }()
+		sc.Target, secret = srv.URL, srv.Secret
+		serverPID = srv.cmd.Process.Pid
+	}
+	eo, err := engineOptions(sc, o, secret)
+	if err != nil {
+		return closeOut(out, usageError(err))
+	}
+	hosts := startHostSampling(ctx, sc.Target, serverPID, o.SampleInterval)
+	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
+	eo.OnSecond = prog.update
+	r, runErr := engine.Run(ctx, eo)
+	prog.done()
+	hosts.finish(r, o.ErrOut)
+	if r == nil {
+		return closeOut(out, runErr)
+	}
+	r.Version = version()
+	return finishRun(o, r, out, runErr)
+}
+
+// finishRun prints the summary, writes the result file, and picks the exit code: 130 when
+// interrupted, 1 when nothing succeeded.
+func finishRun(o *runOptions, r *results.Result, out *os.File, runErr error) error {
+	err := reports.Text(o.Out, r)
+	if out != nil {
+		if werr := results.Write(out, r); werr != nil {
+			err = errors.Join(err, werr)
+		}
+		err = closeOut(out, err)
+	}
+	switch {
+	case runErr != nil:
+		return errors.Join(runErr, err)
+	case err != nil:
+		return err
+	case r.Interrupted:
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then", r.DurationS)}
+	case r.Successes == 0:
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%d sent%s)", r.Requests, firstError(r))}
+	}
+	return nil
+}
+
+func firstError(r *results.Result) string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d× %s: %s", r.Errors[0].Count, r.Errors[0].Class, r.Errors[0].Message)
+}
+
+// createOut creates the result file before the run, so that a bad path fails at once.
+func createOut(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, usageError(fmt.Errorf("--out: %w", err))
+	}
+	return f, nil
+}
+
+// closeOut closes the result file, removing it when nothing was written to it.
+func closeOut(f *os.File, err error) error {
+	if f == nil {
+		return err
+	}
+	if st, serr := f.Stat(); serr == nil && st.Size() == 0 {
+		defer os.Remove(f.Name())
+	}
+	if cerr := f.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("--out: %w", cerr))
+	}
+	return err
+}

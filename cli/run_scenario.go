@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/scenarios"
+)
+
+// loadRunScenario loads the scenario (or vegeta targets file) of a run and applies the flags
+// that override it. Errors are bad input.
+func loadRunScenario(o *runOptions) (*scenarios.Scenario, error) {
+	sc, err := loadScenarioArg(o)
+	if err != nil {
+		return nil, err
+	}
+	if o.set["rate"] {
+		r, _ := scenarios.ParseRate(o.Rate) // checked by validate
+		sc.Rate, sc.Stages = r, nil
+	}
+	if o.set["duration"] {
+		sc.Duration = o.Duration
+	}
+	if sc.Duration == 0 && len(sc.Stages) == 0 {
+		sc.Duration = defaultRunDuration
+	}
+	if o.set["target"] {
+		sc.Target = o.Target
+	}
+	if o.set["timeout"] {
+		sc.Timeout = o.Timeout
+	}
+	if o.set["connections"] {
+		sc.Connections = o.Connections
+	}
+	if o.set["http2"] {
+		sc.HTTP2 = o.HTTP2
+	}
+	if !o.set["seed"] {
+		o.Seed = randomSeed()
+	}
+	return sc, nil
+}
+
+// loadScenarioArg reads the scenario a run names (a built-in or a file) or its vegeta targets.
+func loadScenarioArg(o *runOptions) (*scenarios.Scenario, error) {
+	if o.VegetaTargets == "" {
+		return scenarios.Load(o.Scenario)
+	}
+	f, err := os.Open(o.VegetaTargets)
+	if err != nil {
+		return nil, fmt.Errorf("--vegeta-targets: %w", err)
+	}
+	defer f.Close()
+	return scenarios.FromVegetaTargets(o.VegetaTargets, f)
+}
+
+// engineOptions compiles the scenario into the engine's options.
+func engineOptions(sc *scenarios.Scenario, o *runOptions, secret []byte) (engine.Options, error) {
+	dir := "."
+	switch {
+	case o.VegetaTargets != "":
+		dir = filepath.Dir(o.VegetaTargets)
+	case !strings.HasPrefix(sc.Source, "builtin:"):
+		dir = filepath.Dir(sc.Source)
+	}
+	plan, err := sc.Plan(scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir})
+	if err != nil {
+		return engine.Options{}, err
+	}
+	eo := engine.Options{
+		Targeter:    plan,
+		Scenario:    sc.Name,
+		Target:      sc.Target,
+		RatePerSec:  sc.Rate.PerSecond(),
+		Duration:    sc.Duration,
+		Timeout:     sc.Timeout,
+		Connections: sc.Connections,
+		HTTP2:       sc.HTTP2,
+		Seed:        o.Seed,
+	}
+	for _, st := range sc.Stages {
+		eo.Stages = append(eo.Stages, engine.Stage{Duration: st.Duration, RatePerSec: st.Rate.PerSecond()})
+	}
+	if len(sc.Stages) > 0 && !o.set["duration"] {
+		eo.Duration = 0 // the stages set the length
+	}
+	return eo, nil
+}
+
+// randomSeed picks the seed of a run that was given none; the result records it.
+func randomSeed() int64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return time.Now().UnixNano()
+	}
+	return int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+}

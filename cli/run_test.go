@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// runCLI runs loadtest in-process with args and returns the exit code, stdout and stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Execute(NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}), args)
+	return code, out.String(), errOut.String()
+}
+
+// countingServer answers every request and counts those of the test scenarios (/a and /b;
+// not the host sampler's GET /stats).
+func countingServer(t *testing.T) (*httptest.Server, *atomic.Uint64) {
+	t.Helper()
+	var n atomic.Uint64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" || r.URL.Path == "/b" {
+			n.Add(1)
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func writeScenario(t *testing.T, yaml string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func readResult(t *testing.T, path string) *results.Result {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := results.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+const twoRequests = `name: two
+rate: 10/s
+duration: 1s
+requests:
+  - name: a
+    path: /a
+    weight: 3
+  - name: b
+    path: /b?x={{ randInt 1 9 }}
+`
+
+func TestRunBadFlags(t *testing.T) {
+	sc := writeScenario(t, twoRequests)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"rate", []string{"run", sc, "--rate", "fast"}, "--rate"},
+		{"connections", []string{"run", sc, "--connections", "0"}, "--connections"},
+		{"duration", []string{"run", sc, "--duration", "-1s"}, "--duration"},
+		{"duration syntax", []string{"run", sc, "--duration", "ten"}, "--duration"},
+		{"timeout", []string{"run", sc, "--timeout", "0s"}, "--timeout"},
+		{"target", []string{"run", sc, "--target", "ftp://x"}, "--target"},
+		{"no scenario", []string{"run"}, "name a scenario"},
+		{"both", []string{"run", sc, "--vegeta-targets", "t.txt"}, "not both"},
+		{"unknown scenario", []string{"run", "nosuch"}, "nosuch"},
+		{"bad scenario", []string{"run", writeScenario(t, "name: x\nrate: fast\n")}, "rate"},
+		{"out dir missing", []string{"run", sc, "--target", "http://127.0.0.1:1", "--out", "/nonexistent/dir/r.json"}, "--out"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit code = %d, want %d (stderr %q)", code, ExitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr = %q, want it to name %q", errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunAgainstTarget(t *testing.T) {
+	srv, n := countingServer(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, errOut := runCLI(t, "run", writeScenario(t, twoRequests), "--target", srv.URL,
+		"--rate", "50/s", "--duration", "1s", "--seed", "42", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit code = %d, want 0; stderr %q", code, errOut)
+	}
+	r := readResult(t, out)
+	if r.Requests != 50 || r.Requests != n.Load() || r.Successes != r.Requests {
+		t.Errorf("requests %d successes %d, server received %d; want 50 each", r.Requests, r.Successes, n.Load())
+	}
+	if r.Seed != 42 || r.RateAsked != 50 || r.Target != srv.URL || r.Scenario != "two" || r.Version == "" {
+		t.Errorf("seed %d rate %v target %q scenario %q version %q", r.Seed, r.RateAsked, r.Target, r.Scenario, r.Version)
+	}
+	if len(r.ByRequest) != 2 || r.ByRequest["a"] == nil || r.ByRequest["b"] == nil {
+		t.Errorf("by_request = %v, want a and b", r.ByRequest)
+	}
+	if !strings.Contains(stdout, "two") || !strings.Contains(stdout, "p99") {
+		t.Errorf("summary on stdout lacks the scenario or p99:\n%s", stdout)
+	}
+	if strings.Contains(errOut, "req/s") {
+		t.Errorf("stderr = %q, want no live progress (not a terminal)", errOut)
+	}
+}
+
+func TestRunDeadTargetExit1(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, errOut := runCLI(t, "run", writeScenario(t, twoRequests), "--target", dead, "--rate", "20/s", "--duration", "500ms", "--out", out)
+	if code != ExitFailure {
+		t.Fatalf("exit code = %d, want 1; stderr %q", code, errOut)
+	}
+	if !strings.Contains(errOut, "no request succeeded") {
+		t.Errorf("stderr = %q, want it to say no request succeeded", errOut)
+	}
+	r := readResult(t, out)
+	if r.Requests != 10 || r.Successes != 0 || len(r.Errors) != 1 || r.Errors[0].Class != "connection refused" || r.Errors[0].Count != 10 {
+		t.Errorf("requests %d successes %d errors %+v, want 10 connection refused", r.Requests, r.Successes, r.Errors)
+	}
+}
+
+func TestRunSIGINTSubprocess(t *testing.T) {
+	t.Parallel()
+	bin := loadtestBinary(t)
+	srv, n := countingServer(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	cmd := exec.Command(bin, "run", writeScenario(t, twoRequests), "--target", srv.URL, "--rate", "100/s", "--duration", "30s", "--out", out)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted {
+		t.Fatalf("exit code = %d (%v), want 130; stderr %q", code, err, stderr.String())
+	}
+	r := readResult(t, out)
+	if !r.Interrupted || r.Requests == 0 || r.Requests != n.Load() {
+		t.Errorf("interrupted %v, requests %d, server received %d; want interrupted and equal counts", r.Interrupted, r.Requests, n.Load())
+	}
+	if !strings.Contains(stdout.String(), "p99") {
+		t.Errorf("no summary printed after the interrupt:\n%s", stdout.String())
+	}
+}
+
+func TestRunVegetaTargets(t *testing.T) {
+	srv, n := countingServer(t)
+	targets := filepath.Join(t.TempDir(), "targets.txt")
+	if err := os.WriteFile(targets, []byte("GET "+srv.URL+"/a\n\nGET "+srv.URL+"/b\nX-Test: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, errOut := runCLI(t, "run", "--vegeta-targets", targets, "--rate", "20/s", "--duration", "500ms", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit code = %d, want 0; stderr %q", code, errOut)
+	}
+	r := readResult(t, out)
+	if r.Requests != 10 || n.Load() != 10 || len(r.ByRequest) != 2 {
+		t.Errorf("requests %d, server %d, by_request %d names; want 10, 10, 2", r.Requests, n.Load(), len(r.ByRequest))
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, true)
+	_ = p.update(engine.Progress{Elapsed: 3 * time.Second, Duration: 10 * time.Second, RatePerSec: 199.6, P99MS: 1.234, Requests: 600, Errors: 2})
+	p.done()
+	got := buf.String()
+	for _, want := range []string{"3s / 10s", "200 req/s", "p99 1.23 ms", "600 requests", "2 errors", "\r\033[K"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress output %q lacks %q", got, want)
+		}
+	}
+	buf.Reset()
+	quiet := newProgress(&buf, false)
+	_ = quiet.update(engine.Progress{Elapsed: time.Second})
+	quiet.done()
+	if buf.Len() != 0 {
+		t.Errorf("disabled progress wrote %q, want nothing", buf.String())
+	}
+}

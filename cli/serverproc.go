@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// How long the bundled server may take to say where it listens and to answer /healthz.
+const (
+	serverListenTimeout = 30 * time.Second
+	serverHealthTimeout = 10 * time.Second
+)
+
+// bundledServer is the reference server a run starts as a child process (this binary,
+// `server --addr 127.0.0.1:0 --secret HEX`) when it has no target.
+type bundledServer struct {
+	URL    string
+	Secret []byte
+	cmd    *exec.Cmd
+	stderr *tailBuffer
+	exited chan struct{}
+	err    error // the child's exit status, once exited is closed
+}
+
+// startBundledServer starts the child server and waits until /healthz answers 200.
+func startBundledServer(ctx context.Context, errOut io.Writer) (*bundledServer, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("run: start the bundled server: %w", err)
+	}
+	secretHex := randomHex(32)
+	s := &bundledServer{Secret: []byte(secretHex), stderr: &tailBuffer{max: 4096}, exited: make(chan struct{})}
+	s.cmd = exec.Command(exe, "server", "--addr", "127.0.0.1:0", "--secret", secretHex)
+	s.cmd.Stderr = s.stderr
+	detach(s.cmd) // Ctrl-C reaches the run, which stops the server once it has reported
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("run: start the bundled server: %w", err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("run: start the bundled server: %w", err)
+	}
+	go func() { s.err = s.cmd.Wait(); close(s.exited) }()
+	if err := s.waitListening(ctx, stdout); err != nil {
+		_ = s.Stop(time.Second)
+		return nil, err
+	}
+	if err := s.waitHealthy(ctx); err != nil {
+		_ = s.Stop(time.Second)
+		return nil, err
+	}
+	return s, nil
+}
+
+// waitListening reads the child's stdout until "listening on URL", then keeps draining it.
+func (s *bundledServer) waitListening(ctx context.Context, stdout io.Reader) error {
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "listening on "); ok && s.URL == "" {
+				found <- strings.TrimSpace(u)
+			}
+		}
+		close(found)
+	}()
+	timer := time.NewTimer(serverListenTimeout)
+	defer timer.Stop()
+	select {
+	case u, ok := <-found:
+		if !ok {
+			<-s.exited
+			return s.failure("exited before listening")
+		}
+		s.URL = strings.TrimRight(u, "/")
+		return nil
+	case <-timer.C:
+		return s.failure(fmt.Sprintf("did not say where it listens within %s", serverListenTimeout))
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waitHealthy polls GET /healthz until it answers 200.
+func (s *bundledServer) waitHealthy(ctx context.Context) error {
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(serverHealthTimeout)
+	for {
+		resp, err := client.Get(s.URL + "/healthz")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-s.exited:
+			return s.failure("exited before it was healthy")
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return s.failure(fmt.Sprintf("%s/healthz did not answer 200 within %s", s.URL, serverHealthTimeout))
+		}
+	}
+}
+
+func (s *bundledServer) failure(what string) error {
+	msg := fmt.Sprintf("run: the bundled server %s", what)
+	if tail := strings.TrimSpace(s.stderr.String()); tail != "" {
+		msg += ":\n" + tail
+	}
+	return errors.New(msg)
+}
+
+// Stop asks the server to shut down (SIGTERM) and waits up to timeout before killing it.
+func (s *bundledServer) Stop(timeout time.Duration) error {
+	select {
+	case <-s.exited:
+		return nil
+	default:
+	}
+	if err := terminate(s.cmd.Process); err != nil {
+		_ = s.cmd.Process.Kill()
+	}
+	select {
+	case <-s.exited:
+		return nil
+	case <-time.After(timeout):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+		return fmt.Errorf("run: the bundled server did not stop within %s after SIGTERM and was killed", timeout)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// tailBuffer keeps the last max bytes written to it (the child's stderr, for error messages).
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf bytes.Buffer
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf.Write(p)
+	if over := t.buf.Len() - t.max; over > 0 {
+		t.buf.Next(over)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.buf.String()
+}

@@ -1,0 +1,16 @@
+//go:build unix
+
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// detach puts the child in its own process group, so that a Ctrl-C on the terminal reaches
+// only the run, which then stops the child itself after reporting.
+func detach(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} }
+
+// terminate asks p to shut down gracefully.
+func terminate(p *os.Process) error { return p.Signal(syscall.SIGTERM) }

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/loadtestdev/loadtest/collector"
+)
+
+// topOptions are the flags of `loadtest top`.
+type topOptions struct {
+	Out, ErrOut io.Writer
+	Target      string
+	Watch       bool
+	Interval    time.Duration
+	Iterations  int
+	PIDs        []int32
+	JSON        bool
+	// Redraw clears the screen before each frame (Out is a terminal).
+	Redraw bool
+}
+
+func newTopCmd(ios *IOStreams) *cobra.Command {
+	opts := &topOptions{Out: ios.Out, ErrOut: ios.ErrOut}
+	cmd := &cobra.Command{
+		Use:   "top",
+		Short: "Show load average, CPU and memory of this host or of a target, like top's header",
+		Long: `Show a one-screen snapshot in the shape of top's header: uptime, load average, CPU
+user/system/idle/iowait/steal for the whole host and for each core, and memory in MiB.
+
+Without --target it reads this host (with gopsutil). With --target it reads the snapshot a
+loadtest reference server serves at GET {target}/stats, which also shows the server process's
+CPU, memory, open files and goroutines. CPU percentages are measured over --interval (at most
+500ms for the first screen). --watch redraws every --interval until Ctrl-C or --iterations
+screens; --json prints each snapshot as one JSON line instead.`,
+		Example: `  loadtest top
+  loadtest top --watch --interval 2s
+  loadtest top --target http://127.0.0.1:8080 --watch
+  loadtest top --json --iterations 3 --interval 1s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Interval <= 0 {
+				return usageError(fmt.Errorf("--interval must be positive, got %s", opts.Interval))
+			}
+			if opts.Iterations < 0 {
+				return usageError(fmt.Errorf("--iterations must be 0 (no limit) or more, got %d", opts.Iterations))
+			}
+			if opts.Target != "" {
+				if _, err := collector.StatsURL(opts.Target); err != nil {
+					return usageError(fmt.Errorf("--target: %w", err))
+				}
+				if len(opts.PIDs) > 0 {
+					return usageError(errors.New("--pid watches processes of this host: it cannot be combined with --target"))
+				}
+			}
+			if f, ok := opts.Out.(*os.File); ok && !opts.JSON {
+				opts.Redraw = term.IsTerminal(int(f.Fd()))
+			}
+			return runTop(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Target, "target", "", "base URL of a loadtest reference server to read GET /stats from (default: this host)")
+	f.BoolVarP(&opts.Watch, "watch", "w", false, "redraw every --interval until Ctrl-C")
+	f.DurationVarP(&opts.Interval, "interval", "d", time.Second, "time between screens, and the window CPU percentages are measured over")
+	f.IntVarP(&opts.Iterations, "iterations", "n", 0, "stop after this many screens (implies --watch when above 1; 0: no limit)")
+	f.Int32SliceVarP(&opts.PIDs, "pid", "p", nil, "also show these processes of this host (repeatable)")
+	f.BoolVar(&opts.JSON, "json", false, "print each snapshot as a JSON line instead of the screen")
+	return cmd
+}
+
+// runTop prints screens until the count is reached or ctx ends (Ctrl-C), which is not an error.
+func runTop(ctx context.Context, opts *topOptions) error {
+	frames := 1
+	if opts.Watch || opts.Iterations > 1 {
+		frames = opts.Iterations // 0: until Ctrl-C
+	}
+	read, err := topReader(opts)
+	if err != nil {
+		return err
+	}
+	for i := 0; frames == 0 || i < frames; i++ {
+		if i > 0 {
+			if err := topSleep(ctx, opts.Interval); err != nil {
+				return nil
+			}
+		}
+		snap, err := read(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			if i == 0 {
+				return err
+			}
+			fmt.Fprintf(opts.ErrOut, "warning: %v\n", err) // a watch survives a missed screen
+			continue
+		}
+		if err := writeTopFrame(opts, snap, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// topReader returns what reads one snapshot: a probe of this host, or the target's /stats.
+func topReader(opts *topOptions) (func(context.Context) (collector.Snapshot, error), error) {
+	if opts.Target == "" {
+		var watch []collector.Watch
+		for _, pid := range opts.PIDs {
+			watch = append(watch, collector.Watch{PID: pid, Role: "process"})
+		}
+		probe := collector.NewProbe(watch...)
+		probe.SetWindows(min(opts.Interval, 500*time.Millisecond), max(collector.DefaultMaxWindow, 2*opts.Interval))
+		return probe.Take, nil
+	}
+	statsURL, err := collector.StatsURL(opts.Target)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	client := &http.Client{Timeout: max(5*time.Second, 2*opts.Interval)}
+	return func(ctx context.Context) (collector.Snapshot, error) {
+		snap, err := collector.FetchStats(ctx, client, statsURL)
+		if errors.Is(err, collector.ErrNoStats) {
+			return snap, fmt.Errorf("%w (only the loadtest reference server serves it; run top without --target on the target's host instead)", err)
+		}
+		return snap, err
+	}, nil
+}
+
+func writeTopFrame(opts *topOptions, snap collector.Snapshot, i int) error {
+	if opts.JSON {
+		return json.NewEncoder(opts.Out).Encode(snap)
+	}
+	switch {
+	case opts.Redraw:
+		fmt.Fprint(opts.Out, "\x1b[H\x1b[2J") // cursor home, clear screen
+	case i > 0:
+		fmt.Fprintln(opts.Out)
+	}
+	snap.Time = snap.Time.Local()
+	return collector.WriteTop(opts.Out, snap)
+}
+
+func topSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,130 @@
+// Package engine runs a load test: it paces hits with vegeta's attacker, measures each one's
+// latency from its intended send time (corrected for coordinated omission) and vegeta's
+// service time, and streams everything into HdrHistograms, counters and a per-second
+// timeline, so that memory stays flat however many requests a run makes. Its product is a
+// results.Result.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Defaults of Options.
+const (
+	DefaultConnections = 50
+	DefaultTimeout     = 30 * time.Second
+	// DefaultGrace bounds the wait for in-flight requests after the run is stopped early.
+	DefaultGrace = 5 * time.Second
+)
+
+// Targeter is the source of hits (a *scenarios.Plan implements it). Names lists the request
+// names; Next fills the next hit and returns the index of its name. Next is called from many
+// goroutines at once.
+type Targeter interface {
+	Names() []string
+	Next(tgt *vegeta.Target) (int, error)
+}
+
+// Options describe one run.
+type Options struct {
+	Targeter Targeter
+	// Scenario and Target are recorded in the result.
+	Scenario string
+	Target   string
+
+	// RatePerSec is the constant rate in requests per second; 0 sends as fast as Connections
+	// workers can. Stages, when given, ramp the rate instead and set the duration.
+	RatePerSec float64
+	Stages     []Stage
+	// Duration of the run; with Stages it can only shorten them. 0 runs until ctx is done
+	// or MaxRequests were sent.
+	Duration time.Duration
+	// MaxRequests stops sending after this many hits (0: no limit).
+	MaxRequests uint64
+	// Timeout of each request, connecting included (default DefaultTimeout).
+	Timeout time.Duration
+	// Connections is the number of workers, hence the most requests in flight and the most
+	// connections open at once (default DefaultConnections).
+	Connections int
+	HTTP2       bool
+	Seed        int64
+
+	// OnSecond is called about once a second, from the goroutine that aggregates results
+	// (keep it quick), with the progress so far. A non-nil error stops the run: in-flight
+	// requests are awaited and Run returns the result with that error.
+	OnSecond func(Progress) error
+	// Grace bounds the wait for in-flight requests after an early stop (default DefaultGrace).
+	Grace time.Duration
+}
+
+// Progress is the live state of a run, as passed to Options.OnSecond.
+type Progress struct {
+	Elapsed time.Duration
+	// Duration is the planned length of the run (0 when unbounded).
+	Duration  time.Duration
+	Requests  uint64
+	Successes uint64
+	Errors    uint64
+	// RatePerSec is the rate of completed requests and P99MS their latency p99, both over
+	// the last interval.
+	RatePerSec float64
+	P99MS      float64
+}
+
+// ErrNoTargeter is returned by Run when Options.Targeter is nil or names no request.
+var ErrNoTargeter = errors.New("engine: no targeter")
+
+// plan is a validated Options with the pacer it implies.
+type plan struct {
+	Options
+	pacer    vegeta.Pacer
+	schedule Pacer // nil at max rate: latency is then the service time
+	attackDu time.Duration
+	planned  time.Duration
+}
+
+func newPlan(o Options) (*plan, error) {
+	if o.Targeter == nil || len(o.Targeter.Names()) == 0 {
+		return nil, ErrNoTargeter
+	}
+	if o.RatePerSec < 0 {
+		return nil, fmt.Errorf("engine: rate %v is negative", o.RatePerSec)
+	}
+	if o.Duration < 0 {
+		return nil, fmt.Errorf("engine: duration %s is negative", o.Duration)
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Connections <= 0 {
+		o.Connections = DefaultConnections
+	}
+	if o.Grace <= 0 {
+		o.Grace = min(DefaultGrace, o.Timeout+time.Second)
+	}
+	p := &plan{Options: o, planned: o.Duration}
+	switch {
+	case len(o.Stages) > 0:
+		sp, err := NewStagesPacer(o.Stages)
+		if err != nil {
+			return nil, err
+		}
+		p.pacer, p.schedule, p.attackDu = sp, sp, o.Duration
+		if o.Duration == 0 || o.Duration > sp.Duration() {
+			p.planned, p.attackDu = sp.Duration(), 0
+		}
+	case o.RatePerSec > 0:
+		cp := ConstantPacer{RatePerSec: o.RatePerSec, Duration: o.Duration}
+		p.pacer, p.schedule = cp, cp
+	default:
+		p.pacer = maxPacer{duration: o.Duration}
+	}
+	if o.MaxRequests > 0 {
+		p.pacer = limitPacer{Pacer: p.pacer, max: o.MaxRequests}
+	}
+	return p, nil
+}

@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// result renders the aggregated figures as a results.Result.
+func (a *aggregator) result(bytesIn uint64) (*results.Result, error) {
+	p := a.p
+	seconds := a.last.Sub(a.began).Seconds()
+	r := &results.Result{
+		Schema:       results.Schema,
+		Scenario:     p.Scenario,
+		Target:       p.Target,
+		Started:      a.began.Round(0),
+		Ended:        a.last.Round(0),
+		DurationS:    seconds,
+		RateAsked:    p.RatePerSec,
+		Connections:  p.Connections,
+		Seed:         p.Seed,
+		Requests:     a.total.requests,
+		Successes:    a.total.successes,
+		SuccessRatio: ratio(a.total.successes, a.total.requests),
+		Rate:         perSecond(a.total.requests, seconds),
+		Throughput:   perSecond(a.total.successes, seconds),
+		BytesIn:      bytesIn,
+		LatencyMS:    results.Summarize(a.total.latency),
+		StatusCodes:  a.total.statusCodes(),
+		Errors:       a.total.errorList(),
+		ByRequest:    make(map[string]*results.RequestStats, len(a.byName)),
+	}
+	r.ServiceTimeMS = results.Summarize(a.total.service)
+	r.BytesOut = a.bytesOut
+	for _, s := range p.Stages {
+		r.Stages = append(r.Stages, results.Stage{DurationS: s.Duration.Seconds(), RatePerSec: s.RatePerSec})
+	}
+	if len(p.Stages) > 0 {
+		r.RateAsked = 0
+	}
+	var err error
+	if r.Histograms, err = a.total.histograms(); err != nil {
+		return r, err
+	}
+	names := p.Targeter.Names()
+	for i, s := range a.byName {
+		if s.requests == 0 && len(names) > 1 {
+			continue
+		}
+		rs, err := s.requestStats(seconds)
+		if err != nil {
+			return r, err
+		}
+		r.ByRequest[names[i]] = rs
+	}
+	if r.Timeline, err = a.timeline.finish(); err != nil {
+		return r, err
+	}
+	if w, ok := a.lateWarning(); ok {
+		r.Warnings = append(r.Warnings, w)
+	}
+	return r, nil
+}
+
+// lateWarning reports a run whose workers could not keep to the schedule: more than 1% of the
+// hits left more than lateAfter behind their send time because every connection was busy.
+func (a *aggregator) lateWarning() (results.Warning, bool) {
+	n := a.total.requests
+	if n == 0 || float64(a.late)/float64(n) <= 0.01 {
+		return results.Warning{}, false
+	}
+	return results.Warning{
+		Code: "behind_schedule",
+		Message: fmt.Sprintf("%.1f%% of the requests left more than %s late (up to %s) because all %d connections were busy: "+
+			"latency_ms counts that wait, service_time_ms does not; raise --connections to keep to the rate",
+			100*float64(a.late)/float64(n), lateAfter, a.maxLag.Round(time.Millisecond), a.p.Connections),
+		Values: map[string]float64{"late_ratio": float64(a.late) / float64(n), "max_lag_ms": float64(a.maxLag) / 1e6},
+	}, true
+}
