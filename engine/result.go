@@ -21,6 +21,7 @@ func (a *aggregator) result(bytesIn uint64) (*results.Result, error) {
 		RateAsked:    p.RatePerSec,
 		Connections:  p.Connections,
 		Seed:         p.Seed,
+		TimerSlackMS: float64(a.slack) / 1e6,
 		Requests:     a.total.requests,
 		Successes:    a.total.successes,
 		SuccessRatio: ratio(a.total.successes, a.total.requests),

@@ -37,7 +37,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	tg := newTagger(p.Targeter)
 	began := time.Now()
 	agg := newAggregator(p, began)
-	ch := atk.Attack(tg.target, p.pacer, p.attackDu, "")
+	ch := atk.Attack(tg.target, clockPacer{Pacer: p.pacer, began: &agg.attackBegan}, p.attackDu, "")
 
 	stopErr, interrupted, abandoned := agg.consume(ctx, atk, ch)
 
@@ -58,8 +58,13 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 // aggregator turns vegeta's results into the run's figures. Only its consume goroutine
 // touches it.
 type aggregator struct {
-	p        *plan
-	began    time.Time
+	p     *plan
+	began time.Time
+	// attackBegan is vegeta's own start instant, set by clockPacer at the first Pace call;
+	// intended send times count from it.
+	attackBegan time.Time
+	// slack is the timer resolution corrected latencies forgive (TimerSlack).
+	slack    time.Duration
 	last     time.Time // the latest completion seen
 	total    *stats
 	byName   []*stats
@@ -79,7 +84,7 @@ type aggregator struct {
 
 func newAggregator(p *plan, began time.Time) *aggregator {
 	a := &aggregator{
-		p: p, began: began, last: began, total: newStats(), timeline: newTimeline(),
+		p: p, began: began, last: began, total: newStats(), timeline: newTimeline(), slack: TimerSlack(),
 		window: results.NewHistogram(), windowStart: began,
 	}
 	for range p.Targeter.Names() {
@@ -143,11 +148,10 @@ func (a *aggregator) add(res *vegeta.Result) {
 	done := res.Timestamp.Add(service)
 	latency := service
 	if a.p.schedule != nil {
-		intended := a.began.Add(a.p.schedule.SendTime(res.Seq))
-		if l := done.Sub(intended); l > latency {
-			latency = l
-		}
-		if lag := res.Timestamp.Sub(intended); lag > lateAfter {
+		intended := a.attackBegan.Add(a.p.schedule.SendTime(res.Seq))
+		lag := res.Timestamp.Sub(intended)
+		latency = correctedLatency(service, lag, a.slack)
+		if lag > lateAfter {
 			a.late++
 			a.maxLag = max(a.maxLag, lag)
 		}

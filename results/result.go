@@ -39,7 +39,10 @@ type Result struct {
 
 	// LatencyMS is measured from each request's intended send time (corrected for
 	// coordinated omission); ServiceTimeMS from when a worker actually sent it (vegeta's view).
-	LatencyMS     Latency `json:"latency_ms"`
+	LatencyMS Latency `json:"latency_ms"`
+	// TimerSlackMS is the generator's timer resolution that LatencyMS forgives: a hit sent
+	// within it of its intended time counts as on time (engine.TimerSlack).
+	TimerSlackMS  float64 `json:"timer_slack_ms,omitempty"`
 	ServiceTimeMS Latency `json:"service_time_ms"`
 
 	StatusCodes map[string]uint64        `json:"status_codes"`
