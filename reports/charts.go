@@ -117,7 +117,7 @@ func latencyChart(r *results.Result) (*Chart, error) {
 		return nil, nil
 	}
 	p := newPlot("Latency over time", "time since start (s)", "latency (ms)")
-	if err := addSeries(p, 1.5, true, []series{{"p99", p99}, {"p90", p90}, {"p50", p50}}); err != nil {
+	if err := addSeries(p, 1.5, true, []series{{Name: "p99", Points: p99}, {Name: "p90", Points: p90}, {Name: "p50", Points: p50}}); err != nil {
 		return nil, err
 	}
 	legendRoom(p, 0)
@@ -137,7 +137,7 @@ func requestsChart(r *results.Result) (*Chart, error) {
 		errs[i] = plotter.XY{X: x, Y: float64(s.Errors)}
 	}
 	p := newPlot("Requests and errors per second", "time since start (s)", "per second")
-	if err := addSeries(p, 1.5, true, []series{{"requests", reqs}, {"errors", errs}}); err != nil {
+	if err := addSeries(p, 1.5, true, []series{{Name: "requests", Points: reqs}, {Name: "errors", Points: errs}}); err != nil {
 		return nil, err
 	}
 	legendRoom(p, 0)
@@ -149,7 +149,13 @@ func requestsChart(r *results.Result) (*Chart, error) {
 type series struct {
 	Name   string
 	Points plotter.XYs
+	// Style, when set, picks the colour and dashes from the house palettes (plotutil.Color,
+	// plotutil.Dashes); otherwise the series' position in the chart picks both.
+	Style *lineStyle
 }
+
+// lineStyle is a colour and a dash pattern, as indices into plotutil's palettes.
+type lineStyle struct{ Color, Dashes int }
 
 // maxGlyphs is the most points a series may have and still get a glyph on each.
 const maxGlyphs = 60
@@ -159,13 +165,17 @@ const maxGlyphs = 60
 // (missing data), or never when maxStep is 0.
 func addSeries(p *plot.Plot, maxStep float64, glyphs bool, ss []series) error {
 	for i, s := range ss {
+		style := lineStyle{Color: i, Dashes: i}
+		if s.Style != nil {
+			style = *s.Style
+		}
 		var thumbs []plot.Thumbnailer
 		for _, seg := range splitGaps(s.Points, maxStep) {
 			l, err := plotter.NewLine(seg)
 			if err != nil {
 				return err
 			}
-			l.Color, l.Dashes, l.Width = plotutil.Color(i), plotutil.Dashes(i), vg.Points(1.2)
+			l.Color, l.Dashes, l.Width = plotutil.Color(style.Color), plotutil.Dashes(style.Dashes), vg.Points(1.2)
 			p.Add(l)
 			if thumbs == nil {
 				thumbs = append(thumbs, l)
@@ -175,7 +185,7 @@ func addSeries(p *plot.Plot, maxStep float64, glyphs bool, ss []series) error {
 				if err != nil {
 					return err
 				}
-				sc.Color, sc.Shape = plotutil.Color(i), plotutil.Shape(i)
+				sc.Color, sc.Shape = plotutil.Color(style.Color), plotutil.Shape(i)
 				p.Add(sc)
 				if len(thumbs) == 1 {
 					thumbs = append(thumbs, sc)
@@ -278,7 +288,7 @@ func percentileChart(r *results.Result) (*Chart, error) {
 			p.X.Max = math.Max(p.X.Max, c[len(c)-1].X)
 		}
 	}
-	if err := addSeries(p, 0, false, []series{{"latency", lat}, {"service time", svc}}); err != nil {
+	if err := addSeries(p, 0, false, []series{{Name: "latency", Points: lat}, {Name: "service time", Points: svc}}); err != nil {
 		return nil, err
 	}
 	legendRoom(p, 0)
@@ -286,59 +296,143 @@ func percentileChart(r *results.Result) (*Chart, error) {
 		Caption: "The latency distribution on a log \"nines\" axis (x = 1/(1−q)), as HdrHistogram plots it; the curves end where the number of requests runs out.", Plot: p}, nil
 }
 
-// hostSeriesLines returns one series per sampled side of every host section, with y taken
-// from each sample by value, and the largest step between samples that is not a gap.
-func hostSeriesLines(r *results.Result, value func(s collector.Snapshot) float64) ([]series, float64) {
-	origin := timeOrigin(r)
-	var out []series
-	var steps []float64
-	for _, lh := range hostSections(r) {
-		for _, side := range []struct {
-			name   string
-			series *results.HostSeries
-		}{{"generator", lh.Host.Generator}, {"server", lh.Host.Server}} {
-			if side.series == nil || len(side.series.Samples) == 0 {
-				continue
-			}
-			xys := make(plotter.XYs, len(side.series.Samples))
-			for i, sm := range side.series.Samples {
-				xys[i] = plotter.XY{X: sm.Time.Sub(origin).Seconds(), Y: value(sm)}
-				if i > 0 {
-					steps = append(steps, xys[i].X-xys[i-1].X)
-				}
-			}
-			label := side.name
-			if lh.Label != "" {
-				label = lh.Label + " " + side.name
-			}
-			out = append(out, series{label, xys})
+// hostSide is one sampled side of a host section: "generator" or "server", which is also the
+// role of its own process in the samples.
+type hostSide struct {
+	Name   string
+	Series *results.HostSeries
+}
+
+// sampledSides returns the sides of a host section that have samples.
+func sampledSides(h *results.Host) []hostSide {
+	var out []hostSide
+	for _, side := range []hostSide{{"generator", h.Generator}, {"server", h.Server}} {
+		if side.Series != nil && len(side.Series.Samples) > 0 {
+			out = append(out, side)
 		}
 	}
-	maxStep := 0.0
-	if len(steps) > 0 {
-		sort.Float64s(steps)
-		maxStep = math.Max(3*steps[len(steps)/2], 2)
+	return out
+}
+
+// hostLines returns the lines of a host chart for every host section: the host's figure from
+// each sample by hostValue, drawn once and named "host" when the server ran on the generator's
+// host (both sides then sampled the same machine), else once per side ("generator host",
+// "server host"); then, when procValue is not nil, each side's own process ("generator process",
+// "server process"). It also returns the largest step between samples that is not a gap.
+func hostLines(r *results.Result, hostValue func(collector.Snapshot) float64, procValue func(procPoint) (float64, bool)) ([]series, float64) {
+	origin := timeOrigin(r)
+	x := func(sm collector.Snapshot) float64 { return sm.Time.Sub(origin).Seconds() }
+	var out []series
+	sections := hostSections(r)
+	for _, lh := range sections {
+		prefix := ""
+		if lh.Label != "" {
+			prefix = lh.Label + " "
+		}
+		sides := sampledSides(lh.Host)
+		hosts := sides
+		if len(sides) == 2 && lh.Host.Server.SameHost {
+			hosts = sides[:1]
+		}
+		// On two hosts, each side keeps one colour: solid for its host, dashed for its process.
+		paired := len(sections) == 1 && len(hosts) == 2
+		for _, side := range hosts {
+			xys := make(plotter.XYs, len(side.Series.Samples))
+			for i, sm := range side.Series.Samples {
+				xys[i] = plotter.XY{X: x(sm), Y: hostValue(sm)}
+			}
+			name := side.Name + " host"
+			if len(hosts) < len(sides) {
+				name = "host"
+			}
+			out = append(out, series{Name: prefix + name, Points: xys, Style: sideStyle(paired, side.Name, false)})
+		}
+		if procValue == nil {
+			continue
+		}
+		for _, side := range sides {
+			var xys plotter.XYs
+			for _, sm := range side.Series.Samples {
+				if pt, ok := sideProcess(sm, side.Name); ok {
+					if y, ok := procValue(pt); ok {
+						xys = append(xys, plotter.XY{X: x(sm), Y: y})
+					}
+				}
+			}
+			if len(xys) > 0 {
+				out = append(out, series{Name: prefix + side.Name + " process", Points: xys, Style: sideStyle(paired, side.Name, true)})
+			}
+		}
 	}
-	return out, maxStep
+	return out, gapStep(out)
+}
+
+// sideStyle is the line style of a side's host or process line when both sides have a host
+// line of their own (paired is true): the generator's colour, or the server's, solid for
+// the host and dashed for the process. Otherwise nil: the position in the chart decides.
+func sideStyle(paired bool, side string, process bool) *lineStyle {
+	if !paired {
+		return nil
+	}
+	st := lineStyle{Color: 0}
+	if side == "server" {
+		st.Color = 1
+	}
+	if process {
+		st.Dashes = 1
+	}
+	return &st
+}
+
+// gapStep is the step between consecutive x values beyond which a line is broken: three times
+// the median step of the lines, at least 2 (0 when no line has two points).
+func gapStep(lines []series) float64 {
+	var steps []float64
+	for _, l := range lines {
+		for i := 1; i < len(l.Points); i++ {
+			steps = append(steps, l.Points[i].X-l.Points[i-1].X)
+		}
+	}
+	if len(steps) == 0 {
+		return 0
+	}
+	sort.Float64s(steps)
+	return math.Max(3*steps[len(steps)/2], 2)
+}
+
+// processShareOfCores is a process's CPU as a percentage of all its host's cores (100 = every
+// core busy), comparable with the host's busy share; ok is false when the core count is unknown.
+func processShareOfCores(p procPoint) (float64, bool) {
+	if p.Cores <= 0 {
+		return 0, false
+	}
+	return p.CPUPercent / float64(p.Cores), true
+}
+
+// cpuLines are the lines of the CPU chart: host busy, and each side's process as a share of
+// its host's cores.
+func cpuLines(r *results.Result) ([]series, float64) {
+	return hostLines(r, func(s collector.Snapshot) float64 { return busy(s.CPU) }, processShareOfCores)
 }
 
 func cpuChart(r *results.Result) (*Chart, error) {
-	lines, maxStep := hostSeriesLines(r, func(s collector.Snapshot) float64 { return busy(s.CPU) })
+	lines, maxStep := cpuLines(r)
 	if len(lines) == 0 {
 		return nil, nil
 	}
-	p := newPlot("CPU busy over time", "time since start (s)", "CPU busy, user+system+other (%)")
+	p := newPlot("CPU busy over time", "time since start (s)", "CPU busy, % of all cores")
 	if err := addSeries(p, maxStep, true, lines); err != nil {
 		return nil, err
 	}
 	legendRoom(p, 130)
-	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 25}, {Value: 50, Label: "50"}, {Value: 75}, {Value: 100, Label: "100"}})
+	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 25, Label: "25"}, {Value: 50, Label: "50"}, {Value: 75, Label: "75"}, {Value: 100, Label: "100"}})
 	return &Chart{Name: "cpu", Title: "CPU busy over time",
-		Caption: "Share of CPU time not idle on the load generator and on the server, from the host samples (100 % = every core busy).", Plot: p}, nil
+		Caption: "Share of the host's CPU time not idle (user+system+other), and the CPU of the loadtest process (generator) and of the server process " +
+			"as a share of their host's cores, from the host samples (100 % = every core busy). When both run on one host, its line is drawn once, as \"host\".", Plot: p}, nil
 }
 
 func loadChart(r *results.Result) (*Chart, error) {
-	lines, maxStep := hostSeriesLines(r, func(s collector.Snapshot) float64 { return s.Load.Load1 })
+	lines, maxStep := hostLines(r, func(s collector.Snapshot) float64 { return s.Load.Load1 }, nil)
 	if len(lines) == 0 {
 		return nil, nil
 	}
@@ -348,5 +442,5 @@ func loadChart(r *results.Result) (*Chart, error) {
 	}
 	legendRoom(p, 0)
 	return &Chart{Name: "load", Title: "Load average over time",
-		Caption: "1-minute load average of the load generator and of the server; compare it with their number of CPUs.", Plot: p}, nil
+		Caption: "1-minute load average of the load generator's host and of the server's (drawn once, as \"host\", when they are the same machine); compare it with their number of CPUs.", Plot: p}, nil
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"testing"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -92,7 +93,12 @@ func fixtureResult(t testing.TB) *results.Result {
 		}
 		r.ByRequest[name] = st
 	}
-	r.Host = &results.Host{Generator: fixtureSeries("local", false, 1.0), Server: fixtureSeries("http://127.0.0.1:8080/stats", true, 2.0)}
+	// The usual case: the run started the bundled server, so both sides sampled this one host
+	// (the same host figures) and each side's own process.
+	r.Host = &results.Host{
+		Generator: fixtureSeries("local", true, 1.0, collector.Process{PID: 4141, Role: "generator", CPUPercent: 35, RSSBytes: 30 << 20}),
+		Server:    fixtureSeries("pid 4242", true, 1.0, collector.Process{PID: 4242, Role: "server", CPUPercent: 55, RSSBytes: 40 << 20}),
+	}
 	r.Warnings = []results.Warning{{Code: "generator_saturated", Message: "the load generator's CPU was above 90 % for 2 s; latencies include its queueing",
 		Values: map[string]float64{"cpu_busy_percent": 93.5, "seconds": 2}}}
 	r.Thresholds = []results.ThresholdResult{
@@ -102,8 +108,13 @@ func fixtureResult(t testing.TB) *results.Result {
 	return r
 }
 
-// fixtureSeries is one side's host samples, one a second, load rising by scale.
-func fixtureSeries(origin string, sameHost bool, scale float64) *results.HostSeries {
+// fixtureSeries is one side's host samples, one a second, load rising by scale, with the side's
+// own process: proc's CPUPercent is the process's share (in percent) of the host's busy CPU
+// time, so that the two sides' processes fit in their common host; its RSS grows by 1 MiB a
+// second. In the last sample, after the run, the process is nearly idle and has given some
+// memory back.
+func fixtureSeries(origin string, sameHost bool, scale float64, proc collector.Process) *results.HostSeries {
+	const cores = 2
 	s := &results.HostSeries{Origin: origin, SameHost: sameHost, Summary: map[string]results.SeriesStat{}}
 	for k := 0; k <= 5; k++ {
 		f := float64(k)
@@ -111,10 +122,18 @@ func fixtureSeries(origin string, sameHost bool, scale float64) *results.HostSer
 		if k == 3 {
 			peak = 20
 		}
+		cpu := collector.CPUPercent{User: 20*scale + f + peak, System: 5*scale + f/2, Idle: 100 - 25*scale - f*1.5 - peak}
+		p := proc
+		p.CPUPercent = math.Round(proc.CPUPercent/100*busy(cpu)*cores*10) / 10 // of one core
+		p.RSSBytes = proc.RSSBytes + uint64(k)<<20
+		if k == 5 {
+			p.CPUPercent, p.RSSBytes = 1.5, proc.RSSBytes+3<<20
+		}
 		s.Samples = append(s.Samples, collector.Snapshot{
-			Time: fixtureStart.Add(time.Duration(k) * time.Second), Hostname: "fixture", NumCPU: 2,
-			Load: collector.LoadAvg{Load1: scale * (0.5 + f*0.1 + peak/20), Load5: scale * (0.4 + f*0.05), Load15: scale * 0.3},
-			CPU:  collector.CPUPercent{User: 20*scale + f + peak, System: 5*scale + f/2, Idle: 100 - 25*scale - f*1.5 - peak},
+			Time: fixtureStart.Add(time.Duration(k) * time.Second), Hostname: "fixture", NumCPU: cores,
+			Load:      collector.LoadAvg{Load1: scale * (0.5 + f*0.1 + peak/20), Load5: scale * (0.4 + f*0.05), Load15: scale * 0.3},
+			CPU:       cpu,
+			Processes: []collector.Process{p},
 		})
 	}
 	s.Summary["load1"] = results.SeriesStat{Min: scale * 0.5, Mean: scale * 0.8, Max: scale * 1.2}

@@ -224,6 +224,8 @@ type hostFigures struct {
 	End      hostPoint
 	PeakLoad hostPoint
 	PeakCPU  hostPoint
+	// Process is the side's own process: loadtest itself, or the server.
+	Process procFigures
 }
 
 // summarizeHost reduces a host series to the figures printed for it; ok is false when the
@@ -243,12 +245,14 @@ func summarizeHost(side string, s *results.HostSeries) (hostFigures, bool) {
 			CPU:  collector.CPUPercent{User: s.Summary[collector.SeriesCPUUser].Max, System: s.Summary[collector.SeriesCPUSystem].Max, Idle: s.Summary[collector.SeriesCPUIdle].Min},
 		}
 		f.End, f.PeakLoad, f.PeakCPU = peak, peak, peak
+		f.Process = summarizeProcess(side, s)
 		return f, true
 	}
 	last := s.Samples[len(s.Samples)-1]
 	f.NumCPU = last.NumCPU
 	f.End = hostPoint{Load: last.Load, CPU: last.CPU, When: last.Time}
 	f.PeakLoad, f.PeakCPU = f.End, f.End
+	f.Process = summarizeProcess(side, s)
 	for _, sm := range s.Samples {
 		if sm.Load.Load1 > f.PeakLoad.Load.Load1 {
 			f.PeakLoad = hostPoint{Load: sm.Load, CPU: sm.CPU, When: sm.Time}

@@ -28,6 +28,8 @@ type htmlTable struct {
 	Right  []bool
 	// Fail marks rows to highlight (failed thresholds).
 	Fail []bool
+	// NoWrap marks left-aligned columns whose cells must not break across lines.
+	NoWrap []bool
 	// HasHeader is false for key/value tables whose header cells are all empty.
 	HasHeader bool
 }
@@ -104,18 +106,17 @@ func htmlTables(r *results.Result) []htmlTable {
 	for _, e := range r.Errors {
 		errRows = append(errRows, []string{e.Class, formatCount(e.Count), truncate(e.Message, 300)})
 	}
-	hostHead, hostAlign, hosts := hostHeader, "llllrr", hostRows(r)
-	if len(r.Sources) == 0 && len(r.SourceHosts) == 0 {
-		hostHead, hostAlign = hostHeader[1:], "lllrr"
-		for i := range hosts {
-			hosts[i] = hosts[i][1:]
-		}
-	}
+	hb := newHostBlock(r)
 	var thRows [][]string
 	var thFail []bool
 	for _, th := range r.Thresholds {
 		thRows = append(thRows, []string{th.Expression, formatMeasured(th), passFail(th.Passed), th.Source})
 		thFail = append(thFail, !th.Passed)
+	}
+	hostTbl := newHTMLTable("Host", hb.Note, hb.Header, hb.Rows, hb.Aligns)
+	hostTbl.NoWrap = make([]bool, len(hb.Header))
+	for i, h := range hb.Header {
+		hostTbl.NoWrap[i] = h != "origin" // labels such as "generator (2 cpu)" stay on one line; the origin (a URL) may wrap
 	}
 	tables := []htmlTable{
 		newHTMLTable("Requests", "", []string{"", ""}, requestRows(r), "lr"),
@@ -124,7 +125,7 @@ func htmlTables(r *results.Result) []htmlTable {
 		newHTMLTable("Per request (latency)", "", byRequestHeader, byRequestRows(r), "lrrrrrrr"),
 		newHTMLTable("Status codes", "", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr"),
 		newHTMLTable("Errors", "", []string{"class", "count", "sample"}, errRows, "lrl"),
-		newHTMLTable("Host", "end: the last sample; peak: the highest 1-minute load and the busiest CPU sample. CPU in percent.", hostHead, hosts, hostAlign),
+		hostTbl,
 		newHTMLTable("Thresholds", "", []string{"threshold", "measured", "result", "source"}, thRows, "lrll"),
 	}
 	tables[len(tables)-1].Fail = thFail

@@ -114,17 +114,10 @@ func mdEscape(s string) string {
 }
 
 func (m *mdWriter) host(r *results.Result) {
-	rows := hostRows(r)
-	if len(r.Sources) == 0 && len(r.SourceHosts) == 0 {
-		for i := range rows {
-			rows[i] = rows[i][1:]
-		}
-		m.table("Host", hostHeader[1:], rows, "lllrr")
-	} else {
-		m.table("Host", hostHeader, rows, "llllrr")
-	}
-	if len(rows) > 0 {
-		m.line("_end: the last sample; peak: the highest 1-minute load and the busiest CPU sample. CPU in percent._\n")
+	b := newHostBlock(r)
+	m.table("Host", b.Header, b.Rows, b.Aligns)
+	if len(b.Rows) > 0 {
+		m.line("_%s_\n", b.Note)
 	}
 }
 

@@ -186,46 +186,9 @@ func byRequestRows(r *results.Result) [][]string {
 	return rows
 }
 
-// hostHeader heads the host table in every format.
-var hostHeader = []string{"source", "host", "origin", "when", "load 1/5/15", "cpu user/sys/idle"}
-
-// hostRows are two rows (end of run, peak) per side of every host section.
-func hostRows(r *results.Result) [][]string {
-	var rows [][]string
-	for _, lh := range hostSections(r) {
-		for _, f := range hostFigureRows(lh.Host) {
-			origin := f.Origin
-			if f.SameHost && f.Side == "server" {
-				origin += " (same host as generator)"
-			}
-			side := f.Side
-			if f.NumCPU > 0 {
-				side = fmt.Sprintf("%s (%d cpu)", f.Side, f.NumCPU)
-			}
-			label := lh.Label
-			if label == "" {
-				label = "this run"
-			}
-			rows = append(rows,
-				[]string{label, side, origin, "end", formatLoad(f.End.Load), formatCPU(f.End.CPU)},
-				[]string{label, side, origin, "peak", formatLoad(f.PeakLoad.Load), formatCPU(f.PeakCPU.CPU)},
-			)
-		}
-	}
-	return rows
-}
-
 func (t *textWriter) host(r *results.Result) {
-	rows := hostRows(r)
-	if len(r.Sources) == 0 && len(r.SourceHosts) == 0 {
-		// A single run: the source column says nothing.
-		for i := range rows {
-			rows[i] = rows[i][1:]
-		}
-		t.section("Host (peak: highest 1-minute load, busiest CPU sample)", hostHeader[1:], rows, "lllrr")
-		return
-	}
-	t.section("Host (peak: highest 1-minute load, busiest CPU sample)", hostHeader, rows, "llllrr")
+	b := newHostBlock(r)
+	t.section(b.Title, b.Header, b.Rows, b.Aligns)
 }
 
 func (t *textWriter) probe(r *results.Result) {
