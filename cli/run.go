@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,6 +44,12 @@ type runOptions struct {
 	HTTP2         bool
 	// SampleInterval is how often both sides' host metrics are sampled (collector).
 	SampleInterval time.Duration
+	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's.
+	Thresholds   []string
+	NoThresholds bool
+	AbortOnFail  bool
+	// Reports are the --report FORMAT=FILE specs, written after the run.
+	Reports []string
 
 	// set tells which flags were given, so that only those override the scenario
 	set map[string]bool
@@ -60,12 +67,26 @@ the bundled reference server is started as a child process on 127.0.0.1, loaded,
 Latency is measured from each request's intended send time (corrected for coordinated
 omission); service_time as vegeta measures it, from when a worker sent it. Ctrl-C stops the
 run, waits briefly for requests in flight, and still prints and writes what was measured
-(exit code 130). Exit code 1 when no request succeeded.`,
+(exit code 130).
+
+Thresholds (see "Thresholds" in the README) come from --threshold (repeatable) and the
+scenario's thresholds: list (the built-ins have loose ones; --no-thresholds drops the
+scenario's). They are parsed and checked before any load is sent, evaluated at the end, shown
+in the summary, recorded in the result file and written to the reports. With --abort-on-fail
+they are also checked every second, and the run stops as soon as one can no longer pass.
+--report FORMAT=FILE (repeatable) writes reports of the run, as "loadtest report" would.
+
+Exit codes: 0 every threshold passed; 99 one or more breached (or the run was stopped by
+--abort-on-fail), even when every request failed; 1 the run failed (it could not start, or
+no threshold was given and no request succeeded); 2 bad input; 130 interrupted (the
+thresholds are still evaluated, printed and written, but 130 wins).`,
 		Example: `  loadtest run echo
   loadtest run swiper --rate 500/s --duration 30s --out result.json
   loadtest run echo --rate 0 --connections 64 --duration 5s
   loadtest run ./my.yaml --target http://127.0.0.1:9000
-  loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s`,
+  loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
+  loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
+  loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.ErrOut, opts.ErrTTY = ios.Out, ios.ErrOut, ios.ErrTTY
@@ -95,6 +116,10 @@ run, waits briefly for requests in flight, and still prints and writes what was 
 	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
 	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
 	f.StringVar(&opts.VegetaTargets, "vegeta-targets", "", "send the requests of a vegeta http targets file instead of a scenario's")
+	f.StringArrayVar(&opts.Thresholds, "threshold", nil, `pass/fail bound such as "p99<200ms" or "errors<0.1%", added to the scenario's (repeatable; exit code 99 when breached)`)
+	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds (--threshold flags still apply)")
+	f.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "check the thresholds every second and stop as soon as one can no longer pass")
+	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
 	return cmd
 }
 
@@ -140,10 +165,18 @@ func checkTarget(s string) error {
 	return nil
 }
 
-// runRun loads the scenario, starts the bundled server when there is no target, runs the
-// engine and renders the result.
+// runRun loads the scenario and the gate, starts the bundled server when there is no target,
+// runs the engine and renders the result.
 func runRun(ctx context.Context, o *runOptions) (err error) {
 	sc, err := loadRunScenario(o)
+	if err != nil {
+		return usageError(err)
+	}
+	g, err := newRunGate(o, sc)
+	if err != nil {
+		return usageError(err)
+	}
+	specs, err := parseReportSpecs(o.Reports, o.OutFile)
 	if err != nil {
 		return usageError(err)
 	}
@@ -169,19 +202,24 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	hosts := startHostSampling(ctx, sc.Target, serverPID, o.SampleInterval)
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	eo.OnSecond = prog.update
+	g.watch(&eo)
 	r, runErr := engine.Run(ctx, eo)
+	g.stopWatch()
 	prog.done()
 	hosts.finish(r, o.ErrOut)
 	if r == nil {
 		return closeOut(out, runErr)
 	}
 	r.Version = version()
-	return finishRun(o, r, out, runErr)
+	runErr = withoutAbort(runErr) // the gate stopped the run on purpose; its verdict says so
+	g.evaluate(r)
+	return finishRun(o, r, out, specs, g, runErr)
 }
 
-// finishRun prints the summary, writes the result file, and picks the exit code: 130 when
-// interrupted, 1 when nothing succeeded.
-func finishRun(o *runOptions, r *results.Result, out *os.File, runErr error) error {
+// finishRun prints the summary, writes the result file and the reports, and picks the exit
+// code: 1 when the run failed, 130 when interrupted, 99 when a threshold was breached, 1 when
+// nothing succeeded and there were no thresholds.
+func finishRun(o *runOptions, r *results.Result, out *os.File, specs []reports.Spec, g *runGate, runErr error) error {
 	err := reports.Text(o.Out, r)
 	if out != nil {
 		if werr := results.Write(out, r); werr != nil {
@@ -189,14 +227,19 @@ func finishRun(o *runOptions, r *results.Result, out *os.File, runErr error) err
 		}
 		err = closeOut(out, err)
 	}
+	err = errors.Join(err, writeReports(specs, r, o.ErrOut))
 	switch {
 	case runErr != nil:
 		return errors.Join(runErr, err)
 	case err != nil:
 		return err
 	case r.Interrupted:
-		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then", r.DurationS)}
-	case r.Successes == 0:
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then%s", r.DurationS, breachedNote(r))}
+	}
+	if verr := g.verdict(r); verr != nil {
+		return verr
+	}
+	if len(r.Thresholds) == 0 && r.Successes == 0 {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%d sent%s)", r.Requests, firstError(r))}
 	}
 	return nil

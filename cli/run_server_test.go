@@ -84,7 +84,7 @@ func TestRunBuiltinsAgainstReferenceServer(t *testing.T) {
 	for _, name := range scenarios.Builtins() {
 		t.Run(name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "r.json")
-			code, _, errOut := runCLI(t, "run", name, "--target", base, "--secret", secret,
+			code, _, errOut := runCLI(t, "run", name, "--target", base, "--secret", secret, "--no-thresholds", // not a speed test
 				"--rate", "40/s", "--duration", "1s", "--seed", "1", "--out", out)
 			if code != ExitOK {
 				t.Fatalf("exit code = %d, want 0; stderr %q", code, errOut)
@@ -106,7 +106,7 @@ func TestRunBuiltinsAgainstReferenceServer(t *testing.T) {
 func TestRunStartsBundledServer(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "r.json")
-	cmd := exec.Command(loadtestBinary(t), "run", "swiper", "--rate", "50/s", "--duration", "1s", "--out", out)
+	cmd := exec.Command(loadtestBinary(t), "run", "swiper", "--rate", "50/s", "--duration", "1s", "--out", out, "--no-thresholds") // not a speed test
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	done := make(chan error, 1)

@@ -58,3 +58,29 @@ func BenchmarkRunMaxRate(b *testing.B) {
 	}
 	b.ReportMetric(r.Rate, "req/s")
 }
+
+// BenchmarkRunFixedRate is BenchmarkRunMaxRate at a constant 10,000 requests per second: the
+// cost per request of pacing (vegeta's ticks and sleeps), for a CPU profile of the generator.
+func BenchmarkRunFixedRate(b *testing.B) {
+	target := os.Getenv("LOADTEST_BENCH_TARGET")
+	if target == "" {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte("ok"))
+		}))
+		defer srv.Close()
+		target = srv.URL
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	r, err := Run(context.Background(), Options{
+		Targeter: newFake(target, "/echo"), MaxRequests: uint64(b.N), Connections: 50, RatePerSec: 10000,
+	})
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if r.Requests != uint64(b.N) || r.Successes != r.Requests {
+		b.Fatalf("requests %d successes %d, want %d", r.Requests, r.Successes, b.N)
+	}
+	b.ReportMetric(r.Rate, "req/s")
+}

@@ -73,6 +73,10 @@ type Progress struct {
 	// the last interval.
 	RatePerSec float64
 	P99MS      float64
+	// Partial copies what has been measured so far (the gate's --abort-on-fail check evaluates
+	// thresholds on it); Partial.Result renders the copy, on any goroutine. Call Partial only
+	// during the OnSecond call it came with.
+	Partial func() *Partial
 }
 
 // ErrNoTargeter is returned by Run when Options.Targeter is nil or names no request.

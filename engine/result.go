@@ -9,14 +9,32 @@ import (
 
 // result renders the aggregated figures as a results.Result.
 func (a *aggregator) result(bytesIn uint64) (*results.Result, error) {
+	r, err := a.figures(a.last)
+	r.BytesIn = bytesIn
+	if err != nil {
+		return r, err
+	}
+	if r.Timeline, err = a.timeline.finish(); err != nil {
+		return r, err
+	}
+	if w, ok := a.lateWarning(); ok {
+		r.Warnings = append(r.Warnings, w)
+	}
+	return r, nil
+}
+
+// figures renders the counters and histograms of the run and of each request, measured until
+// end, without the timeline and the warnings: the whole of a partial result (Partial.Result)
+// and the bulk of the final one.
+func (a *aggregator) figures(end time.Time) (*results.Result, error) {
 	p := a.p
-	seconds := a.last.Sub(a.began).Seconds()
+	seconds := end.Sub(a.began).Seconds()
 	r := &results.Result{
 		Schema:       results.Schema,
 		Scenario:     p.Scenario,
 		Target:       p.Target,
 		Started:      a.began.Round(0),
-		Ended:        a.last.Round(0),
+		Ended:        end.Round(0),
 		DurationS:    seconds,
 		RateAsked:    p.RatePerSec,
 		Connections:  p.Connections,
@@ -27,7 +45,6 @@ func (a *aggregator) result(bytesIn uint64) (*results.Result, error) {
 		SuccessRatio: ratio(a.total.successes, a.total.requests),
 		Rate:         perSecond(a.total.requests, seconds),
 		Throughput:   perSecond(a.total.successes, seconds),
-		BytesIn:      bytesIn,
 		LatencyMS:    results.Summarize(a.total.latency),
 		StatusCodes:  a.total.statusCodes(),
 		Errors:       a.total.errorList(),
@@ -55,12 +72,6 @@ func (a *aggregator) result(bytesIn uint64) (*results.Result, error) {
 			return r, err
 		}
 		r.ByRequest[names[i]] = rs
-	}
-	if r.Timeline, err = a.timeline.finish(); err != nil {
-		return r, err
-	}
-	if w, ok := a.lateWarning(); ok {
-		r.Warnings = append(r.Warnings, w)
 	}
 	return r, nil
 }

@@ -24,6 +24,9 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer tuneGC()()
+	procs := tuneProcs(p)
+	defer procs.restore()
 	var bytesIn atomic.Uint64
 	client := newClient(&p.Options, &bytesIn)
 	defer client.CloseIdleConnections()
@@ -37,6 +40,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	tg := newTagger(p.Targeter)
 	began := time.Now()
 	agg := newAggregator(p, began)
+	agg.procs = procs
 	ch := atk.Attack(tg.target, clockPacer{Pacer: p.pacer, began: &agg.attackBegan}, p.attackDu, "")
 
 	stopErr, interrupted, abandoned := agg.consume(ctx, atk, ch)
@@ -72,6 +76,7 @@ type aggregator struct {
 
 	bytesOut uint64
 	late     uint64
+	procs    *procTuner // may give processors back when hits leave late
 	maxLag   time.Duration
 
 	// the progress window since the last OnSecond
@@ -114,6 +119,9 @@ func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-cha
 			}
 			a.add(res)
 		case now := <-tick.C:
+			if a.procs != nil {
+				a.procs.second(a.late, a.total.requests)
+			}
 			pr := a.progress(now)
 			if a.p.OnSecond != nil && stopErr == nil {
 				if err := a.p.OnSecond(pr); err != nil {
@@ -182,6 +190,7 @@ func (a *aggregator) progress(now time.Time) Progress {
 		Successes: a.total.successes,
 		Errors:    a.total.requests - a.total.successes,
 		P99MS:     float64(a.window.ValueAtQuantile(99)) / 1000,
+		Partial:   func() *Partial { return a.partial(now) },
 	}
 	if d := now.Sub(a.windowStart).Seconds(); d > 0 {
 		pr.RatePerSec = float64(a.windowCount) / d

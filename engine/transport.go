@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,9 +15,14 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// newClient returns the HTTP client every worker shares: keep-alive connections, one idle
-// connection kept per worker, no transparent compression (the load generator must not spend
-// its CPU gunzipping), and response bodies counted as they are drained.
+// newClient returns the HTTP client every worker shares: keep-alive connections, at most one
+// per worker, no transparent compression (the load generator must not spend its CPU
+// gunzipping), and response bodies counted as they are read. Plain-http HTTP/1.1 requests go
+// through h1Transport; HTTP/2, https and proxied requests through a tuned http.Transport.
+//
+// The client itself has no Timeout: http.Client enforces one with a goroutine and a timer per
+// request whenever its transport is not a bare *http.Transport. Each transport bounds a
+// request by o.Timeout instead (see engineTransport.RoundTrip and h1Transport).
 func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 	dialer := &net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
@@ -28,6 +35,7 @@ func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 	}
+	et := &engineTransport{std: tr, timeout: o.Timeout, bytesIn: bytesIn}
 	if o.HTTP2 {
 		// h2 over TLS by ALPN, h2c with prior knowledge over plain http
 		p := new(http.Protocols)
@@ -37,37 +45,53 @@ func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 		tr.ForceAttemptHTTP2 = true
 	} else {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+		et.h1 = newH1Transport(dialer.DialContext, o.Timeout, o.Connections, bytesIn)
 	}
-	return &http.Client{Transport: &countingTransport{base: tr, bytesIn: bytesIn}, Timeout: o.Timeout}
+	return &http.Client{Transport: et}
 }
 
-// countingTransport adds the size of every response body, as vegeta drains it, to bytesIn:
-// the engine tells vegeta to keep no body (MaxBody 0), so vegeta's own BytesIn stays 0.
-type countingTransport struct {
-	base    http.RoundTripper
+// engineTransport routes each request to h1Transport (plain http without a proxy, HTTP/1.1)
+// or to the standard transport, which it bounds by the timeout and whose response bodies it
+// counts: the engine tells vegeta to keep no body (MaxBody 0), so vegeta's own BytesIn stays 0.
+type engineTransport struct {
+	h1      *h1Transport // nil with HTTP/2
+	std     *http.Transport
+	timeout time.Duration
 	bytesIn *atomic.Uint64
 }
 
-func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
+func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.h1 != nil && req.URL.Scheme == "http" {
+		if proxy, err := t.std.Proxy(req); err == nil && proxy == nil {
+			return t.h1.RoundTrip(req)
+		}
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.std.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		cancel()
+		if ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("%w (timeout %s)", err, t.timeout)
+		}
 		return resp, err
 	}
-	resp.Body = &countingBody{ReadCloser: resp.Body, total: t.bytesIn}
+	resp.Body = &countingBody{ReadCloser: resp.Body, total: t.bytesIn, cancel: cancel}
 	return resp, nil
 }
 
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the transport.
-func (t *countingTransport) CloseIdleConnections() {
-	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach both transports.
+func (t *engineTransport) CloseIdleConnections() {
+	t.std.CloseIdleConnections()
+	if t.h1 != nil {
+		t.h1.CloseIdleConnections()
 	}
 }
 
 type countingBody struct {
 	io.ReadCloser
-	n     uint64
-	total *atomic.Uint64
+	n      uint64
+	total  *atomic.Uint64
+	cancel context.CancelFunc
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
@@ -81,7 +105,9 @@ func (b *countingBody) Close() error {
 		b.total.Add(b.n)
 		b.total = nil
 	}
-	return b.ReadCloser.Close()
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // tagger wraps a Targeter into a vegeta.Targeter that appends "#INDEX" to each hit's URL.

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/loadtestdev/loadtest/reports"
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// parseReportSpecs parses the --report FORMAT=FILE flags of a run and checks, before any load
+// is sent, that each file can be written: its directory is created if needed and must take a
+// new file (png: the directory itself). Two reports to one path, or a report to the result
+// file (outFile, --out), are refused. Errors are bad input.
+func parseReportSpecs(flags []string, outFile string) ([]reports.Spec, error) {
+	specs := make([]reports.Spec, 0, len(flags))
+	paths := map[string]string{}
+	if outFile != "" {
+		if abs, err := filepath.Abs(outFile); err == nil {
+			paths[abs] = "--out " + outFile
+		}
+	}
+	for _, f := range flags {
+		spec, err := reports.ParseSpec(f)
+		if err != nil {
+			return nil, fmt.Errorf("--report: %w", err)
+		}
+		abs, err := filepath.Abs(spec.Path)
+		if err != nil {
+			return nil, fmt.Errorf("--report %s: %w", f, err)
+		}
+		if prev, dup := paths[abs]; dup {
+			return nil, fmt.Errorf("--report %s: %s is already the file of %s", f, spec.Path, prev)
+		}
+		paths[abs] = "--report " + f
+		if err := checkWritable(spec); err != nil {
+			return nil, fmt.Errorf("--report %s: %w", f, err)
+		}
+		specs = append(specs, spec)
+	}
+	return specs, nil
+}
+
+// checkWritable creates the directory a report goes to and checks that a file can be created
+// in it, leaving no file behind.
+func checkWritable(spec reports.Spec) error {
+	dir := filepath.Dir(spec.Path)
+	if reports.IsDirectoryFormat(spec.Format) {
+		dir = spec.Path
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if st, err := os.Stat(spec.Path); err == nil && st.IsDir() && !reports.IsDirectoryFormat(spec.Format) {
+		return fmt.Errorf("%s is a directory, want a file name", spec.Path)
+	}
+	f, err := os.CreateTemp(dir, ".loadtest-report-check-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	return errors.Join(f.Close(), os.Remove(name))
+}
+
+// writeReports writes every report of a run (also of an interrupted or failed one), saying
+// on errOut where each went. A report that cannot be written does not stop the others.
+func writeReports(specs []reports.Spec, r *results.Result, errOut io.Writer) error {
+	var errs []error
+	for _, s := range specs {
+		if err := reports.WriteFile(s.Path, r, s.Format, reports.Options{}); err != nil {
+			errs = append(errs, fmt.Errorf("--report %s=%s: %w", s.Format, s.Path, err))
+			continue
+		}
+		fmt.Fprintf(errOut, "wrote %s report to %s\n", s.Format, s.Path)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"maps"
+	"time"
+
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// Partial is a copy of a run's figures at one instant, taken by Progress.Partial. Taking it
+// copies the counters and histograms (well under a millisecond, so the aggregator that
+// measures the run is not held up); rendering it with Result encodes the histograms and may
+// happen later, on any goroutine.
+type Partial struct {
+	agg *aggregator // a copy: its own stats, the run's read-only plan
+	end time.Time
+}
+
+// Result renders the partial figures as a result: counters, latency summaries and histograms
+// of the run and of each request, measured until the instant the copy was taken. It has no
+// timeline (its open seconds were still filling), no warnings and no bytes_in.
+func (p *Partial) Result() (*results.Result, error) { return p.agg.figures(p.end) }
+
+// partial copies what figures reads. Only the consume goroutine calls it.
+func (a *aggregator) partial(now time.Time) *Partial {
+	c := &aggregator{p: a.p, began: a.began, slack: a.slack, bytesOut: a.bytesOut, total: a.total.clone()}
+	c.byName = make([]*stats, len(a.byName))
+	for i, s := range a.byName {
+		c.byName[i] = s.clone()
+	}
+	return &Partial{agg: c, end: now}
+}
+
+// clone returns an independent copy of s.
+func (s *stats) clone() *stats {
+	c := *s // copies the codes array
+	c.latency, c.service = s.latency.Clone(), s.service.Clone()
+	c.otherCodes = maps.Clone(s.otherCodes)
+	c.errors = make(map[string]*results.ErrorCount, len(s.errors))
+	for k, e := range s.errors {
+		ec := *e
+		c.errors[k] = &ec
+	}
+	c.errorOrder = append([]string(nil), s.errorOrder...)
+	return &c
+}
