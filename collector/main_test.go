@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -82,15 +83,27 @@ type schedRead struct {
 // CPU tests hold on a crowded machine too (a spinning process there gets less than a core).
 func readSchedstat(t *testing.T, pid int32) schedRead {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
-	if err != nil {
-		t.Skipf("no /proc/PID/schedstat on this system: %v", err)
+	// Sum over every thread: the spinner is a Go program, and its spinning goroutine may run
+	// on any of its threads, while /proc/PID/schedstat covers the main thread alone.
+	files, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(files) == 0 {
+		t.Skipf("no /proc/PID/task/*/schedstat on this system: %v", err)
 	}
-	var run, waited int64
-	if _, err := fmt.Sscan(string(b), &run, &waited); err != nil {
-		t.Fatalf("parse schedstat %q: %v", b, err)
+	var total schedRead
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // the thread has exited
+		}
+		var run, waited int64
+		if _, err := fmt.Sscan(string(b), &run, &waited); err != nil {
+			t.Fatalf("parse %s %q: %v", f, b, err)
+		}
+		total.run += time.Duration(run)
+		total.waited += time.Duration(waited)
 	}
-	return schedRead{at: time.Now(), run: time.Duration(run), waited: time.Duration(waited)}
+	total.at = time.Now()
+	return total
 }
 
 // cpuSince is the percent of one core the process ran between two reads, and the percent of
