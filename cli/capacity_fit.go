@@ -40,8 +40,11 @@ The measurements are a CSV file of concurrency,throughput rows (codahale/usl's f
 optional header row, blank lines and # comments skipped; "-" reads standard input), or the
 result files of a closed-model sweep with --from (concurrency = the run's connections,
 throughput = its successful req/s). At least 6 measurements are needed.`,
-		Example: `  capacity fit usl.csv
-  capacity fit usl.csv 48 64
+		Example: `  # concurrency,throughput pairs (codahale/usl's CSV) on stdin, predicting N = 16
+  printf '1,955.16\n2,1878.91\n3,2688.01\n4,3548.68\n5,4315.54\n6,5130.43\n7,5931.37\n8,6531.08\n' | capacity fit - 16
+
+  # a sweep of max-rate runs at 1..32 connections, then the fit of their throughputs
+  for c in 1 2 4 8 16 32; do loadtest run echo --rate 0 --connections $c --duration 3s --no-thresholds --quiet --out c$c.json; done
   capacity fit --from c1.json --from c2.json --from c4.json --from c8.json --from c16.json --from c32.json 64`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := capCheckOutput(opts.Output); err != nil {

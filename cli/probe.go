@@ -138,16 +138,12 @@ func runProbe(ctx context.Context, o *probeOptions, setConns, setTimeout bool) (
 	if err != nil {
 		return err
 	}
-	secret := []byte(o.Secret)
-	if sc.Target == "" {
-		srv, err := startBundledServer(ctx, o.ErrOut)
-		if err != nil {
-			return closeOut(out, err)
-		}
-		defer func() { err = errors.Join(err, srv.Stop(serverStopTimeout)) }()
-		sc.Target, secret = srv.URL, srv.Secret
+	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
+	if err != nil {
+		return closeOut(out, err)
 	}
-	eo, err := engineOptions(sc, ro, secret)
+	defer func() { err = errors.Join(err, tgt.stop()) }()
+	eo, err := engineOptions(sc, ro, tgt.secret)
 	if err != nil {
 		return closeOut(out, usageError(err))
 	}

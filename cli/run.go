@@ -184,22 +184,16 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	secret := []byte(o.Secret)
-	serverPID := 0 // the bundled server's, sampled as the server side
-	if sc.Target == "" {
-		srv, err := startBundledServer(ctx, o.ErrOut)
-		if err != nil {
-			return closeOut(out, err)
-		}
-		defer func() { err = errors.Join(err, srv.Stop(serverStopTimeout)) }()
-		sc.Target, secret = srv.URL, srv.Secret
-		serverPID = srv.cmd.Process.Pid
+	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
+	if err != nil {
+		return closeOut(out, err)
 	}
-	eo, err := engineOptions(sc, o, secret)
+	defer func() { err = errors.Join(err, tgt.stop()) }()
+	eo, err := engineOptions(sc, o, tgt.secret)
 	if err != nil {
 		return closeOut(out, usageError(err))
 	}
-	hosts := startHostSampling(ctx, sc.Target, serverPID, o.SampleInterval)
+	hosts := startHostSampling(ctx, sc.Target, tgt.serverPID, o.SampleInterval)
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	eo.OnSecond = prog.update
 	g.watch(&eo)

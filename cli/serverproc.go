@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // How long the bundled server may take to say where it listens and to answer /healthz.
@@ -32,6 +34,32 @@ type bundledServer struct {
 	stderr *tailBuffer
 	exited chan struct{}
 	err    error // the child's exit status, once exited is closed
+}
+
+// runTarget is where a run's or a probe's load goes once it is prepared: the scenario's own
+// target, or the bundled server started for it (then stop stops it, and its pid is sampled as
+// the server side).
+type runTarget struct {
+	secret    []byte
+	serverPID int
+	stop      func() error
+}
+
+// prepareTarget starts the bundled server when the scenario names no target, pointing the
+// scenario at it and taking its token secret; otherwise it keeps the scenario's target and the
+// --secret given.
+func prepareTarget(ctx context.Context, sc *scenarios.Scenario, secret string, errOut io.Writer) (*runTarget, error) {
+	t := &runTarget{secret: []byte(secret), stop: func() error { return nil }}
+	if sc.Target != "" {
+		return t, nil
+	}
+	srv, err := startBundledServer(ctx, errOut)
+	if err != nil {
+		return nil, err
+	}
+	sc.Target, t.secret, t.serverPID = srv.URL, srv.Secret, srv.cmd.Process.Pid
+	t.stop = func() error { return srv.Stop(serverStopTimeout) }
+	return t, nil
 }
 
 // startBundledServer starts the child server and waits until /healthz answers 200.
