@@ -167,7 +167,7 @@ func (o *ProbeOptions) judge(r *results.Result, asked float64) results.ProbeStep
 		}
 	}
 	if r.Rate < o.MinRateRatio*asked {
-		breached = append(breached, fmt.Sprintf("rate %.4g/s < %g%% of %g/s", r.Rate, o.MinRateRatio*100, asked))
+		breached = append(breached, fmt.Sprintf("rate %.0f/s < %g%% of %.0f/s", r.Rate, o.MinRateRatio*100, asked))
 	}
 	if len(breached) > 0 {
 		s.Passed = false
