@@ -90,7 +90,7 @@ func runTop(ctx context.Context, opts *topOptions) error {
 	}
 	for i := 0; frames == 0 || i < frames; i++ {
 		if i > 0 {
-			if err := topSleep(ctx, opts.Interval); err != nil {
+			if err := collector.Sleep(ctx, opts.Interval); err != nil {
 				return nil
 			}
 		}
@@ -149,15 +149,4 @@ func writeTopFrame(opts *topOptions, snap collector.Snapshot, i int) error {
 	}
 	snap.Time = snap.Time.Local()
 	return collector.WriteTop(opts.Out, snap)
-}
-
-func topSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

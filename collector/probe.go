@@ -92,7 +92,7 @@ func (p *Probe) Take(ctx context.Context) (Snapshot, error) {
 		}
 	}
 	if wait := p.minWindow - time.Since(last.at); wait > 0 {
-		if err := sleep(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return Snapshot{}, err
 		}
 	}
@@ -216,7 +216,8 @@ func fdLimit(ctx context.Context, proc *process.Process) uint64 {
 	return 0
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends, whichever is first, and returns ctx.Err() in the latter case.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

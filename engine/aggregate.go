@@ -102,29 +102,15 @@ func (s *stats) requestStats(seconds float64) (*results.RequestStats, error) {
 	return &results.RequestStats{
 		Requests:      s.requests,
 		Successes:     s.successes,
-		SuccessRatio:  ratio(s.successes, s.requests),
-		Rate:          perSecond(s.requests, seconds),
-		Throughput:    perSecond(s.successes, seconds),
+		SuccessRatio:  results.Ratio(s.successes, s.requests),
+		Rate:          results.PerSecond(s.requests, seconds),
+		Throughput:    results.PerSecond(s.successes, seconds),
 		LatencyMS:     results.Summarize(s.latency),
 		ServiceTimeMS: results.Summarize(s.service),
 		StatusCodes:   s.statusCodes(),
 		Errors:        s.errorList(),
 		Histograms:    h,
 	}, nil
-}
-
-func ratio(n, d uint64) float64 {
-	if d == 0 {
-		return 0
-	}
-	return float64(n) / float64(d)
-}
-
-func perSecond(n uint64, seconds float64) float64 {
-	if seconds <= 0 {
-		return 0
-	}
-	return float64(n) / seconds
 }
 
 // timeline accumulates the per-second timeline keyed by the wall-clock Unix second in which

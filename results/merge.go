@@ -96,16 +96,16 @@ func MergeWith(opts MergeOptions, rs ...*Result) (*Result, error) {
 
 // finish recomputes the ratios, rates and summaries from the merged counters and histograms.
 func (m *Result) finish(lat, svc *hdrhistogram.Histogram) error {
-	m.SuccessRatio = ratio(m.Successes, m.Requests)
-	m.Rate, m.Throughput = perSecond(m.Requests, m.DurationS), perSecond(m.Successes, m.DurationS)
+	m.SuccessRatio = Ratio(m.Successes, m.Requests)
+	m.Rate, m.Throughput = PerSecond(m.Requests, m.DurationS), PerSecond(m.Successes, m.DurationS)
 	m.LatencyMS, m.ServiceTimeMS = Summarize(lat), Summarize(svc)
 	var err error
 	if m.Histograms, err = encodeBoth(lat, svc); err != nil {
 		return err
 	}
 	for _, s := range m.ByRequest {
-		s.SuccessRatio = ratio(s.Successes, s.Requests)
-		s.Rate, s.Throughput = perSecond(s.Requests, m.DurationS), perSecond(s.Successes, m.DurationS)
+		s.SuccessRatio = Ratio(s.Successes, s.Requests)
+		s.Rate, s.Throughput = PerSecond(s.Requests, m.DurationS), PerSecond(s.Successes, m.DurationS)
 	}
 	return nil
 }
@@ -174,14 +174,16 @@ func encodeBoth(lat, svc *hdrhistogram.Histogram) (Histograms, error) {
 	return Histograms{Latency: l, ServiceTime: s}, nil
 }
 
-func ratio(n, total uint64) float64 {
+// Ratio is n / total, or 0 when total is 0 (a success ratio of no requests).
+func Ratio(n, total uint64) float64 {
 	if total == 0 {
 		return 0
 	}
 	return float64(n) / float64(total)
 }
 
-func perSecond(n uint64, seconds float64) float64 {
+// PerSecond is n / seconds, or 0 for a run of no duration.
+func PerSecond(n uint64, seconds float64) float64 {
 	if seconds <= 0 {
 		return 0
 	}

@@ -51,8 +51,8 @@ func knownResult(t *testing.T, scenario string, startOffset, seconds, rps int, b
 		r.StatusCodes["500"] += errs
 	}
 	r.Errors = []ErrorCount{{Class: "http 500", Message: "500 Internal Server Error", Count: r.StatusCodes["500"]}}
-	r.SuccessRatio = ratio(r.Successes, r.Requests)
-	r.Rate, r.Throughput = perSecond(r.Requests, r.DurationS), perSecond(r.Successes, r.DurationS)
+	r.SuccessRatio = Ratio(r.Successes, r.Requests)
+	r.Rate, r.Throughput = PerSecond(r.Requests, r.DurationS), PerSecond(r.Successes, r.DurationS)
 	r.LatencyMS, r.ServiceTimeMS = Summarize(lat), Summarize(svc)
 	var err error
 	if r.Histograms, err = encodeBoth(lat, svc); err != nil {
