@@ -52,15 +52,7 @@ func probeCLI(t *testing.T, args ...string) (int, string, string) {
 
 func readProbeResult(t *testing.T, path string) *results.Result {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := results.Read(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readResult(t, path)
 	if r.Probe == nil {
 		t.Fatal("the result file has no probe section")
 	}
