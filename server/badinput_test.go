@@ -76,6 +76,11 @@ func testBadInput(t *testing.T, b backend) {
 		{"bio control char", "PUT", "/api/user/profile", tok, map[string]string{"bio": "a\x00b"}, 400},
 		{"empty name", "PUT", "/api/user/profile", tok, map[string]string{"name": ""}, 400},
 		{"age as string", "PUT", "/api/user/profile", tok, `{"age":"30"}`, 400},
+		{"duplicate key profile", "PUT", "/api/user/profile", tok, `{"age":30,"age":40}`, 400},
+		{"duplicate key other case", "PUT", "/api/user/profile", tok, `{"age":30,"Age":40}`, 400},
+		{"duplicate key like", "POST", "/api/social/like", tok, `{"sid":6,"sid":7}`, 400},
+		{"null profile", "PUT", "/api/user/profile", tok, `null`, 400},
+		{"array like", "POST", "/api/social/like", tok, `[{"sid":6}]`, 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

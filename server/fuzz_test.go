@@ -15,6 +15,7 @@ func FuzzProfilePatch(f *testing.F) {
 		`{"age":30}`, `{"name":"Anne-Marie O'Neil","bio":"hi\nthere"}`, `{"min_age":50,"max_age":40}`,
 		`{"lat":1e400}`, `{"gender":"male' OR 1=1--"}`, `{"uid":1}`, `{}`, `[]`, `{"age":30}{}`, `{"name":"\u0000"}`,
 		`{"max_distance_km":100,"pref_gender":"any","lng":-180}`, "",
+		`{"age":30,"age":40}`, `{"age":30,"AGE":40}`, `{"bio":[{"k":1},{"k":2,"k":3}]}`, `null`, `[[[`,
 	} {
 		f.Add([]byte(seed))
 	}

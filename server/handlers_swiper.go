@@ -34,6 +34,10 @@ type swipeRequest struct {
 	SID int64 `json:"sid"`
 }
 
+func (vcodeRequest) shape() string { return `a JSON object {"phone": "..."}` }
+func (loginRequest) shape() string { return `a JSON object {"phone": "...", "code": "..."}` }
+func (swipeRequest) shape() string { return `a JSON object {"sid": UID}` }
+
 func validPhone(w http.ResponseWriter, phone string) bool {
 	if !phonePattern.MatchString(phone) {
 		writeError(w, http.StatusBadRequest, "phone: want 6 to 15 digits, optionally after a +")

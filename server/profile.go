@@ -55,6 +55,10 @@ type ProfilePatch struct {
 	MaxDistanceKM *int     `json:"max_distance_km"`
 }
 
+func (ProfilePatch) shape() string {
+	return "a JSON object with any of the profile fields name, gender, age, lat, lng, bio, pref_gender, min_age, max_age, max_distance_km"
+}
+
 // FieldError names the profile field that failed validation.
 type FieldError struct {
 	Field  string
