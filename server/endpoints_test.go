@@ -62,7 +62,7 @@ func testTiers(t *testing.T, ts *httptest.Server) {
 			if tt.wantBody != "" && string(body) != tt.wantBody {
 				t.Errorf("got body %.200q, want %.200q", body, tt.wantBody)
 			}
-			apiError := code >= 400 && !strings.HasPrefix(tt.path, "/status/") && tt.path != "/nope" && tt.method != "DELETE"
+			apiError := code >= 400 && !strings.HasPrefix(tt.path, "/status/")
 			if apiError {
 				if !bytes.Contains(body, []byte(`"error":`)) {
 					t.Errorf("got error body %q, want {\"error\": ...}", body)

@@ -11,11 +11,14 @@ import (
 	"time"
 )
 
-// statusRecorder remembers the status a handler wrote. Recorders are pooled.
+// statusRecorder remembers the status a handler wrote, and answers the router's own 404 and
+// 405 in JSON. Recorders are pooled.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
+	req     *http.Request
+	status  int
+	bytes   int64
+	discard bool // the router's plain-text error body, replaced by JSON
 }
 
 var recorderPool = sync.Pool{New: func() any { return new(statusRecorder) }}
@@ -23,11 +26,29 @@ var recorderPool = sync.Pool{New: func() any { return new(statusRecorder) }}
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		if r.req.Pattern == "" && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
+			// No route matched: this is ServeMux's http.Error, in plain text. Answer
+			// {"error": ...} like every other error, keeping its Allow header.
+			writeError(r, code, unmatchedMessage(r.req, code, r.Header().Get("Allow")))
+			r.discard = true
+			return
+		}
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// unmatchedMessage is the error of a request that matched no route.
+func unmatchedMessage(req *http.Request, code int, allow string) string {
+	if code == http.StatusMethodNotAllowed {
+		return fmt.Sprintf("method %s not allowed on %s: allowed %s", req.Method, req.URL.Path, allow)
+	}
+	return fmt.Sprintf("no route for %s %s", req.Method, req.URL.Path)
+}
+
 func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.discard {
+		return len(b), nil
+	}
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
@@ -65,7 +86,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		n := s.inflight.Add(1)
 		defer s.inflight.Add(-1)
 		rec := recorderPool.Get().(*statusRecorder)
-		rec.ResponseWriter, rec.status, rec.bytes = w, 0, 0
+		rec.ResponseWriter, rec.req, rec.status, rec.bytes, rec.discard = w, r, 0, 0, false
 
 		if maxInflight > 0 && n > maxInflight {
 			r.Pattern = s.patternOf(r) // name the shed route in the metrics
@@ -95,7 +116,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		if s.opts.AccessLog != nil {
 			s.logAccess(r, rm.route, status, rec.bytes, elapsed)
 		}
-		rec.ResponseWriter = nil
+		rec.ResponseWriter, rec.req = nil, nil
 		recorderPool.Put(rec)
 	})
 }
