@@ -104,8 +104,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // authed wraps a handler that needs the caller's uid from a valid bearer token.
 func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, uid int64)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		token, ok := bearerToken(r.Header.Get("Authorization"))
+		if !ok {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			writeError(w, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer TOKEN from /api/user/login")
 			return
@@ -118,6 +118,15 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, uid int64
 		}
 		h(w, r, uid)
 	}
+}
+
+// bearerToken returns the token of an Authorization header of the Bearer scheme. The scheme
+// is case-insensitive and separated from the token by one or more spaces (RFC 9110 §11.1,
+// §11.4; RFC 6750 §2.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	token = strings.TrimLeft(token, " ")
+	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
 }
 
 // profile reads a profile cache-aside: the cache, then the database, filling the cache.
