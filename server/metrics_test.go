@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -94,34 +95,74 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// TestMaxInflight holds two slow requests with a limit of two: the third is shed with 503 and
-// Retry-After, and counted under its route.
+// TestMaxInflight fills both slots of a limit of two with /delay requests that last until the
+// test cancels them. While they are held, /echo is shed with 503 and Retry-After and counted
+// under its route, but /healthz, /metrics and /stats are answered and take no slot; once the
+// held requests end, /echo is served again.
 func TestMaxInflight(t *testing.T) {
 	srv, ts := newTestServer(t, backend{name: "sqlite+memory", cache: "memory"}, func(o *Options) { o.MaxInflight = 2 })
-	var wg sync.WaitGroup
+	ctx, release := context.WithCancel(context.Background())
+	defer release()
+	var held sync.WaitGroup
 	for range 2 {
-		wg.Add(1)
-		go func() { defer wg.Done(); call(t, ts, "GET", "/delay/500ms", "", nil) }()
+		held.Add(1)
+		go func() {
+			defer held.Done()
+			req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/delay/"+MaxDelay.String(), nil)
+			if resp, err := ts.Client().Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for srv.inflight.Load() < 2 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	waitFor(t, "two held requests", func() bool { return srv.limited.Load() == 2 })
+
+	tests := []struct {
+		path      string
+		wantCode  int
+		wantRetry bool
+	}{
+		{"/echo", 503, true},
+		{"/db/users/1", 503, true},
+		{"/healthz", 200, false},
+		{"/metrics", 200, false},
+		{"/stats", 200, false},
+		{"/echo", 503, true},
 	}
-	resp, err := ts.Client().Get(ts.URL + "/echo")
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		resp, err := ts.Client().Get(ts.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.wantCode || (resp.Header.Get("Retry-After") != "") != tt.wantRetry {
+			t.Errorf("GET %s with both slots held: got %d Retry-After %q, want %d (Retry-After: %v)",
+				tt.path, resp.StatusCode, resp.Header.Get("Retry-After"), tt.wantCode, tt.wantRetry)
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
-		t.Errorf("third request: got %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if got := srv.limited.Load(); got != 2 {
+		t.Errorf("slots taken after the probes: got %d, want 2 (the held requests)", got)
 	}
-	wg.Wait()
 	counts, _ := requestCounts(scrape(t, srv))
-	if counts["GET GET /echo 503"] != 1 || counts["GET GET /delay/{duration} 200"] != 2 {
-		t.Errorf("counts: got %v, want one shed /echo and two /delay", counts)
+	if counts["GET GET /echo 503"] != 2 || counts["GET GET /db/users/{uid} 503"] != 1 || counts["GET GET /healthz 200"] != 1 {
+		t.Errorf("counts: got %v, want two shed /echo, one shed /db/users and one /healthz 200", counts)
 	}
+
+	release()
+	held.Wait()
+	waitFor(t, "the held requests to end", func() bool { return srv.inflight.Load() == 0 })
 	if code, _ := call(t, ts, "GET", "/echo", "", nil); code != 200 {
-		t.Errorf("after the slow requests: got %d, want 200", code)
+		t.Errorf("after the held requests: got %d, want 200", code)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test if it does not within 10 seconds
+// (a bound for a stuck test, not a timing expectation).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/loadtestdev/loadtest/collector"
 )
 
 // statusRecorder remembers the status a handler wrote, and answers the router's own 404 and
@@ -75,20 +77,26 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return nil, nil, errors.New("server: connection cannot be hijacked")
 }
 
-// instrument wraps the router: it counts in-flight requests, sheds load past MaxInflight,
-// limits bodies, and records each request's route, status and latency. It allocates nothing
-// per request by itself and logs only when an access log is configured.
+// instrument wraps the router: it counts in-flight requests, sheds load past MaxInflight
+// (sparing the unshed paths), limits bodies, and records each request's route, status and
+// latency. It allocates nothing per request by itself and logs only when an access log is
+// configured.
 func (s *Server) instrument(next http.Handler) http.Handler {
 	maxInflight := int64(s.opts.MaxInflight)
 	maxBody := s.opts.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		n := s.inflight.Add(1)
+		s.inflight.Add(1)
 		defer s.inflight.Add(-1)
+		shed := false
+		if maxInflight > 0 && !unshed(r.URL.Path) {
+			shed = s.limited.Add(1) > maxInflight
+			defer s.limited.Add(-1)
+		}
 		rec := recorderPool.Get().(*statusRecorder)
 		rec.ResponseWriter, rec.req, rec.status, rec.bytes, rec.discard = w, r, 0, 0, false
 
-		if maxInflight > 0 && n > maxInflight {
+		if shed {
 			r.Pattern = s.patternOf(r) // name the shed route in the metrics
 			rec.Header().Set("Retry-After", "1")
 			writeError(rec, http.StatusServiceUnavailable, "server overloaded: "+strconv.FormatInt(maxInflight, 10)+" requests in flight, retry later")
@@ -119,6 +127,13 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		rec.ResponseWriter, rec.req = nil, nil
 		recorderPool.Put(rec)
 	})
+}
+
+// unshed reports whether a path is exempt from MaxInflight: it is never shed and takes no
+// slot, so an overloaded server still answers its health check, its metrics and the /stats
+// that loadtest samples during a run.
+func unshed(path string) bool {
+	return path == "/healthz" || path == "/metrics" || path == collector.StatsPath
 }
 
 func (s *Server) patternOf(r *http.Request) string {

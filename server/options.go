@@ -33,7 +33,8 @@ type Options struct {
 	CacheSize int
 	// DBMaxConns bounds the database pool (default 4×GOMAXPROCS, at least 8).
 	DBMaxConns int
-	// MaxInflight sheds requests beyond this many in flight with 503 and Retry-After (0: no limit).
+	// MaxInflight sheds requests beyond this many in flight with 503 and Retry-After (0: no
+	// limit). /healthz, /metrics and /stats are never shed and do not count.
 	MaxInflight int
 	// MaxBodyBytes limits request bodies (default 1 MiB); larger bodies get 413.
 	MaxBodyBytes int64

@@ -34,7 +34,8 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 
-	inflight  atomic.Int64
+	inflight  atomic.Int64 // requests being served
+	limited   atomic.Int64 // requests in flight that count against MaxInflight
 	logMu     sync.Mutex
 	closeOnce sync.Once
 	closeErr  error
