@@ -156,7 +156,7 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 		TokenTTL: opts.TokenTTL, CodeTTL: opts.CodeTTL, MaxInflight: opts.MaxInflight, MaxBodyBytes: opts.MaxBody,
 		DBMaxConns: opts.DBMaxConns, Pprof: opts.Pprof, ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
-		ShutdownTimeout: opts.ShutdownTimeout,
+		ShutdownTimeout: opts.ShutdownTimeout, Log: opts.ErrOut,
 	}
 	if opts.Secret != "" {
 		so.Secret = []byte(opts.Secret)

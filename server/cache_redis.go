@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -18,18 +20,60 @@ type redisCache struct {
 	codeTTL time.Duration
 }
 
-func openRedisCache(ctx context.Context, rawURL, prefix string, codeTTL time.Duration, poolSize int) (*redisCache, error) {
+// openRedisCache connects to Redis and pings it. From then on every command's outcome goes
+// to a backendState that writes to log when Redis stops answering and when it answers again.
+func openRedisCache(ctx context.Context, rawURL, prefix string, codeTTL time.Duration, poolSize int, log io.Writer) (*redisCache, error) {
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("server: cache %s: %w", redactURL(rawURL), err)
 	}
 	opt.PoolSize = poolSize
+	quietRedisOnce.Do(func() { redis.SetLogger(quietRedis{}) })
 	c := &redisCache{rdb: redis.NewClient(opt), prefix: prefix, codeTTL: codeTTL}
 	if err := c.Ping(ctx); err != nil {
 		c.rdb.Close()
 		return nil, fmt.Errorf("server: cache %s: %w", redactURL(rawURL), err)
 	}
+	c.rdb.AddHook(stateHook{newBackendState("cache "+redactURL(rawURL), log)})
 	return c, nil
+}
+
+// quietRedis discards go-redis's own log, which writes to os.Stderr one line per failed dial
+// (five retries, every request) while Redis is down; backendState reports outages instead,
+// once each, to the server's Log. go-redis has one logger per process, so this is set once.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+var quietRedisOnce sync.Once
+
+// stateHook reports every command's and pipeline's outcome to a backendState. A reply, even
+// an error reply (redis.Nil for no such key, or an ERR such as an older Redis's answer to
+// the CLIENT SETINFO that go-redis sends on connecting), shows that Redis answers: a success.
+// Failures are the errors of reaching it: refused, reset, timed out, pool exhausted.
+type stateHook struct{ state *backendState }
+
+func (h stateHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h stateHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		return h.observe(ctx, next(ctx, cmd))
+	}
+}
+
+func (h stateHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		return h.observe(ctx, next(ctx, cmds))
+	}
+}
+
+func (h stateHook) observe(ctx context.Context, err error) error {
+	var reply redis.Error
+	if errors.As(err, &reply) {
+		h.state.observe(ctx, nil)
+		return err
+	}
+	return h.state.observe(ctx, err)
 }
 
 func (c *redisCache) Kind() string { return "redis" }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -136,9 +137,11 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": s.store.Kind(), "cache": s.cache.Kind()})
 }
 
-// internalError answers 503 when a backend is unavailable or timed out, 500 otherwise.
+// internalError answers 503 when a backend is unavailable (cannot be reached or its
+// connection broke) or timed out, 500 otherwise.
 func (s *Server) internalError(w http.ResponseWriter, backend string, err error) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var netErr *net.OpError
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) {
 		writeError(w, http.StatusServiceUnavailable, backend+": "+err.Error())
 		return
 	}

@@ -44,6 +44,10 @@ type Options struct {
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout, ShutdownTimeout time.Duration
 	// AccessLog, if set, receives one line per request (off by default: it costs throughput).
 	AccessLog io.Writer
+	// Log, if set, receives a line when a backend changes state: the Redis cache failing
+	// ("down", with the first error) and answering again ("up again"), once each however many
+	// requests fail in between. Nil discards them.
+	Log io.Writer
 }
 
 // Defaults of Options and limits of the API.

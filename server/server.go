@@ -58,7 +58,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if o.Cache == "memory" {
 		s.cache = newMemoryCache(o.CacheSize, o.CodeTTL)
-	} else if s.cache, err = openRedisCache(ctx, o.Cache, "loadtest:"+o.TablePrefix, o.CodeTTL, o.DBMaxConns*4); err != nil {
+	} else if s.cache, err = openRedisCache(ctx, o.Cache, "loadtest:"+o.TablePrefix, o.CodeTTL, o.DBMaxConns*4, o.Log); err != nil {
 		s.store.Close()
 		return nil, err
 	}
