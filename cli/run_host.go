@@ -40,7 +40,7 @@ func startHostSampling(ctx context.Context, target string, serverPID int, interv
 	hs.cancel = cancel
 	watch := []collector.Watch{collector.Self()}
 	if serverPID > 0 {
-		watch = append(watch, collector.Watch{PID: int32(serverPID), Role: collector.RoleServer})
+		watch = append(watch, collector.Watch{PID: int32(serverPID), Role: results.RoleServer})
 	}
 	hs.local = collector.NewSampler(collector.SamplerOptions{Interval: interval, Watch: watch})
 	sources := []collector.Source{hs.local}
@@ -79,11 +79,11 @@ func (hs *hostSampling) finish(r *results.Result, errOut io.Writer) {
 		return
 	}
 	local := hs.local.Samples()
-	host := &results.Host{Generator: results.NewHostSeries("local", true, onlyRole(local, collector.RoleGenerator))}
+	host := &results.Host{Generator: results.NewHostSeries("local", true, onlyRole(local, results.RoleGenerator))}
 	a := collector.Assessment{Generator: host.Generator.Samples, FDErrors: fdErrors(r)}
 	switch {
 	case hs.serverPID > 0:
-		host.Server = results.NewHostSeries(fmt.Sprintf("pid %d", hs.serverPID), true, onlyRole(local, collector.RoleServer))
+		host.Server = results.NewHostSeries(fmt.Sprintf("pid %d", hs.serverPID), true, onlyRole(local, results.RoleServer))
 		a.Server, a.TargetOnSameHost = host.Server.Samples, true
 	case hs.remote != nil && len(hs.remote.Samples()) > 0:
 		remote := hs.remote.Samples()
@@ -98,13 +98,13 @@ func (hs *hostSampling) finish(r *results.Result, errOut io.Writer) {
 		}
 	}
 	r.Host = host
-	r.Warnings = append(r.Warnings, results.HostWarnings(collector.Warnings(a))...)
+	r.Warnings = append(r.Warnings, collector.Warnings(a)...)
 }
 
 // onlyRole returns copies of the samples keeping only the processes in role, so that each side's
 // series shows its own process.
-func onlyRole(samples []collector.Snapshot, role string) []collector.Snapshot {
-	out := make([]collector.Snapshot, len(samples))
+func onlyRole(samples []results.Snapshot, role string) []results.Snapshot {
+	out := make([]results.Snapshot, len(samples))
 	for i, s := range samples {
 		s.Processes = nil
 		for _, p := range samples[i].Processes {
