@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loadtestdev/loadtest/collector"
+	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -129,17 +130,20 @@ func fdErrors(r *results.Result) uint64 {
 	return n
 }
 
-// loopbackTarget reports whether the target URL names this machine (a loopback address,
-// localhost, or this host's name).
-func loopbackTarget(target string) bool {
-	u, err := url.Parse(target)
+// loopbackTarget reports whether the target URL names this machine: a loopback host
+// (target.IsLoopback), the unspecified address, a name under .localhost, or this host's name.
+func loopbackTarget(base string) bool {
+	u, err := url.Parse(base)
 	if err != nil {
 		return false
 	}
 	h := u.Hostname()
+	if target.IsLoopback(h) {
+		return true
+	}
 	if ip := net.ParseIP(h); ip != nil {
-		return ip.IsLoopback() || ip.IsUnspecified()
+		return ip.IsUnspecified()
 	}
 	name, _ := os.Hostname()
-	return h == "localhost" || strings.HasSuffix(h, ".localhost") || (name != "" && strings.EqualFold(h, name))
+	return strings.HasSuffix(h, ".localhost") || (name != "" && strings.EqualFold(h, name))
 }
