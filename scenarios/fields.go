@@ -108,6 +108,9 @@ func checkAbsoluteURL(path string) error {
 	if !target.IsLoopback(u.Hostname()) {
 		return fmt.Errorf("path %q: absolute URLs may only name a loopback host (127.0.0.1, [::1], localhost); use a path relative to the target instead", path)
 	}
+	if _, err := target.Parse(scheme + "://" + authority); err != nil {
+		return fmt.Errorf("path %q: %w", path, err)
+	}
 	return nil
 }
 
