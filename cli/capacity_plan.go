@@ -204,14 +204,9 @@ func (opts *capacityPlanOptions) readFrom(latency bool) error {
 
 // capReadResult reads a loadtest result; a missing or malformed file is bad input.
 func capReadResult(path string) (*results.Result, error) {
-	f, err := capOpen(path)
+	r, err := results.ReadFile(path)
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r, err := results.Read(f)
-	if err != nil {
-		return nil, usageError(fmt.Errorf("--from %s: %w", path, err))
+		return nil, usageError(fmt.Errorf("--from: %w", err))
 	}
 	return r, nil
 }

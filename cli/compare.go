@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -100,18 +99,16 @@ func runCompare(opts *compareOptions, bounds []gate.Bound) error {
 
 // readCompared reads one result file, or standard input for "-".
 func readCompared(path string, in io.Reader) (*results.Result, error) {
-	rd := in
 	if path != "-" {
-		f, err := os.Open(path)
+		r, err := results.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("compare: %w", err)
 		}
-		defer f.Close()
-		rd = f
+		return r, nil
 	}
-	r, err := results.Read(rd)
+	r, err := results.Read(in)
 	if err != nil {
-		return nil, fmt.Errorf("compare: %s: %w", path, err)
+		return nil, fmt.Errorf("compare: result on standard input: %w", err)
 	}
 	return r, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -108,9 +107,9 @@ func runReport(ctx context.Context, o *reportOptions) error {
 func readResults(paths []string, force bool) (*results.Result, error) {
 	rs := make([]*results.Result, 0, len(paths))
 	for _, p := range paths {
-		r, err := readResultFile(p)
+		r, err := results.ReadFile(p)
 		if err != nil {
-			return nil, usageError(err)
+			return nil, usageError(fmt.Errorf("report: %w", err))
 		}
 		rs = append(rs, r)
 	}
@@ -122,18 +121,4 @@ func readResults(paths []string, force bool) (*results.Result, error) {
 		return nil, usageError(err)
 	}
 	return m, err
-}
-
-// readResultFile reads one result file.
-func readResultFile(path string) (*results.Result, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	defer f.Close()
-	r, err := results.Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("report: %s: %w", path, err)
-	}
-	return r, nil
 }

@@ -135,3 +135,54 @@ func TestReportJUnitIsXML(t *testing.T) {
 		t.Errorf("got %+v, want one suite with one 'run completed' case", v)
 	}
 }
+
+// TestCorruptHistogramIsBadInput: a result file with a histogram that does not decode is exit
+// 2 naming the file and the field, in every command that reads result files (issue 11 item 10:
+// it was exit 1 for report html and merge, 99 "no data" for compare, without the file's name).
+func TestCorruptHistogramIsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := writeTestResult(t, dir, "good.json", "echo", 20)
+	corrupt := func(name, field string) string {
+		path := writeTestResult(t, dir, name, "echo", 20)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Keep the cookie, break the payload.
+		key := []byte(`"` + field + `": "HISTF`)
+		i := bytes.Index(data, key)
+		if i < 0 {
+			t.Fatalf("no %s histogram in %s", field, data)
+		}
+		copy(data[i+len(key)+4:], "AAAAAAAA")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	badLatency := corrupt("bad-latency.json", "latency")
+	badSecond := corrupt("bad-second.json", "latency_hist")
+	run := func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := Execute(NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}), args)
+		return code, errOut.String()
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"report html", []string{"report", "-f", "html", badLatency}, "bad-latency.json: histograms.latency: corrupt histogram"},
+		{"report merge", []string{"report", good, badSecond}, "bad-second.json: timeline[0].latency_hist: corrupt histogram"},
+		{"compare current", []string{"compare", good, badLatency}, "bad-latency.json: histograms.latency: corrupt histogram"},
+		{"compare baseline", []string{"compare", badLatency, good}, "bad-latency.json: histograms.latency: corrupt histogram"},
+		{"capacity plan --from", []string{"capacity", "plan", "--dau", "1000", "--from", badLatency}, "--from: result file " + badLatency + ": histograms.latency"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, errOut := run(c.args...)
+			if code != ExitUsage || !strings.Contains(errOut, c.want) {
+				t.Errorf("got exit %d, stderr %q; want exit %d and %q", code, errOut, ExitUsage, c.want)
+			}
+		})
+	}
+}

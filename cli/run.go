@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/scenarios"
@@ -156,13 +156,10 @@ func (o *runOptions) validate() error {
 	return nil
 }
 
-// checkTarget accepts an absolute http(s) URL with a host.
+// checkTarget accepts a base URL by the rules of a scenario's target: (target.Parse).
 func checkTarget(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not a base URL, want e.g. http://127.0.0.1:9000", s)
-	}
-	return nil
+	_, err := target.Parse(s)
+	return err
 }
 
 // runRun loads the scenario and the gate, starts the bundled server when there is no target,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loadtestdev/loadtest/collector"
+	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -40,7 +41,7 @@ func startHostSampling(ctx context.Context, target string, serverPID int, interv
 	hs.cancel = cancel
 	watch := []collector.Watch{collector.Self()}
 	if serverPID > 0 {
-		watch = append(watch, collector.Watch{PID: int32(serverPID), Role: collector.RoleServer})
+		watch = append(watch, collector.Watch{PID: int32(serverPID), Role: results.RoleServer})
 	}
 	hs.local = collector.NewSampler(collector.SamplerOptions{Interval: interval, Watch: watch})
 	sources := []collector.Source{hs.local}
@@ -79,11 +80,11 @@ func (hs *hostSampling) finish(r *results.Result, errOut io.Writer) {
 		return
 	}
 	local := hs.local.Samples()
-	host := &results.Host{Generator: results.NewHostSeries("local", true, onlyRole(local, collector.RoleGenerator))}
+	host := &results.Host{Generator: results.NewHostSeries("local", true, onlyRole(local, results.RoleGenerator))}
 	a := collector.Assessment{Generator: host.Generator.Samples, FDErrors: fdErrors(r)}
 	switch {
 	case hs.serverPID > 0:
-		host.Server = results.NewHostSeries(fmt.Sprintf("pid %d", hs.serverPID), true, onlyRole(local, collector.RoleServer))
+		host.Server = results.NewHostSeries(fmt.Sprintf("pid %d", hs.serverPID), true, onlyRole(local, results.RoleServer))
 		a.Server, a.TargetOnSameHost = host.Server.Samples, true
 	case hs.remote != nil && len(hs.remote.Samples()) > 0:
 		remote := hs.remote.Samples()
@@ -98,13 +99,13 @@ func (hs *hostSampling) finish(r *results.Result, errOut io.Writer) {
 		}
 	}
 	r.Host = host
-	r.Warnings = append(r.Warnings, results.HostWarnings(collector.Warnings(a))...)
+	r.Warnings = append(r.Warnings, collector.Warnings(a)...)
 }
 
 // onlyRole returns copies of the samples keeping only the processes in role, so that each side's
 // series shows its own process.
-func onlyRole(samples []collector.Snapshot, role string) []collector.Snapshot {
-	out := make([]collector.Snapshot, len(samples))
+func onlyRole(samples []results.Snapshot, role string) []results.Snapshot {
+	out := make([]results.Snapshot, len(samples))
 	for i, s := range samples {
 		s.Processes = nil
 		for _, p := range samples[i].Processes {
@@ -129,17 +130,20 @@ func fdErrors(r *results.Result) uint64 {
 	return n
 }
 
-// loopbackTarget reports whether the target URL names this machine (a loopback address,
-// localhost, or this host's name).
-func loopbackTarget(target string) bool {
-	u, err := url.Parse(target)
+// loopbackTarget reports whether the target URL names this machine: a loopback host
+// (target.IsLoopback), the unspecified address, a name under .localhost, or this host's name.
+func loopbackTarget(base string) bool {
+	u, err := url.Parse(base)
 	if err != nil {
 		return false
 	}
 	h := u.Hostname()
+	if target.IsLoopback(h) {
+		return true
+	}
 	if ip := net.ParseIP(h); ip != nil {
-		return ip.IsLoopback() || ip.IsUnspecified()
+		return ip.IsUnspecified()
 	}
 	name, _ := os.Hostname()
-	return h == "localhost" || strings.HasSuffix(h, ".localhost") || (name != "" && strings.EqualFold(h, name))
+	return strings.HasSuffix(h, ".localhost") || (name != "" && strings.EqualFold(h, name))
 }

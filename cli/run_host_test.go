@@ -45,10 +45,10 @@ func TestHostSamplingStartedServer(t *testing.T) {
 		t.Errorf("got server origin %q same host %v, want pid %d on the same host", srv.Origin, srv.SameHost, child.Process.Pid)
 	}
 	for i := range gen.Samples {
-		if p := gen.Samples[i].Processes; len(p) != 1 || p[0].Role != collector.RoleGenerator {
+		if p := gen.Samples[i].Processes; len(p) != 1 || p[0].Role != results.RoleGenerator {
 			t.Errorf("generator sample %d: got processes %+v, want only the generator", i, p)
 		}
-		if p := srv.Samples[i].Processes; len(p) != 1 || p[0].Role != collector.RoleServer {
+		if p := srv.Samples[i].Processes; len(p) != 1 || p[0].Role != results.RoleServer {
 			t.Errorf("server sample %d: got processes %+v, want only the server", i, p)
 		}
 	}
@@ -65,7 +65,7 @@ func TestHostSamplingStartedServer(t *testing.T) {
 }
 
 func TestHostSamplingRemoteStats(t *testing.T) {
-	ts := httptest.NewServer(collector.StatsHandler(collector.RoleServer))
+	ts := httptest.NewServer(collector.StatsHandler(results.RoleServer))
 	defer ts.Close()
 	r, note := sampleRun(t, ts.URL, 0, 600*time.Millisecond)
 	if r.Host == nil || r.Host.Server == nil {

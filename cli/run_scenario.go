@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/loadtestdev/loadtest/engine"
@@ -67,8 +66,8 @@ func engineOptions(sc *scenarios.Scenario, o *runOptions, secret []byte) (engine
 	switch {
 	case o.VegetaTargets != "":
 		dir = filepath.Dir(o.VegetaTargets)
-	case !strings.HasPrefix(sc.Source, "builtin:"):
-		dir = filepath.Dir(sc.Source)
+	case !sc.Builtin():
+		dir = sc.Dir()
 	}
 	plan, err := sc.Plan(scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir})
 	if err != nil {

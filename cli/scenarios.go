@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -128,15 +127,11 @@ func checkScenario(w io.Writer, name string) error {
 	if err != nil {
 		return err
 	}
-	dir := ""
-	if !strings.HasPrefix(sc.Source, "builtin:") {
-		dir = filepath.Dir(sc.Source)
-	}
 	target := sc.Target
 	if target == "" {
 		target = "http://127.0.0.1:8080"
 	}
-	if _, err := sc.Plan(scenarios.PlanOptions{Target: target, Secret: []byte("check"), Dir: dir}); err != nil {
+	if _, err := sc.Plan(scenarios.PlanOptions{Target: target, Secret: []byte("check"), Dir: sc.Dir()}); err != nil {
 		var se *scenarios.Error
 		if errors.As(err, &se) {
 			return err

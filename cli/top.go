@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/loadtestdev/loadtest/collector"
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // topOptions are the flags of `loadtest top`.
@@ -113,7 +114,7 @@ func runTop(ctx context.Context, opts *topOptions) error {
 }
 
 // topReader returns what reads one snapshot: a probe of this host, or the target's /stats.
-func topReader(opts *topOptions) (func(context.Context) (collector.Snapshot, error), error) {
+func topReader(opts *topOptions) (func(context.Context) (results.Snapshot, error), error) {
 	if opts.Target == "" {
 		var watch []collector.Watch
 		for _, pid := range opts.PIDs {
@@ -128,7 +129,7 @@ func topReader(opts *topOptions) (func(context.Context) (collector.Snapshot, err
 		return nil, usageError(err)
 	}
 	client := &http.Client{Timeout: max(5*time.Second, 2*opts.Interval)}
-	return func(ctx context.Context) (collector.Snapshot, error) {
+	return func(ctx context.Context) (results.Snapshot, error) {
 		snap, err := collector.FetchStats(ctx, client, statsURL)
 		if errors.Is(err, collector.ErrNoStats) {
 			return snap, fmt.Errorf("%w (only the loadtest reference server serves it; run top without --target on the target's host instead)", err)
@@ -137,7 +138,7 @@ func topReader(opts *topOptions) (func(context.Context) (collector.Snapshot, err
 	}, nil
 }
 
-func writeTopFrame(opts *topOptions, snap collector.Snapshot, i int) error {
+func writeTopFrame(opts *topOptions, snap results.Snapshot, i int) error {
 	if opts.JSON {
 		return json.NewEncoder(opts.Out).Encode(snap)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loadtestdev/loadtest/collector"
+	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/server"
 )
 
@@ -69,14 +70,14 @@ func TestTopTargetReferenceServer(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("--json: got exit code %d, want 0: %s", code, errOut)
 	}
-	var snap collector.Snapshot
+	var snap results.Snapshot
 	if err := json.Unmarshal([]byte(out), &snap); err != nil || snap.NumCPU <= 0 || len(snap.Processes) != 1 || snap.Processes[0].Goroutines <= 0 {
 		t.Errorf("--json: got %q (%v), want a snapshot with the server process and its goroutines", out, err)
 	}
 }
 
 func TestTopWatchCountsScreens(t *testing.T) {
-	ts := httptest.NewServer(collector.StatsHandler(collector.RoleServer))
+	ts := httptest.NewServer(collector.StatsHandler(results.RoleServer))
 	defer ts.Close()
 	out, errOut, code := runTopTest(t, context.Background(), "--target", ts.URL, "--watch", "--iterations", "3", "--interval", "50ms")
 	if code != ExitOK {

@@ -3,6 +3,7 @@ package collector
 import (
 	"math"
 
+	"github.com/loadtestdev/loadtest/results"
 	"github.com/shirou/gopsutil/v4/cpu"
 )
 
@@ -10,7 +11,7 @@ import (
 // the percent of the interval between them spent in each state. It follows vmstat's convention
 // so that the five figures add up to 100: user includes nice, system includes hard and soft
 // interrupts, and guest time (already counted in user by Linux) is not counted twice.
-func cpuSplit(before, after cpu.TimesStat) CPUPercent {
+func cpuSplit(before, after cpu.TimesStat) results.CPUPercent {
 	user := (after.User + after.Nice) - (before.User + before.Nice)
 	system := (after.System + after.Irq + after.Softirq) - (before.System + before.Irq + before.Softirq)
 	idle := after.Idle - before.Idle
@@ -21,20 +22,20 @@ func cpuSplit(before, after cpu.TimesStat) CPUPercent {
 	user, system, idle, iowait, steal = nonNeg(user), nonNeg(system), nonNeg(idle), nonNeg(iowait), nonNeg(steal)
 	total := user + system + idle + iowait + steal
 	if total <= 0 {
-		return CPUPercent{}
+		return results.CPUPercent{}
 	}
 	pct := func(v float64) float64 { return round2(v / total * 100) }
-	return CPUPercent{User: pct(user), System: pct(system), Idle: pct(idle), Iowait: pct(iowait), Steal: pct(steal)}
+	return results.CPUPercent{User: pct(user), System: pct(system), Idle: pct(idle), Iowait: pct(iowait), Steal: pct(steal)}
 }
 
 // perCPUSplit applies cpuSplit core by core, matching cores by name (cpu0, cpu1, ...) so that a
 // core appearing or disappearing between the readings does not shift the others.
-func perCPUSplit(before, after []cpu.TimesStat) []CPUPercent {
+func perCPUSplit(before, after []cpu.TimesStat) []results.CPUPercent {
 	prev := make(map[string]cpu.TimesStat, len(before))
 	for _, t := range before {
 		prev[t.CPU] = t
 	}
-	out := make([]CPUPercent, 0, len(after))
+	out := make([]results.CPUPercent, 0, len(after))
 	for _, t := range after {
 		b, ok := prev[t.CPU]
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/loadtestdev/loadtest/results"
 	"github.com/shirou/gopsutil/v4/cpu"
 )
 
@@ -11,31 +12,31 @@ func TestCPUSplit(t *testing.T) {
 	tests := []struct {
 		name          string
 		before, after cpu.TimesStat
-		want          CPUPercent
+		want          results.CPUPercent
 	}{
 		{
 			name:   "user system idle",
 			before: cpu.TimesStat{User: 10, System: 5, Idle: 100},
 			after:  cpu.TimesStat{User: 40, System: 15, Idle: 160},
-			want:   CPUPercent{User: 30, System: 10, Idle: 60},
+			want:   results.CPUPercent{User: 30, System: 10, Idle: 60},
 		},
 		{
 			name:   "nice counts as user, irq and softirq as system, guest not twice",
 			before: cpu.TimesStat{},
 			after:  cpu.TimesStat{User: 20, Nice: 10, System: 10, Irq: 5, Softirq: 5, Idle: 30, Iowait: 10, Steal: 10, Guest: 7, GuestNice: 3},
-			want:   CPUPercent{User: 30, System: 20, Idle: 30, Iowait: 10, Steal: 10},
+			want:   results.CPUPercent{User: 30, System: 20, Idle: 30, Iowait: 10, Steal: 10},
 		},
 		{
 			name:   "no time passed",
 			before: cpu.TimesStat{User: 1, Idle: 1},
 			after:  cpu.TimesStat{User: 1, Idle: 1},
-			want:   CPUPercent{},
+			want:   results.CPUPercent{},
 		},
 		{
 			name:   "a counter stepping back counts as zero",
 			before: cpu.TimesStat{User: 10, Idle: 50, Iowait: 9},
 			after:  cpu.TimesStat{User: 20, Idle: 80, Iowait: 5},
-			want:   CPUPercent{User: 25, Idle: 75},
+			want:   results.CPUPercent{User: 25, Idle: 75},
 		},
 	}
 	for _, tt := range tests {
@@ -55,7 +56,7 @@ func TestPerCPUSplitMatchesCoresByName(t *testing.T) {
 	before := []cpu.TimesStat{{CPU: "cpu0", User: 0, Idle: 0}, {CPU: "cpu1", User: 0, Idle: 0}}
 	after := []cpu.TimesStat{{CPU: "cpu1", User: 1, Idle: 3}, {CPU: "cpu2", User: 5}, {CPU: "cpu0", User: 2, Idle: 2}}
 	got := perCPUSplit(before, after)
-	want := []CPUPercent{{User: 25, Idle: 75}, {User: 50, Idle: 50}}
+	want := []results.CPUPercent{{User: 25, Idle: 75}, {User: 50, Idle: 50}}
 	if len(got) != len(want) {
 		t.Fatalf("got %d cores, want %d: %+v", len(got), len(want), got)
 	}

@@ -10,17 +10,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadtestdev/loadtest/results"
 	"github.com/shirou/gopsutil/v4/cpu"
 	"github.com/shirou/gopsutil/v4/host"
 	"github.com/shirou/gopsutil/v4/load"
 	"github.com/shirou/gopsutil/v4/mem"
 	"github.com/shirou/gopsutil/v4/process"
-)
-
-// Roles of watched processes.
-const (
-	RoleGenerator = "generator" // the loadtest process itself
-	RoleServer    = "server"    // the server under test
 )
 
 // Default CPU windows of a Probe.
@@ -40,7 +35,7 @@ type Watch struct {
 }
 
 // Self is the Watch for the calling process in the generator role.
-func Self() Watch { return Watch{PID: int32(os.Getpid()), Role: RoleGenerator} }
+func Self() Watch { return Watch{PID: int32(os.Getpid()), Role: results.RoleGenerator} }
 
 // Probe reads snapshots of this host and of the watched processes. CPU figures are percentages
 // of the time since the previous reading, so a Probe keeps the previous counters; it is safe for
@@ -81,24 +76,24 @@ func (p *Probe) SetWindows(minWindow, maxWindow time.Duration) {
 // Take reads one snapshot. Its CPU percentages cover the time since the previous Take, or a
 // fresh minimum window when there was none, it was too recent or too old. It returns early
 // with ctx's error if ctx ends while waiting.
-func (p *Probe) Take(ctx context.Context) (Snapshot, error) {
+func (p *Probe) Take(ctx context.Context) (results.Snapshot, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	last := p.last
 	if last == nil || time.Since(last.at) > p.maxWindow {
 		var err error
 		if last, err = p.readCounters(ctx); err != nil {
-			return Snapshot{}, err
+			return results.Snapshot{}, err
 		}
 	}
 	if wait := p.minWindow - time.Since(last.at); wait > 0 {
 		if err := Sleep(ctx, wait); err != nil {
-			return Snapshot{}, err
+			return results.Snapshot{}, err
 		}
 	}
 	now, err := p.readCounters(ctx)
 	if err != nil {
-		return Snapshot{}, err
+		return results.Snapshot{}, err
 	}
 	p.last = now
 	return p.snapshot(ctx, last, now)
@@ -106,7 +101,7 @@ func (p *Probe) Take(ctx context.Context) (Snapshot, error) {
 
 // Take reads one snapshot of this host and the watched processes, with CPU percentages over
 // window (DefaultMinWindow if 0).
-func Take(ctx context.Context, window time.Duration, watch ...Watch) (Snapshot, error) {
+func Take(ctx context.Context, window time.Duration, watch ...Watch) (results.Snapshot, error) {
 	p := NewProbe(watch...)
 	if window > 0 {
 		p.SetWindows(window, DefaultMaxWindow)
@@ -132,8 +127,8 @@ func (p *Probe) readCounters(ctx context.Context) (*counters, error) {
 	return c, nil
 }
 
-func (p *Probe) snapshot(ctx context.Context, before, after *counters) (Snapshot, error) {
-	s := Snapshot{
+func (p *Probe) snapshot(ctx context.Context, before, after *counters) (results.Snapshot, error) {
+	s := results.Snapshot{
 		Time: after.at.UTC(), Hostname: p.hostname, HostID: p.hostID, NumCPU: runtime.NumCPU(),
 		CPU: cpuSplit(before.total, after.total), PerCPU: perCPUSplit(before.cores, after.cores),
 	}
@@ -142,14 +137,14 @@ func (p *Probe) snapshot(ctx context.Context, before, after *counters) (Snapshot
 	}
 	avg, err := load.AvgWithContext(ctx)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("collector: read load average: %w", err)
+		return results.Snapshot{}, fmt.Errorf("collector: read load average: %w", err)
 	}
-	s.Load = LoadAvg{Load1: avg.Load1, Load5: avg.Load5, Load15: avg.Load15}
+	s.Load = results.LoadAvg{Load1: avg.Load1, Load5: avg.Load5, Load15: avg.Load15}
 	vm, err := mem.VirtualMemoryWithContext(ctx)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("collector: read memory: %w", err)
+		return results.Snapshot{}, fmt.Errorf("collector: read memory: %w", err)
 	}
-	s.Memory = Memory{TotalBytes: vm.Total, UsedBytes: vm.Used, AvailableBytes: vm.Available, FreeBytes: vm.Free}
+	s.Memory = results.Memory{TotalBytes: vm.Total, UsedBytes: vm.Used, AvailableBytes: vm.Available, FreeBytes: vm.Free}
 	s.UptimeS, _ = host.UptimeWithContext(ctx)
 	wall := after.at.Sub(before.at).Seconds()
 	for _, w := range p.watch {
@@ -181,8 +176,8 @@ func processTimes(ctx context.Context, pid int32) (float64, error) {
 
 // readProcess fills the figures of one watched process other than its CPU percentage. Figures
 // that cannot be read (another user's process, a platform without /proc) stay zero.
-func readProcess(ctx context.Context, w Watch, cpuPercent float64) Process {
-	out := Process{PID: w.PID, Role: w.Role, CPUPercent: cpuPercent}
+func readProcess(ctx context.Context, w Watch, cpuPercent float64) results.Process {
+	out := results.Process{PID: w.PID, Role: w.Role, CPUPercent: cpuPercent}
 	if w.PID == int32(os.Getpid()) {
 		out.Goroutines = runtime.NumGoroutine()
 		out.GOMAXPROCS = runtime.GOMAXPROCS(0)

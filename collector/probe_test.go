@@ -6,10 +6,12 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // checkRanges fails the test for any figure of s out of its possible range.
-func checkRanges(t *testing.T, s Snapshot) {
+func checkRanges(t *testing.T, s results.Snapshot) {
 	t.Helper()
 	if s.Time.IsZero() || s.NumCPU <= 0 {
 		t.Errorf("got time %v and %d CPUs, want a time and at least one CPU", s.Time, s.NumCPU)
@@ -19,7 +21,7 @@ func checkRanges(t *testing.T, s Snapshot) {
 			t.Errorf("%s: got %v, want >= 0", name, v)
 		}
 	}
-	splits := append([]CPUPercent{s.CPU}, s.PerCPU...)
+	splits := append([]results.CPUPercent{s.CPU}, s.PerCPU...)
 	for i, c := range splits {
 		for name, v := range map[string]float64{"user": c.User, "system": c.System, "idle": c.Idle, "iowait": c.Iowait, "steal": c.Steal} {
 			if v < 0 || v > 100 {
@@ -57,8 +59,8 @@ func TestTakeOnThisHost(t *testing.T) {
 		t.Fatalf("got %d processes, want 1 (self)", len(s.Processes))
 	}
 	self := s.Processes[0]
-	if self.PID != int32(os.Getpid()) || self.Role != RoleGenerator {
-		t.Errorf("got process %d %q, want %d %q", self.PID, self.Role, os.Getpid(), RoleGenerator)
+	if self.PID != int32(os.Getpid()) || self.Role != results.RoleGenerator {
+		t.Errorf("got process %d %q, want %d %q", self.PID, self.Role, os.Getpid(), results.RoleGenerator)
 	}
 	if self.Goroutines <= 0 || self.GOMAXPROCS <= 0 || self.OpenFDs <= 0 || self.FDLimit == 0 || uint64(self.OpenFDs) > self.FDLimit {
 		t.Errorf("got self %+v, want goroutines, gomaxprocs, open fds > 0 and open fds <= fd limit", self)
@@ -67,7 +69,7 @@ func TestTakeOnThisHost(t *testing.T) {
 
 func TestTakeLeavesOutProcessesThatAreGone(t *testing.T) {
 	// PID 2^22+1 is above Linux's pid_max limit, so no such process can exist.
-	s, err := Take(context.Background(), 50*time.Millisecond, Watch{PID: 1<<22 + 1, Role: RoleServer})
+	s, err := Take(context.Background(), 50*time.Millisecond, Watch{PID: 1<<22 + 1, Role: results.RoleServer})
 	if err != nil {
 		t.Fatalf("Take: %v", err)
 	}
@@ -113,7 +115,7 @@ func TestProbeMeasuresSincePreviousTake(t *testing.T) {
 // there the samples must still agree with the kernel's own account (schedstat) of its CPU time.
 func TestBusyChildShowsCPU(t *testing.T) {
 	pid := startSpinner(t)
-	p := NewProbe(Watch{PID: pid, Role: RoleServer})
+	p := NewProbe(Watch{PID: pid, Role: results.RoleServer})
 	p.SetWindows(400*time.Millisecond, time.Minute)
 	prev := readSchedstat(t, pid)
 	crowded := true

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // DefaultInterval is how often a Sampler or a StatsPoller takes a sample.
@@ -18,7 +20,7 @@ type Source interface {
 	// attack after it (the "before" sample).
 	Ready() <-chan struct{}
 	// Samples returns a copy of the samples recorded so far, oldest first.
-	Samples() []Snapshot
+	Samples() []results.Snapshot
 }
 
 // SamplerOptions configure a Sampler.
@@ -40,7 +42,7 @@ type Sampler struct {
 	readyOnce sync.Once
 
 	mu      sync.Mutex
-	samples []Snapshot
+	samples []results.Snapshot
 }
 
 var _ Source = (*Sampler)(nil)
@@ -101,8 +103,8 @@ func (s *Sampler) markReady() { s.readyOnce.Do(func() { close(s.ready) }) }
 func (s *Sampler) Ready() <-chan struct{} { return s.ready }
 
 // Samples returns a copy of the samples recorded so far, oldest first.
-func (s *Sampler) Samples() []Snapshot {
+func (s *Sampler) Samples() []results.Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Snapshot(nil), s.samples...)
+	return append([]results.Snapshot(nil), s.samples...)
 }

@@ -5,12 +5,14 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 func TestSamplerBeforeDuringAfter(t *testing.T) {
 	before := runtime.NumGoroutine()
 	pid := startSpinner(t)
-	s := NewSampler(SamplerOptions{Interval: 150 * time.Millisecond, Watch: []Watch{Self(), {PID: pid, Role: RoleServer}}})
+	s := NewSampler(SamplerOptions{Interval: 150 * time.Millisecond, Watch: []Watch{Self(), {PID: pid, Role: results.RoleServer}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -58,14 +60,14 @@ func TestSamplerBeforeDuringAfter(t *testing.T) {
 	// sample shows it at >= 50%.
 	var sampled float64
 	for i := 1; i < len(samples); i++ {
-		sampled += peakProcessCPU(samples[i:i+1], RoleServer) / 100 * samples[i].Time.Sub(samples[i-1].Time).Seconds()
+		sampled += peakProcessCPU(samples[i:i+1], results.RoleServer) / 100 * samples[i].Time.Sub(samples[i-1].Time).Seconds()
 	}
 	kernel := (endSched.run - startSched.run).Seconds()
 	if diff := sampled - kernel; diff > 0.1+0.25*kernel || diff < -0.1-0.25*kernel {
 		t.Errorf("got %.3f CPU seconds of the spinner in the samples, want about the kernel's %.3f", sampled, kernel)
 	}
 	_, waited := endSched.cpuSince(startSched)
-	if peak := peakProcessCPU(samples, RoleServer); peak < 50 && waited < 50 {
+	if peak := peakProcessCPU(samples, results.RoleServer); peak < 50 && waited < 50 {
 		t.Errorf("got the spinning server process at most %.1f%% CPU (it waited for a CPU %.1f%% of the time), want >= 50%%", peak, waited)
 	}
 	waitGoroutines(t, before)
@@ -95,7 +97,7 @@ func TestSamplerWithContextAlreadyEnded(t *testing.T) {
 }
 
 // peakProcessCPU is the highest CPU percent of the process in role across samples.
-func peakProcessCPU(samples []Snapshot, role string) float64 {
+func peakProcessCPU(samples []results.Snapshot, role string) float64 {
 	var peak float64
 	for _, s := range samples {
 		for _, p := range s.Processes {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // StatsPath is where the reference server serves its snapshot.
@@ -64,30 +66,30 @@ var ErrNoStats = errors.New("collector: target does not serve /stats")
 
 // FetchStats gets one Snapshot from a /stats URL. A target that answers with anything but a
 // snapshot (404, HTML, another JSON document) gives an error wrapping ErrNoStats.
-func FetchStats(ctx context.Context, client *http.Client, statsURL string) (Snapshot, error) {
+func FetchStats(ctx context.Context, client *http.Client, statsURL string) (results.Snapshot, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, statsURL, nil)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
+		return results.Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
+		return results.Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
+		return results.Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Snapshot{}, fmt.Errorf("%w: GET %s: %s", ErrNoStats, statsURL, resp.Status)
+		return results.Snapshot{}, fmt.Errorf("%w: GET %s: %s", ErrNoStats, statsURL, resp.Status)
 	}
-	var snap Snapshot
+	var snap results.Snapshot
 	if err := json.Unmarshal(body, &snap); err != nil || snap.Time.IsZero() || snap.NumCPU <= 0 {
-		return Snapshot{}, fmt.Errorf("%w: GET %s: the answer is not a loadtest snapshot", ErrNoStats, statsURL)
+		return results.Snapshot{}, fmt.Errorf("%w: GET %s: the answer is not a loadtest snapshot", ErrNoStats, statsURL)
 	}
 	return snap, nil
 }
@@ -104,7 +106,7 @@ type StatsPoller struct {
 	readyOnce sync.Once
 
 	mu      sync.Mutex
-	samples []Snapshot
+	samples []results.Snapshot
 	note    string
 }
 
@@ -178,10 +180,10 @@ func (p *StatsPoller) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
 func (p *StatsPoller) Ready() <-chan struct{} { return p.ready }
 
 // Samples returns a copy of the snapshots received so far, oldest first.
-func (p *StatsPoller) Samples() []Snapshot {
+func (p *StatsPoller) Samples() []results.Snapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]Snapshot(nil), p.samples...)
+	return append([]results.Snapshot(nil), p.samples...)
 }
 
 // Note says why the last poll gave no sample ("" after a successful one), for a run to report
@@ -194,7 +196,7 @@ func (p *StatsPoller) Note() string {
 
 // PollStats polls the /stats of target (a base URL) every interval until ctx ends and returns
 // the snapshots received: none for a target that does not serve /stats or does not answer.
-func PollStats(ctx context.Context, target string, interval time.Duration) ([]Snapshot, error) {
+func PollStats(ctx context.Context, target string, interval time.Duration) ([]results.Snapshot, error) {
 	statsURL, err := StatsURL(target)
 	if err != nil {
 		return nil, err
@@ -207,7 +209,7 @@ func PollStats(ctx context.Context, target string, interval time.Duration) ([]Sn
 // SameHost reports whether two snapshots come from the same machine: by host ID when both
 // have one, else by hostname. A target on the generator's host shares its CPU, so host idle
 // then says nothing about the generator alone.
-func SameHost(a, b Snapshot) bool {
+func SameHost(a, b results.Snapshot) bool {
 	if a.HostID != "" && b.HostID != "" {
 		return a.HostID == b.HostID
 	}

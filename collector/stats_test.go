@@ -16,10 +16,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 func TestStatsHandlerRoundTrips(t *testing.T) {
-	srv := httptest.NewServer(StatsHandler(RoleServer))
+	srv := httptest.NewServer(StatsHandler(results.RoleServer))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/stats")
 	if err != nil {
@@ -30,15 +32,15 @@ func TestStatsHandlerRoundTrips(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("got %s %q, want 200 application/json", resp.Status, resp.Header.Get("Content-Type"))
 	}
-	var snap Snapshot
+	var snap results.Snapshot
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&snap); err != nil {
 		t.Fatalf("decode /stats into Snapshot: %v\n%s", err, body)
 	}
 	checkRanges(t, snap)
-	if len(snap.Processes) != 1 || snap.Processes[0].PID != int32(os.Getpid()) || snap.Processes[0].Role != RoleServer || snap.Processes[0].Goroutines <= 0 {
-		t.Errorf("got processes %+v, want this process as %q with its goroutines", snap.Processes, RoleServer)
+	if len(snap.Processes) != 1 || snap.Processes[0].PID != int32(os.Getpid()) || snap.Processes[0].Role != results.RoleServer || snap.Processes[0].Goroutines <= 0 {
+		t.Errorf("got processes %+v, want this process as %q with its goroutines", snap.Processes, results.RoleServer)
 	}
 	// Encoding the decoded snapshot again gives the same document: nothing is lost either way.
 	again, err := json.Marshal(snap)
@@ -55,7 +57,7 @@ func TestStatsHandlerRoundTrips(t *testing.T) {
 
 func TestStatsHandlerRejectsOtherMethods(t *testing.T) {
 	rec := httptest.NewRecorder()
-	StatsHandler(RoleServer).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/stats", nil))
+	StatsHandler(results.RoleServer).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/stats", nil))
 	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
 		t.Errorf("got %d Allow %q, want 405 Allow \"GET, HEAD\"", rec.Code, rec.Header().Get("Allow"))
 	}
@@ -85,7 +87,7 @@ func TestStatsURL(t *testing.T) {
 
 func TestStatsPollerRecordsSnapshots(t *testing.T) {
 	before := runtime.NumGoroutine()
-	srv := httptest.NewServer(StatsHandler(RoleServer))
+	srv := httptest.NewServer(StatsHandler(results.RoleServer))
 	p := NewStatsPoller(srv.Client(), srv.URL+StatsPath, 300*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -163,13 +165,13 @@ func TestPollStatsKeepsTryingATargetThatDoesNotAnswer(t *testing.T) {
 func TestSameHost(t *testing.T) {
 	tests := []struct {
 		name string
-		a, b Snapshot
+		a, b results.Snapshot
 		want bool
 	}{
-		{"same host id", Snapshot{HostID: "x", Hostname: "a"}, Snapshot{HostID: "x", Hostname: "b"}, true},
-		{"different host ids, same name", Snapshot{HostID: "x", Hostname: "a"}, Snapshot{HostID: "y", Hostname: "a"}, false},
-		{"no host id, same name", Snapshot{Hostname: "a"}, Snapshot{HostID: "y", Hostname: "a"}, true},
-		{"nothing known", Snapshot{}, Snapshot{}, false},
+		{"same host id", results.Snapshot{HostID: "x", Hostname: "a"}, results.Snapshot{HostID: "x", Hostname: "b"}, true},
+		{"different host ids, same name", results.Snapshot{HostID: "x", Hostname: "a"}, results.Snapshot{HostID: "y", Hostname: "a"}, false},
+		{"no host id, same name", results.Snapshot{Hostname: "a"}, results.Snapshot{HostID: "y", Hostname: "a"}, true},
+		{"nothing known", results.Snapshot{}, results.Snapshot{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // WriteTop writes s as a screen in the shape of top's header: time, uptime and load average,
 // the CPU split of the whole host and of each core, memory in MiB, then the watched processes.
 // It is a pure function of the snapshot (times are shown in s.Time's location).
-func WriteTop(w io.Writer, s Snapshot) error {
+func WriteTop(w io.Writer, s results.Snapshot) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "top - %s up %s,  load average: %.2f, %.2f, %.2f\n",
 		s.Time.Format("15:04:05"), formatUptime(s.UptimeS), s.Load.Load1, s.Load.Load5, s.Load.Load15)
@@ -61,11 +63,11 @@ func formatUptime(seconds uint64) string {
 	return b.String()
 }
 
-func formatCPU(c CPUPercent) string {
+func formatCPU(c results.CPUPercent) string {
 	return fmt.Sprintf("%5.1f us,%5.1f sy,%5.1f id,%5.1f wa,%5.1f st", c.User, c.System, c.Idle, c.Iowait, c.Steal)
 }
 
-func formatFDs(p Process) string {
+func formatFDs(p results.Process) string {
 	switch {
 	case p.FDLimit > 0:
 		return fmt.Sprintf("%d/%d", p.OpenFDs, p.FDLimit)

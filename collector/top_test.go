@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -15,28 +17,28 @@ func TestWriteTopGolden(t *testing.T) {
 	at := time.Date(2026, 11, 25, 17, 26, 34, 0, time.UTC)
 	tests := []struct {
 		name string
-		snap Snapshot
+		snap results.Snapshot
 	}{
 		{
 			name: "top_local",
-			snap: Snapshot{
+			snap: results.Snapshot{
 				Time: at, Hostname: "loadgen-1", NumCPU: 2, UptimeS: 3*86400 + 4*3600 + 5*60 + 9,
-				Load:   LoadAvg{Load1: 6.19, Load5: 4.39, Load15: 3.6},
-				CPU:    CPUPercent{User: 45.2, System: 10.1, Idle: 44.2, Iowait: 0.3, Steal: 0.2},
-				PerCPU: []CPUPercent{{User: 83.7, System: 15.9, Idle: 0.3, Iowait: 0.1}, {User: 6.7, System: 4.3, Idle: 88.1, Iowait: 0.5, Steal: 0.4}},
-				Memory: Memory{TotalBytes: 16 << 30, FreeBytes: 1234 << 20, UsedBytes: 8000 << 20, AvailableBytes: 7000 << 20},
-				Processes: []Process{
-					{PID: 4242, Role: RoleGenerator, CPUPercent: 123.4, RSSBytes: 56 << 20, OpenFDs: 212, FDLimit: 1048576, Goroutines: 310, GOMAXPROCS: 2},
-					{PID: 4250, Role: RoleServer, CPUPercent: 61, RSSBytes: 20 << 20, OpenFDs: 110, FDLimit: 1024},
+				Load:   results.LoadAvg{Load1: 6.19, Load5: 4.39, Load15: 3.6},
+				CPU:    results.CPUPercent{User: 45.2, System: 10.1, Idle: 44.2, Iowait: 0.3, Steal: 0.2},
+				PerCPU: []results.CPUPercent{{User: 83.7, System: 15.9, Idle: 0.3, Iowait: 0.1}, {User: 6.7, System: 4.3, Idle: 88.1, Iowait: 0.5, Steal: 0.4}},
+				Memory: results.Memory{TotalBytes: 16 << 30, FreeBytes: 1234 << 20, UsedBytes: 8000 << 20, AvailableBytes: 7000 << 20},
+				Processes: []results.Process{
+					{PID: 4242, Role: results.RoleGenerator, CPUPercent: 123.4, RSSBytes: 56 << 20, OpenFDs: 212, FDLimit: 1048576, Goroutines: 310, GOMAXPROCS: 2},
+					{PID: 4250, Role: results.RoleServer, CPUPercent: 61, RSSBytes: 20 << 20, OpenFDs: 110, FDLimit: 1024},
 				},
 			},
 		},
 		{
 			name: "top_short_uptime",
-			snap: Snapshot{
-				Time: at, NumCPU: 1, UptimeS: 12*60 + 30, Load: LoadAvg{Load1: 0.01},
-				CPU: CPUPercent{Idle: 100}, PerCPU: []CPUPercent{{Idle: 100}},
-				Memory: Memory{TotalBytes: 512 << 20, FreeBytes: 100 << 20, UsedBytes: 200 << 20, AvailableBytes: 300 << 20},
+			snap: results.Snapshot{
+				Time: at, NumCPU: 1, UptimeS: 12*60 + 30, Load: results.LoadAvg{Load1: 0.01},
+				CPU: results.CPUPercent{Idle: 100}, PerCPU: []results.CPUPercent{{Idle: 100}},
+				Memory: results.Memory{TotalBytes: 512 << 20, FreeBytes: 100 << 20, UsedBytes: 200 << 20, AvailableBytes: 300 << 20},
 			},
 		},
 	}

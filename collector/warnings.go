@@ -1,14 +1,10 @@
 package collector
 
-import "fmt"
+import (
+	"fmt"
 
-// Warning is a saturation condition found in the samples, with the figures that triggered it.
-// results.Warning has the same shape.
-type Warning struct {
-	Code    string
-	Message string
-	Values  map[string]float64
-}
+	"github.com/loadtestdev/loadtest/results"
+)
 
 // Warning codes.
 const (
@@ -37,8 +33,8 @@ const (
 // Assessment is what the saturation rules look at: both sides' samples and the engine's own
 // figures about its connections.
 type Assessment struct {
-	Generator []Snapshot // samples of the generator host (with the generator process)
-	Server    []Snapshot // samples of the server host (local, or from its /stats)
+	Generator []results.Snapshot // samples of the generator host (with the generator process)
+	Server    []results.Snapshot // samples of the server host (local, or from its /stats)
 	// TargetOnSameHost is true when the target runs on the generator's host: host CPU idle
 	// then says nothing about the generator alone.
 	TargetOnSameHost bool
@@ -52,9 +48,9 @@ type Assessment struct {
 }
 
 // Warnings applies every saturation rule and returns the warnings that fire, in a fixed order.
-func Warnings(a Assessment) []Warning {
-	var out []Warning
-	for _, rule := range []func(Assessment) (Warning, bool){
+func Warnings(a Assessment) []results.Warning {
+	var out []results.Warning
+	for _, rule := range []func(Assessment) (results.Warning, bool){
 		generatorCPUWarning, generatorHostIdleWarning, generatorFDWarning, connectionCapWarning, serverLoadWarning,
 	} {
 		if w, ok := rule(a); ok {
@@ -66,13 +62,13 @@ func Warnings(a Assessment) []Warning {
 
 // generatorCPUWarning fires when, in some sample, the generator process's CPU exceeds 90% of
 // the cores it may use (GOMAXPROCS, else the host's cores).
-func generatorCPUWarning(a Assessment) (Warning, bool) {
-	var peak Process
+func generatorCPUWarning(a Assessment) (results.Warning, bool) {
+	var peak results.Process
 	var cores float64
 	found := false
 	for _, s := range a.Generator {
 		for _, p := range s.Processes {
-			if p.Role != RoleGenerator {
+			if p.Role != results.RoleGenerator {
 				continue
 			}
 			usable := usableCores(p, s.NumCPU)
@@ -82,9 +78,9 @@ func generatorCPUWarning(a Assessment) (Warning, bool) {
 		}
 	}
 	if !found {
-		return Warning{}, false
+		return results.Warning{}, false
 	}
-	return Warning{
+	return results.Warning{
 		Code: WarnGeneratorCPU,
 		Message: fmt.Sprintf("%s: the loadtest process used %.1f%% CPU, over %.0f%% of the %g cores it may use",
 			generatorLimitedBy, peak.CPUPercent, GeneratorCPUShare*100, cores),
@@ -92,7 +88,7 @@ func generatorCPUWarning(a Assessment) (Warning, bool) {
 	}, true
 }
 
-func usableCores(p Process, numCPU int) float64 {
+func usableCores(p results.Process, numCPU int) float64 {
 	cores := numCPU
 	if p.GOMAXPROCS > 0 && (cores <= 0 || p.GOMAXPROCS < cores) {
 		cores = p.GOMAXPROCS
@@ -102,9 +98,9 @@ func usableCores(p Process, numCPU int) float64 {
 
 // generatorHostIdleWarning fires when the generator host's CPU idle falls under 5% in some
 // sample while the target is on another host.
-func generatorHostIdleWarning(a Assessment) (Warning, bool) {
+func generatorHostIdleWarning(a Assessment) (results.Warning, bool) {
 	if a.TargetOnSameHost || len(a.Generator) == 0 {
-		return Warning{}, false
+		return results.Warning{}, false
 	}
 	low := a.Generator[0]
 	for _, s := range a.Generator[1:] {
@@ -113,9 +109,9 @@ func generatorHostIdleWarning(a Assessment) (Warning, bool) {
 		}
 	}
 	if low.CPU.Idle >= GeneratorMinIdle {
-		return Warning{}, false
+		return results.Warning{}, false
 	}
-	return Warning{
+	return results.Warning{
 		Code:    WarnGeneratorHostIdle,
 		Message: fmt.Sprintf("%s: the generator host's CPU was %.1f%% idle (under %g%%)", generatorLimitedBy, low.CPU.Idle, GeneratorMinIdle),
 		Values:  map[string]float64{"cpu_idle": low.CPU.Idle, "threshold_percent": GeneratorMinIdle},
@@ -124,21 +120,21 @@ func generatorHostIdleWarning(a Assessment) (Warning, bool) {
 
 // generatorFDWarning fires when the generator process's open fds reached 95% of its limit in
 // some sample, or when requests failed for want of a file descriptor.
-func generatorFDWarning(a Assessment) (Warning, bool) {
-	var peak Process
+func generatorFDWarning(a Assessment) (results.Warning, bool) {
+	var peak results.Process
 	found := false
 	for _, s := range a.Generator {
 		for _, p := range s.Processes {
-			if p.Role == RoleGenerator && p.FDLimit > 0 && float64(p.OpenFDs) >= GeneratorFDShare*float64(p.FDLimit) &&
+			if p.Role == results.RoleGenerator && p.FDLimit > 0 && float64(p.OpenFDs) >= GeneratorFDShare*float64(p.FDLimit) &&
 				(!found || p.OpenFDs > peak.OpenFDs) {
 				peak, found = p, true
 			}
 		}
 	}
 	if !found && a.FDErrors == 0 {
-		return Warning{}, false
+		return results.Warning{}, false
 	}
-	w := Warning{Code: WarnGeneratorFDs, Values: map[string]float64{}}
+	w := results.Warning{Code: WarnGeneratorFDs, Values: map[string]float64{}}
 	if found {
 		w.Message = fmt.Sprintf("the generator ran out of file descriptors: %d open of a limit of %d (ulimit -n); raise the limit or use fewer connections",
 			peak.OpenFDs, peak.FDLimit)
@@ -154,11 +150,11 @@ func generatorFDWarning(a Assessment) (Warning, bool) {
 }
 
 // connectionCapWarning fires when the engine had every connection it may open in use.
-func connectionCapWarning(a Assessment) (Warning, bool) {
+func connectionCapWarning(a Assessment) (results.Warning, bool) {
 	if a.ConnectionCap <= 0 || a.PeakConnections < a.ConnectionCap {
-		return Warning{}, false
+		return results.Warning{}, false
 	}
-	return Warning{
+	return results.Warning{
 		Code: WarnConnectionCap,
 		Message: fmt.Sprintf("%s: it had all %d connections it may open in use, so requests waited for a free one (raise --connections)",
 			generatorLimitedBy, a.ConnectionCap),
@@ -168,8 +164,8 @@ func connectionCapWarning(a Assessment) (Warning, bool) {
 
 // serverLoadWarning fires when the server host's 1-minute load average exceeds its core count
 // in some sample.
-func serverLoadWarning(a Assessment) (Warning, bool) {
-	var peak Snapshot
+func serverLoadWarning(a Assessment) (results.Warning, bool) {
+	var peak results.Snapshot
 	found := false
 	for _, s := range a.Server {
 		if s.NumCPU > 0 && s.Load.Load1 > float64(s.NumCPU) && (!found || s.Load.Load1/float64(s.NumCPU) > peak.Load.Load1/float64(peak.NumCPU)) {
@@ -177,13 +173,13 @@ func serverLoadWarning(a Assessment) (Warning, bool) {
 		}
 	}
 	if !found {
-		return Warning{}, false
+		return results.Warning{}, false
 	}
 	shared := ""
 	if a.TargetOnSameHost {
 		shared = "; the load generator runs on it too"
 	}
-	return Warning{
+	return results.Warning{
 		Code: WarnServerLoad,
 		Message: fmt.Sprintf("the server host is overloaded: its load average reached %.2f, above its %d cores (tasks were waiting for a CPU%s)",
 			peak.Load.Load1, peak.NumCPU, shared),

@@ -4,23 +4,25 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // gen is a generator-host sample: host idle percent and the generator process's CPU and fds.
-func gen(idle, procCPU float64, gomaxprocs, openFDs int, fdLimit uint64) Snapshot {
-	return Snapshot{
-		NumCPU: 4, CPU: CPUPercent{User: 100 - idle, Idle: idle},
-		Processes: []Process{{PID: 10, Role: RoleGenerator, CPUPercent: procCPU, GOMAXPROCS: gomaxprocs, OpenFDs: openFDs, FDLimit: fdLimit}},
+func gen(idle, procCPU float64, gomaxprocs, openFDs int, fdLimit uint64) results.Snapshot {
+	return results.Snapshot{
+		NumCPU: 4, CPU: results.CPUPercent{User: 100 - idle, Idle: idle},
+		Processes: []results.Process{{PID: 10, Role: results.RoleGenerator, CPUPercent: procCPU, GOMAXPROCS: gomaxprocs, OpenFDs: openFDs, FDLimit: fdLimit}},
 	}
 }
 
 // srv is a server-host sample with a 1-minute load average and a core count.
-func srv(load1 float64, numCPU int) Snapshot {
-	return Snapshot{NumCPU: numCPU, Load: LoadAvg{Load1: load1, Load5: load1 / 2, Load15: load1 / 4}, CPU: CPUPercent{Idle: 50}}
+func srv(load1 float64, numCPU int) results.Snapshot {
+	return results.Snapshot{NumCPU: numCPU, Load: results.LoadAvg{Load1: load1, Load5: load1 / 2, Load15: load1 / 4}, CPU: results.CPUPercent{Idle: 50}}
 }
 
 func TestWarnings(t *testing.T) {
-	calm := []Snapshot{gen(80, 50, 4, 20, 1024), gen(60, 120, 4, 40, 1024)}
+	calm := []results.Snapshot{gen(80, 50, 4, 20, 1024), gen(60, 120, 4, 40, 1024)}
 	tests := []struct {
 		name       string
 		in         Assessment
@@ -28,7 +30,7 @@ func TestWarnings(t *testing.T) {
 		wantValues map[string]float64 // of the first warning
 	}{
 		{name: "no samples", in: Assessment{}},
-		{name: "calm run", in: Assessment{Generator: calm, Server: []Snapshot{srv(2, 4), srv(3.9, 4)}}},
+		{name: "calm run", in: Assessment{Generator: calm, Server: []results.Snapshot{srv(2, 4), srv(3.9, 4)}}},
 		{
 			name:       "generator process above 90% of GOMAXPROCS cores",
 			in:         Assessment{Generator: append(calm, gen(50, 181, 2, 40, 1024)), TargetOnSameHost: true},
@@ -37,18 +39,18 @@ func TestWarnings(t *testing.T) {
 		},
 		{
 			name: "generator process at exactly 90% does not fire",
-			in:   Assessment{Generator: []Snapshot{gen(50, 180, 2, 40, 1024)}},
+			in:   Assessment{Generator: []results.Snapshot{gen(50, 180, 2, 40, 1024)}},
 		},
 		{
 			name:       "without GOMAXPROCS the host's cores count",
-			in:         Assessment{Generator: []Snapshot{gen(50, 361, 0, 40, 1024)}},
+			in:         Assessment{Generator: []results.Snapshot{gen(50, 361, 0, 40, 1024)}},
 			wantCodes:  []string{WarnGeneratorCPU},
 			wantValues: map[string]float64{"cpu_percent": 361, "usable_cores": 4, "threshold_percent": 360},
 		},
 		{
 			name: "the server process's CPU is not the generator's",
-			in: Assessment{Generator: []Snapshot{{NumCPU: 1, CPU: CPUPercent{Idle: 50},
-				Processes: []Process{{PID: 11, Role: RoleServer, CPUPercent: 100}}}}},
+			in: Assessment{Generator: []results.Snapshot{{NumCPU: 1, CPU: results.CPUPercent{Idle: 50},
+				Processes: []results.Process{{PID: 11, Role: results.RoleServer, CPUPercent: 100}}}}},
 		},
 		{
 			name:       "host idle under 5% with a remote target",
@@ -58,11 +60,11 @@ func TestWarnings(t *testing.T) {
 		},
 		{
 			name: "host idle at exactly 5% does not fire",
-			in:   Assessment{Generator: []Snapshot{gen(5, 50, 4, 40, 1024)}},
+			in:   Assessment{Generator: []results.Snapshot{gen(5, 50, 4, 40, 1024)}},
 		},
 		{
 			name: "host idle under 5% with the target on the same host does not fire",
-			in:   Assessment{Generator: []Snapshot{gen(1, 50, 4, 40, 1024)}, TargetOnSameHost: true},
+			in:   Assessment{Generator: []results.Snapshot{gen(1, 50, 4, 40, 1024)}, TargetOnSameHost: true},
 		},
 		{
 			name:       "open fds at 95% of the limit",
@@ -72,11 +74,11 @@ func TestWarnings(t *testing.T) {
 		},
 		{
 			name: "open fds just under 95% does not fire",
-			in:   Assessment{Generator: []Snapshot{gen(50, 50, 4, 949, 1000)}},
+			in:   Assessment{Generator: []results.Snapshot{gen(50, 50, 4, 949, 1000)}},
 		},
 		{
 			name: "unknown fd limit does not fire",
-			in:   Assessment{Generator: []Snapshot{gen(50, 50, 4, 5000, 0)}},
+			in:   Assessment{Generator: []results.Snapshot{gen(50, 50, 4, 5000, 0)}},
 		},
 		{
 			name:       "requests failed with too many open files",
@@ -100,22 +102,22 @@ func TestWarnings(t *testing.T) {
 		},
 		{
 			name:       "server load above its cores",
-			in:         Assessment{Server: []Snapshot{srv(1, 2), srv(2.5, 2), srv(2.1, 2)}},
+			in:         Assessment{Server: []results.Snapshot{srv(1, 2), srv(2.5, 2), srv(2.1, 2)}},
 			wantCodes:  []string{WarnServerLoad},
 			wantValues: map[string]float64{"load1": 2.5, "load5": 1.25, "load15": 0.625, "num_cpu": 2},
 		},
 		{
 			name: "server load equal to its cores does not fire",
-			in:   Assessment{Server: []Snapshot{srv(2, 2)}},
+			in:   Assessment{Server: []results.Snapshot{srv(2, 2)}},
 		},
 		{
 			name: "the generator's load is not the server's",
-			in:   Assessment{Generator: []Snapshot{func() Snapshot { s := gen(50, 50, 4, 40, 1024); s.Load.Load1 = 10; return s }()}},
+			in:   Assessment{Generator: []results.Snapshot{func() results.Snapshot { s := gen(50, 50, 4, 40, 1024); s.Load.Load1 = 10; return s }()}},
 		},
 		{
 			name: "everything at once, in a fixed order",
 			in: Assessment{
-				Generator: []Snapshot{gen(2, 390, 4, 1000, 1000)}, Server: []Snapshot{srv(9, 8)},
+				Generator: []results.Snapshot{gen(2, 390, 4, 1000, 1000)}, Server: []results.Snapshot{srv(9, 8)},
 				ConnectionCap: 10, PeakConnections: 10,
 			},
 			wantCodes:  []string{WarnGeneratorCPU, WarnGeneratorHostIdle, WarnGeneratorFDs, WarnConnectionCap, WarnServerLoad},
@@ -143,7 +145,7 @@ func TestWarnings(t *testing.T) {
 }
 
 func TestGeneratorWarningsSayTheGeneratorLimitsResults(t *testing.T) {
-	ws := Warnings(Assessment{Generator: []Snapshot{gen(1, 400, 4, 10, 1024)}})
+	ws := Warnings(Assessment{Generator: []results.Snapshot{gen(1, 400, 4, 10, 1024)}})
 	if len(ws) != 2 {
 		t.Fatalf("got %d warnings, want 2", len(ws))
 	}
@@ -156,7 +158,7 @@ func TestGeneratorWarningsSayTheGeneratorLimitsResults(t *testing.T) {
 
 func TestServerLoadWarningSaysWhenTheGeneratorSharesTheHost(t *testing.T) {
 	for _, same := range []bool{false, true} {
-		ws := Warnings(Assessment{Server: []Snapshot{srv(3, 2)}, TargetOnSameHost: same})
+		ws := Warnings(Assessment{Server: []results.Snapshot{srv(3, 2)}, TargetOnSameHost: same})
 		if len(ws) != 1 {
 			t.Fatalf("same host %v: got %d warnings, want 1", same, len(ws))
 		}

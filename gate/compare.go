@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -330,15 +330,7 @@ func sameTarget(a, b string) bool {
 	if errA != nil || errB != nil || ua.Scheme != ub.Scheme || ua.Path != ub.Path {
 		return false
 	}
-	return isLoopback(ua.Hostname()) && isLoopback(ub.Hostname())
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return target.IsLoopback(ua.Hostname()) && target.IsLoopback(ub.Hostname())
 }
 
 // describeRate says what load a run asked for, for comparing two runs.

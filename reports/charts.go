@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -319,9 +318,9 @@ func sampledSides(h *results.Host) []hostSide {
 // host (both sides then sampled the same machine), else once per side ("generator host",
 // "server host"); then, when procValue is not nil, each side's own process ("generator process",
 // "server process"). It also returns the largest step between samples that is not a gap.
-func hostLines(r *results.Result, hostValue func(collector.Snapshot) float64, procValue func(procPoint) (float64, bool)) ([]series, float64) {
+func hostLines(r *results.Result, hostValue func(results.Snapshot) float64, procValue func(procPoint) (float64, bool)) ([]series, float64) {
 	origin := timeOrigin(r)
-	x := func(sm collector.Snapshot) float64 { return sm.Time.Sub(origin).Seconds() }
+	x := func(sm results.Snapshot) float64 { return sm.Time.Sub(origin).Seconds() }
 	var out []series
 	sections := hostSections(r)
 	for _, lh := range sections {
@@ -412,7 +411,7 @@ func processShareOfCores(p procPoint) (float64, bool) {
 // cpuLines are the lines of the CPU chart: host busy, and each side's process as a share of
 // its host's cores.
 func cpuLines(r *results.Result) ([]series, float64) {
-	return hostLines(r, func(s collector.Snapshot) float64 { return busy(s.CPU) }, processShareOfCores)
+	return hostLines(r, func(s results.Snapshot) float64 { return busy(s.CPU) }, processShareOfCores)
 }
 
 func cpuChart(r *results.Result) (*Chart, error) {
@@ -432,7 +431,7 @@ func cpuChart(r *results.Result) (*Chart, error) {
 }
 
 func loadChart(r *results.Result) (*Chart, error) {
-	lines, maxStep := hostLines(r, func(s collector.Snapshot) float64 { return s.Load.Load1 }, nil)
+	lines, maxStep := hostLines(r, func(s results.Snapshot) float64 { return s.Load.Load1 }, nil)
 	if len(lines) == 0 {
 		return nil, nil
 	}

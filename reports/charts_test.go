@@ -6,7 +6,6 @@ import (
 
 	"gonum.org/v1/plot/plotter"
 
-	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -137,7 +136,7 @@ func TestCPULineValues(t *testing.T) {
 
 func TestLoadChartSameHostOnce(t *testing.T) {
 	r := fixtureResult(t)
-	lines, _ := hostLines(r, func(s collector.Snapshot) float64 { return s.Load.Load1 }, nil)
+	lines, _ := hostLines(r, func(s results.Snapshot) float64 { return s.Load.Load1 }, nil)
 	if len(lines) != 1 || lines[0].Name != "host" {
 		t.Errorf("got %d lines (%+v), want one named host", len(lines), lines)
 	}

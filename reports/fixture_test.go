@@ -7,7 +7,6 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"time"
 
-	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -96,8 +95,8 @@ func fixtureResult(t testing.TB) *results.Result {
 	// The usual case: the run started the bundled server, so both sides sampled this one host
 	// (the same host figures) and each side's own process.
 	r.Host = &results.Host{
-		Generator: fixtureSeries("local", true, 1.0, collector.Process{PID: 4141, Role: "generator", CPUPercent: 35, RSSBytes: 30 << 20}),
-		Server:    fixtureSeries("pid 4242", true, 1.0, collector.Process{PID: 4242, Role: "server", CPUPercent: 55, RSSBytes: 40 << 20}),
+		Generator: fixtureSeries("local", true, 1.0, results.Process{PID: 4141, Role: "generator", CPUPercent: 35, RSSBytes: 30 << 20}),
+		Server:    fixtureSeries("pid 4242", true, 1.0, results.Process{PID: 4242, Role: "server", CPUPercent: 55, RSSBytes: 40 << 20}),
 	}
 	r.Warnings = []results.Warning{{Code: "generator_saturated", Message: "the load generator's CPU was above 90 % for 2 s; latencies include its queueing",
 		Values: map[string]float64{"cpu_busy_percent": 93.5, "seconds": 2}}}
@@ -113,7 +112,7 @@ func fixtureResult(t testing.TB) *results.Result {
 // time, so that the two sides' processes fit in their common host; its RSS grows by 1 MiB a
 // second. In the last sample, after the run, the process is nearly idle and has given some
 // memory back.
-func fixtureSeries(origin string, sameHost bool, scale float64, proc collector.Process) *results.HostSeries {
+func fixtureSeries(origin string, sameHost bool, scale float64, proc results.Process) *results.HostSeries {
 	const cores = 2
 	s := &results.HostSeries{Origin: origin, SameHost: sameHost, Summary: map[string]results.SeriesStat{}}
 	for k := 0; k <= 5; k++ {
@@ -122,18 +121,18 @@ func fixtureSeries(origin string, sameHost bool, scale float64, proc collector.P
 		if k == 3 {
 			peak = 20
 		}
-		cpu := collector.CPUPercent{User: 20*scale + f + peak, System: 5*scale + f/2, Idle: 100 - 25*scale - f*1.5 - peak}
+		cpu := results.CPUPercent{User: 20*scale + f + peak, System: 5*scale + f/2, Idle: 100 - 25*scale - f*1.5 - peak}
 		p := proc
 		p.CPUPercent = math.Round(proc.CPUPercent/100*busy(cpu)*cores*10) / 10 // of one core
 		p.RSSBytes = proc.RSSBytes + uint64(k)<<20
 		if k == 5 {
 			p.CPUPercent, p.RSSBytes = 1.5, proc.RSSBytes+3<<20
 		}
-		s.Samples = append(s.Samples, collector.Snapshot{
+		s.Samples = append(s.Samples, results.Snapshot{
 			Time: fixtureStart.Add(time.Duration(k) * time.Second), Hostname: "fixture", NumCPU: cores,
-			Load:      collector.LoadAvg{Load1: scale * (0.5 + f*0.1 + peak/20), Load5: scale * (0.4 + f*0.05), Load15: scale * 0.3},
+			Load:      results.LoadAvg{Load1: scale * (0.5 + f*0.1 + peak/20), Load5: scale * (0.4 + f*0.05), Load15: scale * 0.3},
 			CPU:       cpu,
-			Processes: []collector.Process{p},
+			Processes: []results.Process{p},
 		})
 	}
 	s.Summary["load1"] = results.SeriesStat{Min: scale * 0.5, Mean: scale * 0.8, Max: scale * 1.2}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -208,8 +207,8 @@ func truncate(s string, n int) string {
 
 // hostPoint is one side's load average and CPU split at one moment.
 type hostPoint struct {
-	Load collector.LoadAvg
-	CPU  collector.CPUPercent
+	Load results.LoadAvg
+	CPU  results.CPUPercent
 	When time.Time
 }
 
@@ -241,8 +240,8 @@ func summarizeHost(side string, s *results.HostSeries) (hostFigures, bool) {
 		}
 		// Only the summary survived: its maxima are the peak; there is no "end" sample.
 		peak := hostPoint{
-			Load: collector.LoadAvg{Load1: s.Summary[collector.SeriesLoad1].Max, Load5: s.Summary[collector.SeriesLoad5].Max, Load15: s.Summary[collector.SeriesLoad15].Max},
-			CPU:  collector.CPUPercent{User: s.Summary[collector.SeriesCPUUser].Max, System: s.Summary[collector.SeriesCPUSystem].Max, Idle: s.Summary[collector.SeriesCPUIdle].Min},
+			Load: results.LoadAvg{Load1: s.Summary[results.SeriesLoad1].Max, Load5: s.Summary[results.SeriesLoad5].Max, Load15: s.Summary[results.SeriesLoad15].Max},
+			CPU:  results.CPUPercent{User: s.Summary[results.SeriesCPUUser].Max, System: s.Summary[results.SeriesCPUSystem].Max, Idle: s.Summary[results.SeriesCPUIdle].Min},
 		}
 		f.End, f.PeakLoad, f.PeakCPU = peak, peak, peak
 		f.Process = summarizeProcess(side, s)
@@ -265,15 +264,15 @@ func summarizeHost(side string, s *results.HostSeries) (hostFigures, bool) {
 }
 
 // busy is the share of CPU time not idle, in percent.
-func busy(c collector.CPUPercent) float64 { return 100 - c.Idle }
+func busy(c results.CPUPercent) float64 { return 100 - c.Idle }
 
 // formatLoad formats a load average triple.
-func formatLoad(l collector.LoadAvg) string {
+func formatLoad(l results.LoadAvg) string {
 	return fmt.Sprintf("%.2f / %.2f / %.2f", l.Load1, l.Load5, l.Load15)
 }
 
 // formatCPU formats a CPU split as user / system / idle percent.
-func formatCPU(c collector.CPUPercent) string {
+func formatCPU(c results.CPUPercent) string {
 	return fmt.Sprintf("%.1f / %.1f / %.1f %%", c.User, c.System, c.Idle)
 }
 

@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 
-	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -28,7 +27,7 @@ type procFigures struct {
 
 // sideProcess returns the figures of the processes in role in one sample, summed when several
 // processes share the role; ok is false when the sample has none.
-func sideProcess(s collector.Snapshot, role string) (procPoint, bool) {
+func sideProcess(s results.Snapshot, role string) (procPoint, bool) {
 	pt := procPoint{Cores: s.NumCPU}
 	ok := false
 	for _, p := range s.Processes {
@@ -44,7 +43,7 @@ func sideProcess(s collector.Snapshot, role string) (procPoint, bool) {
 
 // summarizeProcess reduces a side's process samples (role "generator" or "server") to the
 // figures the host block prints; with no samples it falls back on the summary's maxima
-// (collector.ProcessSeries) for both end and peak, as the host figures do.
+// (results.ProcessSeries) for both end and peak, as the host figures do.
 func summarizeProcess(role string, s *results.HostSeries) procFigures {
 	var f procFigures
 	for _, sm := range s.Samples {
@@ -61,8 +60,8 @@ func summarizeProcess(role string, s *results.HostSeries) procFigures {
 	if f.Measured || len(s.Samples) > 0 {
 		return f
 	}
-	cpu, okCPU := s.Summary[collector.ProcessSeries(role, "cpu_percent")]
-	rss, okRSS := s.Summary[collector.ProcessSeries(role, "rss_bytes")]
+	cpu, okCPU := s.Summary[results.ProcessSeries(role, "cpu_percent")]
+	rss, okRSS := s.Summary[results.ProcessSeries(role, "rss_bytes")]
 	if !okCPU && !okRSS {
 		return f
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -14,7 +13,7 @@ import (
 // as in result files written before processes were sampled, or from a target whose /stats has none.
 func withoutProcesses(s *results.HostSeries) *results.HostSeries {
 	c := *s
-	c.Samples = append([]collector.Snapshot(nil), s.Samples...)
+	c.Samples = append([]results.Snapshot(nil), s.Samples...)
 	for i := range c.Samples {
 		c.Samples[i].Processes = nil
 	}
@@ -22,11 +21,11 @@ func withoutProcesses(s *results.HostSeries) *results.HostSeries {
 }
 
 func TestSummarizeProcess(t *testing.T) {
-	snap := func(cores int, procs ...collector.Process) collector.Snapshot {
-		return collector.Snapshot{NumCPU: cores, Processes: procs}
+	snap := func(cores int, procs ...results.Process) results.Snapshot {
+		return results.Snapshot{NumCPU: cores, Processes: procs}
 	}
-	gen := func(cpu float64, rssMiB uint64) collector.Process {
-		return collector.Process{Role: "generator", CPUPercent: cpu, RSSBytes: rssMiB << 20}
+	gen := func(cpu float64, rssMiB uint64) results.Process {
+		return results.Process{Role: "generator", CPUPercent: cpu, RSSBytes: rssMiB << 20}
 	}
 	tests := []struct {
 		name string
@@ -34,18 +33,18 @@ func TestSummarizeProcess(t *testing.T) {
 		want procFigures
 	}{
 		{"end is the last sample, peaks are maxima of different samples",
-			&results.HostSeries{Samples: []collector.Snapshot{snap(4, gen(10, 30)), snap(4, gen(250, 31)), snap(4, gen(90, 40)), snap(4, gen(5, 35))}},
+			&results.HostSeries{Samples: []results.Snapshot{snap(4, gen(10, 30)), snap(4, gen(250, 31)), snap(4, gen(90, 40)), snap(4, gen(5, 35))}},
 			procFigures{End: procPoint{5, 35 << 20, 4}, PeakCPU: procPoint{250, 31 << 20, 4}, PeakRSS: 40 << 20, Measured: true}},
 		{"other roles are not this side's process",
-			&results.HostSeries{Samples: []collector.Snapshot{snap(2, gen(20, 10), collector.Process{Role: "server", CPUPercent: 190, RSSBytes: 99 << 20})}},
+			&results.HostSeries{Samples: []results.Snapshot{snap(2, gen(20, 10), results.Process{Role: "server", CPUPercent: 190, RSSBytes: 99 << 20})}},
 			procFigures{End: procPoint{20, 10 << 20, 2}, PeakCPU: procPoint{20, 10 << 20, 2}, PeakRSS: 10 << 20, Measured: true}},
 		{"several processes of the role add up",
-			&results.HostSeries{Samples: []collector.Snapshot{snap(2, gen(20, 10), gen(30, 5))}},
+			&results.HostSeries{Samples: []results.Snapshot{snap(2, gen(20, 10), gen(30, 5))}},
 			procFigures{End: procPoint{50, 15 << 20, 2}, PeakCPU: procPoint{50, 15 << 20, 2}, PeakRSS: 15 << 20, Measured: true}},
 		{"end is the last sample the process is in",
-			&results.HostSeries{Samples: []collector.Snapshot{snap(2, gen(20, 10)), snap(2)}},
+			&results.HostSeries{Samples: []results.Snapshot{snap(2, gen(20, 10)), snap(2)}},
 			procFigures{End: procPoint{20, 10 << 20, 2}, PeakCPU: procPoint{20, 10 << 20, 2}, PeakRSS: 10 << 20, Measured: true}},
-		{"no process in the samples", &results.HostSeries{Samples: []collector.Snapshot{snap(2), snap(2)}}, procFigures{}},
+		{"no process in the samples", &results.HostSeries{Samples: []results.Snapshot{snap(2), snap(2)}}, procFigures{}},
 		{"summary only: its maxima", &results.HostSeries{Summary: map[string]results.SeriesStat{
 			"generator_cpu_percent": {Min: 1, Mean: 50, Max: 120}, "generator_rss_bytes": {Max: 64 << 20}}},
 			procFigures{End: procPoint{120, 64 << 20, 0}, PeakCPU: procPoint{120, 64 << 20, 0}, PeakRSS: 64 << 20, Measured: true}},

@@ -1,7 +1,5 @@
 package results
 
-import "github.com/loadtestdev/loadtest/collector"
-
 // Host is the host section of a result: the time series sampled on the load generator and on
 // the server during the run, before it started and after it ended.
 type Host struct {
@@ -16,7 +14,7 @@ type HostSeries struct {
 	// Origin says where the samples came from: "local" (this host), "pid N" or a /stats URL.
 	Origin   string                `json:"origin"`
 	SameHost bool                  `json:"same_host"`
-	Samples  []collector.Snapshot  `json:"samples"`
+	Samples  []Snapshot            `json:"samples"`
 	Summary  map[string]SeriesStat `json:"summary"`
 }
 
@@ -28,24 +26,15 @@ type SeriesStat struct {
 }
 
 // NewHostSeries builds one side's host series from a collector's samples, with the min/mean/max
-// of each series (collector.Summarize) filled in. origin says where the samples came from
+// of each series (SummarizeSamples) filled in. origin says where the samples came from
 // ("local", "pid N" or a /stats URL); sameHost whether that side ran on the generator's host.
-func NewHostSeries(origin string, sameHost bool, samples []collector.Snapshot) *HostSeries {
+func NewHostSeries(origin string, sameHost bool, samples []Snapshot) *HostSeries {
 	hs := &HostSeries{Origin: origin, SameHost: sameHost, Samples: samples, Summary: map[string]SeriesStat{}}
 	if hs.Samples == nil {
-		hs.Samples = []collector.Snapshot{}
+		hs.Samples = []Snapshot{}
 	}
-	for name, st := range collector.Summarize(samples) {
-		hs.Summary[name] = SeriesStat{Min: st.Min, Mean: st.Mean, Max: st.Max}
+	for name, st := range SummarizeSamples(samples) {
+		hs.Summary[name] = st
 	}
 	return hs
-}
-
-// HostWarnings converts the collector's saturation warnings into result warnings.
-func HostWarnings(ws []collector.Warning) []Warning {
-	out := make([]Warning, 0, len(ws))
-	for _, w := range ws {
-		out = append(out, Warning{Code: w.Code, Message: w.Message, Values: w.Values})
-	}
-	return out
 }

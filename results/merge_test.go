@@ -14,7 +14,7 @@ var mergeEpoch = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 // knownResult builds a result of fully known content: per second rps requests whose
 // latencies are base, base+1 ms, ..., recorded in the overall, per-request and per-second
 // histograms; service time is latency minus 100 µs; every tenth request failed with a 500.
-func knownResult(t *testing.T, scenario string, startOffset, seconds, rps int, base time.Duration) (*Result, []time.Duration) {
+func knownResult(t testing.TB, scenario string, startOffset, seconds, rps int, base time.Duration) (*Result, []time.Duration) {
 	t.Helper()
 	start := mergeEpoch.Add(time.Duration(startOffset) * time.Second)
 	r := &Result{Schema: Schema, Scenario: scenario, Target: "http://127.0.0.1:1", Started: start,

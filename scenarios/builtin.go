@@ -35,6 +35,24 @@ func BuiltinYAML(name string) ([]byte, error) {
 	return data, nil
 }
 
+// builtinPrefix starts the Source of a built-in scenario: "builtin:NAME".
+const builtinPrefix = "builtin:"
+
+// builtinSource is the Source of the built-in scenario name: "builtin:NAME".
+func builtinSource(name string) string { return builtinPrefix + name }
+
+// Builtin reports whether s is one of the built-in scenarios (its Source is "builtin:NAME").
+func (s *Scenario) Builtin() bool { return strings.HasPrefix(s.Source, builtinPrefix) }
+
+// Dir is the directory the scenario's relative file names (its feeder) are resolved against:
+// the directory of its file, or "" (the working directory) for a built-in.
+func (s *Scenario) Dir() string {
+	if s.Builtin() || s.Source == "" {
+		return ""
+	}
+	return filepath.Dir(s.Source)
+}
+
 // IsBuiltin reports whether name is a built-in scenario.
 func IsBuiltin(name string) bool {
 	for _, b := range Builtins() {
@@ -52,7 +70,7 @@ func Load(name string) (*Scenario, error) {
 	looksLikeFile := strings.ContainsAny(name, `/\`) || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
 	if !looksLikeFile && IsBuiltin(name) {
 		data, _ := BuiltinYAML(name)
-		return Parse("builtin:"+name, data)
+		return Parse(builtinSource(name), data)
 	}
 	data, err := os.ReadFile(name)
 	switch {

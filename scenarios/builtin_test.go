@@ -239,3 +239,31 @@ func TestBuiltinsKeepTheServerContract(t *testing.T) {
 		t.Errorf("swiper mix: got %v, want profile reads to dominate and every route used", c)
 	}
 }
+
+func TestScenarioBuiltinAndDir(t *testing.T) {
+	echo, err := Load("echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name        string
+		sc          *Scenario
+		wantBuiltin bool
+		wantDir     string
+	}{
+		{"loaded built-in", echo, true, ""},
+		{"file", &Scenario{Source: filepath.Join("a", "b", "s.yaml")}, false, filepath.Join("a", "b")},
+		{"file in the working directory", &Scenario{Source: "s.yaml"}, false, "."},
+		{"a file named like the prefix", &Scenario{Source: filepath.Join("builtin", "x.yaml")}, false, "builtin"},
+		{"no source", &Scenario{}, false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.sc.Builtin(); got != c.wantBuiltin {
+				t.Errorf("Builtin(): got %v, want %v", got, c.wantBuiltin)
+			}
+			if got := c.sc.Dir(); got != c.wantDir {
+				t.Errorf("Dir(): got %q, want %q", got, c.wantDir)
+			}
+		})
+	}
+}

@@ -2,11 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/loadtestdev/loadtest/internal/target"
 )
 
 // ParseRate parses a request rate: "500/s", "30/m", "2/h", "50/100ms", "500" (per second),
@@ -79,26 +80,13 @@ func validHeaderName(s string) bool {
 	return true
 }
 
-// parseTarget checks a base URL: http or https, a host, no query or fragment. It returns the
-// URL without a trailing slash, ready for paths to be appended.
+// parseTarget checks a base URL (target.Parse) and returns it without a trailing slash, ready
+// for paths to be appended.
 func parseTarget(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return "", fmt.Errorf("target %q is not an http URL, want e.g. http://127.0.0.1:8080", s)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("target %q has a query or fragment, want just scheme://host:port and an optional path prefix", s)
+	if _, err := target.Parse(s); err != nil {
+		return "", fmt.Errorf("target %w", err)
 	}
 	return strings.TrimRight(s, "/"), nil
-}
-
-// isLoopbackHost reports whether host (no port) is localhost or a loopback address.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkAbsoluteURL checks a request path that is a full URL: its scheme and host must be
@@ -117,8 +105,11 @@ func checkAbsoluteURL(path string) error {
 	if err != nil || u.Hostname() == "" {
 		return fmt.Errorf("path %q is not a valid URL", path)
 	}
-	if !isLoopbackHost(u.Hostname()) {
+	if !target.IsLoopback(u.Hostname()) {
 		return fmt.Errorf("path %q: absolute URLs may only name a loopback host (127.0.0.1, [::1], localhost); use a path relative to the target instead", path)
+	}
+	if _, err := target.Parse(scheme + "://" + authority); err != nil {
+		return fmt.Errorf("path %q: %w", path, err)
 	}
 	return nil
 }

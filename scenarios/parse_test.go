@@ -155,6 +155,7 @@ func TestParseErrors(t *testing.T) {
 		{"no path", "requests:\n  - name: a\n", `scenario my.yaml:2: a request needs a path`, "requests[0].path"},
 		{"relative path", "requests:\n  - path: echo\n", `scenario my.yaml:2: path "echo" must start with /`, "requests[0].path"},
 		{"remote url", "requests:\n  - path: http://example.com/x\n", `scenario my.yaml:2: path "http://example.com/x": absolute URLs may only name a loopback host`, "requests[0].path"},
+		{"absolute url port out of range", "requests:\n  - path: http://127.0.0.1:99999/x\n", `scenario my.yaml:2: path "http://127.0.0.1:99999/x": "http://127.0.0.1:99999" has port 99999, want a port from 1 to 65535`, "requests[0].path"},
 		{"templated host", "requests:\n  - path: http://{{ uuid }}/x\n", `scenario my.yaml:2: path "http://{{ uuid }}/x": the host of an absolute URL cannot be a template`, "requests[0].path"},
 		{"bad method", "requests:\n  - path: /x\n    method: FETCH\n", `scenario my.yaml:3: method "FETCH" is not an HTTP method, want one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`, "requests[0].method"},
 		{"zero weight", "requests:\n  - path: /x\n    weight: 0\n", `scenario my.yaml:3: weight 0 is out of range, want 1 to 1000000`, "requests[0].weight"},

@@ -237,8 +237,8 @@ func (c *compiler) loadFeeder() error {
 	path := c.s.Feeder
 	if !filepath.IsAbs(path) {
 		dir := c.opts.Dir
-		if dir == "" && !strings.HasPrefix(c.s.Source, "builtin:") {
-			dir = filepath.Dir(c.s.Source)
+		if dir == "" {
+			dir = c.s.Dir()
 		}
 		path = filepath.Join(dir, path)
 	}

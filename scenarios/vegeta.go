@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadtestdev/loadtest/internal/target"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -95,10 +96,17 @@ func vegetaRequest(t vegeta.Target) (Request, string, error) {
 	case u.Scheme == "" && u.Host == "" && strings.HasPrefix(t.URL, "/"):
 		req.Path = escapeTemplate(t.URL)
 	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
-		if !isLoopbackHost(u.Hostname()) {
+		if !target.IsLoopback(u.Hostname()) {
 			return Request{}, "", fmt.Errorf("%s is not on a loopback host (127.0.0.1, [::1], localhost): write the path alone (GET /path) and give the host with --target", t.URL)
 		}
 		origin = u.Scheme + "://" + u.Host
+		authority := origin
+		if u.User != nil {
+			authority = u.Scheme + "://" + u.User.String() + "@" + u.Host
+		}
+		if _, err := target.Parse(authority); err != nil {
+			return Request{}, "", err // a port out of range, or user info that would be dropped
+		}
 		req.Path = origin + escapeTemplate(u.RequestURI())
 	default:
 		return Request{}, "", fmt.Errorf("URL %q is neither a path (/...) nor an http URL", t.URL)

@@ -120,6 +120,8 @@ func TestFromVegetaTargetsErrors(t *testing.T) {
 		{"bad header", "GET /x\nnocolon\n", "scenario t: target 1: bad header"},
 		{"second target", "GET /x\n\nGET ftp://127.0.0.1/x\n", `scenario t: target 2: URL "ftp://127.0.0.1/x" is neither a path`},
 		{"missing body", "POST /x\n@/nonexistent/body\n", "scenario t: target 1: bad body"},
+		{"port out of range", "GET http://127.0.0.1:99999/x\n", `scenario t: target 1: "http://127.0.0.1:99999" has port 99999, want a port from 1 to 65535`},
+		{"user info", "GET http://u:p@127.0.0.1:1/x\n", `scenario t: target 1: "http://u:p@127.0.0.1:1" has a user name or password`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

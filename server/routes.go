@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/loadtestdev/loadtest/collector"
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // routes is the server's whole route table. Patterns are the route labels of the metrics.
@@ -19,7 +20,7 @@ func (s *Server) routes() {
 	s.handle("GET /db/users/{uid}", s.handleDBUser)
 	s.handle("GET /healthz", s.handleHealthz)
 	s.handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}).ServeHTTP)
-	s.handle("GET /stats", collector.StatsHandler(collector.RoleServer).ServeHTTP)
+	s.handle("GET /stats", collector.StatsHandler(results.RoleServer).ServeHTTP)
 
 	s.handle("POST /api/user/vcode", s.handleVcode)
 	s.handle("POST /api/user/login", s.handleLogin)

@@ -1,12 +1,16 @@
-// Package collector samples the load average, CPU, memory and process figures of the machines
-// on both sides of a load test (with gopsutil), so a report can say whether the target or the
-// load generator was the bottleneck.
-package collector
+package results
 
 import "time"
 
-// Snapshot is one sample of a host and the processes watched on it. The reference server's
-// GET /stats returns this same type as JSON.
+// Roles of watched processes (Process.Role).
+const (
+	RoleGenerator = "generator" // the loadtest process itself
+	RoleServer    = "server"    // the server under test
+)
+
+// Snapshot is one sample of a host and the processes watched on it, as the collector takes it
+// and a result's host section stores it. The reference server's GET /stats returns this same
+// type as JSON.
 type Snapshot struct {
 	Time     time.Time `json:"time"`
 	Hostname string    `json:"hostname,omitempty"`

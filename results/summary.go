@@ -1,16 +1,9 @@
-package collector
+package results
 
 import (
 	"fmt"
 	"math"
 )
-
-// Stat is the minimum, mean and maximum of one sampled series.
-type Stat struct {
-	Min  float64
-	Mean float64
-	Max  float64
-}
 
 // Names of the host series in a summary. Process series are named by role:
 // "<role>_cpu_percent", "<role>_rss_bytes", "<role>_open_fds", "<role>_goroutines".
@@ -31,10 +24,10 @@ const (
 	suffixProcGoroutines = "_goroutines"
 )
 
-// Summarize returns the min/mean/max of every series in samples, keyed by series name (see
+// SummarizeSamples returns the min/mean/max of every series in samples, keyed by series name (see
 // SeriesLoad1 and the others). A process series covers the samples the process appears in;
 // open fds and goroutines appear only when they were measured.
-func Summarize(samples []Snapshot) map[string]Stat {
+func SummarizeSamples(samples []Snapshot) map[string]SeriesStat {
 	acc := map[string]*accumulator{}
 	add := func(name string, v float64) {
 		a := acc[name]
@@ -67,7 +60,7 @@ func Summarize(samples []Snapshot) map[string]Stat {
 			}
 		}
 	}
-	out := make(map[string]Stat, len(acc))
+	out := make(map[string]SeriesStat, len(acc))
 	for name, a := range acc {
 		out[name] = a.stat()
 	}
@@ -97,6 +90,6 @@ func (a *accumulator) add(v float64) {
 	a.max = math.Max(a.max, v)
 }
 
-func (a *accumulator) stat() Stat {
-	return Stat{Min: a.min, Mean: round2(a.sum / float64(a.n)), Max: a.max}
+func (a *accumulator) stat() SeriesStat {
+	return SeriesStat{Min: a.min, Mean: math.Round(a.sum/float64(a.n)*100) / 100, Max: a.max}
 }

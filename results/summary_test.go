@@ -1,11 +1,11 @@
-package collector
+package results
 
 import (
 	"reflect"
 	"testing"
 )
 
-func TestSummarize(t *testing.T) {
+func TestSummarizeSamples(t *testing.T) {
 	samples := []Snapshot{
 		{
 			Load: LoadAvg{Load1: 1, Load5: 0.5, Load15: 0.25}, CPU: CPUPercent{User: 10, System: 5, Idle: 85},
@@ -21,7 +21,7 @@ func TestSummarize(t *testing.T) {
 			},
 		},
 	}
-	want := map[string]Stat{
+	want := map[string]SeriesStat{
 		"load1":                 {Min: 1, Mean: 2, Max: 3},
 		"load5":                 {Min: 0.5, Mean: 1, Max: 1.5},
 		"load15":                {Min: 0.25, Mean: 0.5, Max: 0.75},
@@ -40,7 +40,7 @@ func TestSummarize(t *testing.T) {
 		"server_cpu_percent": {Min: 150, Mean: 150, Max: 150},
 		"server_rss_bytes":   {Min: 50, Mean: 50, Max: 50},
 	}
-	got := Summarize(samples)
+	got := SummarizeSamples(samples)
 	if !reflect.DeepEqual(got, want) {
 		for k := range want {
 			if got[k] != want[k] {
@@ -53,7 +53,7 @@ func TestSummarize(t *testing.T) {
 			}
 		}
 	}
-	if got := Summarize(nil); len(got) != 0 {
+	if got := SummarizeSamples(nil); len(got) != 0 {
 		t.Errorf("got %v for no samples, want an empty summary", got)
 	}
 	if got := ProcessSeries(RoleServer, "cpu_percent"); got != "server_cpu_percent" {

@@ -1,0 +1,44 @@
+package results
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+)
+
+// FuzzRead feeds Read arbitrary bytes: it must never panic, every error must wrap ErrInvalid,
+// and a result it accepts must write and read back, and have histograms that decode.
+func FuzzRead(f *testing.F) {
+	r, _ := knownResult(f, "echo", 0, 2, 5, time.Millisecond)
+	var good bytes.Buffer
+	if err := Write(&good, r); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Bytes())
+	f.Add(bytes.Replace(good.Bytes(), []byte(`"latency": "HIST`), []byte(`"latency": "HISX`), 1))
+	f.Add(bytes.Replace(good.Bytes(), []byte(`"latency_hist": "HIST`), []byte(`"latency_hist": "HISTFAAA`), 1))
+	f.Add([]byte(`{"schema":"loadtest.result/v1","histograms":{"latency":"` + corruptHistogram + `"}}`))
+	f.Add([]byte(`{"schema":"loadtest.result/v1","by_request":{"a":null},"timeline":[{}]}`))
+	f.Add([]byte(`{"schema":"k6"}`))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Read(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("got %v, want an error wrapping ErrInvalid", err)
+			}
+			return
+		}
+		if _, err := DecodeHistogram(r.Histograms.Latency); err != nil {
+			t.Fatalf("Read accepted a latency histogram that does not decode: %v", err)
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, r); err != nil {
+			t.Fatalf("write back: %v", err)
+		}
+		if _, err := Read(&buf); err != nil {
+			t.Fatalf("read back what Read accepted and Write wrote: %v", err)
+		}
+	})
+}
