@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/loadtestdev/loadtest/internal/atomicfile"
@@ -44,6 +46,9 @@ func WriteFile(path string, r *results.Result, format string, opts Options) erro
 	if IsDirectoryFormat(format) {
 		_, err := WritePNG(path, r)
 		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("reports: %w", err)
 	}
 	var renderErr error
 	err := atomicfile.Write(path, func(w io.Writer) error {

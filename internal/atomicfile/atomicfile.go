@@ -17,8 +17,8 @@ import (
 const newFileMode fs.FileMode = 0o644
 
 // CheckWritable reports whether path can be written by Write, without touching path itself:
-// it creates the directory if needed, refuses a directory as path, and creates and removes a
-// temporary file beside path.
+// it refuses a directory as path, and creates and removes a temporary file beside path. Like
+// Write it creates no directory: a missing one is an error.
 func CheckWritable(path string) error {
 	target, err := resolve(path)
 	if err != nil {
@@ -27,11 +27,7 @@ func CheckWritable(path string) error {
 	if st, err := os.Stat(target); err == nil && st.IsDir() {
 		return fmt.Errorf("%s is a directory, want a file name", path)
 	}
-	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, tempPattern(target))
+	f, err := os.CreateTemp(filepath.Dir(target), tempPattern(target))
 	if err != nil {
 		return err
 	}
@@ -55,11 +51,7 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 		}
 		mode = st.Mode().Perm()
 	}
-	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, tempPattern(target))
+	f, err := os.CreateTemp(filepath.Dir(target), tempPattern(target))
 	if err != nil {
 		return err
 	}
