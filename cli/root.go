@@ -160,13 +160,21 @@ func CapacityMain() int {
 
 // systemStreams are the process's own streams. A write to a closed stdout or stderr (`| head`)
 // is dropped instead of killing the process with SIGPIPE, so that a run still writes its files
-// and stops its server; closed tells whether that happened.
+// and stops its server; closed tells whether that happened. A terminal is passed on as the
+// *os.File it is (top --watch looks for one to redraw in place); it never answers EPIPE.
 func systemStreams() (ios *IOStreams, closed func() bool) {
 	catchSIGPIPE()
-	out, errOut := &pipeWriter{w: os.Stdout}, &pipeWriter{w: os.Stderr}
-	ios = &IOStreams{In: os.Stdin, Out: out, ErrOut: errOut, ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	ios = &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		SignalNotify: signal.Notify, SignalStop: signal.Stop, OSExit: os.Exit}
-	return ios, out.closed.Load
+	closed = func() bool { return false }
+	if !term.IsTerminal(int(os.Stdout.Fd())) {
+		out := &pipeWriter{w: os.Stdout}
+		ios.Out, closed = out, out.closed.Load
+	}
+	if !ios.ErrTTY {
+		ios.ErrOut = &pipeWriter{w: os.Stderr}
+	}
+	return ios, closed
 }
 
 // mainExit says on stderr when stdout was closed before the output ended; the exit code stays
