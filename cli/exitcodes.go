@@ -8,6 +8,8 @@ import (
 
 // Exit codes of loadtest and capacity, the only place they are defined (README: "Exit codes").
 // They follow k6 and the shell: 99 for breached thresholds, 128+SIGINT for an interrupted run.
+// A closed stdout (`| head`) has no code of its own: the command keeps its code and says on
+// stderr that stdout was closed (systemStreams, mainExit); it never dies of SIGPIPE (141).
 const (
 	ExitOK          = 0   // success; every threshold passed
 	ExitFailure     = 1   // the command failed (a run could not start, no request succeeded, I/O)

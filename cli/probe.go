@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -134,30 +133,29 @@ func runProbe(ctx context.Context, o *probeOptions, setConns, setTimeout bool) (
 	if err != nil {
 		return usageError(err)
 	}
-	out, err := createOut(o.OutFile)
-	if err != nil {
+	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
 	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
 	if err != nil {
-		return closeOut(out, err)
+		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
 	eo, err := engineOptions(sc, ro, tgt.secret)
 	if err != nil {
-		return closeOut(out, usageError(err))
+		return usageError(err)
 	}
 	if err := gate.CheckRequests(slos, eo.Targeter.Names()); err != nil {
-		return closeOut(out, usageError(fmt.Errorf("probe: %w", err)))
+		return usageError(fmt.Errorf("probe: %w", err))
 	}
 	r, probeErr := gate.Probe(ctx, gate.ProbeOptions{
 		SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
 		Precision: o.PrecisionPct / 100, OnStep: o.progress,
 	}, probeStep(eo, o))
 	if r == nil {
-		return closeOut(out, probeErr)
+		return probeErr
 	}
-	return finishProbe(o, r, out, probeErr)
+	return finishProbe(o, r, probeErr)
 }
 
 // probeSLOs parses the --slo flags, or else the scenario's thresholds.
@@ -213,17 +211,13 @@ func (o *probeOptions) progress(n int, s results.ProbeStep) {
 		n, s.RateAsked, s.Rate, s.P99MS, s.ErrorRatio*100, verdict)
 }
 
-// finishProbe prints the steps and the answer, writes the result file, and picks the exit
-// code: 130 when interrupted, 1 when a step failed to run, 99 when no step met the SLOs.
-func finishProbe(o *probeOptions, r *results.Result, out *os.File, probeErr error) error {
+// finishProbe writes the result file, then prints the steps and the answer (last, so that a
+// closed stdout loses no file), and picks the exit code: 130 when interrupted, 1 when a step
+// failed to run, 99 when no step met the SLOs.
+func finishProbe(o *probeOptions, r *results.Result, probeErr error) error {
 	r.Version = version()
-	err := gate.WriteProbe(o.Out, r.Probe)
-	if out != nil {
-		if werr := results.Write(out, r); werr != nil {
-			err = errors.Join(err, fmt.Errorf("--out: %w", werr))
-		}
-		err = closeOut(out, err)
-	}
+	err := writeOut(o.OutFile, r)
+	err = errors.Join(err, gate.WriteProbe(o.Out, r.Probe))
 	switch {
 	case probeErr != nil:
 		return errors.Join(probeErr, err)

@@ -15,14 +15,27 @@ import (
 	"golang.org/x/term"
 )
 
-// IOStreams are the process's standard streams as the commands see them; tests pass buffers.
+// IOStreams are the process's standard streams, its signals and its exit as the commands see
+// them (k6's GlobalState carries the same); tests pass buffers, their own signal channel and
+// an exit that records the code.
 type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
 	// ErrTTY reports whether ErrOut is an interactive terminal (for live progress).
 	ErrTTY bool
+
+	// SignalNotify and SignalStop subscribe a channel to SIGINT and SIGTERM and cancel that;
+	// nil means os/signal's Notify and Stop.
+	SignalNotify func(c chan<- os.Signal, sig ...os.Signal)
+	SignalStop   func(c chan<- os.Signal)
+	// OSExit ends the process at once, on a second interrupt; nil means os.Exit.
+	OSExit func(code int)
 }
+
+// streamsKey is the context key under which setupRoot leaves a root command's IOStreams for
+// Execute.
+type streamsKey struct{}
 
 // NewRootCmd returns the loadtest command tree.
 func NewRootCmd(ios *IOStreams) *cobra.Command {
@@ -60,13 +73,24 @@ func setupRoot(root *cobra.Command, ios *IOStreams) {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError(fmt.Errorf("%s: %w", c.CommandPath(), err))
 	})
+	root.SetContext(context.WithValue(context.Background(), streamsKey{}, ios))
 }
 
 // Execute runs a command tree with args and returns the exit code. The first SIGINT or
-// SIGTERM cancels the context (commands stop and report what they measured); a second one
-// exits at once with ExitInterrupted.
+// SIGTERM cancels the context, in every phase of a command (starting the bundled server
+// included): commands stop and write and report what they measured. A second one exits at
+// once with ExitInterrupted, saying that the result was not written (the result file is
+// written atomically, so an old one is left as it was).
 func Execute(root *cobra.Command, args []string) int {
-	ctx, stop := interruptContext(context.Background())
+	parent := root.Context()
+	if parent == nil {
+		parent = context.Background()
+	}
+	ios, _ := parent.Value(streamsKey{}).(*IOStreams)
+	if ios == nil {
+		ios = &IOStreams{}
+	}
+	ctx, stop := interruptContext(parent, ios, root.ErrOrStderr())
 	defer stop()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -80,10 +104,22 @@ func Execute(root *cobra.Command, args []string) int {
 	return code
 }
 
-func interruptContext(parent context.Context) (context.Context, func()) {
+// interruptContext returns a context that the first SIGINT or SIGTERM from ios's signal source
+// cancels; the second one makes it print one line on errOut and exit with ExitInterrupted.
+func interruptContext(parent context.Context, ios *IOStreams, errOut io.Writer) (context.Context, func()) {
+	notify, stopNotify, exit := ios.SignalNotify, ios.SignalStop, ios.OSExit
+	if notify == nil {
+		notify = signal.Notify
+	}
+	if stopNotify == nil {
+		stopNotify = signal.Stop
+	}
+	if exit == nil {
+		exit = os.Exit
+	}
 	ctx, cancel := context.WithCancel(parent)
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	notify(sigs, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -93,24 +129,59 @@ func interruptContext(parent context.Context) (context.Context, func()) {
 			return
 		}
 		select {
-		case <-sigs:
-			os.Exit(ExitInterrupted)
+		case sig := <-sigs:
+			fmt.Fprintf(errOut, "error: %s again: exiting at once; the result was not written (an existing --out file is left as it was)\n", signalName(sig))
+			exit(ExitInterrupted)
 		case <-done:
 		}
 	}()
-	return ctx, func() { signal.Stop(sigs); close(done); cancel() }
+	return ctx, func() { stopNotify(sigs); close(done); cancel() }
+}
+
+// signalName is "interrupted" for SIGINT (Ctrl-C) and "terminated" for SIGTERM.
+func signalName(sig os.Signal) string {
+	if sig == syscall.SIGTERM {
+		return "terminated"
+	}
+	return "interrupted"
 }
 
 // Main runs loadtest with the process's arguments and streams and returns the exit code.
 func Main() int {
-	return Execute(NewRootCmd(systemStreams()), os.Args[1:])
+	ios, closed := systemStreams()
+	return mainExit(Execute(NewRootCmd(ios), os.Args[1:]), ios, closed)
 }
 
 // CapacityMain runs the standalone capacity binary.
 func CapacityMain() int {
-	return Execute(NewCapacityCmd(systemStreams()), os.Args[1:])
+	ios, closed := systemStreams()
+	return mainExit(Execute(NewCapacityCmd(ios), os.Args[1:]), ios, closed)
 }
 
-func systemStreams() *IOStreams {
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, ErrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+// systemStreams are the process's own streams. A write to a closed stdout or stderr (`| head`)
+// is dropped instead of killing the process with SIGPIPE, so that a run still writes its files
+// and stops its server; closed tells whether that happened. A terminal is passed on as the
+// *os.File it is (top --watch looks for one to redraw in place); it never answers EPIPE.
+func systemStreams() (ios *IOStreams, closed func() bool) {
+	catchSIGPIPE()
+	ios = &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		SignalNotify: signal.Notify, SignalStop: signal.Stop, OSExit: os.Exit}
+	closed = func() bool { return false }
+	if !term.IsTerminal(int(os.Stdout.Fd())) {
+		out := &pipeWriter{w: os.Stdout}
+		ios.Out, closed = out, out.closed.Load
+	}
+	if !ios.ErrTTY {
+		ios.ErrOut = &pipeWriter{w: os.Stderr}
+	}
+	return ios, closed
+}
+
+// mainExit says on stderr when stdout was closed before the output ended; the exit code stays
+// the command's own (README, "Exit codes").
+func mainExit(code int, ios *IOStreams, stdoutClosed func() bool) int {
+	if stdoutClosed() {
+		fmt.Fprintln(ios.ErrOut, "loadtest: stdout was closed before the output ended (broken pipe): the rest was not printed; files were written as asked")
+	}
+	return code
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -177,18 +176,17 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	if err != nil {
 		return usageError(err)
 	}
-	out, err := createOut(o.OutFile)
-	if err != nil {
+	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
 	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
 	if err != nil {
-		return closeOut(out, err)
+		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
 	eo, err := engineOptions(sc, o, tgt.secret)
 	if err != nil {
-		return closeOut(out, usageError(err))
+		return usageError(err)
 	}
 	hosts := startHostSampling(ctx, sc.Target, tgt.serverPID, o.SampleInterval)
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
@@ -199,26 +197,22 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	prog.done()
 	hosts.finish(r, o.ErrOut)
 	if r == nil {
-		return closeOut(out, runErr)
+		return runErr
 	}
 	r.Version = version()
 	runErr = withoutAbort(runErr) // the gate stopped the run on purpose; its verdict says so
 	g.evaluate(r)
-	return finishRun(o, r, out, specs, g, runErr)
+	return finishRun(o, r, specs, g, runErr)
 }
 
-// finishRun prints the summary, writes the result file and the reports, and picks the exit
-// code: 1 when the run failed, 130 when interrupted, 99 when a threshold was breached, 1 when
-// nothing succeeded and there were no thresholds.
-func finishRun(o *runOptions, r *results.Result, out *os.File, specs []reports.Spec, g *runGate, runErr error) error {
-	err := reports.Text(o.Out, r)
-	if out != nil {
-		if werr := results.Write(out, r); werr != nil {
-			err = errors.Join(err, werr)
-		}
-		err = closeOut(out, err)
-	}
+// finishRun writes the result file and the reports, then prints the summary (last, so that a
+// closed or stuck stdout loses no file), and picks the exit code: 1 when the run failed, 130
+// when interrupted, 99 when a threshold was breached, 1 when nothing succeeded and there were
+// no thresholds.
+func finishRun(o *runOptions, r *results.Result, specs []reports.Spec, g *runGate, runErr error) error {
+	err := writeOut(o.OutFile, r)
 	err = errors.Join(err, writeReports(specs, r, o.ErrOut))
+	err = errors.Join(err, reports.Text(o.Out, r))
 	switch {
 	case runErr != nil:
 		return errors.Join(runErr, err)
@@ -241,30 +235,4 @@ func firstError(r *results.Result) string {
 		return ""
 	}
 	return fmt.Sprintf(", %d× %s: %s", r.Errors[0].Count, r.Errors[0].Class, r.Errors[0].Message)
-}
-
-// createOut creates the result file before the run, so that a bad path fails at once.
-func createOut(path string) (*os.File, error) {
-	if path == "" {
-		return nil, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, usageError(fmt.Errorf("--out: %w", err))
-	}
-	return f, nil
-}
-
-// closeOut closes the result file, removing it when nothing was written to it.
-func closeOut(f *os.File, err error) error {
-	if f == nil {
-		return err
-	}
-	if st, serr := f.Stat(); serr == nil && st.Size() == 0 {
-		defer os.Remove(f.Name())
-	}
-	if cerr := f.Close(); cerr != nil {
-		err = errors.Join(err, fmt.Errorf("--out: %w", cerr))
-	}
-	return err
 }

@@ -15,9 +15,18 @@ import (
 	"github.com/loadtestdev/loadtest/server"
 )
 
+// flagStopOnStdinEOF is the hidden flag with which a run starts its bundled server: the server
+// stops when its stdin, a pipe from the run, reaches end of file. The kernel closes that pipe
+// when the run dies, also by SIGKILL, so the server does not outlive it on systems without a
+// parent-death signal either.
+const flagStopOnStdinEOF = "stop-on-stdin-eof"
+
 // serverOptions are the flags of loadtest server.
 type serverOptions struct {
+	In          io.Reader
 	Out, ErrOut io.Writer
+	// StopOnStdinEOF shuts the server down, as SIGTERM does, once In reaches end of file.
+	StopOnStdinEOF bool
 
 	Addr              string
 	DB                string
@@ -41,7 +50,7 @@ type serverOptions struct {
 }
 
 func newServerCmd(ios *IOStreams) *cobra.Command {
-	opts := &serverOptions{Out: ios.Out, ErrOut: ios.ErrOut}
+	opts := &serverOptions{In: ios.In, Out: ios.Out, ErrOut: ios.ErrOut}
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the reference Swiper server",
@@ -86,6 +95,8 @@ in flight finish (up to --shutdown-timeout) before it exits.`,
 	f.DurationVar(&opts.WriteTimeout, "write-timeout", 30*time.Second, "time to write a response (must exceed 10s, the longest /delay)")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish after SIGINT/SIGTERM")
+	f.BoolVar(&opts.StopOnStdinEOF, flagStopOnStdinEOF, false, "shut down when stdin reaches end of file (set by loadtest run for its bundled server)")
+	_ = f.MarkHidden(flagStopOnStdinEOF)
 	return cmd
 }
 
@@ -144,6 +155,11 @@ func defaultDBURL() (string, error) {
 }
 
 func runServer(ctx context.Context, opts *serverOptions) error {
+	if opts.StopOnStdinEOF {
+		var stop context.CancelFunc
+		ctx, stop = stopOnEOF(ctx, opts.In)
+		defer stop()
+	}
 	if opts.DB == "" {
 		u, err := defaultDBURL()
 		if err != nil {
@@ -175,4 +191,18 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 	}
 	fmt.Fprintf(opts.Out, "listening on http://%s\n", ln.Addr())
 	return srv.Serve(ctx, ln)
+}
+
+// stopOnEOF returns a context that is cancelled once in reaches end of file (or fails): the
+// bundled server's stdin, whose other end only the run that started it holds.
+func stopOnEOF(ctx context.Context, in io.Reader) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if in == nil {
+		return ctx, cancel // no stdin to watch
+	}
+	go func() {
+		_, _ = io.Copy(io.Discard, in)
+		cancel()
+	}()
+	return ctx, cancel
 }

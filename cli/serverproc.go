@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,10 @@ type bundledServer struct {
 	Secret []byte
 	cmd    *exec.Cmd
 	stderr *tailBuffer
+	// stdin is the run's end of the child's stdin: the child stops when it closes, which the
+	// kernel does when the run dies, however it dies (--stop-on-stdin-eof). Held here so that
+	// no finalizer closes it early.
+	stdin  io.WriteCloser
 	exited chan struct{}
 	err    error // the child's exit status, once exited is closed
 }
@@ -70,17 +75,19 @@ func startBundledServer(ctx context.Context, errOut io.Writer) (*bundledServer, 
 	}
 	secretHex := randomHex(32)
 	s := &bundledServer{Secret: []byte(secretHex), stderr: &tailBuffer{max: 4096}, exited: make(chan struct{})}
-	s.cmd = exec.Command(exe, "server", "--addr", "127.0.0.1:0", "--secret", secretHex)
+	s.cmd = exec.Command(exe, "server", "--addr", "127.0.0.1:0", "--secret", secretHex, "--"+flagStopOnStdinEOF)
 	s.cmd.Stderr = s.stderr
 	detach(s.cmd) // Ctrl-C reaches the run, which stops the server once it has reported
+	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
+		return nil, fmt.Errorf("run: start the bundled server: %w", err)
+	}
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
 	}
-	if err := s.cmd.Start(); err != nil {
+	if err := s.start(); err != nil {
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
 	}
-	go func() { s.err = s.cmd.Wait(); close(s.exited) }()
 	if err := s.waitListening(ctx, stdout); err != nil {
 		_ = s.Stop(time.Second)
 		return nil, err
@@ -90,6 +97,26 @@ func startBundledServer(ctx context.Context, errOut io.Writer) (*bundledServer, 
 		return nil, err
 	}
 	return s, nil
+}
+
+// start starts the child and waits for it on one goroutine locked to its OS thread for the
+// child's whole life: the parent-death signal (serverproc_pdeathsig.go) is sent when the thread
+// that forked the child exits, and a thread is only ever ended by the runtime when a goroutine
+// locked to it returns. This one returns only once the child has exited (moby and dagger do
+// the same; golang/go#27505).
+func (s *bundledServer) start() error {
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread may end with this goroutine
+		if err := s.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		s.err = s.cmd.Wait()
+		close(s.exited)
+	}()
+	return <-started
 }
 
 // waitListening reads the child's stdout until "listening on URL", then keeps draining it.
@@ -117,7 +144,7 @@ func (s *bundledServer) waitListening(ctx context.Context, stdout io.Reader) err
 	case <-timer.C:
 		return s.failure(fmt.Sprintf("did not say where it listens within %s", serverListenTimeout))
 	case <-ctx.Done():
-		return ctx.Err()
+		return interruptedStarting(ctx)
 	}
 }
 
@@ -138,13 +165,19 @@ func (s *bundledServer) waitHealthy(ctx context.Context) error {
 		case <-s.exited:
 			return s.failure("exited before it was healthy")
 		case <-ctx.Done():
-			return ctx.Err()
+			return interruptedStarting(ctx)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			return s.failure(fmt.Sprintf("%s/healthz did not answer 200 within %s", s.URL, serverHealthTimeout))
 		}
 	}
+}
+
+// interruptedStarting says that Ctrl-C or SIGTERM came while the bundled server was starting
+// (exit code 130: it wraps context.Canceled).
+func interruptedStarting(ctx context.Context) error {
+	return fmt.Errorf("run: interrupted while the bundled server was starting, before any load was sent: %w", ctx.Err())
 }
 
 func (s *bundledServer) failure(what string) error {

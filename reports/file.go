@@ -3,10 +3,12 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/loadtestdev/loadtest/internal/atomicfile"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -34,8 +36,9 @@ func ParseSpec(s string) (Spec, error) {
 }
 
 // WriteFile writes r in format to path, or for png one file per chart into the directory
-// path. The file is written next to its final name and renamed into place, so that a reader
-// never sees half a report.
+// path. The file is written next to its final name and renamed into place (atomicfile, as the
+// result file is), so that a reader never sees half a report and a failed write leaves the old
+// one.
 func WriteFile(path string, r *results.Result, format string, opts Options) error {
 	if err := CheckFormat(format); err != nil {
 		return err
@@ -44,28 +47,19 @@ func WriteFile(path string, r *results.Result, format string, opts Options) erro
 		_, err := WritePNG(path, r)
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	defer os.Remove(f.Name()) // no-op once renamed
-	if err := Write(f, r, format, opts); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("reports: %w", err)
-	}
-	if err := f.Close(); err != nil {
+	var renderErr error
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		renderErr = Write(w, r, format, opts)
+		return renderErr
+	})
+	switch {
+	case renderErr != nil:
+		return renderErr
+	case err != nil:
 		return fmt.Errorf("reports: %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("reports: %w", err)
 	}
 	return nil
 }
