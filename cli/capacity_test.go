@@ -3,27 +3,15 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/loadtestdev/loadtest/internal/golden"
 	"github.com/loadtestdev/loadtest/results"
 )
-
-func init() {
-	// -update rewrites the golden files; another test file of the package may define it too.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
-
-func capUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // capRun runs the capacity command tree with args and returns the exit code and output.
 func capRun(t *testing.T, args ...string) (int, string, string) {
@@ -32,28 +20,6 @@ func capRun(t *testing.T, args ...string) (int, string, string) {
 	ios := &IOStreams{In: strings.NewReader("1,10\n2,19\n3,27\n4,34\n5,40\n6,45\n"), Out: &out, ErrOut: &errOut}
 	code := Execute(NewCapacityCmd(ios), args)
 	return code, out.String(), errOut.String()
-}
-
-// capGolden compares got with testdata/capacity/name, rewriting it under -update.
-func capGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "capacity", name)
-	if capUpdate() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
 }
 
 func TestCapacityPlanWorkedExample(t *testing.T) {
@@ -133,7 +99,7 @@ func TestCapacityGolden(t *testing.T) {
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			capGolden(t, c.name, out)
+			golden.Assert(t, filepath.Join("testdata", "capacity", c.name), []byte(out))
 		})
 	}
 }

@@ -3,17 +3,14 @@ package gate
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/loadtestdev/loadtest/internal/golden"
 	"github.com/loadtestdev/loadtest/results"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func TestParseBounds(t *testing.T) {
 	tests := []struct {
@@ -240,19 +237,7 @@ func TestWriteComparisonGolden(t *testing.T) {
 			if err := WriteComparison(&buf, tt.c, RenderOptions{Format: tt.format, Baseline: "base.json", Current: "cur.json"}); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tt.golden)
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./gate -run Golden -update to create it)", err)
-			}
-			if buf.String() != string(want) {
-				t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
-			}
+			golden.Assert(t, filepath.Join("testdata", tt.golden), buf.Bytes())
 		})
 	}
 	if err := WriteComparison(&bytes.Buffer{}, c, RenderOptions{Format: "html"}); err == nil {
