@@ -118,6 +118,10 @@ func TestFitUSLRejects(t *testing.T) {
 	if _, err := FitUSL(neg); err == nil {
 		t.Error("negative throughput: got no error")
 	}
+	huge := []Point{{1, 1e308}, {2, 1.5e308}, {3, 1.7e308}, {4, 1.75e308}, {5, 1.79e308}, {6, 1.797e308}}
+	if fit, err := FitUSL(huge); !errors.Is(err, ErrNonFiniteFit) {
+		t.Errorf("throughputs near 1e308: got %+v, %v, want ErrNonFiniteFit", fit, err)
+	}
 }
 
 // TestFitUSLNoisy: on noisy data from random models the fit is never worse than the true

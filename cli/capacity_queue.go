@@ -114,6 +114,10 @@ func runCapacityQueue(cmd *cobra.Command, opts *capacityQueueOptions) error {
 	if errors.Is(err, capacity.ErrSaturated) {
 		return usageError(fmt.Errorf("--servers %d: %w", opts.Servers, err))
 	}
+	if errors.Is(err, capacity.ErrTooManyServers) {
+		return usageError(fmt.Errorf("--rps %s with --service-time %s: %w; give a lower rate or a shorter service time",
+			strconv.FormatFloat(opts.RPS, 'g', -1, 64), opts.ServiceTime, err))
+	}
 	if err != nil {
 		return capInputError(cmd, err)
 	}
