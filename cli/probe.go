@@ -12,6 +12,7 @@ import (
 
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
@@ -217,7 +218,7 @@ func (o *probeOptions) progress(n int, s results.ProbeStep) {
 // code: 130 when interrupted, 1 when a step failed to run, 99 when no step met the SLOs.
 func finishProbe(o *probeOptions, r *results.Result, out *os.File, probeErr error) error {
 	r.Version = version()
-	err := gate.WriteProbe(o.Out, r.Probe)
+	err := reports.WriteProbe(o.Out, r.Probe)
 	if out != nil {
 		if werr := results.Write(out, r); werr != nil {
 			err = errors.Join(err, fmt.Errorf("--out: %w", werr))

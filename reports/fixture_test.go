@@ -4,8 +4,9 @@ import (
 	"math"
 	"testing"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
