@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/loadtestdev/loadtest/capacity"
+	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -221,10 +222,6 @@ func runCapacityPlan(opts *capacityPlanOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	switch opts.Output {
-	case capOutJSON:
-		return capWritePlanJSON(opts, plan)
-	default:
-		return capWritePlanText(opts, plan)
-	}
+	return reports.WriteCapacityPlan(opts.Out, opts.Output, reports.CapacityPlan{Plan: plan, In: opts.In,
+		RateSource: opts.RateSource, LatencySource: opts.LatencySource, Explain: opts.Explain})
 }
