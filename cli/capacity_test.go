@@ -183,6 +183,74 @@ func TestCapacityPlanFrom(t *testing.T) {
 	}
 }
 
+// TestCapacityPlanFromDoubtfulRun: a rate taken from an interrupted or behind-schedule run
+// is used, with a warning on stderr and in the JSON (issue 11 item 12).
+func TestCapacityPlanFromDoubtfulRun(t *testing.T) {
+	write := func(name string, edit func(*results.Result)) string {
+		r := &results.Result{Schema: results.Schema, Scenario: "echo", Throughput: 1000}
+		edit(r)
+		path := filepath.Join(t.TempDir(), name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := results.Write(f, r); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	behind := results.Warning{Code: "behind_schedule", Message: "3.0% of the requests left more than 10ms late"}
+	for _, c := range []struct {
+		name  string
+		edit  func(*results.Result)
+		codes []string
+	}{
+		{"complete run", func(*results.Result) {}, nil},
+		{"interrupted", func(r *results.Result) { r.Interrupted = true }, []string{"rate_from_interrupted_run"}},
+		{"behind schedule", func(r *results.Result) { r.Warnings = []results.Warning{behind} }, []string{"rate_from_behind_schedule_run"}},
+		{"both", func(r *results.Result) { r.Interrupted, r.Warnings = true, []results.Warning{behind} },
+			[]string{"rate_from_interrupted_run", "rate_from_behind_schedule_run"}},
+		{"other warnings only", func(r *results.Result) {
+			r.Warnings = []results.Warning{{Code: "generator_cpu_saturated", Message: "busy"}}
+		}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := write("r.json", c.edit)
+			code, out, errOut := capRun(t, "plan", "--dau", "200000", "--from", path, "-o", "json")
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var doc struct {
+				Warnings []struct{ Code, Message string } `json:"warnings"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			var codes []string
+			for _, w := range doc.Warnings {
+				codes = append(codes, w.Code)
+				if !strings.Contains(w.Message, "throughput of "+path) {
+					t.Errorf("warning %q does not name the rate and the file", w.Message)
+				}
+				if !strings.Contains(errOut, "warning: "+w.Code+": ") {
+					t.Errorf("stderr %q lacks warning %s", errOut, w.Code)
+				}
+			}
+			if strings.Join(codes, ",") != strings.Join(c.codes, ",") {
+				t.Errorf("got warnings %v, want %v", codes, c.codes)
+			}
+			if len(c.codes) == 0 && errOut != "" {
+				t.Errorf("stderr: got %q, want nothing", errOut)
+			}
+			_, _, errText := capRun(t, "plan", "--dau", "200000", "--from", path)
+			if errText != errOut {
+				t.Errorf("text output's stderr %q differs from json's %q", errText, errOut)
+			}
+		})
+	}
+}
+
 func TestCapacityFitFrom(t *testing.T) {
 	var args []string
 	for _, n := range []int{1, 2, 4, 8, 16, 32} {
