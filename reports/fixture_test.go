@@ -4,9 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"time"
-
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"time"
 
 	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
