@@ -63,6 +63,22 @@ func (m USL) Latency(n float64) float64 {
 	return m.denominator(n) / m.Lambda
 }
 
+// ErrNonFinitePrediction is returned by Predict for a concurrency so large that X(N) or
+// R(N) overflows float64.
+var ErrNonFinitePrediction = errors.New("capacity: the USL prediction is not finite")
+
+// Predict is X(N) and R(N) at concurrency n, or ErrNonFinitePrediction when either is not a
+// finite number (κN(N−1) overflows for N near 1e154 and beyond).
+func (m USL) Predict(n float64) (throughput, latency float64, err error) {
+	x, r := m.Throughput(n), m.Latency(n)
+	for _, v := range []float64{x, r} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, 0, fmt.Errorf("%w at N = %g (X = %g, R = %g): predict at a smaller concurrency", ErrNonFinitePrediction, n, x, r)
+		}
+	}
+	return x, r, nil
+}
+
 func (m USL) denominator(n float64) float64 {
 	return 1 + m.Sigma*(n-1) + m.Kappa*n*(n-1)
 }

@@ -79,6 +79,7 @@ func TestCapacityBadInput(t *testing.T) {
 		{"fit three fields", []string{"fit", three}, "three.csv:2"},
 		{"fit missing file", []string{"fit", filepath.Join(dir, "none.csv")}, "none.csv"},
 		{"fit bad N", []string{"fit", five, "zero"}, `N "zero"`},
+		{"fit N overflows", []string{"fit", "-", "16", "1e300", "--output", "json"}, `N 1e300: capacity: the USL prediction is not finite`},
 		{"fit N below 1", []string{"fit", five, "0"}, `N "0"`},
 		{"fit overflows", []string{"fit", huge}, "huge.csv: capacity: the USL fit is not finite (λ = +Inf"},
 		{"fit overflows json", []string{"fit", huge, "--output", "json"}, "the USL fit is not finite"},

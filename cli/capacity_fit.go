@@ -22,6 +22,7 @@ type capacityFitOptions struct {
 	File   string   // CSV of concurrency,throughput ("-" for stdin)
 	From   []string // result files of a sweep, instead of File
 	At     []float64
+	args   []string // At as given
 	Output string
 }
 
@@ -61,7 +62,7 @@ throughput = its successful req/s). At least 6 measurements are needed.`,
 				if err != nil || !(n >= 1) || math.IsInf(n, 0) {
 					return usageError(fmt.Errorf("N %q: must be a concurrency of 1 or more", a))
 				}
-				opts.At = append(opts.At, n)
+				opts.At, opts.args = append(opts.At, n), append(opts.args, a)
 			}
 			return runCapacityFit(opts)
 		},
@@ -79,6 +80,11 @@ func runCapacityFit(opts *capacityFitOptions) error {
 	fit, err := capacity.FitUSL(points)
 	if err != nil {
 		return usageError(fmt.Errorf("%s: %w", source, err))
+	}
+	for i, n := range opts.At {
+		if _, _, err := fit.Predict(n); err != nil {
+			return usageError(fmt.Errorf("N %s: %w", opts.args[i], err))
+		}
 	}
 	return reports.WriteUSLFit(opts.Out, opts.Output, reports.USLFitReport{Source: source, Fit: fit, At: opts.At})
 }
