@@ -31,6 +31,8 @@ type Demand struct {
 	PeakRPS float64 `json:"peak_rps"`
 	// PeakFactor = peak / average = peak share / peak window.
 	PeakFactor float64 `json:"peak_factor"`
+	// Steps are the formulas above with the numbers put in.
+	Steps []Step `json:"-"`
 }
 
 // Validate checks the demand inputs: DAU and requests positive; share and window in (0, 1]
@@ -68,12 +70,21 @@ func ComputeDemand(in DemandInput) (Demand, error) {
 	}
 	daily := in.DAU * in.RequestsPerUser
 	d := Demand{DailyRequests: daily, AverageRPS: daily / SecondsPerDay}
+	d.Steps = []Step{
+		step("daily = DAU × requests per user", "daily = {} × {} = {} requests", num(in.DAU), num(in.RequestsPerUser), num(daily)),
+		step("average = daily / 86,400", "average = {} / 86,400 = {} req/s", num(daily), num(d.AverageRPS)),
+	}
 	if in.PeakFactor != 0 {
 		d.PeakFactor = in.PeakFactor
 		d.PeakRPS = d.AverageRPS * in.PeakFactor
+		d.Steps = append(d.Steps, step("peak = average × peak factor", "peak = {} × {} = {} req/s", num(d.AverageRPS), num(in.PeakFactor), num(d.PeakRPS)))
 	} else {
 		d.PeakFactor = in.PeakShare / in.PeakWindow
 		d.PeakRPS = daily * in.PeakShare / (SecondsPerDay * in.PeakWindow)
+		d.Steps = append(d.Steps,
+			step("peak = daily × peak share / (86,400 × peak window)", "peak = {} × {} / (86,400 × {}) = {} req/s",
+				num(daily), num(in.PeakShare), num(in.PeakWindow), num(d.PeakRPS)),
+			step("peak factor = peak share / peak window", "peak factor = {} / {} = {}", num(in.PeakShare), num(in.PeakWindow), num(d.PeakFactor)))
 	}
 	return d, nil
 }

@@ -1,6 +1,9 @@
 // Package capacity turns demand and measurements into server counts. It is pure arithmetic:
 // no I/O, no HTTP, no flags. The command line (package cli) reads result files and CSVs and
-// passes numbers in.
+// passes numbers in; package reports renders the results.
+//
+// A plan records the steps of its arithmetic (Step) where it does them, so that an
+// explanation of a plan (Plan.Explain) shows the numbers the plan used.
 //
 // The models and where they come from:
 //

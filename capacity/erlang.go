@@ -10,8 +10,12 @@ import (
 // outpace service and the queue grows without bound.
 var ErrSaturated = errors.New("capacity: utilisation ≥ 1, the queue grows without bound")
 
-// maxQueueServers bounds the search for a server count.
-const maxQueueServers = 10_000_000
+// MaxQueueServers bounds the search for a server count.
+const MaxQueueServers = 10_000_000
+
+// ErrTooManyServers is returned when a queue needs more than MaxQueueServers servers: the
+// offered load is beyond what the model sizes.
+var ErrTooManyServers = errors.New("capacity: the queue needs more than 10,000,000 servers")
 
 // ErlangB is the Erlang B blocking probability of c servers offered a erlangs, by the
 // recursion B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)), which stays in [0, 1] and never
@@ -81,6 +85,9 @@ func (q Queue) validate() error {
 	if !(q.ServiceTime > 0) || math.IsInf(q.ServiceTime, 0) {
 		return badInput("service_time", q.ServiceTime, "greater than 0")
 	}
+	if isInf(q.ArrivalRate * q.ServiceTime) {
+		return badInput("rps", q.ArrivalRate, "small enough that the offered load (rate × service time) is finite")
+	}
 	return nil
 }
 
@@ -139,16 +146,16 @@ func (q Queue) smallest(ok func(QueueMetrics) bool) (QueueMetrics, error) {
 	}
 	a := q.ArrivalRate * q.ServiceTime
 	start := int(math.Floor(a)) + 1
-	if start > maxQueueServers {
-		return QueueMetrics{}, fmt.Errorf("capacity: offered load %g erlangs needs more than %d servers", a, maxQueueServers)
+	if start > MaxQueueServers {
+		return QueueMetrics{}, fmt.Errorf("%w: offered load A = λS = %g erlangs", ErrTooManyServers, a)
 	}
 	b := ErlangB(start-1, a)
-	for c := start; c <= maxQueueServers; c++ {
+	for c := start; c <= MaxQueueServers; c++ {
 		b = a * b / (float64(c) + a*b)
 		cw := float64(c) * b / (float64(c) - a*(1-b))
 		if m := q.metrics(c, cw); ok(m) {
 			return m, nil
 		}
 	}
-	return QueueMetrics{}, fmt.Errorf("capacity: no server count up to %d meets the target", maxQueueServers)
+	return QueueMetrics{}, fmt.Errorf("%w to meet the target at offered load A = λS = %g erlangs", ErrTooManyServers, a)
 }

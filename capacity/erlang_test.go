@@ -132,6 +132,7 @@ func TestQueueBadInput(t *testing.T) {
 			_, err := Queue{ArrivalRate: 1, ServiceTime: 0.1}.ServersForWaitProbability(2)
 			return err
 		}, "max_wait_probability"},
+		{"offered load overflows", func() error { _, err := Queue{ArrivalRate: 1e308, ServiceTime: 10, Servers: 3}.Solve(); return err }, "rps"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var ie *InputError
@@ -139,6 +140,18 @@ func TestQueueBadInput(t *testing.T) {
 				t.Errorf("got %v, want an InputError on %s", err, c.field)
 			}
 		})
+	}
+}
+
+// TestQueueTooManyServers: a load beyond MaxQueueServers servers is ErrTooManyServers, which
+// the command line reports as bad input, not an internal error.
+func TestQueueTooManyServers(t *testing.T) {
+	q := Queue{ArrivalRate: 1e9, ServiceTime: 0.01}
+	if _, err := q.ServersForMeanWait(0.001); !errors.Is(err, ErrTooManyServers) {
+		t.Errorf("mean wait: got %v, want ErrTooManyServers", err)
+	}
+	if _, err := q.ServersForWaitProbability(0.05); !errors.Is(err, ErrTooManyServers) {
+		t.Errorf("wait probability: got %v, want ErrTooManyServers", err)
 	}
 }
 

@@ -20,6 +20,8 @@ type Concurrency struct {
 	// PoolSize = ⌈PerServerDegraded⌉: workers (or database connections, when each request
 	// holds one for its whole latency) a server needs so requests never wait for one.
 	PoolSize int `json:"pool_size"`
+	// Steps are the formulas above with the numbers put in.
+	Steps []Step `json:"-"`
 }
 
 // ComputeConcurrency applies Little's law to a peak spread over servers (survivors: the
@@ -35,5 +37,12 @@ func ComputeConcurrency(peakRPS float64, latency time.Duration, servers, survivo
 	c.PerServer = c.InFlight / float64(servers)
 	c.PerServerDegraded = c.InFlight / float64(survivors)
 	c.PoolSize = max(CeilRatio(c.PerServerDegraded, 1), 1)
+	c.Steps = []Step{
+		step("in flight = peak RPS × latency (Little's law, L = λW)", "in flight = {} req/s × {} s = {} (Little's law)",
+			num(peakRPS), num(c.LatencyMS/1000), num(c.InFlight)),
+		step("per server = in flight / servers; after the worst covered loss in flight / survivors",
+			"per server = {} / {} = {}; after the worst covered loss {} / {} = {}",
+			num(c.InFlight), count(servers), num(c.PerServer), num(c.InFlight), count(survivors), num(c.PerServerDegraded)),
+	}
 	return c, nil
 }

@@ -34,7 +34,9 @@ type Plan struct {
 	// Workers is each server's worker pool as an M/M/c queue at the peak, when the servers
 	// left after the worst covered loss take all of it.
 	Workers *QueueMetrics
-	Growth  []GrowthMonth
+	// WorkerSteps is the worker pool's M/M/c step with the numbers put in.
+	WorkerSteps []Step
+	Growth      []GrowthMonth
 }
 
 // GrowthMonth is one month of a growth table (month 0 is now).
@@ -146,6 +148,9 @@ func (p *Plan) addConcurrency(in PlanInput) error {
 		return err
 	}
 	p.Workers = &m
+	p.WorkerSteps = []Step{step("workers: M/M/c (Erlang C) with λ per server, S = latency, A = λS, c workers",
+		"workers: M/M/c with λ = {} req/s per server, S = {} s, A = {} erlangs, c = {}: P(wait) = {}, Wq = {}",
+		num(m.ArrivalRate), num(m.ServiceTime), num(m.OfferedLoad), count(m.Servers), ratio(m.WaitProbability), seconds(m.MeanWait))}
 	return nil
 }
 

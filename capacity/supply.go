@@ -59,6 +59,10 @@ type Supply struct {
 	// UtilizationDegraded is the load per server at the peak after the worst loss the plan
 	// covers (k servers, or one zone): at most the target utilisation.
 	UtilizationDegraded float64 `json:"utilization_degraded"`
+	// ZoneSurvivors is the servers left when a whole zone is lost (0 without zones).
+	ZoneSurvivors int `json:"-"`
+	// Steps are the formulas above with the numbers put in.
+	Steps []Step `json:"-"`
 }
 
 // Validate checks the supply inputs.
@@ -110,6 +114,7 @@ func ComputeSupply(in SupplyInput) (Supply, error) {
 		z := in.Zones
 		m := max(ceilDiv(n, z-1), ceilDiv(n+in.Redundancy, z))
 		s.Zones, s.ServersPerZone, s.Servers = z, m, z*m
+		s.ZoneSurvivors = (z - 1) * m
 		survivors = min((z-1)*m, z*m-in.Redundancy)
 	}
 	s.Survivors = survivors
@@ -119,7 +124,32 @@ func ComputeSupply(in SupplyInput) (Supply, error) {
 	if survivors > 0 {
 		s.UtilizationDegraded = in.PeakRPS / (float64(survivors) * in.ServerRPS)
 	}
+	s.Steps = supplySteps(in, s)
 	return s, nil
+}
+
+// supplySteps are ComputeSupply's formulas with the numbers put in.
+func supplySteps(in SupplyInput, s Supply) []Step {
+	peak, per, u, n, k := in.PeakRPS, in.ServerRPS, in.TargetUtilization, s.ServersAtTarget, in.Redundancy
+	steps := []Step{
+		step("servers at 100% = ⌈peak / server_rps⌉", "servers at 100% = ceil({} / {}) = ceil({}) = {}",
+			num(peak), num(per), num(peak/per), count(s.ServersRaw)),
+		step("servers at target = ⌈peak / (server_rps × u)⌉", "servers at target = ceil({} / ({} × {})) = ceil({}) = {}",
+			num(peak), num(per), num(u), num(peak/(per*u)), count(n)),
+		step("with redundancy = N + k", "with redundancy = {} + {} = {}", count(n), count(k), count(s.ServersRedundant)),
+	}
+	if s.Zones > 0 {
+		z := s.Zones
+		steps = append(steps,
+			step("per zone = max(⌈N / (Z − 1)⌉, ⌈(N + k) / Z⌉)", "per zone = max(ceil({} / ({} − 1)), ceil(({} + {}) / {})) = {}",
+				count(n), count(z), count(n), count(k), count(z), count(s.ServersPerZone)),
+			step("servers = Z × per zone", "servers = {} × {} = {}", count(z), count(s.ServersPerZone), count(s.Servers)))
+	}
+	return append(steps,
+		step("utilisation at peak = peak / (servers × server_rps)", "utilisation at peak = {} / ({} × {}) = {}",
+			num(peak), count(s.Servers), num(per), ratio(s.UtilizationAtPeak)),
+		step("utilisation after the worst covered loss = peak / (survivors × server_rps)", "utilisation after the worst covered loss = {} / ({} × {}) = {}",
+			num(peak), count(s.Survivors), num(per), ratio(s.UtilizationDegraded)))
 }
 
 func ceilDiv(a, b int) int {

@@ -23,6 +23,8 @@ type Tier struct {
 	// DBServers = ⌈DBQPS / (per-server QPS × target utilisation)⌉; 0 without a per-server QPS.
 	DBServers     int `json:"db_servers,omitempty"`
 	DBServersCold int `json:"db_servers_cold,omitempty"`
+	// Steps are the formulas above with the numbers put in.
+	Steps []Step `json:"-"`
 }
 
 // Validate checks the tier inputs.
@@ -60,10 +62,21 @@ func ComputeTier(rps, targetUtilization float64, in TierInput) (Tier, error) {
 	writes := t.WriteRPS * in.QueriesPerWrite
 	t.DBQPS = t.ReadRPS*(1-in.CacheHitRatio)*in.QueriesPerRequest + writes
 	t.DBQPSCold = t.ReadRPS*in.QueriesPerRequest + writes
+	t.Steps = []Step{
+		step("database QPS = read RPS × (1 − h) × q + write RPS × w", "database QPS = {} × (1 − {}) × {} + {} × {} = {}",
+			num(t.ReadRPS), num(in.CacheHitRatio), num(in.QueriesPerRequest), num(t.WriteRPS), num(in.QueriesPerWrite), num(t.DBQPS)),
+		step("database QPS, cold = read RPS × q + write RPS × w", "database QPS, cold = {} × {} + {} × {} = {}",
+			num(t.ReadRPS), num(in.QueriesPerRequest), num(t.WriteRPS), num(in.QueriesPerWrite), num(t.DBQPSCold)),
+	}
 	if in.DBQPSPerServer > 0 {
 		per := in.DBQPSPerServer * targetUtilization
 		t.DBServers = max(CeilRatio(t.DBQPS, per), 1)
 		t.DBServersCold = max(CeilRatio(t.DBQPSCold, per), 1)
+		t.Steps = append(t.Steps,
+			step("database servers = ⌈database QPS / (per-server QPS × u)⌉", "database servers = ceil({} / ({} × {})) = {}",
+				num(t.DBQPS), num(in.DBQPSPerServer), num(targetUtilization), count(t.DBServers)),
+			step("database servers, cold = ⌈database QPS, cold / (per-server QPS × u)⌉", "database servers, cold = ceil({} / ({} × {})) = {}",
+				num(t.DBQPSCold), num(in.DBQPSPerServer), num(targetUtilization), count(t.DBServersCold)))
 	}
 	return t, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/optimize"
 )
@@ -15,6 +16,10 @@ const MinUSLPoints = 6
 
 // ErrTooFewPoints is returned by FitUSL for fewer than MinUSLPoints measurements.
 var ErrTooFewPoints = errors.New("capacity: a USL fit needs at least 6 measurements")
+
+// ErrNonFiniteFit is returned when the fitted parameters or the goodness of fit overflow
+// float64 (throughputs near 1e308 do): such a fit says nothing, so it is not returned.
+var ErrNonFiniteFit = errors.New("capacity: the USL fit is not finite")
 
 // Point is one measurement of a scalability sweep: throughput X (req/s) at concurrency N.
 type Point struct {
@@ -56,6 +61,22 @@ func (m USL) Throughput(n float64) float64 {
 // Gunther, GCaP §5.6).
 func (m USL) Latency(n float64) float64 {
 	return m.denominator(n) / m.Lambda
+}
+
+// ErrNonFinitePrediction is returned by Predict for a concurrency so large that X(N) or
+// R(N) overflows float64.
+var ErrNonFinitePrediction = errors.New("capacity: the USL prediction is not finite")
+
+// Predict is X(N) and R(N) at concurrency n, or ErrNonFinitePrediction when either is not a
+// finite number (κN(N−1) overflows for N near 1e154 and beyond).
+func (m USL) Predict(n float64) (throughput, latency float64, err error) {
+	x, r := m.Throughput(n), m.Latency(n)
+	for _, v := range []float64{x, r} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, 0, fmt.Errorf("%w at N = %g (X = %g, R = %g): predict at a smaller concurrency", ErrNonFinitePrediction, n, x, r)
+		}
+	}
+	return x, r, nil
 }
 
 func (m USL) denominator(n float64) float64 {
@@ -172,7 +193,28 @@ func FitUSL(points []Point) (*USLFit, error) {
 	if sst > 0 {
 		fit.RSquared = 1 - fit.SSR/sst
 	}
+	if err := fit.checkFinite(sst); err != nil {
+		return nil, err
+	}
 	return fit, nil
+}
+
+// checkFinite returns ErrNonFiniteFit, naming the figures that overflowed, unless σ, κ, λ,
+// the residual and total sums of squares and R² are all finite numbers.
+func (f *USLFit) checkFinite(sst float64) error {
+	var bad []string
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"σ", f.Sigma}, {"κ", f.Kappa}, {"λ", f.Lambda}, {"SSR", f.SSR}, {"SST", sst}, {"R²", f.RSquared}} {
+		if math.IsNaN(v.v) || math.IsInf(v.v, 0) {
+			bad = append(bad, fmt.Sprintf("%s = %g", v.name, v.v))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w (%s): the throughputs are too large for float64 arithmetic; give them in a larger unit (e.g. thousands of req/s)", ErrNonFiniteFit, strings.Join(bad, ", "))
 }
 
 // linearisedStart estimates σ and κ from C(N) = X(N)/X(1): N/C − 1 = σ(N−1) + κN(N−1), a

@@ -118,6 +118,20 @@ func TestFitUSLRejects(t *testing.T) {
 	if _, err := FitUSL(neg); err == nil {
 		t.Error("negative throughput: got no error")
 	}
+	book, err := FitUSL(bookData(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := book.Predict(1e300); !errors.Is(err, ErrNonFinitePrediction) {
+		t.Errorf("prediction at N = 1e300: got %v, want ErrNonFinitePrediction", err)
+	}
+	if x, r, err := book.Predict(16); err != nil || x != book.Throughput(16) || r != book.Latency(16) {
+		t.Errorf("prediction at N = 16: got %v, %v, %v, want X(16), R(16)", x, r, err)
+	}
+	huge := []Point{{1, 1e308}, {2, 1.5e308}, {3, 1.7e308}, {4, 1.75e308}, {5, 1.79e308}, {6, 1.797e308}}
+	if fit, err := FitUSL(huge); !errors.Is(err, ErrNonFiniteFit) {
+		t.Errorf("throughputs near 1e308: got %+v, %v, want ErrNonFiniteFit", fit, err)
+	}
 }
 
 // TestFitUSLNoisy: on noisy data from random models the fit is never worse than the true

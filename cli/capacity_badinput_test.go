@@ -20,6 +20,7 @@ func TestCapacityBadInput(t *testing.T) {
 	five := write("five.csv", "1,10\n2,19\n3,27\n4,34\n5,40\n")
 	badRow := write("bad.csv", "N,X\n1,10\n2,abc\n")
 	three := write("three.csv", "1,10\n2,19,5\n")
+	huge := write("huge.csv", "1,1e308\n2,1.5e308\n3,1.7e308\n4,1.75e308\n5,1.79e308\n6,1.797e308\n")
 	notResult := write("not.json", `{"schema":"other"}`)
 	zeroRun := capWriteResult(t, "zero.json", 0, 0, 0, 0)
 	failedProbe := capWriteResult(t, "failed-probe.json", 0, 500, 0, 0)
@@ -78,7 +79,13 @@ func TestCapacityBadInput(t *testing.T) {
 		{"fit three fields", []string{"fit", three}, "three.csv:2"},
 		{"fit missing file", []string{"fit", filepath.Join(dir, "none.csv")}, "none.csv"},
 		{"fit bad N", []string{"fit", five, "zero"}, `N "zero"`},
+		{"fit N overflows", []string{"fit", "-", "16", "1e300", "--output", "json"}, `N 1e300: capacity: the USL prediction is not finite`},
 		{"fit N below 1", []string{"fit", five, "0"}, `N "0"`},
+		{"fit overflows", []string{"fit", huge}, "huge.csv: capacity: the USL fit is not finite (λ = +Inf"},
+		{"fit overflows json", []string{"fit", huge, "--output", "json"}, "the USL fit is not finite"},
+		{"queue too many servers for a wait", []string{"queue", "--rps", "1e9", "--service-time", "10ms", "--max-wait", "1ms"}, "--rps 1e+09 with --service-time 10ms: capacity: the queue needs more than 10,000,000 servers"},
+		{"queue too many servers for a probability", []string{"queue", "--rps", "1e9", "--service-time", "10ms", "--max-wait-probability", "5%"}, "needs more than 10,000,000 servers"},
+		{"queue load overflows", []string{"queue", "--rps", "1e308", "--service-time", "10s", "--servers", "3"}, "--rps 1e+308: must be small enough"},
 		{"queue no rps", []string{"queue", "--service-time", "10ms", "--servers", "2"}, "--rps"},
 		{"queue zero rps", []string{"queue", "--rps", "0", "--service-time", "10ms", "--servers", "2"}, "--rps 0"},
 		{"queue no service time", []string{"queue", "--rps", "10", "--servers", "2"}, "--service-time"},

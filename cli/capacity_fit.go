@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/loadtestdev/loadtest/capacity"
+	"github.com/loadtestdev/loadtest/reports"
 )
 
 type capacityFitOptions struct {
@@ -22,6 +22,7 @@ type capacityFitOptions struct {
 	File   string   // CSV of concurrency,throughput ("-" for stdin)
 	From   []string // result files of a sweep, instead of File
 	At     []float64
+	args   []string // At as given
 	Output string
 }
 
@@ -61,7 +62,7 @@ throughput = its successful req/s). At least 6 measurements are needed.`,
 				if err != nil || !(n >= 1) || math.IsInf(n, 0) {
 					return usageError(fmt.Errorf("N %q: must be a concurrency of 1 or more", a))
 				}
-				opts.At = append(opts.At, n)
+				opts.At, opts.args = append(opts.At, n), append(opts.args, a)
 			}
 			return runCapacityFit(opts)
 		},
@@ -80,10 +81,12 @@ func runCapacityFit(opts *capacityFitOptions) error {
 	if err != nil {
 		return usageError(fmt.Errorf("%s: %w", source, err))
 	}
-	if opts.Output == capOutJSON {
-		return capWriteFitJSON(opts.Out, source, fit, opts.At)
+	for i, n := range opts.At {
+		if _, _, err := fit.Predict(n); err != nil {
+			return usageError(fmt.Errorf("N %s: %w", opts.args[i], err))
+		}
 	}
-	return capWriteFitText(opts.Out, opts.Output, source, fit, opts.At)
+	return reports.WriteUSLFit(opts.Out, opts.Output, reports.USLFitReport{Source: source, Fit: fit, At: opts.At})
 }
 
 // points reads the measurements and names where they came from.
@@ -169,117 +172,4 @@ func capParseUSLCSV(r io.Reader, name string) ([]capacity.Point, error) {
 		return nil, fmt.Errorf("%s: no measurements (want concurrency,throughput rows)", name)
 	}
 	return pts, nil
-}
-
-// capFitRows are the fitted parameters as table rows.
-func capFitRows(fit *capacity.USLFit) [][]string {
-	nmax, bounded := fit.MaxConcurrency()
-	nmaxS, xmaxNote := "unbounded", "asymptote λ/σ (κ = 0: throughput never peaks)"
-	if bounded {
-		nmaxS, xmaxNote = strconv.Itoa(nmax), fmt.Sprintf("X(%d)", nmax)
-	}
-	if fit.Sigma == 0 && fit.Kappa == 0 {
-		xmaxNote = "linear scaling: no limit in the data"
-	}
-	return [][]string{
-		{"σ (contention)", strconv.FormatFloat(fit.Sigma, 'g', 7, 64), "serial share of the work"},
-		{"κ (coherency)", strconv.FormatFloat(fit.Kappa, 'g', 7, 64), "pairwise cost of keeping units in step"},
-		{"λ (one unit)", capFormat(fit.Lambda, 3), "req/s at N = 1"},
-		{"max concurrency Nmax", nmaxS, "⌊√((1−σ)/κ)⌋"},
-		{"max throughput Xmax", capFormat(fit.MaxThroughput(), 3), "req/s, " + xmaxNote},
-		{"constraint", string(fit.Constraint()), capConstraintNote(fit.Constraint())},
-		{"R²", strconv.FormatFloat(fit.RSquared, 'f', 5, 64), fmt.Sprintf("%d measurements", len(fit.Points))},
-	}
-}
-
-func capConstraintNote(c capacity.Constraint) string {
-	switch c {
-	case capacity.ContentionConstrained:
-		return "σ > κ: queueing on a shared resource limits scaling"
-	case capacity.CoherencyConstrained:
-		return "κ ≥ σ: crosstalk between units limits scaling"
-	}
-	return "σ = κ = 0"
-}
-
-func capPredictionRows(fit *capacity.USLFit, at []float64) [][]string {
-	rows := make([][]string, 0, len(at))
-	for _, n := range at {
-		rows = append(rows, []string{capNum(n), capFormat(fit.Throughput(n), 3), capSeconds(fit.Latency(n))})
-	}
-	return rows
-}
-
-func capWriteFitText(out io.Writer, format, source string, fit *capacity.USLFit, at []float64) error {
-	w := &capWriter{w: out}
-	md := format == capOutMD
-	title := fmt.Sprintf("USL fit of %d measurements from %s", len(fit.Points), source)
-	if md {
-		w.printf("## %s\n\n", title)
-	} else {
-		w.printf("%s\n", title)
-	}
-	if w.err == nil {
-		w.err = capTable(w.w, format, []string{"parameter", "value", "note"}, capFitRows(fit), "lrl")
-	}
-	if len(at) > 0 {
-		if md {
-			w.printf("\n### Predictions\n\n")
-		} else {
-			w.printf("\npredictions\n")
-		}
-		if w.err == nil {
-			w.err = capTable(w.w, format, []string{"N", "X(N) req/s", "R(N)"}, capPredictionRows(fit, at), "rrr")
-		}
-	}
-	chart := capUSLChart(fit, at, 64, 16)
-	if md {
-		w.printf("\n### Measured and fitted throughput\n\n```\n%s```\n", chart)
-	} else {
-		w.printf("\n%s", chart)
-	}
-	return w.err
-}
-
-type capFitJSON struct {
-	Source         string              `json:"source"`
-	Sigma          float64             `json:"sigma"`
-	Kappa          float64             `json:"kappa"`
-	Lambda         float64             `json:"lambda"`
-	MaxConcurrency *int                `json:"max_concurrency"`
-	MaxThroughput  *float64            `json:"max_throughput"`
-	Constraint     capacity.Constraint `json:"constraint"`
-	RSquared       float64             `json:"r_squared"`
-	SSR            float64             `json:"ssr"`
-	Points         []capFitPointJSON   `json:"points"`
-	Predictions    []capFitPointJSON   `json:"predictions"`
-}
-
-type capFitPointJSON struct {
-	Concurrency float64  `json:"concurrency"`
-	Measured    *float64 `json:"measured,omitempty"`
-	Throughput  float64  `json:"throughput"`
-	LatencyS    float64  `json:"latency_s"`
-}
-
-func capWriteFitJSON(out io.Writer, source string, fit *capacity.USLFit, at []float64) error {
-	doc := capFitJSON{Source: source, Sigma: fit.Sigma, Kappa: fit.Kappa, Lambda: fit.Lambda,
-		Constraint: fit.Constraint(), RSquared: fit.RSquared, SSR: fit.SSR, Predictions: []capFitPointJSON{}}
-	if n, ok := fit.MaxConcurrency(); ok {
-		doc.MaxConcurrency = &n
-	}
-	if x := fit.MaxThroughput(); !math.IsInf(x, 0) {
-		doc.MaxThroughput = &x
-	}
-	for _, p := range fit.Points {
-		m := p.Throughput
-		doc.Points = append(doc.Points, capFitPointJSON{Concurrency: p.Concurrency, Measured: &m,
-			Throughput: fit.Throughput(p.Concurrency), LatencyS: fit.Latency(p.Concurrency)})
-	}
-	for _, n := range at {
-		doc.Predictions = append(doc.Predictions, capFitPointJSON{Concurrency: n, Throughput: fit.Throughput(n), LatencyS: fit.Latency(n)})
-	}
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/loadtestdev/loadtest/capacity"
+	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -23,7 +24,7 @@ type capacityPlanFlags struct {
 }
 
 type capacityPlanOptions struct {
-	Out io.Writer
+	Out, ErrOut io.Writer
 
 	In      capacity.PlanInput
 	From    string
@@ -32,10 +33,12 @@ type capacityPlanOptions struct {
 	// RateSource and LatencySource say where the per-server rate and the latency came from.
 	RateSource    string
 	LatencySource string
+	// Warnings say why the rate --from gave is doubtful.
+	Warnings []reports.CapacityWarning
 }
 
 func newCapacityPlanCmd(ios *IOStreams) *cobra.Command {
-	opts := &capacityPlanOptions{Out: ios.Out}
+	opts := &capacityPlanOptions{Out: ios.Out, ErrOut: ios.ErrOut}
 	f := &capacityPlanFlags{}
 	cmd := &cobra.Command{
 		Use:   "plan --dau N [--server-rps R | --from result.json]",
@@ -53,7 +56,10 @@ any of the database flags it adds the database tier, warm and with a cold cache 
 --latency (or --from) it applies Little's law (requests in flight, per-server concurrency)
 and sizes each server's worker pool as an M/M/c queue, for --max-wait or
 --max-wait-probability when given. --explain prints every step as a formula. Ratios are
-fractions (0.8) or percentages (80%).`,
+fractions (0.8) or percentages (80%).
+
+A rate --from a run that was interrupted or fell behind its schedule (a behind_schedule
+warning in the result) is used, with a warning on stderr and in the JSON's "warnings".`,
 		Example: `  capacity plan --dau 200000 --server-rps 800
   capacity plan --dau 200000 --server-rps 800 --explain
   capacity plan --dau 1000000 --server-rps 800 --zones 3 --growth 10% --horizon 12
@@ -195,6 +201,7 @@ func (opts *capacityPlanOptions) readFrom(latency bool) error {
 	}
 	opts.In.ServerRPS = rate
 	opts.RateSource = fmt.Sprintf("%s of %s", field, opts.From)
+	opts.Warnings = reports.RateSourceWarnings(r, opts.From, field)
 	if latency && r.LatencyMS.Mean > 0 {
 		opts.In.Latency = time.Duration(r.LatencyMS.Mean * float64(time.Millisecond))
 		opts.LatencySource = fmt.Sprintf("latency_ms.mean of %s", opts.From)
@@ -216,10 +223,9 @@ func runCapacityPlan(opts *capacityPlanOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	switch opts.Output {
-	case capOutJSON:
-		return capWritePlanJSON(opts, plan)
-	default:
-		return capWritePlanText(opts, plan)
+	if err := reports.WriteCapacityWarnings(opts.ErrOut, opts.Warnings); err != nil {
+		return err
 	}
+	return reports.WriteCapacityPlan(opts.Out, opts.Output, reports.CapacityPlan{Plan: plan, In: opts.In,
+		RateSource: opts.RateSource, LatencySource: opts.LatencySource, Explain: opts.Explain, Warnings: opts.Warnings})
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/loadtestdev/loadtest/capacity"
+	"github.com/loadtestdev/loadtest/reports"
 )
 
 type capacityQueueOptions struct {
@@ -97,88 +97,26 @@ func (opts *capacityQueueOptions) validate(cmd *cobra.Command) error {
 func runCapacityQueue(cmd *cobra.Command, opts *capacityQueueOptions) error {
 	q := capacity.Queue{ArrivalRate: opts.RPS, ServiceTime: opts.ServiceTime.Seconds(), Servers: opts.Servers}
 	var (
-		m      capacity.QueueMetrics
-		err    error
-		target string
+		m   capacity.QueueMetrics
+		err error
 	)
 	switch {
 	case opts.MaxWait > 0:
 		m, err = q.ServersForMeanWait(opts.MaxWait.Seconds())
-		target = "mean wait ≤ " + opts.MaxWait.String()
 	case opts.MaxWaitP > 0:
 		m, err = q.ServersForWaitProbability(opts.MaxWaitP)
-		target = "P(wait) ≤ " + capPercent(opts.MaxWaitP)
 	default:
 		m, err = q.Solve()
 	}
 	if errors.Is(err, capacity.ErrSaturated) {
 		return usageError(fmt.Errorf("--servers %d: %w", opts.Servers, err))
 	}
+	if errors.Is(err, capacity.ErrTooManyServers) {
+		return usageError(fmt.Errorf("--rps %s with --service-time %s: %w; give a lower rate or a shorter service time",
+			strconv.FormatFloat(opts.RPS, 'g', -1, 64), opts.ServiceTime, err))
+	}
 	if err != nil {
 		return capInputError(cmd, err)
 	}
-	if opts.Output == capOutJSON {
-		return capWriteQueueJSON(opts.Out, m, target)
-	}
-	return capWriteQueueText(opts.Out, opts.Output, m, target)
-}
-
-func capQueueRows(m capacity.QueueMetrics, target string) [][]string {
-	servers := []string{"servers", strconv.Itoa(m.Servers), "given"}
-	if target != "" {
-		servers[2] = "the fewest with " + target
-	}
-	return [][]string{
-		{"arrival rate", capNum(m.ArrivalRate), "req/s"},
-		{"service time", capSeconds(m.ServiceTime), "mean, S"},
-		{"offered load", capNum(m.OfferedLoad), "erlangs, A = λS"},
-		servers,
-		{"utilisation", capPercent(m.Utilization), "ρ = A / c"},
-		{"P(wait)", strconv.FormatFloat(m.WaitProbability, 'f', 6, 64), "Erlang C"},
-		{"mean wait", capSeconds(m.MeanWait), "Wq = C·S / (c − A)"},
-		{"p90 wait", capSeconds(m.WaitPercentile(0.90)), ""},
-		{"p99 wait", capSeconds(m.WaitPercentile(0.99)), ""},
-		{"response time", capSeconds(m.MeanResponse), "mean, R = Wq + S"},
-		{"queue length", capNum(m.MeanQueueLength), "mean waiting, Lq = λ·Wq"},
-		{"in system", capNum(m.MeanInSystem), "mean, L = λ·R"},
-	}
-}
-
-func capWriteQueueText(out io.Writer, format string, m capacity.QueueMetrics, target string) error {
-	w := &capWriter{w: out}
-	if format == capOutMD {
-		w.printf("## M/M/c queue\n\n")
-	} else {
-		w.printf("M/M/c queue (Erlang C)\n")
-	}
-	if w.err == nil {
-		w.err = capTable(w.w, format, []string{"quantity", "value", "note"}, capQueueRows(m, target), "lrl")
-	}
-	return w.err
-}
-
-type capQueueJSON struct {
-	ArrivalRate     float64 `json:"arrival_rate"`
-	ServiceTimeS    float64 `json:"service_time_s"`
-	Servers         int     `json:"servers"`
-	Target          string  `json:"target,omitempty"`
-	OfferedLoad     float64 `json:"offered_load_erlangs"`
-	Utilization     float64 `json:"utilization"`
-	WaitProbability float64 `json:"wait_probability"`
-	MeanWaitS       float64 `json:"mean_wait_s"`
-	P90WaitS        float64 `json:"p90_wait_s"`
-	P99WaitS        float64 `json:"p99_wait_s"`
-	MeanResponseS   float64 `json:"mean_response_s"`
-	MeanQueueLength float64 `json:"mean_queue_length"`
-	MeanInSystem    float64 `json:"mean_in_system"`
-}
-
-func capWriteQueueJSON(out io.Writer, m capacity.QueueMetrics, target string) error {
-	doc := capQueueJSON{ArrivalRate: m.ArrivalRate, ServiceTimeS: m.ServiceTime, Servers: m.Servers, Target: target,
-		OfferedLoad: m.OfferedLoad, Utilization: m.Utilization, WaitProbability: m.WaitProbability,
-		MeanWaitS: m.MeanWait, P90WaitS: m.WaitPercentile(0.9), P99WaitS: m.WaitPercentile(0.99),
-		MeanResponseS: m.MeanResponse, MeanQueueLength: m.MeanQueueLength, MeanInSystem: m.MeanInSystem}
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return reports.WriteQueue(opts.Out, opts.Output, reports.QueueReport{Metrics: m, MaxWait: opts.MaxWait, MaxWaitProbability: opts.MaxWaitP})
 }

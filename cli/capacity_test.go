@@ -3,27 +3,15 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/loadtestdev/loadtest/internal/golden"
 	"github.com/loadtestdev/loadtest/results"
 )
-
-func init() {
-	// -update rewrites the golden files; another test file of the package may define it too.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/")
-	}
-}
-
-func capUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // capRun runs the capacity command tree with args and returns the exit code and output.
 func capRun(t *testing.T, args ...string) (int, string, string) {
@@ -32,28 +20,6 @@ func capRun(t *testing.T, args ...string) (int, string, string) {
 	ios := &IOStreams{In: strings.NewReader("1,10\n2,19\n3,27\n4,34\n5,40\n6,45\n"), Out: &out, ErrOut: &errOut}
 	code := Execute(NewCapacityCmd(ios), args)
 	return code, out.String(), errOut.String()
-}
-
-// capGolden compares got with testdata/capacity/name, rewriting it under -update.
-func capGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "capacity", name)
-	if capUpdate() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
 }
 
 func TestCapacityPlanWorkedExample(t *testing.T) {
@@ -133,7 +99,7 @@ func TestCapacityGolden(t *testing.T) {
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			capGolden(t, c.name, out)
+			golden.Assert(t, filepath.Join("testdata", "capacity", c.name), []byte(out))
 		})
 	}
 }
@@ -212,6 +178,74 @@ func TestCapacityPlanFrom(t *testing.T) {
 			code, out, _ = capRun(t, "plan", "--dau", "200000", "--from", c.file)
 			if code != ExitOK || !strings.Contains(out, c.field+" of "+c.file) {
 				t.Errorf("text does not say which number it used:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestCapacityPlanFromDoubtfulRun: a rate taken from an interrupted or behind-schedule run
+// is used, with a warning on stderr and in the JSON (issue 11 item 12).
+func TestCapacityPlanFromDoubtfulRun(t *testing.T) {
+	write := func(name string, edit func(*results.Result)) string {
+		r := &results.Result{Schema: results.Schema, Scenario: "echo", Throughput: 1000}
+		edit(r)
+		path := filepath.Join(t.TempDir(), name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := results.Write(f, r); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	behind := results.Warning{Code: "behind_schedule", Message: "3.0% of the requests left more than 10ms late"}
+	for _, c := range []struct {
+		name  string
+		edit  func(*results.Result)
+		codes []string
+	}{
+		{"complete run", func(*results.Result) {}, nil},
+		{"interrupted", func(r *results.Result) { r.Interrupted = true }, []string{"rate_from_interrupted_run"}},
+		{"behind schedule", func(r *results.Result) { r.Warnings = []results.Warning{behind} }, []string{"rate_from_behind_schedule_run"}},
+		{"both", func(r *results.Result) { r.Interrupted, r.Warnings = true, []results.Warning{behind} },
+			[]string{"rate_from_interrupted_run", "rate_from_behind_schedule_run"}},
+		{"other warnings only", func(r *results.Result) {
+			r.Warnings = []results.Warning{{Code: "generator_cpu_saturated", Message: "busy"}}
+		}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := write("r.json", c.edit)
+			code, out, errOut := capRun(t, "plan", "--dau", "200000", "--from", path, "-o", "json")
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var doc struct {
+				Warnings []struct{ Code, Message string } `json:"warnings"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatal(err)
+			}
+			var codes []string
+			for _, w := range doc.Warnings {
+				codes = append(codes, w.Code)
+				if !strings.Contains(w.Message, "throughput of "+path) {
+					t.Errorf("warning %q does not name the rate and the file", w.Message)
+				}
+				if !strings.Contains(errOut, "warning: "+w.Code+": ") {
+					t.Errorf("stderr %q lacks warning %s", errOut, w.Code)
+				}
+			}
+			if strings.Join(codes, ",") != strings.Join(c.codes, ",") {
+				t.Errorf("got warnings %v, want %v", codes, c.codes)
+			}
+			if len(c.codes) == 0 && errOut != "" {
+				t.Errorf("stderr: got %q, want nothing", errOut)
+			}
+			_, _, errText := capRun(t, "plan", "--dau", "200000", "--from", path)
+			if errText != errOut {
+				t.Errorf("text output's stderr %q differs from json's %q", errText, errOut)
 			}
 		})
 	}

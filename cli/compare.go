@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -49,7 +50,7 @@ refused with exit code 2. Either file may be "-" for standard input.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Baseline, opts.Current = args[0], args[1]
-			if opts.Format != gate.FormatText && opts.Format != gate.FormatMarkdown {
+			if opts.Format != reports.FormatText && opts.Format != reports.FormatMarkdown {
 				return usageError(fmt.Errorf("compare: --format %q: want text or md", opts.Format))
 			}
 			if opts.Baseline == "-" && opts.Current == "-" {
@@ -63,7 +64,7 @@ refused with exit code 2. Either file may be "-" for standard input.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.MaxRegression, "max-regression", gate.DefaultBounds, "largest regression allowed per metric, METRIC=AMOUNT,... (\"\" for none)")
-	cmd.Flags().StringVar(&opts.Format, "format", gate.FormatText, "output format: text or md (Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY)")
+	cmd.Flags().StringVar(&opts.Format, "format", reports.FormatText, "output format: text or md (Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY)")
 	return cmd
 }
 
@@ -86,7 +87,7 @@ func runCompare(opts *compareOptions, bounds []gate.Bound) error {
 	for _, w := range c.Warnings {
 		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 	}
-	err = gate.WriteComparison(opts.Out, c, gate.RenderOptions{Format: opts.Format, Baseline: opts.Baseline, Current: opts.Current})
+	err = reports.WriteComparison(opts.Out, c, reports.CompareOptions{Format: opts.Format, Baseline: opts.Baseline, Current: opts.Current})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
@@ -217,7 +218,7 @@ func (o *probeOptions) progress(n int, s results.ProbeStep) {
 func finishProbe(o *probeOptions, r *results.Result, probeErr error) error {
 	r.Version = version()
 	err := writeOut(o.OutFile, r)
-	err = errors.Join(err, gate.WriteProbe(o.Out, r.Probe))
+	err = errors.Join(err, reports.WriteProbe(o.Out, r.Probe))
 	switch {
 	case probeErr != nil:
 		return errors.Join(probeErr, err)

@@ -2,16 +2,13 @@ package collector
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/loadtestdev/loadtest/internal/golden"
 	"github.com/loadtestdev/loadtest/results"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 func TestWriteTopGolden(t *testing.T) {
 	at := time.Date(2026, 11, 25, 17, 26, 34, 0, time.UTC)
@@ -48,19 +45,7 @@ func TestWriteTopGolden(t *testing.T) {
 			if err := WriteTop(&buf, tt.snap); err != nil {
 				t.Fatalf("WriteTop: %v", err)
 			}
-			golden := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden file (run with -update to create it): %v", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("got:\n%s\nwant:\n%s", buf.Bytes(), want)
-			}
+			golden.Assert(t, filepath.Join("testdata", tt.name+".golden"), buf.Bytes())
 		})
 	}
 }

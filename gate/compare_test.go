@@ -1,19 +1,13 @@
 package gate
 
 import (
-	"bytes"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loadtestdev/loadtest/results"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func TestParseBounds(t *testing.T) {
 	tests := []struct {
@@ -206,56 +200,5 @@ func TestCompareWarnings(t *testing.T) {
 	same, _ := Compare(base, fabricate(t, 1000, 0, 10.5, func(i int) time.Duration { return linear(i) }), nil)
 	if len(same.Warnings) != 1 || !strings.HasPrefix(same.Warnings[0], "rate asked differs") {
 		t.Errorf("a 5%% longer run at a slightly different rate: got %q, want only the rate warning", same.Warnings)
-	}
-}
-
-func TestWriteComparisonGolden(t *testing.T) {
-	base := fabricate(t, 1000, 10, 10, linear)
-	cur := fabricate(t, 940, 12, 10, scaled(1.12))
-	cur.Scenario = "echo-v2"
-	c, err := Compare(base, cur, mustBounds(t, DefaultBounds+",service_time.p(75)=20%"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	passing, err := Compare(base, base, mustBounds(t, DefaultBounds))
-	if err != nil {
-		t.Fatal(err)
-	}
-	unbounded, err := Compare(base, cur, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		golden string
-		c      Comparison
-		format string
-	}{
-		{"compare_fail.txt", c, FormatText},
-		{"compare_fail.md", c, FormatMarkdown},
-		{"compare_pass.md", passing, FormatMarkdown},
-		{"compare_unbounded.txt", unbounded, FormatText},
-	} {
-		t.Run(tt.golden, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := WriteComparison(&buf, tt.c, RenderOptions{Format: tt.format, Baseline: "base.json", Current: "cur.json"}); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join("testdata", tt.golden)
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./gate -run Golden -update to create it)", err)
-			}
-			if buf.String() != string(want) {
-				t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
-			}
-		})
-	}
-	if err := WriteComparison(&bytes.Buffer{}, c, RenderOptions{Format: "html"}); err == nil {
-		t.Error("format html: got no error, want one")
 	}
 }

@@ -3,6 +3,8 @@ package gate
 import (
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -46,6 +48,58 @@ func FuzzParse(f *testing.F) {
 		}
 		if again.Canonical() != canon {
 			t.Fatalf("canonical form not stable: %q then %q", canon, again.Canonical())
+		}
+	})
+}
+
+// FuzzParseBounds checks that ParseBounds (compare's --max-regression) never panics, that
+// every error names the bound it rejects, and that what it accepts is sane: finite
+// non-negative amounts, one bound per metric, each bound's Expr an item of the spec, and
+// the bounds parsed again from their Exprs equal to the first. The seed corpus runs in the
+// normal test run.
+func FuzzParseBounds(f *testing.F) {
+	for _, s := range []string{
+		"", ",,", DefaultBounds, "p99=10%", "p99=5ms", "max=1s", "errors=0.1%", "errors=0.001",
+		"success=1%", "rps=5%", "rps=50/s", "throughput=50", "requests=100",
+		"profile.service_time.p(99.9)=20%", " p99 = 10% , rps=5%,, ", "p99", "p99=", "=10%",
+		"p99x=10%", "latency=10%", "p99=10", "p99=10xs", "errors=5", "errors=200%", "rps=5ms",
+		"requests=10/s", "p99=10%,p(99)=5ms", "p99=1e400%", "p99=-5ms", "rps=NaN", "p99==1%",
+		"a.b.c.p99=1%", "µ.p99=1µs", "p99=10%%",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		bounds, err := ParseBounds(spec)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "regression bound ") {
+				t.Fatalf("ParseBounds(%q): error %q does not name the bound", spec, err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		items := strings.Split(spec, ",")
+		for _, b := range bounds {
+			if math.IsNaN(b.Value) || math.IsInf(b.Value, 0) || b.Value < 0 {
+				t.Fatalf("ParseBounds(%q): bound %q has amount %v, want a finite non-negative number", spec, b.Expr, b.Value)
+			}
+			if seen[b.Name()] {
+				t.Fatalf("ParseBounds(%q): %s bounded twice", spec, b.Name())
+			}
+			seen[b.Name()] = true
+			if !slices.Contains(items, b.Expr) && !slices.ContainsFunc(items, func(it string) bool { return strings.TrimSpace(it) == b.Expr }) {
+				t.Fatalf("ParseBounds(%q): Expr %q is not an item of the spec", spec, b.Expr)
+			}
+		}
+		exprs := make([]string, len(bounds))
+		for i, b := range bounds {
+			exprs[i] = b.Expr
+		}
+		again, err := ParseBounds(strings.Join(exprs, ","))
+		if err != nil {
+			t.Fatalf("ParseBounds(%q) accepted %q, which does not parse again: %v", spec, exprs, err)
+		}
+		if !slices.Equal(again, bounds) {
+			t.Fatalf("ParseBounds(%q) = %+v, but its items parse again to %+v", spec, bounds, again)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -164,25 +163,5 @@ func TestProbeOptionsChecked(t *testing.T) {
 		if _, err := Probe(context.Background(), o, nil); err == nil {
 			t.Errorf("%+v: got no error, want one", o)
 		}
-	}
-}
-
-func TestWriteProbe(t *testing.T) {
-	var buf bytes.Buffer
-	p := &results.Probe{SLOs: []string{"p99<100ms", "errors<1%"}, SustainableRate: 1000, Steps: []results.ProbeStep{
-		{RateAsked: 1000, Rate: 999.5, Throughput: 999.5, P99MS: 12.5, Passed: true},
-		{RateAsked: 2000, Rate: 1500, Throughput: 1400, P99MS: 950, ErrorRatio: 0.0667, Breached: "p99<100ms, errors<1%"},
-	}}
-	if err := WriteProbe(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"2000/s", "FAIL: p99<100ms, errors<1%", "6.67%", "sustainable rate: 1000/s (the highest step that met p99<100ms and errors<1%)"} {
-		if !strings.Contains(buf.String(), want) {
-			t.Errorf("want %q in\n%s", want, buf.String())
-		}
-	}
-	buf.Reset()
-	if err := WriteProbe(&buf, &results.Probe{SLOs: []string{"p99<1ms"}}); err != nil || !strings.Contains(buf.String(), "sustainable rate: none (no step met p99<1ms)") {
-		t.Errorf("got %q, %v", buf.String(), err)
 	}
 }

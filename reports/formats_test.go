@@ -14,6 +14,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/loadtestdev/loadtest/internal/golden"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -34,7 +35,7 @@ func TestGoldenFormats(t *testing.T) {
 			if err := Write(&buf, fixtureResult(t), tt.format, tt.opts); err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tt.golden, buf.Bytes())
+			golden.Assert(t, filepath.Join("testdata", tt.golden), buf.Bytes())
 		})
 	}
 }

@@ -130,7 +130,7 @@ func htmlTables(r *results.Result) []htmlTable {
 	}
 	tables[len(tables)-1].Fail = thFail
 	if r.Probe != nil {
-		tables = append(tables, newHTMLTable(probeTitle(r.Probe), "", probeHeader, probeRows(r.Probe), "rrrrrll"))
+		tables = append(tables, newHTMLTable(probeTitle(r.Probe), "", probeHeader, probeRows(r.Probe), probeAligns))
 	}
 	out := tables[:0]
 	for _, t := range tables {

@@ -30,7 +30,7 @@ func Markdown(w io.Writer, r *results.Result) error {
 	m.table("Errors", []string{"class", "count", "sample"}, errRows, "lrl")
 	m.host(r)
 	if r.Probe != nil {
-		m.table(probeTitle(r.Probe), probeHeader, probeRows(r.Probe), "rrrrrll")
+		m.table(probeTitle(r.Probe), probeHeader, probeRows(r.Probe), probeAligns)
 	}
 	m.warnings(r)
 	m.thresholds(r)

@@ -1,8 +1,11 @@
 // Package reports renders a loadtest result (results.Result) for people and for tools: the
 // text summary `loadtest run` prints, JSON, GitHub-flavoured Markdown, a self-contained HTML
 // page with charts, PNG charts, JUnit XML for CI, the timeline as CSV and the latency
-// histograms as an HdrHistogram interval log. Every renderer takes an io.Writer (PNG a
-// directory) and never touches the process's streams.
+// histograms as an HdrHistogram interval log. It also renders what the other libraries
+// compute from results: a comparison (gate.Comparison, compare.go), a probe's steps
+// (probe.go), and capacity plans, USL fits and M/M/c queues (capacity_*.go). Every renderer
+// takes an io.Writer (PNG a directory) and plain data, never touches the process's streams,
+// and formats numbers with the one set of formatters in numbers.go.
 package reports
 
 import (

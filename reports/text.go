@@ -5,9 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -51,42 +48,6 @@ func (t *textWriter) section(title string, header []string, rows [][]string, ali
 	if t.err == nil {
 		t.err = renderTable(t.w, header, rows, aligns)
 	}
-}
-
-// renderTable renders one table with tablewriter; aligns holds one letter per column, 'r'
-// for right-aligned (numbers), anything else (or nothing) for left-aligned.
-func renderTable(w io.Writer, header []string, rows [][]string, aligns string) error {
-	cols := len(header)
-	for _, row := range rows {
-		cols = max(cols, len(row))
-	}
-	align := make(tw.Alignment, cols)
-	for i := range align {
-		align[i] = tw.AlignLeft
-		if i < len(aligns) && aligns[i] == 'r' {
-			align[i] = tw.AlignRight
-		}
-	}
-	table := tablewriter.NewTable(w,
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithAlignment(align),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-	)
-	if len(header) > 0 {
-		h := make([]any, len(header))
-		for i, s := range header {
-			h[i] = s
-		}
-		table.Header(h...)
-	}
-	if err := table.Bulk(rows); err != nil {
-		return fmt.Errorf("reports: table: %w", err)
-	}
-	if err := table.Render(); err != nil {
-		return fmt.Errorf("reports: table: %w", err)
-	}
-	return nil
 }
 
 func (t *textWriter) headline(r *results.Result) {
@@ -195,25 +156,7 @@ func (t *textWriter) probe(r *results.Result) {
 	if r.Probe == nil {
 		return
 	}
-	t.section(probeTitle(r.Probe), probeHeader, probeRows(r.Probe), "rrrrrll")
-}
-
-// probeHeader heads the probe table in every format.
-var probeHeader = []string{"rate asked", "rate", "throughput", "p99", "errors", "result", "breached"}
-
-// probeTitle names the sustainable rate and the SLOs it was held to.
-func probeTitle(p *results.Probe) string {
-	return fmt.Sprintf("Probe: sustainable rate %s (SLOs: %s)", formatRate(p.SustainableRate), strings.Join(p.SLOs, ", "))
-}
-
-// probeRows is one row per constant-rate step of a probe.
-func probeRows(p *results.Probe) [][]string {
-	var rows [][]string
-	for _, s := range p.Steps {
-		rows = append(rows, []string{formatRate(s.RateAsked), formatRate(s.Rate), formatRate(s.Throughput),
-			formatMS(s.P99MS), formatPercent(s.ErrorRatio), passFail(s.Passed), s.Breached})
-	}
-	return rows
+	t.section(probeTitle(r.Probe), probeHeader, probeRows(r.Probe), probeAligns)
 }
 
 func (t *textWriter) warnings(r *results.Result) {

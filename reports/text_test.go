@@ -2,9 +2,11 @@ package reports
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/loadtestdev/loadtest/internal/golden"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -13,7 +15,7 @@ func TestTextGolden(t *testing.T) {
 	if err := Text(&buf, fixtureResult(t)); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "report.txt", buf.Bytes())
+	golden.Assert(t, filepath.Join("testdata", "report.txt"), buf.Bytes())
 }
 
 func TestTextSections(t *testing.T) {

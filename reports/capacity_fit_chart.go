@@ -1,4 +1,4 @@
-package cli
+package reports
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"github.com/loadtestdev/loadtest/capacity"
 )
 
-// capUSLChart draws measured throughput ('o'), the fitted curve ('.') and predictions ('*')
+// uslChart draws measured throughput ('o'), the fitted curve ('.') and predictions ('*')
 // against concurrency as ASCII art of width × height plot cells.
-func capUSLChart(fit *capacity.USLFit, at []float64, width, height int) string {
+func uslChart(fit *capacity.USLFit, at []float64, width, height int) string {
 	xMax, yMax := 1.0, 0.0
 	for _, p := range fit.Points {
 		xMax, yMax = math.Max(xMax, p.Concurrency), math.Max(yMax, p.Throughput)
@@ -54,12 +54,12 @@ func capUSLChart(fit *capacity.USLFit, at []float64, width, height int) string {
 	for r, line := range grid {
 		label := ""
 		if level := height - 1 - r; level%5 == 0 || r == 0 {
-			label = capFormat(yMax*float64(level)/float64(height-1), 0)
+			label = formatGrouped(yMax*float64(level)/float64(height-1), 0)
 		}
 		fmt.Fprintf(&b, "%*s |%s\n", labelWidth, label, line)
 	}
 	fmt.Fprintf(&b, "%*s +%s\n", labelWidth, "", strings.Repeat("-", width))
-	left, mid, right := "1", capNum(math.Round(colN(width/2))), capNum(xMax)
+	left, mid, right := "1", formatNumber(math.Round(colN(width/2))), formatNumber(xMax)
 	gap1 := width/2 - len(left) - len(mid)/2
 	gap2 := width - width/2 - (len(mid) - len(mid)/2) - len(right)
 	fmt.Fprintf(&b, "%*s  %s%s%s%s%s\n", labelWidth, "", left, strings.Repeat(" ", max(gap1, 1)), mid, strings.Repeat(" ", max(gap2, 1)), right)
