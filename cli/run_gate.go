@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,31 +108,6 @@ func requestNames(sc *scenarios.Scenario) []string {
 	return names
 }
 
-// plannedRequests is how many requests a run with eo sends in all: ceil(rate × duration) at a
-// constant rate, the integral of the ramp with stages (cut at eo.Duration), 0 when unknown
-// (as fast as possible, or no end).
-func plannedRequests(eo engine.Options) uint64 {
-	var n uint64
-	switch {
-	case len(eo.Stages) > 0:
-		sp, err := engine.NewStagesPacer(eo.Stages)
-		if err != nil {
-			return 0
-		}
-		n = uint64(math.Ceil(sp.Hits()))
-		if eo.Duration > 0 && eo.Duration < sp.Duration() {
-			// the hits due before the cut: the first n whose send time is not before it
-			n = uint64(sort.Search(int(n), func(i int) bool { return sp.SendTime(uint64(i)) >= eo.Duration }))
-		}
-	case eo.RatePerSec > 0 && eo.Duration > 0:
-		n = uint64(math.Ceil(eo.RatePerSec * eo.Duration.Seconds()))
-	}
-	if eo.MaxRequests > 0 && (n == 0 || eo.MaxRequests < n) {
-		n = eo.MaxRequests
-	}
-	return n
-}
-
 // watch wraps the run's OnSecond callback: with --abort-on-fail it also has the thresholds
 // evaluated on the partial result every second, and stops the run at the next second after a
 // check finds one that can no longer pass. Call stopWatch when the run is over.
@@ -141,7 +115,7 @@ func (g *runGate) watch(eo *engine.Options) {
 	if !g.abortOnFail {
 		return
 	}
-	g.planned = plannedRequests(*eo)
+	g.planned = eo.PlannedRequests()
 	g.snaps, g.checked = make(chan partialSnap, 1), make(chan struct{})
 	go g.checkLoop()
 	next := eo.OnSecond

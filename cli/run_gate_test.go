@@ -373,7 +373,7 @@ func TestPlannedRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := plannedRequests(tt.eo); got != tt.want {
+			if got := tt.eo.PlannedRequests(); got != tt.want {
 				t.Errorf("got %d, want %d", got, tt.want)
 			}
 		})
