@@ -31,6 +31,10 @@ const (
 	GeneratorCPUShare  = 0.90 // of the cores the generator may use
 	GeneratorMinIdle   = 5.0  // percent host CPU idle
 	GeneratorFDShare   = 0.95 // of the fd limit
+	// GeneratorBehindMinIdle is the host CPU idle (percent) under which a run that fell behind
+	// schedule with connections to spare blames the generator host's CPU, also when the
+	// target shares the host: the workers were not the limit, so the CPU that runs them was.
+	GeneratorBehindMinIdle = 10.0
 	generatorLimitedBy = "results may be limited by the load generator, not the target"
 )
 
@@ -49,6 +53,13 @@ type Assessment struct {
 	// FDErrors counts requests that failed because the generator had no file descriptor left
 	// ("too many open files").
 	FDErrors uint64
+	// BehindSchedule is true when the engine sent hits late (its behind_schedule warning).
+	BehindSchedule bool
+}
+
+// ConnectionsCapped reports whether the engine had every connection it may open in use.
+func (a Assessment) ConnectionsCapped() bool {
+	return a.ConnectionCap > 0 && a.PeakConnections >= a.ConnectionCap
 }
 
 // Warnings applies every saturation rule and returns the warnings that fire, in a fixed order.
@@ -101,9 +112,19 @@ func usableCores(p Process, numCPU int) float64 {
 }
 
 // generatorHostIdleWarning fires when the generator host's CPU idle falls under 5% in some
-// sample while the target is on another host.
+// sample while the target is on another host; or under 10% (GeneratorBehindMinIdle), on its
+// own host or the target's, when the run fell behind schedule with connections to spare.
 func generatorHostIdleWarning(a Assessment) (Warning, bool) {
-	if a.TargetOnSameHost || len(a.Generator) == 0 {
+	if len(a.Generator) == 0 {
+		return Warning{}, false
+	}
+	minIdle, shared := GeneratorMinIdle, ""
+	if a.BehindSchedule && !a.ConnectionsCapped() {
+		minIdle = GeneratorBehindMinIdle
+		if a.TargetOnSameHost {
+			shared = ", which it shares with the target,"
+		}
+	} else if a.TargetOnSameHost {
 		return Warning{}, false
 	}
 	low := a.Generator[0]
@@ -112,13 +133,13 @@ func generatorHostIdleWarning(a Assessment) (Warning, bool) {
 			low = s
 		}
 	}
-	if low.CPU.Idle >= GeneratorMinIdle {
+	if low.CPU.Idle >= minIdle {
 		return Warning{}, false
 	}
 	return Warning{
 		Code:    WarnGeneratorHostIdle,
-		Message: fmt.Sprintf("%s: the generator host's CPU was %.1f%% idle (under %g%%)", generatorLimitedBy, low.CPU.Idle, GeneratorMinIdle),
-		Values:  map[string]float64{"cpu_idle": low.CPU.Idle, "threshold_percent": GeneratorMinIdle},
+		Message: fmt.Sprintf("%s: the generator host's CPU%s was %.1f%% idle (under %g%%)", generatorLimitedBy, shared, low.CPU.Idle, minIdle),
+		Values:  map[string]float64{"cpu_idle": low.CPU.Idle, "threshold_percent": minIdle},
 	}, true
 }
 
@@ -155,7 +176,7 @@ func generatorFDWarning(a Assessment) (Warning, bool) {
 
 // connectionCapWarning fires when the engine had every connection it may open in use.
 func connectionCapWarning(a Assessment) (Warning, bool) {
-	if a.ConnectionCap <= 0 || a.PeakConnections < a.ConnectionCap {
+	if !a.ConnectionsCapped() {
 		return Warning{}, false
 	}
 	return Warning{

@@ -207,6 +207,8 @@ func TestRunCoordinatedOmission(t *testing.T) {
 	}
 	if len(r.Warnings) == 0 || r.Warnings[0].Code != "behind_schedule" {
 		t.Errorf("warnings = %+v, want behind_schedule", r.Warnings)
+	} else if c := r.Warnings[0].Values["cause"]; c != BehindConnections {
+		t.Errorf("behind_schedule cause %v (%s), want %d: both connections were held by the stall", c, r.Warnings[0].Message, BehindConnections)
 	}
 	checkConsistent(t, r)
 }

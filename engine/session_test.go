@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,6 +165,37 @@ func TestRunLeavesProcessUntunedUnlessAsked(t *testing.T) {
 			}
 			if after := debug.SetGCPercent(gc); after != gc {
 				t.Errorf("GOGC %d after the run, want %d restored", after, gc)
+			}
+		})
+	}
+}
+
+func TestLateWarningCause(t *testing.T) {
+	tests := []struct {
+		name         string
+		late, total  uint64
+		peakInFlight uint64
+		want         float64 // cause; 0 = no warning
+		wantText     string
+	}{
+		{"on time", 1, 1000, 50, 0, ""},
+		{"all connections busy", 100, 1000, 50, BehindConnections, "raise --connections"},
+		{"connections to spare", 100, 1000, 7, BehindGenerator, "more connections will not help"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := newPlan(Options{Targeter: newFake("http://127.0.0.1:1", "/"), RatePerSec: 100, Connections: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newAggregator(p, time.Now())
+			a.total.requests, a.late, a.peakInFlight, a.maxLag = tt.total, tt.late, tt.peakInFlight, 30*time.Millisecond
+			w, ok := a.lateWarning()
+			if ok != (tt.want != 0) || w.Values["cause"] != tt.want {
+				t.Fatalf("lateWarning = %+v, %v; want cause %v", w, ok, tt.want)
+			}
+			if !strings.Contains(w.Message, tt.wantText) {
+				t.Errorf("message %q, want it to contain %q", w.Message, tt.wantText)
 			}
 		})
 	}
