@@ -72,6 +72,10 @@ type Options struct {
 	// (keep it quick), with the progress so far. A non-nil error stops the run: in-flight
 	// requests are awaited and Run returns the result with that error.
 	OnSecond func(Progress) error
+	// OnEnd, when set, is called once when the run is over, on the goroutine that called Run,
+	// with the final progress (Partial is nil): what observers of OnSecond need to close
+	// their account, such as the peak in flight.
+	OnEnd func(Progress)
 	// Grace bounds the wait for in-flight requests after an early stop (default DefaultGrace).
 	Grace time.Duration
 }

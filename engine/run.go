@@ -52,6 +52,11 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 
 	stopErr, interrupted, abandoned := agg.consume(ctx, atk, ch)
 
+	if p.OnEnd != nil {
+		end := agg.progress(agg.last)
+		end.Partial = nil
+		p.OnEnd(end)
+	}
 	r, err := agg.result(bytesIn.Load())
 	r.Interrupted = interrupted
 	r.Planned, r.Sent = p.plannedHits, tg.sent.Load()
