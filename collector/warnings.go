@@ -28,14 +28,14 @@ const (
 
 // Thresholds of the saturation rules.
 const (
-	GeneratorCPUShare  = 0.90 // of the cores the generator may use
-	GeneratorMinIdle   = 5.0  // percent host CPU idle
-	GeneratorFDShare   = 0.95 // of the fd limit
+	GeneratorCPUShare = 0.90 // of the cores the generator may use
+	GeneratorMinIdle  = 5.0  // percent host CPU idle
+	GeneratorFDShare  = 0.95 // of the fd limit
 	// GeneratorBehindMinIdle is the host CPU idle (percent) under which a run that fell behind
 	// schedule with connections to spare blames the generator host's CPU, also when the
 	// target shares the host: the workers were not the limit, so the CPU that runs them was.
 	GeneratorBehindMinIdle = 10.0
-	generatorLimitedBy = "results may be limited by the load generator, not the target"
+	generatorLimitedBy     = "results may be limited by the load generator, not the target"
 )
 
 // Assessment is what the saturation rules look at: both sides' samples and the engine's own

@@ -8,8 +8,6 @@ package runner
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -47,9 +45,6 @@ type Options struct {
 	Sampling *Sampling
 	// Observers see the progress every second, before the gate.
 	Observers []Observer
-	// Notes receives one-line notes about the run (such as a server side that cannot be
-	// sampled); nil discards them.
-	Notes io.Writer
 }
 
 // Outcome is what a run produced: the result (with its thresholds, host section and
@@ -61,6 +56,9 @@ type Outcome struct {
 	Verdict error
 	// Aborted records the early stop of --abort-on-fail, nil if none.
 	Aborted *gate.Abort
+	// Notes are one-line remarks for the user about the run, such as a server side that
+	// could not be sampled.
+	Notes []string
 }
 
 // ErrAbortNeedsThresholds is returned by Run for AbortOnFail without thresholds.
@@ -73,10 +71,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if o.AbortOnFail && len(o.Thresholds) == 0 {
 		return nil, ErrAbortNeedsThresholds
 	}
-	notes := o.Notes
-	if notes == nil {
-		notes = io.Discard
-	}
+	var notes []string
 	var session *collector.Session
 	if o.Sampling != nil {
 		session = collector.StartSession(ctx, collector.SessionOptions{
@@ -102,7 +97,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			BehindSchedule: r != nil && hasWarning(r, "behind_schedule"),
 		})
 		if rep.Note != "" {
-			fmt.Fprintf(notes, "note: %s\n", rep.Note)
+			notes = append(notes, rep.Note)
 		}
 		if r != nil {
 			recordHost(r, rep)
@@ -111,7 +106,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if r == nil {
 		return nil, runErr
 	}
-	out := &Outcome{Result: r}
+	out := &Outcome{Result: r, Notes: notes}
 	if watcher != nil {
 		out.Aborted = watcher.Aborted()
 	}
