@@ -32,8 +32,8 @@ const (
 	GeneratorMinIdle  = 5.0  // percent host CPU idle
 	GeneratorFDShare  = 0.95 // of the fd limit
 	// GeneratorBehindMinIdle is the host CPU idle (percent) under which a run that fell behind
-	// schedule with connections to spare blames the generator host's CPU, also when the
-	// target shares the host: the workers were not the limit, so the CPU that runs them was.
+	// schedule blames the generator host's CPU, also when the target shares the host: hits
+	// left late while the CPU that runs the workers had next to nothing to spare.
 	GeneratorBehindMinIdle = 10.0
 	generatorLimitedBy     = "results may be limited by the load generator, not the target"
 )
@@ -113,13 +113,13 @@ func usableCores(p Process, numCPU int) float64 {
 
 // generatorHostIdleWarning fires when the generator host's CPU idle falls under 5% in some
 // sample while the target is on another host; or under 10% (GeneratorBehindMinIdle), on its
-// own host or the target's, when the run fell behind schedule with connections to spare.
+// own host or the target's, when the run fell behind schedule.
 func generatorHostIdleWarning(a Assessment) (Warning, bool) {
 	if len(a.Generator) == 0 {
 		return Warning{}, false
 	}
 	minIdle, shared := GeneratorMinIdle, ""
-	if a.BehindSchedule && !a.ConnectionsCapped() {
+	if a.BehindSchedule {
 		minIdle = GeneratorBehindMinIdle
 		if a.TargetOnSameHost {
 			shared = ", which it shares with the target,"

@@ -178,7 +178,7 @@ func TestHostIdleWhenBehindSchedule(t *testing.T) {
 			BehindSchedule: true, ConnectionCap: 50, PeakConnections: 12}, true},
 		{"same host, on schedule", Assessment{Generator: []Snapshot{gen(5.6, 10, 0, 0, 0)}, TargetOnSameHost: true, ConnectionCap: 50, PeakConnections: 12}, false},
 		{"same host, behind with every connection busy", Assessment{Generator: []Snapshot{gen(5.6, 10, 0, 0, 0)}, TargetOnSameHost: true,
-			BehindSchedule: true, ConnectionCap: 50, PeakConnections: 50}, false},
+			BehindSchedule: true, ConnectionCap: 50, PeakConnections: 50}, true},
 		{"same host, behind, host idle enough", Assessment{Generator: []Snapshot{gen(30, 10, 0, 0, 0)}, TargetOnSameHost: true,
 			BehindSchedule: true, ConnectionCap: 50, PeakConnections: 12}, false},
 		{"other host, behind, 8% idle", Assessment{Generator: []Snapshot{gen(8, 10, 0, 0, 0)}, BehindSchedule: true, ConnectionCap: 50, PeakConnections: 1}, true},

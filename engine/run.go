@@ -193,7 +193,9 @@ func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-cha
 // add counts one hit.
 func (a *aggregator) add(res *vegeta.Result) {
 	if a.sent != nil {
-		a.peakInFlight = max(a.peakInFlight, a.sent.Load()-a.received)
+		// a worker may already have taken its next hit when its result is read: at most
+		// Connections are ever in flight
+		a.peakInFlight = max(a.peakInFlight, min(a.sent.Load()-a.received, uint64(a.p.Connections)))
 	}
 	a.received++
 	if res.URL == "" && res.Error != "" {

@@ -18,26 +18,31 @@ func recordHost(r *results.Result, rep collector.HostReport) {
 	r.Warnings = append(r.Warnings, results.HostWarnings(rep.Warnings)...)
 }
 
-// explainBehindSchedule says, in a behind_schedule warning whose hits left late with
-// connections to spare, whether the generator's CPU was saturated (a CPU warning fired) or
-// not (then the timer or the scheduler held the hits back).
+// explainBehindSchedule completes a behind_schedule warning with what the host sampling
+// measured: whether the generator's CPU was saturated (a CPU warning fired); and, when the
+// hits left late with connections to spare and the CPU was not saturated, that the timer or
+// the scheduler held them back.
 func explainBehindSchedule(r *results.Result, host []collector.Warning) {
+	cpu := ""
+	for _, hw := range host {
+		if hw.Code == collector.WarnGeneratorCPU || hw.Code == collector.WarnGeneratorHostIdle {
+			cpu = hw.Code
+			break
+		}
+	}
 	for i := range r.Warnings {
 		w := &r.Warnings[i]
-		if w.Code != "behind_schedule" || w.Values["cause"] != engine.BehindGenerator {
+		if w.Code != "behind_schedule" {
 			continue
 		}
-		cpu := ""
-		for _, hw := range host {
-			if hw.Code == collector.WarnGeneratorCPU || hw.Code == collector.WarnGeneratorHostIdle {
-				cpu = hw.Code
-				break
-			}
-		}
-		if cpu != "" {
+		switch {
+		case cpu != "" && w.Values["cause"] == engine.BehindConnections:
+			w.Message += "; the generator's CPU was saturated too (" + cpu + "): more connections need CPU to spare"
+			w.Values["cpu_saturated"] = 1
+		case cpu != "":
 			w.Message += "; the generator's CPU was saturated (" + cpu + ")"
 			w.Values["cpu_saturated"] = 1
-		} else {
+		case w.Values["cause"] == engine.BehindGenerator:
 			w.Message += "; the generator's CPU was not saturated, so its timer or the scheduler held the hits back"
 			w.Values["cpu_saturated"] = 0
 		}

@@ -145,7 +145,8 @@ func TestExplainBehindSchedule(t *testing.T) {
 	}{
 		{"cpu saturated", engine.BehindGenerator, []collector.Warning{{Code: collector.WarnGeneratorHostIdle}}, "CPU was saturated (generator_host_cpu_saturated)", 1},
 		{"neither", engine.BehindGenerator, nil, "CPU was not saturated, so its timer", 0},
-		{"connections: left as it is", engine.BehindConnections, []collector.Warning{{Code: collector.WarnGeneratorCPU}}, "base", -1},
+		{"connections and cpu", engine.BehindConnections, []collector.Warning{{Code: collector.WarnGeneratorCPU}}, "saturated too (generator_cpu_saturated)", 1},
+		{"connections alone: left as it is", engine.BehindConnections, nil, "base", -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
