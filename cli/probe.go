@@ -13,6 +13,7 @@ import (
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/runner"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
@@ -34,9 +35,16 @@ type probeOptions struct {
 	Quiet        bool
 
 	startRate, maxRate float64
+	// setConns and setTimeout tell whether --connections and --timeout were given, so that
+	// only then they override the scenario
+	setConns, setTimeout bool
 }
 
-func newProbeCmd(ios *IOStreams) *cobra.Command {
+func newProbeCmd(ios *IOStreams) *cobra.Command { return newCmdProbe(ios, nil) }
+
+// newCmdProbe is `loadtest probe`; runF, when not nil, is called with the bound and validated
+// options instead of runProbe (tests of the flag binding send no load).
+func newCmdProbe(ios *IOStreams, runF func(context.Context, *probeOptions) error) *cobra.Command {
 	opts := &probeOptions{Out: ios.Out, ErrOut: ios.ErrOut}
 	cmd := &cobra.Command{
 		Use:   "probe SCENARIO|FILE.yaml --slo EXPR [--slo EXPR ...]",
@@ -62,7 +70,11 @@ of --step-duration each, plus --pause between steps; Ctrl-C stops and reports wh
 			if err := opts.validate(); err != nil {
 				return usageError(err)
 			}
-			return runProbe(cmd.Context(), opts, cmd.Flags().Changed("connections"), cmd.Flags().Changed("timeout"))
+			opts.setConns, opts.setTimeout = cmd.Flags().Changed("connections"), cmd.Flags().Changed("timeout")
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runProbe(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -95,6 +107,8 @@ func (o *probeOptions) validate() error {
 		return fmt.Errorf("probe: --max %s is below --start %s", o.Max, o.Start)
 	case o.StepDuration <= 0:
 		return fmt.Errorf("probe: --step-duration %s, want a positive duration such as 10s", o.StepDuration)
+	case o.Connections < 0 || o.Connections > engine.MaxConnections:
+		return fmt.Errorf("probe: --connections %d, want 1 to %d", o.Connections, engine.MaxConnections)
 	case o.MaxSteps < 1:
 		return fmt.Errorf("probe: --max-steps %d, want 1 or more", o.MaxSteps)
 	case o.PrecisionPct <= 0 || o.PrecisionPct >= 100:
@@ -120,12 +134,12 @@ func probeRate(flag, s string) (float64, error) {
 	return r.PerSecond(), nil
 }
 
-// runProbe loads the scenario, starts the bundled server when there is no target, runs the
-// search and renders what it found.
-func runProbe(ctx context.Context, o *probeOptions, setConns, setTimeout bool) (err error) {
+// runProbe loads the scenario and checks its SLOs, starts the bundled server when there is no
+// target, runs the search and renders what it found.
+func runProbe(ctx context.Context, o *probeOptions) (err error) {
 	ro := &runOptions{Scenario: o.Scenario, Target: o.Target, Secret: o.Secret, Connections: o.Connections,
 		Timeout: o.Timeout, Duration: o.StepDuration,
-		set: map[string]bool{"target": o.Target != "", "connections": setConns, "timeout": setTimeout, "duration": true}}
+		set: map[string]bool{"target": o.Target != "", "connections": o.setConns, "timeout": o.setTimeout, "duration": true}}
 	sc, err := loadRunScenario(ro)
 	if err != nil {
 		return usageError(err)
@@ -133,6 +147,9 @@ func runProbe(ctx context.Context, o *probeOptions, setConns, setTimeout bool) (
 	slos, err := probeSLOs(o.SLOs, sc)
 	if err != nil {
 		return usageError(err)
+	}
+	if err := gate.CheckRequests(slos, requestNames(sc)); err != nil {
+		return usageError(fmt.Errorf("probe: %w", err))
 	}
 	if err := checkOut(o.OutFile); err != nil {
 		return err
@@ -146,13 +163,11 @@ func runProbe(ctx context.Context, o *probeOptions, setConns, setTimeout bool) (
 	if err != nil {
 		return usageError(err)
 	}
-	if err := gate.CheckRequests(slos, eo.Targeter.Names()); err != nil {
-		return usageError(fmt.Errorf("probe: %w", err))
-	}
-	r, probeErr := gate.Probe(ctx, gate.ProbeOptions{
-		SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
-		Precision: o.PrecisionPct / 100, OnStep: o.progress,
-	}, probeStep(eo, o))
+	r, probeErr := runner.Probe(ctx, runner.ProbeOptions{
+		Engine: eo, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
+		Search: gate.ProbeOptions{SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
+			Precision: o.PrecisionPct / 100, OnStep: o.progress},
+	})
 	if r == nil {
 		return probeErr
 	}
@@ -178,25 +193,10 @@ func probeSLOs(flags []string, sc *scenarios.Scenario) ([]gate.Threshold, error)
 	return slos, nil
 }
 
-// probeStep runs one constant-rate step with the engine, after a pause for the server to
-// drain what the previous step left queued.
-func probeStep(eo engine.Options, o *probeOptions) gate.StepFunc {
-	steps := 0
-	return func(ctx context.Context, rate float64) (*results.Result, error) {
-		if steps > 0 && o.Pause > 0 {
-			select {
-			case <-time.After(o.Pause):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		steps++
-		if !o.Quiet {
-			fmt.Fprintf(o.ErrOut, "step %d: %g/s for %s\n", steps, rate, o.StepDuration)
-		}
-		step := eo
-		step.RatePerSec, step.Stages, step.Duration = rate, nil, o.StepDuration
-		return engine.Run(ctx, step)
+// stepStarts prints each step as it starts.
+func (o *probeOptions) stepStarts(n int, rate float64) {
+	if !o.Quiet {
+		fmt.Fprintf(o.ErrOut, "step %d: %g/s for %s\n", n, rate, o.StepDuration)
 	}
 }
 

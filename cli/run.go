@@ -14,6 +14,7 @@ import (
 	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/runner"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
@@ -54,7 +55,11 @@ type runOptions struct {
 	set map[string]bool
 }
 
-func newRunCmd(ios *IOStreams) *cobra.Command {
+func newRunCmd(ios *IOStreams) *cobra.Command { return newCmdRun(ios, nil) }
+
+// newCmdRun is `loadtest run`; runF, when not nil, is called with the bound and validated
+// options instead of runRun (tests of the flag binding send no load).
+func newCmdRun(ios *IOStreams, runF func(context.Context, *runOptions) error) *cobra.Command {
 	opts := &runOptions{}
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO|FILE.yaml",
@@ -99,6 +104,9 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 			if err := opts.validate(); err != nil {
 				return usageError(err)
 			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
 			return runRun(cmd.Context(), opts)
 		},
 	}
@@ -135,8 +143,8 @@ func (o *runOptions) validate() error {
 			return fmt.Errorf("--rate: %w", err)
 		}
 	}
-	if o.set["connections"] && o.Connections < 1 {
-		return fmt.Errorf("--connections: %d is not allowed, want 1 or more", o.Connections)
+	if o.set["connections"] && (o.Connections < 1 || o.Connections > engine.MaxConnections) {
+		return fmt.Errorf("--connections: %d is not allowed, want 1 to %d", o.Connections, engine.MaxConnections)
 	}
 	if o.set["duration"] && o.Duration <= 0 {
 		return fmt.Errorf("--duration: %s is not allowed, want a positive duration such as 30s", o.Duration)
@@ -161,14 +169,14 @@ func checkTarget(s string) error {
 	return err
 }
 
-// runRun loads the scenario and the gate, starts the bundled server when there is no target,
-// runs the engine and renders the result.
+// runRun loads the scenario and its thresholds, starts the bundled server when there is no
+// target, runs the run session and renders the result.
 func runRun(ctx context.Context, o *runOptions) (err error) {
 	sc, err := loadRunScenario(o)
 	if err != nil {
 		return usageError(err)
 	}
-	g, err := newRunGate(o, sc)
+	ths, err := loadRunThresholds(o, sc)
 	if err != nil {
 		return usageError(err)
 	}
@@ -188,28 +196,28 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	if err != nil {
 		return usageError(err)
 	}
-	hosts := startHostSampling(ctx, sc.Target, tgt.serverPID, o.SampleInterval)
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
-	eo.OnSecond = prog.update
-	g.watch(&eo)
-	r, runErr := engine.Run(ctx, eo)
-	g.stopWatch()
+	oc, runErr := runner.Run(ctx, runner.Options{
+		Engine: eo, Thresholds: ths, AbortOnFail: o.AbortOnFail,
+		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
+		Observers: []runner.Observer{prog.update},
+	})
 	prog.done()
-	hosts.finish(r, o.ErrOut)
-	if r == nil {
+	if oc == nil {
 		return runErr
 	}
-	r.Version = version()
-	runErr = withoutAbort(runErr) // the gate stopped the run on purpose; its verdict says so
-	g.evaluate(r)
-	return finishRun(o, r, specs, g, runErr)
+	for _, n := range oc.Notes {
+		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
+	}
+	oc.Result.Version = version()
+	return finishRun(o, oc.Result, specs, oc.Verdict, runErr)
 }
 
 // finishRun writes the result file and the reports, then prints the summary (last, so that a
 // closed or stuck stdout loses no file), and picks the exit code: 1 when the run failed, 130
-// when interrupted, 99 when a threshold was breached, 1 when nothing succeeded and there were
-// no thresholds.
-func finishRun(o *runOptions, r *results.Result, specs []reports.Spec, g *runGate, runErr error) error {
+// when interrupted, 99 when a threshold was breached (the gate's verdict), 1 when nothing
+// succeeded and there were no thresholds.
+func finishRun(o *runOptions, r *results.Result, specs []reports.Spec, verdict, runErr error) error {
 	err := writeOut(o.OutFile, r)
 	err = errors.Join(err, writeReports(specs, r, o.ErrOut))
 	err = errors.Join(err, reports.Text(o.Out, r))
@@ -221,7 +229,7 @@ func finishRun(o *runOptions, r *results.Result, specs []reports.Spec, g *runGat
 	case r.Interrupted:
 		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then%s", r.DurationS, breachedNote(r))}
 	}
-	if verr := g.verdict(r); verr != nil {
+	if verr := gateVerdict(verdict); verr != nil {
 		return verr
 	}
 	if len(r.Thresholds) == 0 && r.Successes == 0 {

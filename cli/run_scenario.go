@@ -83,6 +83,8 @@ func engineOptions(sc *scenarios.Scenario, o *runOptions, secret []byte) (engine
 		Connections: sc.Connections,
 		HTTP2:       sc.HTTP2,
 		Seed:        o.Seed,
+		UserAgent:   "loadtest/" + version(),
+		TuneProcess: true,
 	}
 	for _, st := range sc.Stages {
 		eo.Stages = append(eo.Stages, engine.Stage{Duration: st.Duration, RatePerSec: st.Rate.PerSecond()})

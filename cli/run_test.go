@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +86,7 @@ func TestRunBadFlags(t *testing.T) {
 	}{
 		{"rate", []string{"run", sc, "--rate", "fast"}, "--rate"},
 		{"connections", []string{"run", sc, "--connections", "0"}, "--connections"},
+		{"too many connections", []string{"run", sc, "--connections", "10000000"}, "want 1 to 1000000"},
 		{"duration", []string{"run", sc, "--duration", "-1s"}, "--duration"},
 		{"duration syntax", []string{"run", sc, "--duration", "ten"}, "--duration"},
 		{"timeout", []string{"run", sc, "--timeout", "0s"}, "--timeout"},
@@ -104,6 +107,28 @@ func TestRunBadFlags(t *testing.T) {
 				t.Errorf("stderr = %q, want it to name %q", errOut, tt.want)
 			}
 		})
+	}
+}
+
+// TestRunFlagBinding checks, through the run-function hook, what the flags bind, without
+// sending load.
+func TestRunFlagBinding(t *testing.T) {
+	var got *runOptions
+	cmd := newCmdRun(&IOStreams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *runOptions) error {
+		got = o
+		return nil
+	})
+	cmd.SetArgs([]string{"echo", "--rate", "30/m", "-c", "7", "-d", "2s", "--threshold", "p99<1s", "--abort-on-fail",
+		"--no-thresholds", "--report", "md=r.md", "--sample-interval", "250ms"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Scenario != "echo" || got.Rate != "30/m" || got.Connections != 7 || got.Duration != 2*time.Second ||
+		len(got.Thresholds) != 1 || !got.AbortOnFail || !got.NoThresholds || len(got.Reports) != 1 || got.SampleInterval != 250*time.Millisecond {
+		t.Fatalf("bound options %+v", got)
+	}
+	if !got.set["rate"] || !got.set["connections"] || !got.set["duration"] || got.set["timeout"] || got.set["target"] {
+		t.Errorf("flags seen as set: %v, want rate, connections and duration only", got.set)
 	}
 }
 

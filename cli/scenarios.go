@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
@@ -95,8 +96,9 @@ func newScenariosCheckCmd(ios *IOStreams) *cobra.Command {
 		Long: `Parse and compile scenario files (or built-ins) the way "loadtest run" would, without
 sending a request, and print a summary of each: its rate, duration and request mix. A bad
 file prints its error, naming the line and the field, and the command exits with code 2.
-Feeder files are read and their columns checked; token() is not checked, since the secret is
-only known when a run starts.`,
+Feeder files are read and their columns checked, and the thresholds are parsed and checked
+against the request names as "loadtest run" checks them; token() is not checked, since the
+secret is only known when a run starts.`,
 		Example: `  loadtest scenarios check my.yaml
   loadtest scenarios check scenarios/*.yaml`,
 		Args: cobra.MinimumNArgs(1),
@@ -137,6 +139,10 @@ func checkScenario(w io.Writer, name string) error {
 			return err
 		}
 		return fmt.Errorf("scenario %s: %w", name, err)
+	}
+	// the thresholds as run checks them before sending (without flags: --threshold is run's)
+	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: requestNames(sc)}); err != nil {
+		return err
 	}
 	load := "rate " + sc.Rate.String()
 	if sc.Rate.Freq == 0 {

@@ -28,6 +28,16 @@ func TestScenariosCommand(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("rate: 5/s\nrequests:\n  - path: /a\n    wieght: 3\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// thresholds that run rejects with exit 2 (issue 11 item 8): check must reject them too
+	nan := filepath.Join(dir, "nan.yaml")
+	badValue := filepath.Join(dir, "badvalue.yaml")
+	badRequest := filepath.Join(dir, "badrequest.yaml")
+	for path, th := range map[string]string{nan: `"NaN"`, badValue: `"p99 < 2xx"`, badRequest: `"nosuch.p99 < 1s"`} {
+		yaml := "rate: 5/s\nrequests:\n  - {name: a, path: /a}\nthresholds:\n  - " + th + "\n"
+		if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	swiper, _ := scenarios.BuiltinYAML("swiper")
 	tests := []struct {
 		name     string
@@ -45,6 +55,11 @@ func TestScenariosCommand(t *testing.T) {
 		{name: "check bad", args: []string{"scenarios", "check", good, bad}, code: ExitUsage,
 			wantOut: []string{"ok   " + good, "FAIL scenario " + bad + `:4: unknown field "wieght"`, `did you mean "weight"?`},
 			wantErr: "1 of 2 scenario(s) are invalid: " + bad},
+		{name: "check NaN threshold", args: []string{"scenarios", "check", nan}, code: ExitUsage, wantOut: []string{"FAIL scenario " + nan + ": thresholds[0]"}},
+		{name: "check bad threshold value", args: []string{"scenarios", "check", badValue}, code: ExitUsage,
+			wantOut: []string{"FAIL scenario " + badValue + ": thresholds[0]", `bad value "2xx"`}},
+		{name: "check threshold of an unknown request", args: []string{"scenarios", "check", badRequest}, code: ExitUsage,
+			wantOut: []string{`unknown request "nosuch"`, "known: a"}},
 		{name: "check missing", args: []string{"scenarios", "check", "nosuch"}, code: ExitUsage, wantOut: []string{`FAIL scenario nosuch: unknown scenario "nosuch"`}},
 		{name: "help", args: []string{"scenarios"}, wantOut: []string{"Available Commands", "list", "show", "check"}},
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/loadtestdev/loadtest/results"
 )
 
-// Warning codes.
+// results.Warning codes.
 const (
 	// WarnGeneratorCPU: the loadtest process used more than 90% of the cores it may use.
 	WarnGeneratorCPU = "generator_cpu_saturated"
@@ -24,10 +24,14 @@ const (
 
 // Thresholds of the saturation rules.
 const (
-	GeneratorCPUShare  = 0.90 // of the cores the generator may use
-	GeneratorMinIdle   = 5.0  // percent host CPU idle
-	GeneratorFDShare   = 0.95 // of the fd limit
-	generatorLimitedBy = "results may be limited by the load generator, not the target"
+	GeneratorCPUShare = 0.90 // of the cores the generator may use
+	GeneratorMinIdle  = 5.0  // percent host CPU idle
+	GeneratorFDShare  = 0.95 // of the fd limit
+	// GeneratorBehindMinIdle is the host CPU idle (percent) under which a run that fell behind
+	// schedule blames the generator host's CPU, also when the target shares the host: hits
+	// left late while the CPU that runs the workers had next to nothing to spare.
+	GeneratorBehindMinIdle = 10.0
+	generatorLimitedBy     = "results may be limited by the load generator, not the target"
 )
 
 // Assessment is what the saturation rules look at: both sides' samples and the engine's own
@@ -45,6 +49,13 @@ type Assessment struct {
 	// FDErrors counts requests that failed because the generator had no file descriptor left
 	// ("too many open files").
 	FDErrors uint64
+	// BehindSchedule is true when the engine sent hits late (its behind_schedule warning).
+	BehindSchedule bool
+}
+
+// ConnectionsCapped reports whether the engine had every connection it may open in use.
+func (a Assessment) ConnectionsCapped() bool {
+	return a.ConnectionCap > 0 && a.PeakConnections >= a.ConnectionCap
 }
 
 // Warnings applies every saturation rule and returns the warnings that fire, in a fixed order.
@@ -97,9 +108,19 @@ func usableCores(p results.Process, numCPU int) float64 {
 }
 
 // generatorHostIdleWarning fires when the generator host's CPU idle falls under 5% in some
-// sample while the target is on another host.
+// sample while the target is on another host; or under 10% (GeneratorBehindMinIdle), on its
+// own host or the target's, when the run fell behind schedule.
 func generatorHostIdleWarning(a Assessment) (results.Warning, bool) {
-	if a.TargetOnSameHost || len(a.Generator) == 0 {
+	if len(a.Generator) == 0 {
+		return results.Warning{}, false
+	}
+	minIdle, shared := GeneratorMinIdle, ""
+	if a.BehindSchedule {
+		minIdle = GeneratorBehindMinIdle
+		if a.TargetOnSameHost {
+			shared = ", which it shares with the target,"
+		}
+	} else if a.TargetOnSameHost {
 		return results.Warning{}, false
 	}
 	low := a.Generator[0]
@@ -108,13 +129,13 @@ func generatorHostIdleWarning(a Assessment) (results.Warning, bool) {
 			low = s
 		}
 	}
-	if low.CPU.Idle >= GeneratorMinIdle {
+	if low.CPU.Idle >= minIdle {
 		return results.Warning{}, false
 	}
 	return results.Warning{
 		Code:    WarnGeneratorHostIdle,
-		Message: fmt.Sprintf("%s: the generator host's CPU was %.1f%% idle (under %g%%)", generatorLimitedBy, low.CPU.Idle, GeneratorMinIdle),
-		Values:  map[string]float64{"cpu_idle": low.CPU.Idle, "threshold_percent": GeneratorMinIdle},
+		Message: fmt.Sprintf("%s: the generator host's CPU%s was %.1f%% idle (under %g%%)", generatorLimitedBy, shared, low.CPU.Idle, minIdle),
+		Values:  map[string]float64{"cpu_idle": low.CPU.Idle, "threshold_percent": minIdle},
 	}, true
 }
 
@@ -151,7 +172,7 @@ func generatorFDWarning(a Assessment) (results.Warning, bool) {
 
 // connectionCapWarning fires when the engine had every connection it may open in use.
 func connectionCapWarning(a Assessment) (results.Warning, bool) {
-	if a.ConnectionCap <= 0 || a.PeakConnections < a.ConnectionCap {
+	if !a.ConnectionsCapped() {
 		return results.Warning{}, false
 	}
 	return results.Warning{

@@ -167,3 +167,31 @@ func TestServerLoadWarningSaysWhenTheGeneratorSharesTheHost(t *testing.T) {
 		}
 	}
 }
+
+func TestHostIdleWhenBehindSchedule(t *testing.T) {
+	// issue 11 item 7: rate 200000/s on 2 cores, host 5.6% idle, the target on the same host:
+	// the run fell behind with connections to spare, so the shared host's CPU is to blame
+	tests := []struct {
+		name string
+		a    Assessment
+		want bool
+	}{
+		{"same host, behind, connections to spare", Assessment{Generator: []results.Snapshot{gen(50, 10, 0, 0, 0), gen(5.6, 10, 0, 0, 0)}, TargetOnSameHost: true,
+			BehindSchedule: true, ConnectionCap: 50, PeakConnections: 12}, true},
+		{"same host, on schedule", Assessment{Generator: []results.Snapshot{gen(5.6, 10, 0, 0, 0)}, TargetOnSameHost: true, ConnectionCap: 50, PeakConnections: 12}, false},
+		{"same host, behind with every connection busy", Assessment{Generator: []results.Snapshot{gen(5.6, 10, 0, 0, 0)}, TargetOnSameHost: true,
+			BehindSchedule: true, ConnectionCap: 50, PeakConnections: 50}, true},
+		{"same host, behind, host idle enough", Assessment{Generator: []results.Snapshot{gen(30, 10, 0, 0, 0)}, TargetOnSameHost: true,
+			BehindSchedule: true, ConnectionCap: 50, PeakConnections: 12}, false},
+		{"other host, behind, 8% idle", Assessment{Generator: []results.Snapshot{gen(8, 10, 0, 0, 0)}, BehindSchedule: true, ConnectionCap: 50, PeakConnections: 1}, true},
+		{"other host, on schedule, 8% idle", Assessment{Generator: []results.Snapshot{gen(8, 10, 0, 0, 0)}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, got := generatorHostIdleWarning(tt.a)
+			if got != tt.want {
+				t.Errorf("fired %v (%+v), want %v", got, w, tt.want)
+			}
+		})
+	}
+}

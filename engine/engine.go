@@ -17,8 +17,16 @@ import (
 const (
 	DefaultConnections = 50
 	DefaultTimeout     = 30 * time.Second
-	// DefaultGrace bounds the wait for in-flight requests after the run is stopped early.
+	// DefaultGrace bounds the wait for in-flight requests after the run is stopped early or
+	// its duration is over.
 	DefaultGrace = 5 * time.Second
+	// MaxConnections is the most workers (hence connections) a run may have: the bound of a
+	// scenario file's connections field. Workers start on demand, so a high cap costs nothing
+	// until the run needs it.
+	MaxConnections = 1_000_000
+	// initialWorkers is how many workers a run starts with; vegeta starts more, up to
+	// Connections, whenever every worker is busy when a hit is due.
+	initialWorkers = 10
 )
 
 // Targeter is the source of hits (a *scenarios.Plan implements it). Names lists the request
@@ -52,11 +60,22 @@ type Options struct {
 	Connections int
 	HTTP2       bool
 	Seed        int64
+	// UserAgent is the User-Agent header of every request that does not set its own (a
+	// scenario header wins); empty leaves Go's default.
+	UserAgent string
+	// TuneProcess lets the run tune the Go runtime of the whole process while it lasts (a
+	// higher GC target, and fewer processors for a paced run; see tune.go), restoring the old
+	// settings when it ends. Only a command-line run should ask: the settings are the process's.
+	TuneProcess bool
 
 	// OnSecond is called about once a second, from the goroutine that aggregates results
 	// (keep it quick), with the progress so far. A non-nil error stops the run: in-flight
 	// requests are awaited and Run returns the result with that error.
 	OnSecond func(Progress) error
+	// OnEnd, when set, is called once when the run is over, on the goroutine that called Run,
+	// with the final progress (Partial is nil): what observers of OnSecond need to close
+	// their account, such as the peak in flight.
+	OnEnd func(Progress)
 	// Grace bounds the wait for in-flight requests after an early stop (default DefaultGrace).
 	Grace time.Duration
 }
@@ -73,6 +92,12 @@ type Progress struct {
 	// the last interval.
 	RatePerSec float64
 	P99MS      float64
+	// Planned is how many hits the whole run is to send (Options.PlannedRequests) and Sent
+	// how many have been handed to the workers so far.
+	Planned, Sent uint64
+	// InFlight is the number of requests sent and not yet answered, and PeakInFlight the
+	// highest InFlight seen at a result so far (Connections when every worker was busy).
+	InFlight, PeakInFlight uint64
 	// Partial copies what has been measured so far (the gate's --abort-on-fail check evaluates
 	// thresholds on it); Partial.Result renders the copy, on any goroutine. Call Partial only
 	// during the OnSecond call it came with.
@@ -89,6 +114,8 @@ type plan struct {
 	schedule Pacer // nil at max rate: latency is then the service time
 	attackDu time.Duration
 	planned  time.Duration
+	// plannedHits is Options.PlannedRequests
+	plannedHits uint64
 }
 
 func newPlan(o Options) (*plan, error) {
@@ -107,10 +134,13 @@ func newPlan(o Options) (*plan, error) {
 	if o.Connections <= 0 {
 		o.Connections = DefaultConnections
 	}
+	if o.Connections > MaxConnections {
+		return nil, fmt.Errorf("engine: %d connections is too many, want at most %d", o.Connections, MaxConnections)
+	}
 	if o.Grace <= 0 {
 		o.Grace = min(DefaultGrace, o.Timeout+time.Second)
 	}
-	p := &plan{Options: o, planned: o.Duration}
+	p := &plan{Options: o, planned: o.Duration, plannedHits: o.PlannedRequests()}
 	switch {
 	case len(o.Stages) > 0:
 		sp, err := NewStagesPacer(o.Stages)

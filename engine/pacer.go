@@ -26,7 +26,11 @@ type Stage struct {
 }
 
 // ConstantPacer sends RatePerSec hits per second for Duration (forever when 0): hit n is due at
-// t_n = n / RatePerSec, so a run of d seconds sends ceil(RatePerSec·d) hits.
+// t_n = n / RatePerSec, so a run of d seconds is to send ceil(RatePerSec·d) hits. Duration is a
+// hard stop: once it has elapsed no hit is sent, also when the workers fell behind and hits
+// due before it are still waiting (the run reports them as not sent). A hit due before the end
+// may still leave up to lateAfter after it, the lag the engine tolerates before calling a hit
+// late.
 type ConstantPacer struct {
 	RatePerSec float64
 	Duration   time.Duration
@@ -39,13 +43,14 @@ func (p ConstantPacer) SendTime(n uint64) time.Duration {
 	return time.Duration(float64(n) / p.RatePerSec * float64(time.Second))
 }
 
-// Pace implements vegeta.Pacer: wait until hit n's send time; stop once it is past Duration.
+// Pace implements vegeta.Pacer: wait until hit n's send time; stop once that is past Duration,
+// or the time elapsed is past it by more than lateAfter.
 func (p ConstantPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	if p.RatePerSec <= 0 {
 		return 0, true
 	}
 	t := p.SendTime(hits)
-	if p.Duration > 0 && t >= p.Duration {
+	if p.Duration > 0 && (t >= p.Duration || elapsed >= p.Duration+lateAfter) {
 		return 0, true
 	}
 	return t - elapsed, false
@@ -127,9 +132,10 @@ func (p *StagesPacer) SendTime(n uint64) time.Duration {
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// Pace implements vegeta.Pacer.
+// Pace implements vegeta.Pacer; like ConstantPacer it stops at the end of the stages even
+// when hits due before it were not sent.
 func (p *StagesPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	if float64(hits) >= p.totalHits {
+	if float64(hits) >= p.totalHits || elapsed >= p.total+lateAfter {
 		return 0, true
 	}
 	return p.SendTime(hits) - elapsed, false

@@ -34,6 +34,34 @@ func TestConstantPacerSchedule(t *testing.T) {
 	if _, stop := p.Pace(3*time.Second, 600); !stop {
 		t.Errorf("Pace(3s, 600) did not stop, want stop after 600 hits")
 	}
+	// the hard stop: hits still due when the time is up are not sent
+	if wait, stop := p.Pace(3*time.Second+lateAfter/2, 500); stop || wait >= 0 {
+		t.Errorf("Pace(3s+%s, 500) = %s, %v, want a late hit still sent within lateAfter", lateAfter/2, wait, stop)
+	}
+	if _, stop := p.Pace(3*time.Second+lateAfter, 500); !stop {
+		t.Errorf("Pace(3s+%s, 500) did not stop, want stop when the duration is over", lateAfter)
+	}
+}
+
+func TestStagesPacerQuarters(t *testing.T) {
+	// 0→200/s over 1 s, then 200/s for 1 s: N(t) = 100t² in the ramp, so per 250 ms the
+	// schedule holds 6.25, 18.75, 31.25, 43.75 hits, then 50 each
+	p, err := NewStagesPacer([]Stage{{time.Second, 200}, {time.Second, 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var quarter [8]int
+	for n := uint64(0); n < 300; n++ {
+		quarter[p.SendTime(n)/(250*time.Millisecond)]++
+	}
+	// hits due in [q/4 s, (q+1)/4 s): n with N(q/4) ≤ n < N((q+1)/4), N = 6.25, 25, 56.25, 100, ...
+	want := [8]int{7, 18, 32, 43, 50, 50, 50, 50}
+	if quarter != want {
+		t.Errorf("hits per quarter = %v, want %v", quarter, want)
+	}
+	if _, stop := p.Pace(2*time.Second+lateAfter, 290); !stop {
+		t.Errorf("Pace(2s+%s, 290) did not stop, want stop at the end of the stages", lateAfter)
+	}
 }
 
 // near reports whether got is within 1 µs of want (float rounding of the closed forms).

@@ -76,18 +76,39 @@ func (a *aggregator) figures(end time.Time) (*results.Result, error) {
 	return r, nil
 }
 
-// lateWarning reports a run whose workers could not keep to the schedule: more than 1% of the
-// hits left more than lateAfter behind their send time because every connection was busy.
+// Causes of a run behind schedule, as Values["cause"] of its behind_schedule warning.
+const (
+	// BehindConnections: every worker was busy (requests in flight reached Connections).
+	BehindConnections = 1
+	// BehindGenerator: workers were free, so the generator itself (its CPU, or the timer)
+	// could not send on time; the host sampling says whether its CPU was saturated.
+	BehindGenerator = 2
+)
+
+// lateWarning reports a run that could not keep to the schedule: more than 1% of the hits left
+// more than lateAfter behind their send time. It says which cause the figures point to: all
+// connections busy, or connections to spare (the generator's CPU or timer).
 func (a *aggregator) lateWarning() (results.Warning, bool) {
 	n := a.total.requests
 	if n == 0 || float64(a.late)/float64(n) <= 0.01 {
 		return results.Warning{}, false
 	}
-	return results.Warning{
+	late := fmt.Sprintf("%.1f%% of the requests left more than %s late (up to %s)",
+		100*float64(a.late)/float64(n), lateAfter, a.maxLag.Round(time.Millisecond))
+	w := results.Warning{
 		Code: "behind_schedule",
-		Message: fmt.Sprintf("%.1f%% of the requests left more than %s late (up to %s) because all %d connections were busy: "+
-			"latency_ms counts that wait, service_time_ms does not; raise --connections to keep to the rate",
-			100*float64(a.late)/float64(n), lateAfter, a.maxLag.Round(time.Millisecond), a.p.Connections),
-		Values: map[string]float64{"late_ratio": float64(a.late) / float64(n), "max_lag_ms": float64(a.maxLag) / 1e6},
-	}, true
+		Values: map[string]float64{"late_ratio": float64(a.late) / float64(n), "max_lag_ms": float64(a.maxLag) / 1e6,
+			"peak_in_flight": float64(a.peakInFlight), "connections": float64(a.p.Connections)},
+	}
+	if a.peakInFlight >= uint64(a.p.Connections) {
+		w.Values["cause"] = BehindConnections
+		w.Message = fmt.Sprintf("%s because all %d connections were busy: "+
+			"latency_ms counts that wait, service_time_ms does not; raise --connections to keep to the rate", late, a.p.Connections)
+	} else {
+		w.Values["cause"] = BehindGenerator
+		w.Message = fmt.Sprintf("%s with connections to spare (at most %d of %d in flight), so the generator itself could not send on time "+
+			"(its CPU or its timer; see the host warnings): latency_ms counts that wait, service_time_ms does not; "+
+			"more connections will not help, a lower rate or more generators will", late, a.peakInFlight, a.p.Connections)
+	}
+	return w, true
 }

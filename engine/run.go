@@ -18,37 +18,53 @@ const lateAfter = 10 * time.Millisecond
 // Run attacks with o and returns what it measured. It always returns the result measured so
 // far, also when ctx is cancelled (sending stops, in-flight requests get up to o.Grace to
 // finish, and the result is marked Interrupted), when the target is dead, or when OnSecond or
-// the targeter fails (Run then also returns that error).
+// the targeter fails (Run then also returns that error). A run with a duration stops sending
+// when it is over, whatever the rate (the hits not sent by then are reported as not_sent),
+// and waits up to o.Grace for the requests in flight.
 func Run(ctx context.Context, o Options) (*results.Result, error) {
 	p, err := newPlan(o)
 	if err != nil {
 		return nil, err
 	}
-	defer tuneGC()()
-	procs := tuneProcs(p)
-	defer procs.restore()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("engine: not started: %w", err)
+	}
+	var procs *procTuner
+	if p.TuneProcess {
+		defer tuneGC()()
+		procs = tuneProcs(p)
+		defer procs.restore()
+	}
 	var bytesIn atomic.Uint64
 	client := newClient(&p.Options, &bytesIn)
 	defer client.CloseIdleConnections()
-	workers := uint64(p.Connections)
 	atk := vegeta.NewAttacker(
 		vegeta.Client(client),
-		vegeta.Workers(workers),
-		vegeta.MaxWorkers(workers),
+		vegeta.Workers(uint64(min(p.Connections, initialWorkers))),
+		vegeta.MaxWorkers(uint64(p.Connections)),
 		vegeta.MaxBody(0),
 	)
 	tg := newTagger(p.Targeter)
 	began := time.Now()
 	agg := newAggregator(p, began)
-	agg.procs = procs
+	agg.procs, agg.sent = procs, &tg.sent
 	ch := atk.Attack(tg.target, clockPacer{Pacer: p.pacer, began: &agg.attackBegan}, p.attackDu, "")
 
 	stopErr, interrupted, abandoned := agg.consume(ctx, atk, ch)
 
+	if p.OnEnd != nil {
+		end := agg.progress(agg.last)
+		end.Partial = nil
+		p.OnEnd(end)
+	}
 	r, err := agg.result(bytesIn.Load())
 	r.Interrupted = interrupted
+	r.Planned, r.Sent = p.plannedHits, tg.sent.Load()
+	if w, ok := notSentWarning(r, interrupted || stopErr != nil); ok {
+		r.Warnings = append(r.Warnings, w)
+	}
 	if abandoned {
-		lost := tg.sent.Load() - r.Requests
+		lost := r.Sent - r.Requests
 		r.Warnings = append(r.Warnings, results.Warning{
 			Code: "in_flight_abandoned",
 			Message: fmt.Sprintf("%d request(s) still in flight %s after the stop were not waited for and are not counted",
@@ -57,6 +73,21 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 		})
 	}
 	return r, errors.Join(err, stopErr, agg.targetErr)
+}
+
+// notSentWarning reports the hits a run that ran its whole course was to send and did not:
+// its duration was over before the workers could send them.
+func notSentWarning(r *results.Result, stoppedEarly bool) (results.Warning, bool) {
+	if stoppedEarly || r.Planned == 0 || r.Sent >= r.Planned {
+		return results.Warning{}, false
+	}
+	n := r.Planned - r.Sent
+	return results.Warning{
+		Code: "not_sent",
+		Message: fmt.Sprintf("%d of the %d planned requests were not sent: the run stopped at its duration (%.1fs) with them still due; latency_ms counts the late ones that were sent",
+			n, r.Planned, r.DurationS),
+		Values: map[string]float64{"requests": float64(n), "planned": float64(r.Planned), "sent": float64(r.Sent)},
+	}, true
 }
 
 // aggregator turns vegeta's results into the run's figures. Only its consume goroutine
@@ -78,6 +109,12 @@ type aggregator struct {
 	late     uint64
 	procs    *procTuner // may give processors back when hits leave late
 	maxLag   time.Duration
+
+	// sent counts the hits handed to vegeta's workers (the tagger's count); received the
+	// results read, so sent − received is the number in flight.
+	sent         *atomic.Uint64
+	received     uint64
+	peakInFlight uint64
 
 	// the progress window since the last OnSecond
 	window      *hdrhistogram.Histogram
@@ -104,7 +141,14 @@ func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-cha
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	done := ctx.Done()
-	var grace <-chan time.Time
+	var grace, deadline <-chan time.Time
+	if a.p.planned > 0 {
+		// the hard stop: vegeta's loop may be waiting for a free worker to take a hit due
+		// before the end; Stop releases it (in-flight requests go on, for up to Grace)
+		t := time.NewTimer(time.Until(a.began.Add(a.p.planned + lateAfter)))
+		defer t.Stop()
+		deadline = t.C
+	}
 	stop := func() {
 		atk.Stop()
 		if grace == nil {
@@ -132,6 +176,9 @@ func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-cha
 		case <-done:
 			done, interrupted = nil, true
 			stop()
+		case <-deadline:
+			deadline = nil
+			stop()
 		case <-grace:
 			// keep reading so that vegeta's workers can finish and exit
 			go func() {
@@ -145,6 +192,12 @@ func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-cha
 
 // add counts one hit.
 func (a *aggregator) add(res *vegeta.Result) {
+	if a.sent != nil {
+		// a worker may already have taken its next hit when its result is read: at most
+		// Connections are ever in flight
+		a.peakInFlight = max(a.peakInFlight, min(a.sent.Load()-a.received, uint64(a.p.Connections)))
+	}
+	a.received++
 	if res.URL == "" && res.Error != "" {
 		// the targeter failed (vegeta stops the attack): no request was sent
 		if a.targetErr == nil {
@@ -184,13 +237,19 @@ func (a *aggregator) add(res *vegeta.Result) {
 
 func (a *aggregator) progress(now time.Time) Progress {
 	pr := Progress{
-		Elapsed:   now.Sub(a.began),
-		Duration:  a.p.planned,
-		Requests:  a.total.requests,
-		Successes: a.total.successes,
-		Errors:    a.total.requests - a.total.successes,
-		P99MS:     float64(a.window.ValueAtQuantile(99)) / 1000,
-		Partial:   func() *Partial { return a.partial(now) },
+		Elapsed:      now.Sub(a.began),
+		Duration:     a.p.planned,
+		Requests:     a.total.requests,
+		Successes:    a.total.successes,
+		Errors:       a.total.requests - a.total.successes,
+		Planned:      a.p.plannedHits,
+		PeakInFlight: a.peakInFlight,
+		P99MS:        float64(a.window.ValueAtQuantile(99)) / 1000,
+		Partial:      func() *Partial { return a.partial(now) },
+	}
+	if a.sent != nil {
+		pr.Sent = a.sent.Load()
+		pr.InFlight = pr.Sent - a.received
 	}
 	if d := now.Sub(a.windowStart).Seconds(); d > 0 {
 		pr.RatePerSec = float64(a.windowCount) / d

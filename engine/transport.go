@@ -35,7 +35,7 @@ func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 	}
-	et := &engineTransport{std: tr, timeout: o.Timeout, bytesIn: bytesIn}
+	et := &engineTransport{std: tr, timeout: o.Timeout, bytesIn: bytesIn, userAgent: o.UserAgent}
 	if o.HTTP2 {
 		// h2 over TLS by ALPN, h2c with prior knowledge over plain http
 		p := new(http.Protocols)
@@ -58,9 +58,17 @@ type engineTransport struct {
 	std     *http.Transport
 	timeout time.Duration
 	bytesIn *atomic.Uint64
+	// userAgent is Options.UserAgent
+	userAgent string
 }
 
 func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.userAgent != "" {
+		// vegeta gives each request its own copy of the target's headers
+		if !canonicalHeader(req.Header, "User-Agent") {
+			req.Header.Set("User-Agent", t.userAgent)
+		}
+	}
 	if t.h1 != nil && req.URL.Scheme == "http" {
 		if proxy, err := t.std.Proxy(req); err == nil && proxy == nil {
 			return t.h1.RoundTrip(req)
@@ -77,6 +85,24 @@ func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &countingBody{ReadCloser: resp.Body, total: t.bytesIn, cancel: cancel}
 	return resp, nil
+}
+
+// canonicalHeader reports whether h has the header name (canonical) in any case, and moves
+// its values under the canonical key: a scenario's header keys are kept as written, and
+// net/http's writer, which looks for the canonical key only, would add its own User-Agent
+// beside a "user-agent" one.
+func canonicalHeader(h http.Header, name string) bool {
+	found := false
+	for k, vs := range h {
+		if strings.EqualFold(k, name) {
+			found = true
+			if k != name {
+				delete(h, k)
+				h[name] = append(h[name], vs...)
+			}
+		}
+	}
+	return found
 }
 
 // CloseIdleConnections lets http.Client.CloseIdleConnections reach both transports.

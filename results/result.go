@@ -27,6 +27,11 @@ type Result struct {
 	Connections int     `json:"connections,omitempty"`
 	Seed        int64   `json:"seed"`
 
+	// Planned is how many requests the run was to send (0 when unbounded) and Sent how many
+	// it sent; a run stops at its duration, so Sent < Planned when it fell behind.
+	Planned uint64 `json:"planned,omitempty"`
+	Sent    uint64 `json:"sent,omitempty"`
+
 	Requests     uint64  `json:"requests"`
 	Successes    uint64  `json:"successes"`
 	SuccessRatio float64 `json:"success_ratio"`

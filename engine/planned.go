@@ -1,0 +1,33 @@
+package engine
+
+import (
+	"math"
+	"sort"
+)
+
+// PlannedRequests is how many requests a run with o is to send in all: ceil(rate × duration)
+// at a constant rate, the hits of the ramp with stages (cut at o.Duration), at most
+// MaxRequests; 0 when unknown (as fast as possible, or no end). A run never sends more: it
+// stops at its duration even when it sent fewer (see ConstantPacer), so PlannedRequests is the
+// bound the gate's early-abort rule (gate.Unrecoverable) may count on.
+func (o Options) PlannedRequests() uint64 {
+	var n uint64
+	switch {
+	case len(o.Stages) > 0:
+		sp, err := NewStagesPacer(o.Stages)
+		if err != nil {
+			return 0
+		}
+		n = uint64(math.Ceil(sp.Hits()))
+		if o.Duration > 0 && o.Duration < sp.Duration() {
+			// the hits due before the cut: the first n whose send time is not before it
+			n = uint64(sort.Search(int(n), func(i int) bool { return sp.SendTime(uint64(i)) >= o.Duration }))
+		}
+	case o.RatePerSec > 0 && o.Duration > 0:
+		n = uint64(math.Ceil(o.RatePerSec * o.Duration.Seconds()))
+	}
+	if o.MaxRequests > 0 && (n == 0 || o.MaxRequests < n) {
+		n = o.MaxRequests
+	}
+	return n
+}

@@ -1,0 +1,48 @@
+package gate
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ThresholdSet is where the thresholds of one run come from: the --threshold flags, the
+// scenario's thresholds: list (nil after --no-thresholds), and the request names a scoped
+// threshold may name.
+type ThresholdSet struct {
+	Flags []string
+	// Scenario are the scenario's expressions and Source its file (or builtin:NAME), for the
+	// messages.
+	Scenario []string
+	Source   string
+	Requests []string
+}
+
+// LoadThresholds parses and checks the thresholds of a run before any load is sent: every
+// malformed expression is reported, each naming where it came from ("--threshold" or
+// "scenario FILE: thresholds[i]"); then duplicates, then scoped thresholds that name no
+// request of the scenario. `loadtest run`, `probe` and `scenarios check` all call it, so that
+// check rejects what run rejects. Every error is bad input.
+func LoadThresholds(s ThresholdSet) ([]Threshold, error) {
+	var errs []error
+	for _, e := range s.Flags {
+		if _, err := Parse(e); err != nil {
+			errs = append(errs, fmt.Errorf("--threshold: %w", err))
+		}
+	}
+	for i, e := range s.Scenario {
+		if _, err := Parse(e); err != nil {
+			errs = append(errs, fmt.Errorf("scenario %s: thresholds[%d]: %w", s.Source, i, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	ths, err := ParseAll(s.Flags, s.Scenario) // now only duplicates can fail
+	if err != nil {
+		return nil, fmt.Errorf("%w (drop one, or use --no-thresholds to ignore the scenario's)", err)
+	}
+	if err := CheckRequests(ths, s.Requests); err != nil {
+		return nil, err
+	}
+	return ths, nil
+}
