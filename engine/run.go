@@ -60,7 +60,9 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	r, err := agg.result(bytesIn.Load())
 	r.Interrupted = interrupted
 	r.Planned, r.Sent = p.plannedHits, tg.sent.Load()
-	if w, ok := notSentWarning(r, interrupted || stopErr != nil); ok {
+	// A run stopped early (interrupted, or stopped by OnSecond) did not run its whole
+	// course: that stop, not the schedule, explains the hits it did not send.
+	if w, ok := results.NotSentWarning(r.Planned, r.Sent, r.DurationS); ok && !interrupted && stopErr == nil {
 		r.Warnings = append(r.Warnings, w)
 	}
 	if abandoned {
@@ -73,21 +75,6 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 		})
 	}
 	return r, errors.Join(err, stopErr, agg.targetErr)
-}
-
-// notSentWarning reports the hits a run that ran its whole course was to send and did not:
-// its duration was over before the workers could send them.
-func notSentWarning(r *results.Result, stoppedEarly bool) (results.Warning, bool) {
-	if stoppedEarly || r.Planned == 0 || r.Sent >= r.Planned {
-		return results.Warning{}, false
-	}
-	n := r.Planned - r.Sent
-	return results.Warning{
-		Code: "not_sent",
-		Message: fmt.Sprintf("%d of the %d planned requests were not sent: the run stopped at its duration (%.1fs) with them still due; latency_ms counts the late ones that were sent",
-			n, r.Planned, r.DurationS),
-		Values: map[string]float64{"requests": float64(n), "planned": float64(r.Planned), "sent": float64(r.Sent)},
-	}, true
 }
 
 // aggregator turns vegeta's results into the run's figures. Only its consume goroutine

@@ -25,7 +25,8 @@ type MergeOptions struct {
 }
 
 // Merge merges results exactly (shards of one run on several machines, or repeated runs):
-// histograms are added and the summaries recomputed from them, counters summed, durations and
+// histograms are added and the summaries recomputed from them, counters summed (Planned and
+// Sent too, with one not_sent warning for the sum: see mergeSent), durations and
 // rates recomputed over the union of the runs' wall-clock spans, timelines aligned on Unix
 // seconds, per-request figures merged by name, host sections kept per source. Results of
 // different schemas or scenarios are an error.
@@ -73,7 +74,7 @@ func MergeWith(opts MergeOptions, rs ...*Result) (*Result, error) {
 		if err := mergeByRequest(m.ByRequest, r.ByRequest, names[i]); err != nil {
 			return nil, err
 		}
-		m.Warnings = mergeWarnings(m.Warnings, r.Warnings)
+		m.Warnings = mergeWarnings(m.Warnings, withoutCode(r.Warnings, WarnNotSent))
 		m.Sources, m.SourceHosts = appendSources(m.Sources, m.SourceHosts, r, names[i])
 	}
 	m.Target = strings.Join(targets, ", ")
@@ -83,6 +84,7 @@ func MergeWith(opts MergeOptions, rs ...*Result) (*Result, error) {
 	if !anyMaxRate && m.DurationS > 0 {
 		m.RateAsked = askedRequests / m.DurationS
 	}
+	mergeSent(m, rs)
 	if err := m.finish(lat, svc); err != nil {
 		return nil, err
 	}

@@ -205,3 +205,97 @@ func TestMergeMismatch(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeSumsPlannedAndSent(t *testing.T) {
+	// a sends 150 requests, b 60, over the same 3 s: the merged duration is 3 s.
+	type src struct {
+		planned, sent uint64
+		warn          bool // the source carries its own not_sent warning
+		interrupted   bool
+	}
+	tests := []struct {
+		name          string
+		a, b          src
+		planned, sent uint64
+		notSent       float64 // 0: no not_sent warning
+	}{
+		{"on schedule", src{150, 150, false, false}, src{60, 60, false, false}, 210, 210, 0},
+		{"one behind", src{200, 150, true, false}, src{60, 60, false, false}, 260, 210, 50},
+		{"both behind, one warning for the sum", src{200, 150, true, false}, src{100, 60, true, false}, 300, 210, 90},
+		{"one unbounded: planned unknown", src{150, 150, false, false}, src{0, 60, false, false}, 0, 210, 0},
+		{"one interrupted: its stop explains the shortfall", src{200, 150, false, true}, src{100, 60, true, false}, 300, 210, 0},
+		{"one stopped early (aborted) without a warning", src{200, 150, false, false}, src{60, 60, false, false}, 260, 210, 0},
+		{"one written before sent existed: both unknown", src{150, 150, false, false}, src{0, 0, false, false}, 0, 0, 0},
+	}
+	build := func(t *testing.T, s src, rps int) *Result {
+		r, _ := knownResult(t, "echo", 0, 3, rps, time.Millisecond)
+		r.Planned, r.Sent, r.Interrupted = s.planned, s.sent, s.interrupted
+		if s.warn {
+			w, ok := NotSentWarning(s.planned, s.sent, r.DurationS)
+			if !ok {
+				t.Fatalf("source %+v: no not_sent warning", s)
+			}
+			r.Warnings = append(r.Warnings, w)
+		}
+		return r
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Merge(build(t, tt.a, 50), build(t, tt.b, 20))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Planned != tt.planned || m.Sent != tt.sent {
+				t.Errorf("planned %d sent %d, want %d and %d", m.Planned, m.Sent, tt.planned, tt.sent)
+			}
+			checkNotSent(t, m, tt.notSent)
+		})
+	}
+}
+
+// checkNotSent asserts that m has exactly one not_sent warning counting want requests and
+// agreeing with its Planned and Sent, or none when want is 0.
+func checkNotSent(t *testing.T, m *Result, want float64) {
+	t.Helper()
+	var got []Warning
+	for _, w := range m.Warnings {
+		if w.Code == WarnNotSent {
+			got = append(got, w)
+		}
+	}
+	if want == 0 {
+		if len(got) != 0 {
+			t.Errorf("not_sent warnings %+v, want none", got)
+		}
+		return
+	}
+	if len(got) != 1 {
+		t.Fatalf("not_sent warnings %+v, want one", got)
+	}
+	v := got[0].Values
+	if v["requests"] != want || v["planned"] != float64(m.Planned) || v["sent"] != float64(m.Sent) || float64(m.Planned-m.Sent) != want {
+		t.Errorf("not_sent values %v with planned %d sent %d, want %v requests = planned - sent", v, m.Planned, m.Sent, want)
+	}
+	if w, _ := NotSentWarning(m.Planned, m.Sent, m.DurationS); got[0].Message != w.Message {
+		t.Errorf("not_sent message %q, want %q", got[0].Message, w.Message)
+	}
+}
+
+func TestMergeOfMergedKeepsNotSentConsistent(t *testing.T) {
+	a, _ := knownResult(t, "echo", 0, 3, 50, time.Millisecond)
+	a.Planned, a.Sent = 200, 150
+	w, _ := NotSentWarning(a.Planned, a.Sent, a.DurationS)
+	a.Warnings = []Warning{w}
+	m, err := Merge(a, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mm, err := Merge(m, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mm.Planned != 600 || mm.Sent != 450 {
+		t.Errorf("planned %d sent %d, want 600 and 450", mm.Planned, mm.Sent)
+	}
+	checkNotSent(t, mm, 150)
+}
