@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/loadtestdev/loadtest/scenarios"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -20,10 +21,11 @@ const (
 	// DefaultGrace bounds the wait for in-flight requests after the run is stopped early or
 	// its duration is over.
 	DefaultGrace = 5 * time.Second
-	// MaxConnections is the most workers (hence connections) a run may have: the bound of a
-	// scenario file's connections field. Workers start on demand, so a high cap costs nothing
+	// MaxConnections is the most workers (hence connections) a run may have: the scenario
+	// parser's bound (scenarios.MaxConnections, which owns it: the engine runs what scenarios
+	// compiled, not the other way round). Workers start on demand, so a high cap costs nothing
 	// until the run needs it.
-	MaxConnections = 1_000_000
+	MaxConnections = scenarios.MaxConnections
 	// initialWorkers is how many workers a run starts with; vegeta starts more, up to
 	// Connections, whenever every worker is busy when a hit is due.
 	initialWorkers = 10
@@ -135,7 +137,7 @@ func newPlan(o Options) (*plan, error) {
 		o.Connections = DefaultConnections
 	}
 	if o.Connections > MaxConnections {
-		return nil, fmt.Errorf("engine: %d connections is too many, want at most %d", o.Connections, MaxConnections)
+		return nil, fmt.Errorf("engine: %w", scenarios.ConnectionsRangeError(o.Connections))
 	}
 	if o.Grace <= 0 {
 		o.Grace = min(DefaultGrace, o.Timeout+time.Second)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -24,6 +25,18 @@ var (
 	requestFields = []string{"name", "weight", "method", "path", "headers", "body"}
 	stageFields   = []string{"duration", "rate"}
 )
+
+// MaxConnections is the most workers (hence connections) a run may have: the bound of a
+// scenario file's connections field, of --connections, and of the engine's
+// Options.Connections (engine.MaxConnections is this constant). The engine starts workers
+// on demand, so a high cap costs nothing until the run needs it.
+const MaxConnections = 1_000_000
+
+// ConnectionsRangeError is the one wording of a connections count outside 1..MaxConnections:
+// the parser says it after the file and line, the engine after "engine:".
+func ConnectionsRangeError(n int) error {
+	return fmt.Errorf("connections %d is out of range, want 1 to %d", n, MaxConnections)
+}
 
 // maxWeight bounds a request's weight so that the sum of weights cannot overflow.
 const maxWeight = 1_000_000
@@ -119,7 +132,7 @@ func (p *parser) scenario(root *yaml.Node) error {
 		case "timeout":
 			p.sc.Timeout, err = p.duration(v, key)
 		case "connections":
-			p.sc.Connections, err = p.integer(v, key, 1, 1_000_000)
+			p.sc.Connections, err = p.connections(v, key)
 		case "http2":
 			p.sc.HTTP2, err = p.boolean(v, key)
 		case "headers":
@@ -246,6 +259,18 @@ func (p *parser) integer(n *yaml.Node, field string, lo, hi int) (int, error) {
 	}
 	if v < lo || v > hi {
 		return 0, p.errf(n, field, "%s %d is out of range, want %d to %d", leaf(field), v, lo, hi)
+	}
+	return v, nil
+}
+
+// connections is the connections field: a whole number in 1..MaxConnections.
+func (p *parser) connections(n *yaml.Node, field string) (int, error) {
+	v, err := p.integer(n, field, math.MinInt, math.MaxInt)
+	if err != nil {
+		return 0, err
+	}
+	if v < 1 || v > MaxConnections {
+		return 0, p.errf(n, field, "%w", ConnectionsRangeError(v))
 	}
 	return v, nil
 }

@@ -145,6 +145,8 @@ func TestParseErrors(t *testing.T) {
 		{"zero timeout", "timeout: 0s\n" + reqs, `scenario my.yaml:1: timeout 0s must be positive`, "timeout"},
 		{"bad connections", "connections: many\n" + reqs, `scenario my.yaml:1: connections "many" is not a whole number`, "connections"},
 		{"zero connections", "connections: 0\n" + reqs, `scenario my.yaml:1: connections 0 is out of range, want 1 to 1000000`, "connections"},
+		{"too many connections", "connections: 1000001\n" + reqs, `scenario my.yaml:1: connections 1000001 is out of range, want 1 to 1000000`, "connections"},
+		{"negative connections", "connections: -3\n" + reqs, `scenario my.yaml:1: connections -3 is out of range, want 1 to 1000000`, "connections"},
 		{"bad http2", "http2: yes\n" + reqs, `scenario my.yaml:1: http2 "yes" is not true or false`, "http2"},
 		{"bad order", "order: shuffled\n" + reqs, `scenario my.yaml:1: order "shuffled" is not random or sequential`, "order"},
 		{"bad target", "target: localhost:8080\n" + reqs, `scenario my.yaml:1: target "localhost:8080" is not an http URL`, "target"},
