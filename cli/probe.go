@@ -143,7 +143,7 @@ func runProbe(ctx context.Context, o *probeOptions) (err error) {
 	if err != nil {
 		return usageError(err)
 	}
-	if err := gate.CheckRequests(slos, requestNames(sc)); err != nil {
+	if err := gate.CheckRequests(slos, sc.RequestNames()); err != nil {
 		return usageError(fmt.Errorf("probe: %w", err))
 	}
 	if err := checkOut(o.OutFile); err != nil {
