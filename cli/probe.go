@@ -188,10 +188,10 @@ func probeSLOs(flags []string, sc *scenarios.Scenario) ([]gate.Threshold, error)
 	return slos, nil
 }
 
-// stepStarts prints each step as it starts.
+// stepStarts prints each step as it starts, and progress each as it ends (reports' lines).
 func (o *probeOptions) stepStarts(n int, rate float64) {
 	if !o.Quiet {
-		fmt.Fprintf(o.ErrOut, "step %d: %g/s for %s\n", n, rate, o.StepDuration)
+		reports.WriteProbeStepStart(o.ErrOut, n, rate, o.StepDuration)
 	}
 }
 
@@ -199,12 +199,7 @@ func (o *probeOptions) progress(n int, s results.ProbeStep) {
 	if o.Quiet {
 		return
 	}
-	verdict := "pass"
-	if !s.Passed {
-		verdict = "FAIL: " + s.Breached
-	}
-	fmt.Fprintf(o.ErrOut, "step %d: %g/s asked, %.1f/s achieved, p99 %.2f ms, errors %.2f%%: %s\n",
-		n, s.RateAsked, s.Rate, s.P99MS, s.ErrorRatio*100, verdict)
+	reports.WriteProbeStep(o.ErrOut, n, s)
 }
 
 // finishProbe writes the result file, then prints the steps and the answer (last, so that a

@@ -90,7 +90,7 @@ func TestProbeBisects(t *testing.T) {
 	if r.Probe.SustainableRate != 100 || r.RateAsked != 100 || r.Requests != 100 {
 		t.Errorf("sustainable %v/s, result of the %v/s step with %d requests; want 100, 100, 100", r.Probe.SustainableRate, r.RateAsked, r.Requests)
 	}
-	if !strings.Contains(stdout, "sustainable rate: ") || !strings.Contains(stderr, "step 1: 50/s asked") {
+	if !strings.Contains(stdout, "sustainable rate: ") || !strings.Contains(stderr, "step 1: 50.00 req/s asked") {
 		t.Errorf("output: want the steps table and progress\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 }
