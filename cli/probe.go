@@ -18,26 +18,22 @@ import (
 )
 
 // probeOptions are the flags and arguments of `loadtest probe`.
+// Of the scenario flags probe binds --target, --secret, --connections and --timeout; each
+// step lasts StepDuration (the run's duration) and the rate is the search's.
 type probeOptions struct {
-	Out, ErrOut  io.Writer
-	Scenario     string
+	Out, ErrOut io.Writer
+	scenarioFlags
+
 	SLOs         []string
 	Start, Max   string
 	StepDuration time.Duration
 	MaxSteps     int
 	PrecisionPct float64
 	Pause        time.Duration
-	Target       string
-	Secret       string
-	Connections  int
-	Timeout      time.Duration
 	OutFile      string
 	Quiet        bool
 
 	startRate, maxRate float64
-	// setConns and setTimeout tell whether --connections and --timeout were given, so that
-	// only then they override the scenario
-	setConns, setTimeout bool
 }
 
 func newProbeCmd(ios *IOStreams) *cobra.Command { return newCmdProbe(ios, nil) }
@@ -70,7 +66,9 @@ of --step-duration each, plus --pause between steps; Ctrl-C stops and reports wh
 			if err := opts.validate(); err != nil {
 				return usageError(err)
 			}
-			opts.setConns, opts.setTimeout = cmd.Flags().Changed("connections"), cmd.Flags().Changed("timeout")
+			opts.Duration = opts.StepDuration
+			opts.set = map[string]bool{"duration": true, "target": opts.Target != "",
+				"connections": cmd.Flags().Changed("connections"), "timeout": cmd.Flags().Changed("timeout")}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -137,10 +135,7 @@ func probeRate(flag, s string) (float64, error) {
 // runProbe loads the scenario and checks its SLOs, starts the bundled server when there is no
 // target, runs the search and renders what it found.
 func runProbe(ctx context.Context, o *probeOptions) (err error) {
-	ro := &runOptions{Scenario: o.Scenario, Target: o.Target, Secret: o.Secret, Connections: o.Connections,
-		Timeout: o.Timeout, Duration: o.StepDuration,
-		set: map[string]bool{"target": o.Target != "", "connections": o.setConns, "timeout": o.setTimeout, "duration": true}}
-	sc, err := loadRunScenario(ro)
+	sc, err := loadRunScenario(&o.scenarioFlags)
 	if err != nil {
 		return usageError(err)
 	}
@@ -148,7 +143,7 @@ func runProbe(ctx context.Context, o *probeOptions) (err error) {
 	if err != nil {
 		return usageError(err)
 	}
-	if err := gate.CheckRequests(slos, requestNames(sc)); err != nil {
+	if err := gate.CheckRequests(slos, sc.RequestNames()); err != nil {
 		return usageError(fmt.Errorf("probe: %w", err))
 	}
 	if err := checkOut(o.OutFile); err != nil {
@@ -159,7 +154,7 @@ func runProbe(ctx context.Context, o *probeOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
-	eo, err := engineOptions(sc, ro, tgt.secret)
+	eo, err := engineOptions(sc, &o.scenarioFlags, tgt.secret)
 	if err != nil {
 		return usageError(err)
 	}
@@ -193,10 +188,10 @@ func probeSLOs(flags []string, sc *scenarios.Scenario) ([]gate.Threshold, error)
 	return slos, nil
 }
 
-// stepStarts prints each step as it starts.
+// stepStarts prints each step as it starts, and progress each as it ends (reports' lines).
 func (o *probeOptions) stepStarts(n int, rate float64) {
 	if !o.Quiet {
-		fmt.Fprintf(o.ErrOut, "step %d: %g/s for %s\n", n, rate, o.StepDuration)
+		reports.WriteProbeStepStart(o.ErrOut, n, rate, o.StepDuration)
 	}
 }
 
@@ -204,12 +199,7 @@ func (o *probeOptions) progress(n int, s results.ProbeStep) {
 	if o.Quiet {
 		return
 	}
-	verdict := "pass"
-	if !s.Passed {
-		verdict = "FAIL: " + s.Breached
-	}
-	fmt.Fprintf(o.ErrOut, "step %d: %g/s asked, %.1f/s achieved, p99 %.2f ms, errors %.2f%%: %s\n",
-		n, s.RateAsked, s.Rate, s.P99MS, s.ErrorRatio*100, verdict)
+	reports.WriteProbeStep(o.ErrOut, n, s)
 }
 
 // finishProbe writes the result file, then prints the steps and the answer (last, so that a

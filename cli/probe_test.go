@@ -90,7 +90,7 @@ func TestProbeBisects(t *testing.T) {
 	if r.Probe.SustainableRate != 100 || r.RateAsked != 100 || r.Requests != 100 {
 		t.Errorf("sustainable %v/s, result of the %v/s step with %d requests; want 100, 100, 100", r.Probe.SustainableRate, r.RateAsked, r.Requests)
 	}
-	if !strings.Contains(stdout, "sustainable rate: ") || !strings.Contains(stderr, "step 1: 50/s asked") {
+	if !strings.Contains(stdout, "sustainable rate: ") || !strings.Contains(stderr, "step 1: 50.00 req/s asked") {
 		t.Errorf("output: want the steps table and progress\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 }
@@ -128,7 +128,7 @@ func TestProbeFlagBinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got == nil || got.Scenario != "echo" || len(got.SLOs) != 2 || got.startRate != 10 || got.maxRate != 2000 ||
-		got.Connections != 8 || !got.setConns || got.setTimeout || got.StepDuration != 3*time.Second || got.Pause != 0 || got.PrecisionPct != 2.5 {
+		got.Connections != 8 || !got.set["connections"] || got.set["timeout"] || !got.set["duration"] || got.Duration != 3*time.Second || got.StepDuration != 3*time.Second || got.Pause != 0 || got.PrecisionPct != 2.5 {
 		t.Errorf("bound options %+v", got)
 	}
 }

@@ -30,6 +30,23 @@ type runOptions struct {
 	Out, ErrOut io.Writer
 	ErrTTY      bool
 
+	scenarioFlags
+
+	OutFile string
+	Quiet   bool
+	// SampleInterval is how often both sides' host metrics are sampled (collector).
+	SampleInterval time.Duration
+	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's.
+	Thresholds   []string
+	NoThresholds bool
+	AbortOnFail  bool
+	// Reports are the --report FORMAT=FILE specs, written after the run.
+	Reports []string
+}
+
+// scenarioFlags are the flags run and probe share: the scenario to load and the engine
+// settings that override it. loadRunScenario and engineOptions take them.
+type scenarioFlags struct {
 	Scenario      string // built-in name or file; empty with VegetaTargets
 	VegetaTargets string
 	Rate          string
@@ -39,17 +56,7 @@ type runOptions struct {
 	Timeout       time.Duration
 	Seed          int64
 	Secret        string
-	OutFile       string
-	Quiet         bool
 	HTTP2         bool
-	// SampleInterval is how often both sides' host metrics are sampled (collector).
-	SampleInterval time.Duration
-	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's.
-	Thresholds   []string
-	NoThresholds bool
-	AbortOnFail  bool
-	// Reports are the --report FORMAT=FILE specs, written after the run.
-	Reports []string
 
 	// set tells which flags were given, so that only those override the scenario
 	set map[string]bool
@@ -172,7 +179,7 @@ func checkTarget(s string) error {
 // runRun loads the scenario and its thresholds, starts the bundled server when there is no
 // target, runs the run session and renders the result.
 func runRun(ctx context.Context, o *runOptions) (err error) {
-	sc, err := loadRunScenario(o)
+	sc, err := loadRunScenario(&o.scenarioFlags)
 	if err != nil {
 		return usageError(err)
 	}
@@ -192,7 +199,7 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
-	eo, err := engineOptions(sc, o, tgt.secret)
+	eo, err := engineOptions(sc, &o.scenarioFlags, tgt.secret)
 	if err != nil {
 		return usageError(err)
 	}

@@ -21,7 +21,7 @@ func loadRunThresholds(o *runOptions, sc *scenarios.Scenario) ([]gate.Threshold,
 	if o.NoThresholds {
 		fromScenario = nil
 	}
-	ths, err := gate.LoadThresholds(gate.ThresholdSet{Flags: o.Thresholds, Scenario: fromScenario, Source: sc.Source, Requests: requestNames(sc)})
+	ths, err := gate.LoadThresholds(gate.ThresholdSet{Flags: o.Thresholds, Scenario: fromScenario, Source: sc.Source, Requests: sc.RequestNames()})
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
@@ -29,20 +29,6 @@ func loadRunThresholds(o *runOptions, sc *scenarios.Scenario) ([]gate.Threshold,
 		return nil, errors.New("run: --abort-on-fail needs thresholds: give --threshold EXPR or use a scenario with thresholds")
 	}
 	return ths, nil
-}
-
-// requestNames lists the scenario's request names in order, once each: the names a threshold
-// may be scoped to (the same as the compiled plan's).
-func requestNames(sc *scenarios.Scenario) []string {
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range sc.Requests {
-		if !seen[r.Name] {
-			seen[r.Name] = true
-			names = append(names, r.Name)
-		}
-	}
-	return names
 }
 
 // gateVerdict turns the gate's verdict into the exit error: 99 when a threshold was breached

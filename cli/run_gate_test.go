@@ -7,10 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -320,31 +318,19 @@ func TestRunGateAbortOnLatency(t *testing.T) {
 	}
 }
 
-// TestRunGateInterruptedSubprocess interrupts a gated run: 130 wins, but the thresholds are
-// evaluated, printed, recorded and reported.
-func TestRunGateInterruptedSubprocess(t *testing.T) {
-	t.Parallel()
-	bin := loadtestBinary(t)
-	srv, _ := countingServer(t)
+// TestRunGateInterrupted interrupts a gated run after its 20th request: 130 wins, but the
+// thresholds are evaluated, printed, recorded and reported.
+func TestRunGateInterrupted(t *testing.T) {
+	srv, _, reached := interruptServer(t, 20)
 	dir := t.TempDir()
 	out, junit := filepath.Join(dir, "r.json"), filepath.Join(dir, "junit.xml")
-	cmd := exec.Command(bin, "run", writeScenario(t, twoRequests), "--target", srv.URL, "--rate", "50/s", "--duration", "30s",
+	code, stdout, stderr := runInterrupted(t, reached, "run", writeScenario(t, twoRequests), "--target", srv.URL, "--rate", "50/s", "--duration", "30s",
 		"--threshold", "p99<1us", "--threshold", "errors<1%", "--out", out, "--report", "junit="+junit)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if code != ExitInterrupted {
+		t.Fatalf("exit code = %d, want %d; stderr %q", code, ExitInterrupted, stderr)
 	}
-	time.Sleep(1500 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted {
-		t.Fatalf("exit code = %d, want %d; stderr %q", code, ExitInterrupted, stderr.String())
-	}
-	if !strings.Contains(stdout.String(), "Thresholds: 1 of 2 passed") || !strings.Contains(stderr.String(), "1 of 2 thresholds breached") {
-		t.Errorf("the interrupted run does not show its thresholds:\n%s\n%s", stdout.String(), stderr.String())
+	if !strings.Contains(stdout, "Thresholds: 1 of 2 passed") || !strings.Contains(stderr, "1 of 2 thresholds breached") {
+		t.Errorf("the interrupted run does not show its thresholds:\n%s\n%s", stdout, stderr)
 	}
 	if r := readResult(t, out); !r.Interrupted || len(r.Thresholds) != 2 {
 		t.Errorf("interrupted %v thresholds %+v, want an interrupted result with both thresholds", r.Interrupted, r.Thresholds)

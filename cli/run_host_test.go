@@ -10,11 +10,12 @@ import (
 )
 
 // TestRunEchoWritesHostSection is the issue's end-to-end check: a 3 s `loadtest run echo`
-// (bundled server) writes a host section with at least 3 samples for each side.
+// (bundled server) writes a host section with at least 3 samples for each side. Sampled every
+// 100ms, so that 3 samples do not hinge on the run's timing (about 30 are due).
 func TestRunEchoWritesHostSection(t *testing.T) {
 	bin := loadtestBinary(t)
 	out := filepath.Join(t.TempDir(), "r.json")
-	cmd := exec.Command(bin, "run", "echo", "--duration", "3s", "--rate", "50/s", "--out", out, "--quiet", "--no-thresholds") // not a speed test
+	cmd := exec.Command(bin, "run", "echo", "--duration", "3s", "--rate", "50/s", "--sample-interval", "100ms", "--out", out, "--quiet", "--no-thresholds") // not a speed test
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -3,13 +3,13 @@ package cli
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/reports"
 )
 
-// progress redraws one status line on stderr once a second while a run goes on, when stderr
-// is a terminal: elapsed / total, the current rate, the last second's p99 and the errors.
+// progress redraws the status line of a run (reports.WriteProgress) on stderr once a second
+// while the run goes on, when stderr is a terminal.
 type progress struct {
 	w       io.Writer
 	enabled bool
@@ -23,12 +23,8 @@ func (p *progress) update(pr engine.Progress) error {
 	if !p.enabled {
 		return nil
 	}
-	total := "∞"
-	if pr.Duration > 0 {
-		total = pr.Duration.Round(time.Second).String()
-	}
-	fmt.Fprintf(p.w, "\r\033[K  %s / %s   %.0f req/s   p99 %.2f ms   %d requests   %d errors",
-		pr.Elapsed.Round(time.Second), total, pr.RatePerSec, pr.P99MS, pr.Requests, pr.Errors)
+	fmt.Fprint(p.w, "\r\033[K")
+	reports.WriteProgress(p.w, pr)
 	p.drawn = true
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/loadtestdev/loadtest/internal/atomicfile"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 )
@@ -44,25 +45,18 @@ func parseReportSpecs(flags []string, outFile string) ([]reports.Spec, error) {
 	return specs, nil
 }
 
-// checkWritable creates the directory a report goes to and checks that a file can be created
-// in it, leaving no file behind.
+// checkWritable creates the directory a report goes to (a report, unlike --out, may name a
+// new one) and checks, with atomicfile.CheckWritable, that the report file can be written
+// there: for png, a file in the directory itself.
 func checkWritable(spec reports.Spec) error {
-	dir := filepath.Dir(spec.Path)
+	dir, file := filepath.Dir(spec.Path), spec.Path
 	if reports.IsDirectoryFormat(spec.Format) {
-		dir = spec.Path
+		dir, file = spec.Path, filepath.Join(spec.Path, ".loadtest-report-check")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if st, err := os.Stat(spec.Path); err == nil && st.IsDir() && !reports.IsDirectoryFormat(spec.Format) {
-		return fmt.Errorf("%s is a directory, want a file name", spec.Path)
-	}
-	f, err := os.CreateTemp(dir, ".loadtest-report-check-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	return errors.Join(f.Close(), os.Remove(name))
+	return atomicfile.CheckWritable(file)
 }
 
 // writeReports writes every report of a run (also of an interrupted or failed one), saying

@@ -12,9 +12,9 @@ import (
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
-// loadRunScenario loads the scenario (or vegeta targets file) of a run and applies the flags
-// that override it. Errors are bad input.
-func loadRunScenario(o *runOptions) (*scenarios.Scenario, error) {
+// loadRunScenario loads the scenario (or vegeta targets file) of a run or probe and applies the
+// flags that override it. Errors are bad input.
+func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) {
 	sc, err := loadScenarioArg(o)
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func loadRunScenario(o *runOptions) (*scenarios.Scenario, error) {
 }
 
 // loadScenarioArg reads the scenario a run names (a built-in or a file) or its vegeta targets.
-func loadScenarioArg(o *runOptions) (*scenarios.Scenario, error) {
+func loadScenarioArg(o *scenarioFlags) (*scenarios.Scenario, error) {
 	if o.VegetaTargets == "" {
 		return scenarios.Load(o.Scenario)
 	}
@@ -61,7 +61,7 @@ func loadScenarioArg(o *runOptions) (*scenarios.Scenario, error) {
 }
 
 // engineOptions compiles the scenario into the engine's options.
-func engineOptions(sc *scenarios.Scenario, o *runOptions, secret []byte) (engine.Options, error) {
+func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (engine.Options, error) {
 	dir := "."
 	switch {
 	case o.VegetaTargets != "":

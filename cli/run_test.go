@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -179,31 +178,72 @@ func TestRunDeadTargetExit1(t *testing.T) {
 	}
 }
 
-func TestRunSIGINTSubprocess(t *testing.T) {
-	t.Parallel()
-	bin := loadtestBinary(t)
-	srv, n := countingServer(t)
+// interruptServer counts the requests of the test scenarios as countingServer does, and closes
+// reached on the nth of them.
+func interruptServer(t *testing.T, nth uint64) (*httptest.Server, *atomic.Uint64, <-chan struct{}) {
+	t.Helper()
+	var n atomic.Uint64
+	reached := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" || r.URL.Path == "/b" {
+			if n.Add(1) == nth {
+				close(reached)
+			}
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n, reached
+}
+
+// runInterrupted runs loadtest in-process with the injected signal source and sends it one
+// SIGINT once reached is closed (the server got its nth request): the run is stopped after a
+// count of requests, not after a sleep.
+func runInterrupted(t *testing.T, reached <-chan struct{}, args ...string) (int, string, string) {
+	t.Helper()
+	sigs := newFakeSignals()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- Execute(NewRootCmd(sigs.streams(&stdout, &stderr)), args) }()
+	select {
+	case <-reached:
+	case code := <-done:
+		t.Fatalf("the run ended (exit code %d) before the request to interrupt at; stderr %s", code, stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the server never got the request to interrupt at; stderr %s", stderr.String())
+	}
+	sigs.send(t, syscall.SIGINT)
+	select {
+	case code := <-done:
+		select {
+		case c := <-sigs.exited:
+			t.Errorf("one SIGINT exited the process with %d, want only the run stopped", c)
+		default:
+		}
+		return code, stdout.String(), stderr.String()
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run did not stop after SIGINT")
+	}
+	return 0, "", ""
+}
+
+// TestRunSIGINT: a SIGINT after the 20th request stops a 30 s run with 130, and the result
+// and summary are of what was sent.
+func TestRunSIGINT(t *testing.T) {
+	srv, n, reached := interruptServer(t, 20)
 	out := filepath.Join(t.TempDir(), "r.json")
-	cmd := exec.Command(bin, "run", writeScenario(t, twoRequests), "--target", srv.URL, "--rate", "100/s", "--duration", "30s", "--out", out)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	err := cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != ExitInterrupted {
-		t.Fatalf("exit code = %d (%v), want 130; stderr %q", code, err, stderr.String())
+	code, stdout, stderr := runInterrupted(t, reached, "run", writeScenario(t, twoRequests), "--target", srv.URL,
+		"--rate", "100/s", "--duration", "30s", "--out", out)
+	if code != ExitInterrupted {
+		t.Fatalf("exit code = %d, want 130; stderr %q", code, stderr)
 	}
 	r := readResult(t, out)
-	if !r.Interrupted || r.Requests == 0 || r.Requests != n.Load() {
-		t.Errorf("interrupted %v, requests %d, server received %d; want interrupted and equal counts", r.Interrupted, r.Requests, n.Load())
+	if !r.Interrupted || r.Requests < 20 || r.Requests >= r.Planned || r.Requests != n.Load() {
+		t.Errorf("interrupted %v, requests %d of %d planned, server received %d; want interrupted, at least 20, fewer than planned and equal counts",
+			r.Interrupted, r.Requests, r.Planned, n.Load())
 	}
-	if !strings.Contains(stdout.String(), "p99") {
-		t.Errorf("no summary printed after the interrupt:\n%s", stdout.String())
+	if !strings.Contains(stdout, "p99") {
+		t.Errorf("no summary printed after the interrupt:\n%s", stdout)
 	}
 }
 

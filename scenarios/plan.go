@@ -377,13 +377,10 @@ func (c *compiler) compileRequest(i int, base string) error {
 }
 
 func (c *compiler) nameIndex(name string) int {
-	for i, n := range c.p.names {
-		if n == name {
-			return i
-		}
+	if c.p.names == nil {
+		c.p.names = c.s.RequestNames()
 	}
-	c.p.names = append(c.p.names, name)
-	return len(c.p.names) - 1
+	return slices.Index(c.p.names, name)
 }
 
 // compileHeaders merges the scenario's headers with the request's (the request's win).

@@ -3,6 +3,7 @@
 package scenarios
 
 import (
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,18 @@ type Scenario struct {
 	Order Order
 	// Thresholds are the raw threshold expressions; the gate package parses and evaluates them.
 	Thresholds []string
+}
+
+// RequestNames lists the request names in scenario order, once each: the names a threshold
+// may be scoped to, and the ones a compiled Plan reports (Plan.Names).
+func (s *Scenario) RequestNames() []string {
+	var names []string
+	for _, r := range s.Requests {
+		if !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
+	return names
 }
 
 // Order is how a Plan picks the request of each hit.

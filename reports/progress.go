@@ -1,0 +1,45 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// The live lines a run and a probe print on stderr while they go on. Terminal control (the
+// carriage return and clearing of a redrawn line) is the caller's.
+
+// WriteProgress writes the status line of a run in progress, without a newline: elapsed /
+// total, the last interval's rate and p99, the requests and the errors so far.
+func WriteProgress(w io.Writer, pr engine.Progress) error {
+	total := "∞"
+	if pr.Duration > 0 {
+		total = pr.Duration.Round(time.Second).String()
+	}
+	_, err := fmt.Fprintf(w, "  %s / %s   %s req/s   p99 %s ms   %s requests   %s errors",
+		pr.Elapsed.Round(time.Second), total, fixed(pr.RatePerSec, 0), fixed(pr.P99MS, 2),
+		strconv.FormatUint(pr.Requests, 10), strconv.FormatUint(pr.Errors, 10))
+	return err
+}
+
+// WriteProbeStepStart writes the line of a probe step that starts: its number, rate and length.
+func WriteProbeStepStart(w io.Writer, n int, rate float64, d time.Duration) error {
+	_, err := fmt.Fprintf(w, "step %d: %s for %s\n", n, formatRate(rate), d)
+	return err
+}
+
+// WriteProbeStep writes the line of a probe step that ended, with the figures and formats of
+// the probe table (WriteProbe): rate asked and achieved, p99, errors and the verdict.
+func WriteProbeStep(w io.Writer, n int, s results.ProbeStep) error {
+	verdict := "pass"
+	if !s.Passed {
+		verdict = "FAIL: " + s.Breached
+	}
+	_, err := fmt.Fprintf(w, "step %d: %s asked, %s achieved, p99 %s, errors %s: %s\n",
+		n, formatRate(s.RateAsked), formatRate(s.Rate), formatMS(s.P99MS), formatPercent(s.ErrorRatio), verdict)
+	return err
+}
