@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,12 +131,7 @@ func capWriteResult(t *testing.T, name string, connections int, throughput, prob
 		r.Probe = &results.Probe{SLOs: []string{"p99<100ms"}, SustainableRate: probe}
 	}
 	path := filepath.Join(t.TempDir(), name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := results.Write(f, r); err != nil {
+	if err := results.WriteFile(path, r); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -190,12 +184,7 @@ func TestCapacityPlanFromDoubtfulRun(t *testing.T) {
 		r := &results.Result{Schema: results.Schema, Scenario: "echo", Throughput: 1000}
 		edit(r)
 		path := filepath.Join(t.TempDir(), name)
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := results.Write(f, r); err != nil {
+		if err := results.WriteFile(path, r); err != nil {
 			t.Fatal(err)
 		}
 		return path

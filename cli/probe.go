@@ -217,17 +217,7 @@ func finishProbe(o *probeOptions, r *results.Result, probeErr error) error {
 	case r.Interrupted:
 		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("probe interrupted after %d step(s): the sustainable rate is what was found until then", len(r.Probe.Steps))}
 	case r.Probe.SustainableRate == 0:
-		return &ExitError{Code: ExitThresholds, Err: fmt.Errorf("no step met the SLOs, down to %g/s", lowestAsked(r.Probe))}
+		return &ExitError{Code: ExitThresholds, Err: fmt.Errorf("no step met the SLOs, down to %g/s", r.Probe.LowestAsked())}
 	}
 	return nil
-}
-
-func lowestAsked(p *results.Probe) float64 {
-	low := 0.0
-	for i, s := range p.Steps {
-		if i == 0 || s.RateAsked < low {
-			low = s.RateAsked
-		}
-	}
-	return low
 }

@@ -31,12 +31,7 @@ func writeTestResult(t *testing.T, dir, name, scenario string, n int) string {
 		Timeline:   []results.Second{{Unix: start.Unix(), Requests: uint64(n), Successes: uint64(n), P50MS: l.P50, P90MS: l.P90, P99MS: l.P99, MaxMS: l.Max, Latency: enc}},
 		Histograms: results.Histograms{Latency: enc, ServiceTime: enc}}
 	path := filepath.Join(dir, name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := results.Write(f, r); err != nil {
+	if err := results.WriteFile(path, r); err != nil {
 		t.Fatal(err)
 	}
 	return path

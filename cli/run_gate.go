@@ -45,11 +45,5 @@ func breachedNote(r *results.Result) string {
 	if len(r.Thresholds) == 0 {
 		return ""
 	}
-	n := 0
-	for _, tr := range r.Thresholds {
-		if !tr.Passed {
-			n++
-		}
-	}
-	return fmt.Sprintf("; on it %d of %d thresholds breached", n, len(r.Thresholds))
+	return fmt.Sprintf("; on it %d of %d thresholds breached", len(r.Breached()), len(r.Thresholds))
 }

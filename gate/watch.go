@@ -190,12 +190,7 @@ func (e *BreachError) Error() string {
 // when a threshold was breached or abort is not nil, nil when every threshold passed or there
 // were none.
 func Verdict(r *results.Result, abort *Abort) error {
-	var breached []results.ThresholdResult
-	for _, tr := range r.Thresholds {
-		if !tr.Passed {
-			breached = append(breached, tr)
-		}
-	}
+	breached := r.Breached()
 	if abort == nil && len(breached) == 0 {
 		return nil
 	}
