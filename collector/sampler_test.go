@@ -27,8 +27,10 @@ func TestSamplerBeforeDuringAfter(t *testing.T) {
 		t.Fatalf("got %d samples when Ready, want 1 (the sample before the attack)", got)
 	}
 	time.Sleep(600 * time.Millisecond)
-	cancel()
+	// The time is read before the context ends: the "after" sample may be taken the moment it
+	// does, before this goroutine runs again.
 	stoppedAt := time.Now()
+	cancel()
 	select {
 	case err := <-done:
 		if err != nil {
