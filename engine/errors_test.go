@@ -15,7 +15,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{"refused", 0, `Get "http://127.0.0.1:1/#0": dial tcp 127.0.0.1:1: connect: connection refused`, ClassRefused},
 		{"client timeout", 0, `Get "http://x/#0": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, ClassTimeout},
-		{"dial timeout", 0, `dial tcp 10.0.0.1:80: i/o timeout`, ClassTimeout},
+		{"dial timeout", 0, `dial tcp 192.0.2.1:80: i/o timeout`, ClassTimeout},
 		{"reset", 0, `read tcp 127.0.0.1:5->127.0.0.1:6: read: connection reset by peer`, ClassReset},
 		{"closed", 0, `Get "http://x/": EOF`, ClassClosed},
 		{"dns", 0, `dial tcp: lookup nowhere.invalid: no such host`, ClassDNS},

@@ -65,7 +65,7 @@ func TestIsLoopback(t *testing.T) {
 		{"", false},
 		{"0.0.0.0", false},
 		{"::", false},
-		{"10.0.0.1", false},
+		{"192.0.2.1", false},
 		{"128.0.0.1", false},
 		{"example.com", false},
 		{"localhost.example.com", false},
