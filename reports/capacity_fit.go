@@ -80,11 +80,7 @@ func writeUSLFitText(w io.Writer, md bool, r USLFitReport) error {
 	}
 	e.table([]string{"parameter", "value", "note"}, uslFitRows(r.Fit), "lrl", md)
 	if len(r.At) > 0 {
-		if md {
-			e.printf("\n### Predictions\n\n")
-		} else {
-			e.printf("\npredictions\n")
-		}
+		e.section(md, "Predictions", "predictions")
 		e.table([]string{"N", "X(N) req/s", "R(N)"}, uslPredictionRows(r.Fit, r.At), "rrr", md)
 	}
 	chart := uslChart(r.Fit, r.At, 64, 16)

@@ -206,19 +206,12 @@ func writeCapacityPlanText(w io.Writer, md bool, c CapacityPlan) error {
 	}
 	if len(c.Plan.Growth) > 0 {
 		h, rows, aligns := planGrowthRows(c.Plan)
-		if md {
-			e.printf("\n### Growth: %s per month over %d months\n\n", formatShare(c.In.GrowthRate), c.In.HorizonMonths)
-		} else {
-			e.printf("\ngrowth: %s per month over %d months\n", formatShare(c.In.GrowthRate), c.In.HorizonMonths)
-		}
+		growth := fmt.Sprintf("%s per month over %d months", formatShare(c.In.GrowthRate), c.In.HorizonMonths)
+		e.section(md, "Growth: "+growth, "growth: "+growth)
 		e.table(h, rows, aligns, md)
 	}
 	if c.Explain {
-		if md {
-			e.printf("\n### How\n\n")
-		} else {
-			e.printf("\nhow:\n")
-		}
+		e.section(md, "How", "how:")
 		for _, s := range planSteps(c.Plan) {
 			if md {
 				e.printf("- `%s`\n", s)

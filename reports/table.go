@@ -68,6 +68,16 @@ func (e *errWriter) printf(format string, args ...any) {
 	}
 }
 
+// section starts a part of a capacity report: a level-3 heading in Markdown, a plain line of
+// its own in text (the two titles differ in case and punctuation, e.g. "How" and "how:").
+func (e *errWriter) section(markdown bool, mdTitle, textTitle string) {
+	if markdown {
+		e.printf("\n### %s\n\n", mdTitle)
+	} else {
+		e.printf("\n%s\n", textTitle)
+	}
+}
+
 // table writes a table unless an earlier write failed.
 func (e *errWriter) table(header []string, rows [][]string, aligns string, markdown bool) {
 	if e.err == nil {
