@@ -80,6 +80,19 @@ type Options struct {
 	OnEnd func(Progress)
 	// Grace bounds the wait for in-flight requests after an early stop (default DefaultGrace).
 	Grace time.Duration
+
+	// Shard, when Count > 1, runs part Index (0-based) of a sharded run: of the whole run's
+	// hits (or flow iterations) it sends global hit n when n mod Count == Index, at the instant
+	// the whole run's pacer gives hit n.
+	Shard Shard
+	// StartAt, when set, is the instant the run's schedule starts (hit 0's intended time): Run
+	// waits until then. The shards of a coordinated run share it.
+	StartAt time.Time
+}
+
+// Shard is one part of a sharded run: Index of Count (Count 0 or 1: the whole run).
+type Shard struct {
+	Index, Count int
 }
 
 // Progress is the live state of a run, as passed to Options.OnSecond.

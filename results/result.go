@@ -68,6 +68,22 @@ type Result struct {
 	Interrupted bool              `json:"interrupted,omitempty"`
 	// Sources names the runs a merged result was made from; empty for a single run.
 	Sources []string `json:"sources,omitempty"`
+
+	// Iterations, for a scenario with flows: started, completed and failed (Completed +
+	// Failed = Iterations once the run has ended), and dropped (starts that found max_sessions
+	// busy; Iterations + DroppedIterations = the starts the pacer planned).
+	Iterations          uint64 `json:"iterations,omitempty"`
+	IterationsCompleted uint64 `json:"iterations_completed,omitempty"`
+	IterationsFailed    uint64 `json:"iterations_failed,omitempty"`
+	DroppedIterations   uint64 `json:"dropped_iterations,omitempty"`
+	// Checks counts every check of every flow; Flows has each flow's figures by name.
+	Checks *Checks               `json:"checks,omitempty"`
+	Flows  map[string]*FlowStats `json:"flows,omitempty"`
+
+	// Shard is set on the result of one shard of a sharded run; Coordination on a coordinated
+	// run's merged result.
+	Shard        *Shard        `json:"shard,omitempty"`
+	Coordination *Coordination `json:"coordination,omitempty"`
 }
 
 // Stage is one piece of a ramped rate: over Duration the rate moves linearly to RatePerSec.
@@ -132,6 +148,9 @@ type Second struct {
 	// Latency is that second's latency histogram (encoded like Histograms.Latency), kept so
 	// that merged timelines have exact percentiles.
 	Latency string `json:"latency_hist,omitempty"`
+	// Iterations started and dropped in that second (flows only).
+	Iterations        uint64 `json:"iterations,omitempty"`
+	DroppedIterations uint64 `json:"dropped_iterations,omitempty"`
 }
 
 // Warning is a condition that makes the numbers less trustworthy, with the figures that
