@@ -129,6 +129,9 @@ func checkScenario(w io.Writer, name string) error {
 	if err != nil {
 		return err
 	}
+	if len(sc.Flows) > 0 {
+		return checkFlowScenario(w, name, sc)
+	}
 	target := sc.Target
 	if target == "" {
 		target = "http://127.0.0.1:8080"

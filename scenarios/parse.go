@@ -21,7 +21,7 @@ const DefaultDuration = 10 * time.Second
 // The fields a scenario file and each of its requests and stages may have.
 var (
 	scenarioFields = []string{"name", "description", "target", "rate", "stages", "duration", "timeout",
-		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds"}
+		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions"}
 	requestFields = []string{"name", "weight", "method", "path", "headers", "body"}
 	stageFields   = []string{"duration", "rate"}
 )
@@ -91,12 +91,26 @@ type parser struct {
 	sc        *Scenario
 	templates []pendingTemplate
 	varNodes  map[string]*yaml.Node
+	// scope and inFlow are the step being read (see pendingTemplate); flowNodes are the
+	// flows' extracted variables by name, for checkFlows.
+	scope     map[string]bool
+	inFlow    bool
+	extracted map[string]*yaml.Node
 }
 
 // pendingTemplate is a templated field, checked once every variable is known.
 type pendingTemplate struct {
 	field string
 	node  *yaml.Node
+	// scope holds the values a flow step's template may use besides the variables: those
+	// extracted by earlier steps; inFlow says the template is a step's.
+	scope  map[string]bool
+	inFlow bool
+}
+
+// pending records a templated field for checkTemplates, in the scope of the step being read.
+func (p *parser) pending(field string, n *yaml.Node) {
+	p.templates = append(p.templates, pendingTemplate{field: field, node: n, scope: p.scope, inFlow: p.inFlow})
 }
 
 func (p *parser) errf(n *yaml.Node, field, format string, args ...any) *Error {
@@ -107,7 +121,7 @@ func (p *parser) scenario(root *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
 		return p.errf(root, "", "a scenario is a mapping of fields (name, rate, requests, ...), got %s", kindName(root))
 	}
-	var rateNode, stagesNode, durationNode *yaml.Node
+	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode *yaml.Node
 	err := p.fields(root, scenarioFields, "", func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
@@ -144,7 +158,14 @@ func (p *parser) scenario(root *yaml.Node) error {
 		case "variables":
 			err = p.variables(v)
 		case "requests":
+			requestsNode = v
 			err = p.requests(v)
+		case "flows":
+			flowsNode = v
+			err = p.flows(v)
+		case "max_sessions":
+			sessionsNode = v
+			p.sc.MaxSessions, err = p.integer(v, key, 1, MaxConnections)
 		case "thresholds":
 			err = p.thresholds(v)
 		}
@@ -158,8 +179,15 @@ func (p *parser) scenario(root *yaml.Node) error {
 		return p.errf(stagesNode, "stages", "rate and stages are exclusive: give a steady rate or a list of stages, not both")
 	case durationNode != nil && stagesNode != nil:
 		return p.errf(durationNode, "duration", "duration and stages are exclusive: the run lasts as long as its stages add up to")
-	case len(p.sc.Requests) == 0:
-		return p.errf(root, "requests", "no requests: add a requests list, e.g. requests: [{path: /echo}]")
+	case requestsNode != nil && flowsNode != nil:
+		return p.errf(flowsNode, "flows", "requests and flows are exclusive: a scenario is a mix of requests or a set of flows, not both")
+	case sessionsNode != nil && flowsNode == nil:
+		return p.errf(sessionsNode, "max_sessions", "max_sessions bounds flow iterations: it needs flows (a scenario of requests has connections)")
+	case len(p.sc.Requests) == 0 && len(p.sc.Flows) == 0:
+		return p.errf(root, "requests", "no requests: add a requests list, e.g. requests: [{path: /echo}], or a flows list")
+	}
+	if err := p.checkFlows(); err != nil {
+		return err
 	}
 	if stagesNode != nil {
 		for _, st := range p.sc.Stages {
@@ -360,7 +388,7 @@ func (p *parser) headers(n *yaml.Node, field string) (map[string]string, error) 
 			return nil, p.errf(v, field+"."+name, "header %s: a value cannot contain a line break", name)
 		}
 		h[canon] = value
-		p.templates = append(p.templates, pendingTemplate{field + "." + name, v})
+		p.pending(field+"."+name, v)
 	}
 	return h, nil
 }
@@ -389,7 +417,7 @@ func (p *parser) variables(n *yaml.Node) error {
 		}
 		p.sc.Variables[name] = value
 		p.varNodes[name] = v
-		p.templates = append(p.templates, pendingTemplate{field, v})
+		p.pending(field, v)
 	}
 	return nil
 }

@@ -41,40 +41,12 @@ func (p *parser) request(item *yaml.Node, prefix string) (Request, error) {
 	r := Request{Weight: 1, Method: "GET"}
 	var hasPath bool
 	err := p.fields(item, requestFields, prefix+".", func(key string, _, v *yaml.Node) error {
-		field := prefix + "." + key
-		var err error
-		switch key {
-		case "name":
-			if r.Name, err = p.str(v, field); err == nil && strings.TrimSpace(r.Name) == "" {
-				err = p.errf(v, field, "name is blank")
-			}
-		case "weight":
-			r.Weight, err = p.integer(v, field, 1, maxWeight)
-		case "method":
-			if r.Method, err = p.str(v, field); err == nil {
-				r.Method = strings.ToUpper(r.Method)
-				if !validMethod(r.Method) {
-					err = p.errf(v, field, "method %q is not an HTTP method, want one of %s", v.Value, strings.Join(httpMethods, ", "))
-				}
-			}
-		case "path":
-			hasPath = true
-			if r.Path, err = p.str(v, field); err == nil {
-				err = p.wrap(v, field, checkPath(r.Path))
-				p.templates = append(p.templates, pendingTemplate{field, v})
-			}
-		case "headers":
-			r.Headers, err = p.headers(v, field)
-		case "body":
-			if v.Kind != yaml.ScalarNode {
-				return p.errf(v, field, "body must be text, got %s: write JSON as a block (body: |) or a quoted string", kindName(v))
-			}
-			if v.Tag != "!!null" {
-				r.Body = v.Value
-				p.templates = append(p.templates, pendingTemplate{field, v})
-			}
+		if key == "weight" {
+			var err error
+			r.Weight, err = p.integer(v, prefix+"."+key, 1, maxWeight)
+			return err
 		}
-		return err
+		return p.requestField(&r, key, prefix+"."+key, v, &hasPath)
 	})
 	if err != nil {
 		return r, err
@@ -86,6 +58,42 @@ func (p *parser) request(item *yaml.Node, prefix string) (Request, error) {
 		r.Name = r.Method + " " + r.Path
 	}
 	return r, nil
+}
+
+// requestField reads one of the fields a request and a flow's step share: name, method, path,
+// headers and body.
+func (p *parser) requestField(r *Request, key, field string, v *yaml.Node, hasPath *bool) error {
+	var err error
+	switch key {
+	case "name":
+		if r.Name, err = p.str(v, field); err == nil && strings.TrimSpace(r.Name) == "" {
+			err = p.errf(v, field, "name is blank")
+		}
+	case "method":
+		if r.Method, err = p.str(v, field); err == nil {
+			r.Method = strings.ToUpper(r.Method)
+			if !validMethod(r.Method) {
+				err = p.errf(v, field, "method %q is not an HTTP method, want one of %s", v.Value, strings.Join(httpMethods, ", "))
+			}
+		}
+	case "path":
+		*hasPath = true
+		if r.Path, err = p.str(v, field); err == nil {
+			err = p.wrap(v, field, checkPath(r.Path))
+			p.pending(field, v)
+		}
+	case "headers":
+		r.Headers, err = p.headers(v, field)
+	case "body":
+		if v.Kind != yaml.ScalarNode {
+			return p.errf(v, field, "body must be text, got %s: write JSON as a block (body: |) or a quoted string", kindName(v))
+		}
+		if v.Tag != "!!null" {
+			r.Body = v.Value
+			p.pending(field, v)
+		}
+	}
+	return err
 }
 
 // checkTemplates compiles every templated field and checks the names they use: variables
@@ -101,7 +109,11 @@ func (p *parser) checkTemplates() error {
 		}
 		vars, columns := templateNames(ops)
 		for _, v := range vars {
-			if _, ok := p.sc.Variables[v]; !ok {
+			if _, ok := p.sc.Variables[v]; !ok && !t.scope[v] {
+				if t.inFlow {
+					return p.errf(t.node, t.field, "%s: %q is not extracted by an earlier step of the flow nor defined under variables (%s)",
+						t.field, v, unknownName(v, p.sc.Variables))
+				}
 				return p.errf(t.node, t.field, "%s: %s", t.field, unknownName(v, p.sc.Variables))
 			}
 		}

@@ -102,20 +102,25 @@ func (p *Plan) Next(tgt *vegeta.Target) (int, error) {
 }
 
 // pick chooses the request of hit seq: weighted at random, or cycling in file order.
-func (p *Plan) pick(seq uint64, r *rng) int {
-	if len(p.cum) == 1 {
+func (p *Plan) pick(seq uint64, r *rng) int { return pickWeighted(p.cum, p.total, p.sequential, seq, r) }
+
+// pickWeighted chooses among entries of cumulative weights cum (summing to total) for draw
+// number seq: at random in proportion to the weights, or cycling in order, each repeated
+// its weight times.
+func pickWeighted(cum []uint64, total uint64, sequential bool, seq uint64, r *rng) int {
+	if len(cum) == 1 {
 		return 0
 	}
 	var x uint64
-	if p.sequential {
-		x = (seq - 1) % p.total
+	if sequential {
+		x = (seq - 1) % total
 	} else {
-		x = r.below(p.total)
+		x = r.below(total)
 	}
-	lo, hi := 0, len(p.cum)-1
+	lo, hi := 0, len(cum)-1
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if p.cum[mid] > x {
+		if cum[mid] > x {
 			hi = mid
 		} else {
 			lo = mid + 1
@@ -348,26 +353,8 @@ func (c *compiler) compileRequest(i int, base string) error {
 	if err := checkPath(r.Path); err != nil {
 		return &Error{Path: c.s.Source, Field: field + ".path", Err: fmt.Errorf("request %q: %w", r.Name, err)}
 	}
-	pr := planRequest{nameIdx: c.nameIndex(r.Name), method: r.Method}
-	if pr.method == "" {
-		pr.method = http.MethodGet
-	}
-	src := r.Path
-	if strings.HasPrefix(src, "/") {
-		src = escapeTemplate(base) + src
-	}
-	var err error
-	if pr.url, err = c.template(field+".path", src); err != nil {
-		return err
-	}
-	if pr.body, err = c.template(field+".body", r.Body); err != nil {
-		return err
-	}
-	if err := c.compileHeaders(&pr, field, r.Headers); err != nil {
-		return err
-	}
-	pr.vars = c.closure(append(append(usedVars(pr.url), usedVars(pr.body)...), headerVars(pr.headers)...))
-	if err := c.precompute(&pr, field); err != nil {
+	pr, err := c.buildRequest(r, field, base)
+	if err != nil {
 		return err
 	}
 	c.p.reqs = append(c.p.reqs, pr)
@@ -436,7 +423,9 @@ func (c *compiler) closure(direct []int) []int {
 		}
 	}
 	for _, v := range direct {
-		mark(v)
+		if v < len(need) { // extracted values of flow steps are not variables
+			mark(v)
+		}
 	}
 	var out []int
 	for v, ok := range need {

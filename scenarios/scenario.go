@@ -23,6 +23,11 @@ type Scenario struct {
 	HTTP2       bool
 	Headers     map[string]string
 	Requests    []Request
+	// Flows, instead of Requests, are multi-step journeys run as iterations at the rate.
+	Flows []Flow
+	// MaxSessions bounds the flow iterations in progress at once (default DefaultMaxSessions);
+	// a start that finds them all busy is dropped and counted.
+	MaxSessions int
 	Variables   map[string]string
 	// Feeder is the CSV file whose rows {{ csv.COLUMN }} reads, relative to the scenario file.
 	Feeder string
@@ -33,8 +38,12 @@ type Scenario struct {
 }
 
 // RequestNames lists the request names in scenario order, once each: the names a threshold
-// may be scoped to, and the ones a compiled Plan reports (Plan.Names).
+// may be scoped to, and the ones a compiled Plan reports (Plan.Names). A scenario with flows
+// names its request steps "FLOW/STEP".
 func (s *Scenario) RequestNames() []string {
+	if len(s.Flows) > 0 {
+		return s.flowRequestNames()
+	}
 	var names []string
 	for _, r := range s.Requests {
 		if !slices.Contains(names, r.Name) {

@@ -313,6 +313,9 @@ func parseAction(body string, base int) (op, error) {
 		}
 		return op{kind: opUUID}, nil
 	case "token":
+		if len(args) == 0 { // a value a flow step extracted under the name token
+			return op{kind: opVar, name: head.text}, nil
+		}
 		if len(args) != 1 {
 			return arity("one user id (an integer or a variable)")
 		}

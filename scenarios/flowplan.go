@@ -1,0 +1,347 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// FlowPlan is a compiled scenario with flows: the goroutine-safe source of its iterations.
+// Iteration n (the pacer's n-th start, from 0) takes the same flow with the same variables for
+// a given seed, whichever goroutine runs it; the values its steps extract are what the server
+// answered.
+type FlowPlan struct {
+	base       *Plan // the variables, feeder, tokens and renderer the steps share
+	names      []string
+	flows      []planFlow
+	cum        []uint64
+	total      uint64
+	sequential bool
+	nvals      int // variables, then extracted values
+}
+
+type planFlow struct {
+	info  FlowInfo
+	steps []planStep
+}
+
+type planStep struct {
+	think    *Think
+	req      planRequest
+	checks   []planCheck
+	extracts []planExtract
+	// first is the index of the step's first check in the flow's Checks; its extractions
+	// follow its checks.
+	first         int
+	stop          bool // a failure ends the iteration
+	needBody      bool
+	statusChecked bool
+}
+
+// FlowInfo describes one compiled flow: its name, its request steps' names ("FLOW/STEP" is
+// FlowPlan.Names' entry) and its checks and extractions in step order.
+type FlowInfo struct {
+	Name   string
+	Steps  []string
+	Checks []CheckInfo
+}
+
+// CheckInfo names one check or extraction of a flow and the step it belongs to.
+type CheckInfo struct{ Name, Step string }
+
+// FlowPlan compiles a scenario with flows for a run. Errors are *Error, as Plan's.
+func (s *Scenario) FlowPlan(opts PlanOptions) (*FlowPlan, error) {
+	fp, err := s.flowPlan(opts)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, err
+		}
+		return nil, &Error{Path: s.Source, Err: err}
+	}
+	return fp, nil
+}
+
+func (s *Scenario) flowPlan(opts PlanOptions) (*FlowPlan, error) {
+	if len(s.Flows) == 0 {
+		return nil, &Error{Path: s.Source, Field: "flows", Err: errors.New("no flows")}
+	}
+	c := &compiler{s: s, opts: opts, p: &Plan{seed: uint64(opts.Seed)}}
+	c.p.scratch.New = func() any { return new(hit) }
+	base, err := c.base()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.loadFeeder(); err != nil {
+		return nil, err
+	}
+	if err := c.compileVariables(); err != nil {
+		return nil, err
+	}
+	fp := &FlowPlan{base: c.p, names: s.RequestNames(), sequential: s.Order == OrderSequential}
+	fp.nvals = len(c.p.vars)
+	for _, f := range s.Flows {
+		for _, st := range f.Steps {
+			for _, e := range st.Extract {
+				if _, ok := c.varIdx[e.Var]; !ok {
+					c.varIdx[e.Var] = fp.nvals
+					fp.nvals++
+				}
+			}
+		}
+	}
+	for i := range s.Flows {
+		pf, err := c.compileFlow(fp, i, base)
+		if err != nil {
+			return nil, err
+		}
+		fp.flows = append(fp.flows, pf)
+		fp.total += uint64(s.Flows[i].Weight)
+		fp.cum = append(fp.cum, fp.total)
+	}
+	return fp, nil
+}
+
+// base is the run's target URL.
+func (c *compiler) base() (string, error) {
+	base := c.opts.Target
+	if base == "" {
+		base = c.s.Target
+	}
+	if base == "" {
+		return "", &Error{Path: c.s.Source, Field: "target", Err: errors.New("no target: give target: in the file or --target")}
+	}
+	base, err := parseTarget(base)
+	if err != nil {
+		return "", &Error{Path: c.s.Source, Field: "target", Err: err}
+	}
+	return base, nil
+}
+
+func (c *compiler) compileFlow(fp *FlowPlan, fi int, base string) (planFlow, error) {
+	f := &c.s.Flows[fi]
+	if f.Weight <= 0 {
+		return planFlow{}, &Error{Path: c.s.Source, Field: fmt.Sprintf("flows[%d].weight", fi), Err: fmt.Errorf("flow %q: weight %d must be positive", f.Name, f.Weight)}
+	}
+	pf := planFlow{info: FlowInfo{Name: f.Name}}
+	for si := range f.Steps {
+		st := &f.Steps[si]
+		field := fmt.Sprintf("flows[%d].steps[%d]", fi, si)
+		if st.Think != nil {
+			pf.steps = append(pf.steps, planStep{think: st.Think})
+			continue
+		}
+		ps, err := c.compileStep(fp, f, st, field, base)
+		if err != nil {
+			return pf, err
+		}
+		ps.first = len(pf.info.Checks)
+		for _, ch := range st.Checks {
+			pf.info.Checks = append(pf.info.Checks, CheckInfo{Name: ch.Name, Step: st.Name})
+		}
+		for _, e := range st.Extract {
+			pf.info.Checks = append(pf.info.Checks, CheckInfo{Name: e.Name(), Step: st.Name})
+		}
+		pf.info.Steps = append(pf.info.Steps, st.Name)
+		pf.steps = append(pf.steps, ps)
+	}
+	return pf, nil
+}
+
+func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base string) (planStep, error) {
+	r := &st.Request
+	if err := checkPath(r.Path); err != nil {
+		return planStep{}, &Error{Path: c.s.Source, Field: field + ".path", Err: fmt.Errorf("step %q: %w", r.Name, err)}
+	}
+	pr, err := c.buildRequest(r, field, base)
+	if err != nil {
+		return planStep{}, err
+	}
+	pr.vars = nil // the iteration evaluates every variable once, at its start
+	pr.nameIdx = slices.Index(fp.names, f.Name+"/"+st.Name)
+	onFailure := st.OnFailure
+	if onFailure == "" {
+		onFailure = f.OnFailure
+	}
+	ps := planStep{req: pr, stop: onFailure != OnFailureContinue}
+	for i, ch := range st.Checks {
+		pc, err := compileCheck(ch)
+		if err != nil {
+			return ps, &Error{Path: c.s.Source, Field: fmt.Sprintf("%s.check[%d]", field, i), Err: err}
+		}
+		ps.needBody = ps.needBody || ch.Kind == CheckJSON || ch.Kind == CheckBodyContains
+		ps.statusChecked = ps.statusChecked || ch.Kind == CheckStatus
+		ps.checks = append(ps.checks, pc)
+	}
+	for _, e := range st.Extract {
+		pe := planExtract{Extract: e, slot: c.varIdx[e.Var]}
+		switch e.Source {
+		case FromJSON:
+			pe.path, pe.wildcard, err = jsonPath(e.Expr)
+			ps.needBody = true
+		case FromRegex:
+			pe.re, err = bodyRegexp(e.Expr)
+			ps.needBody = true
+		case FromHeader:
+			pe.Expr = http.CanonicalHeaderKey(e.Expr)
+		}
+		if err != nil {
+			return ps, &Error{Path: c.s.Source, Field: field + ".extract." + e.Var, Err: err}
+		}
+		ps.extracts = append(ps.extracts, pe)
+	}
+	return ps, nil
+}
+
+// buildRequest compiles a request's URL, headers and body (every compiled request, of a
+// requests list or of a flow step).
+func (c *compiler) buildRequest(r *Request, field, base string) (planRequest, error) {
+	pr := planRequest{nameIdx: c.nameIndex(r.Name), method: r.Method}
+	if pr.method == "" {
+		pr.method = http.MethodGet
+	}
+	src := r.Path
+	if strings.HasPrefix(src, "/") {
+		src = escapeTemplate(base) + src
+	}
+	var err error
+	if pr.url, err = c.template(field+".path", src); err != nil {
+		return pr, err
+	}
+	if pr.body, err = c.template(field+".body", r.Body); err != nil {
+		return pr, err
+	}
+	if err := c.compileHeaders(&pr, field, r.Headers); err != nil {
+		return pr, err
+	}
+	pr.vars = c.closure(append(append(usedVars(pr.url), usedVars(pr.body)...), headerVars(pr.headers)...))
+	if err := c.precompute(&pr, field); err != nil {
+		return pr, err
+	}
+	return pr, nil
+}
+
+// Names returns the "FLOW/STEP" names of the request steps; Iteration.Request returns
+// indexes into it.
+func (fp *FlowPlan) Names() []string { return slices.Clone(fp.names) }
+
+// Flows describes the compiled flows, in scenario order (the flow indexes Start returns).
+func (fp *FlowPlan) Flows() []FlowInfo {
+	out := make([]FlowInfo, len(fp.flows))
+	for i, f := range fp.flows {
+		out[i] = FlowInfo{Name: f.info.Name, Steps: slices.Clone(f.info.Steps), Checks: slices.Clone(f.info.Checks)}
+	}
+	return out
+}
+
+// FlowOf returns the flow iteration n takes, without starting it (for counting a dropped start).
+func (fp *FlowPlan) FlowOf(n uint64) int {
+	r := hitRNG(fp.base.seed, n+1)
+	return pickWeighted(fp.cum, fp.total, fp.sequential, n+1, &r)
+}
+
+// NewIteration returns the reusable state of one session: Start it for each iteration it runs.
+func (fp *FlowPlan) NewIteration() *Iteration { return &Iteration{fp: fp} }
+
+// Iteration is the state of one flow iteration in progress: its variables and extracted
+// values. One goroutine uses it at a time; Start reuses its buffers, so a session allocates
+// nothing that grows with the run.
+type Iteration struct {
+	fp   *FlowPlan
+	flow *planFlow
+	h    hit
+	pick rng // draws the element a [*] extraction takes
+	out  []Outcome
+}
+
+// Outcome is one check's or extraction's result on a step's response: Check indexes the
+// flow's FlowInfo.Checks; Seen, for a failure, says what was seen instead.
+type Outcome struct {
+	Check int
+	Pass  bool
+	Seen  string
+}
+
+// Response is what a step's checks and extractions read.
+type Response struct {
+	Status  int
+	Header  http.Header
+	Body    []byte
+	Latency time.Duration
+}
+
+// Start begins iteration n (0-based): it picks the flow and evaluates the variables, and
+// returns the flow's index.
+func (it *Iteration) Start(n uint64) (int, error) {
+	fp := it.fp
+	seq := n + 1
+	r := hitRNG(fp.base.seed, seq)
+	fi := pickWeighted(fp.cum, fp.total, fp.sequential, seq, &r)
+	it.flow = &fp.flows[fi]
+	it.pick = hitRNG(fp.base.seed^0x5eed_f10e_5eed_f10e, seq)
+	h := &it.h
+	h.reset(seq, r, fp.nvals)
+	clear(h.vals)
+	h.shrink()
+	var err error
+	for vi := range fp.base.vars {
+		start := len(h.vbuf)
+		if h.vbuf, err = fp.base.render(h, h.vbuf, fp.base.vars[vi].ops); err != nil {
+			return fi, err
+		}
+		h.vals[vi] = span{start, len(h.vbuf)}
+	}
+	return fi, nil
+}
+
+// Steps is the number of steps (requests and think times) of the iteration's flow.
+func (it *Iteration) Steps() int { return len(it.flow.steps) }
+
+// Think returns the pause of step i, drawn from the iteration's seed, when it is a think step.
+func (it *Iteration) Think(i int) (time.Duration, bool) {
+	t := it.flow.steps[i].think
+	if t == nil {
+		return 0, false
+	}
+	if t.Max == t.Min {
+		return t.Min, true
+	}
+	return t.Min + time.Duration(it.h.rng.below(uint64(t.Max-t.Min)+1)), true
+}
+
+// Request renders request step i with the values known so far into tgt and returns the
+// index of its name in FlowPlan.Names. tgt's Header may be shared: do not modify it.
+func (it *Iteration) Request(i int, tgt *vegeta.Target) (int, error) {
+	st := &it.flow.steps[i]
+	tgt.Method = st.req.method
+	if st.req.static {
+		tgt.URL, tgt.Header, tgt.Body = st.req.staticURL, st.req.staticHeader, st.req.staticBody
+		return st.req.nameIdx, nil
+	}
+	h := &it.h
+	h.out, h.ends, h.body = h.out[:0], h.ends[:0], h.body[:0]
+	return st.req.nameIdx, it.fp.base.fill(h, &st.req, tgt)
+}
+
+// NeedsBody says whether step i's checks or extractions read the response body.
+func (it *Iteration) NeedsBody(i int) bool { return it.flow.steps[i].needBody }
+
+// StatusChecked says whether step i checks the status code itself; otherwise a code outside
+// 200..399 fails the request, as for plain requests.
+func (it *Iteration) StatusChecked(i int) bool { return it.flow.steps[i].statusChecked }
+
+// StopsOnFailure says whether a failure of step i ends the iteration (on_failure: stop).
+func (it *Iteration) StopsOnFailure(i int) bool { return it.flow.steps[i].stop }
+
+// HasChecks says whether step i has checks or extractions.
+func (it *Iteration) HasChecks(i int) bool {
+	st := &it.flow.steps[i]
+	return len(st.checks)+len(st.extracts) > 0
+}
+
+
