@@ -69,12 +69,7 @@ func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (eng
 	case !sc.Builtin():
 		dir = sc.Dir()
 	}
-	plan, err := sc.Plan(scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir})
-	if err != nil {
-		return engine.Options{}, err
-	}
 	eo := engine.Options{
-		Targeter:    plan,
 		Scenario:    sc.Name,
 		Target:      sc.Target,
 		RatePerSec:  sc.Rate.PerSecond(),
@@ -85,6 +80,9 @@ func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (eng
 		Seed:        o.Seed,
 		UserAgent:   "loadtest/" + version(),
 		TuneProcess: true,
+	}
+	if err := compileScenario(&eo, sc, scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir}); err != nil {
+		return engine.Options{}, err
 	}
 	for _, st := range sc.Stages {
 		eo.Stages = append(eo.Stages, engine.Stage{Duration: st.Duration, RatePerSec: st.Rate.PerSecond()})

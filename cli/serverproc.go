@@ -58,7 +58,8 @@ func prepareTarget(ctx context.Context, sc *scenarios.Scenario, secret string, e
 	if sc.Target != "" {
 		return t, nil
 	}
-	srv, err := startBundledServer(ctx, errOut)
+	// a scenario of flows logs in as a real client does: the server returns login codes (--dev)
+	srv, err := startBundledServer(ctx, errOut, len(sc.Flows) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -67,15 +68,20 @@ func prepareTarget(ctx context.Context, sc *scenarios.Scenario, secret string, e
 	return t, nil
 }
 
-// startBundledServer starts the child server and waits until /healthz answers 200.
-func startBundledServer(ctx context.Context, errOut io.Writer) (*bundledServer, error) {
+// startBundledServer starts the child server and waits until /healthz answers 200; dev starts
+// it with --dev.
+func startBundledServer(ctx context.Context, errOut io.Writer, dev bool) (*bundledServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
 	}
 	secretHex := randomHex(32)
 	s := &bundledServer{Secret: []byte(secretHex), stderr: &tailBuffer{max: 4096}, exited: make(chan struct{})}
-	s.cmd = exec.Command(exe, "server", "--addr", "127.0.0.1:0", "--secret", secretHex, "--"+flagStopOnStdinEOF)
+	args := []string{"server", "--addr", "127.0.0.1:0", "--secret", secretHex, "--" + flagStopOnStdinEOF}
+	if dev {
+		args = append(args, "--dev")
+	}
+	s.cmd = exec.Command(exe, args...)
 	s.cmd.Stderr = s.stderr
 	detach(s.cmd) // Ctrl-C reaches the run, which stops the server once it has reported
 	if s.stdin, err = s.cmd.StdinPipe(); err != nil {

@@ -128,11 +128,25 @@ type timeline struct {
 type second struct {
 	requests, successes, errors uint64
 	latency                     *hdrhistogram.Histogram
+	// iterations and dropped count the flow iterations started and dropped in the second
+	iterations, dropped uint64
 }
 
 func newTimeline() *timeline { return &timeline{open: make(map[int64]*second)} }
 
 func (t *timeline) add(unix int64, ok bool, latency time.Duration) {
+	s := t.at(unix)
+	s.requests++
+	if ok {
+		s.successes++
+	} else {
+		s.errors++
+	}
+	results.RecordDuration(s.latency, latency)
+}
+
+// at returns the open second of unix, opening it (and closing older ones) when needed.
+func (t *timeline) at(unix int64) *second {
 	if t.lastOut != 0 && unix <= t.lastOut {
 		unix = t.lastOut + 1 // a straggler for a closed second counts in the oldest open one
 	}
@@ -145,13 +159,7 @@ func (t *timeline) add(unix int64, ok bool, latency time.Duration) {
 		s = &second{latency: t.histogram()}
 		t.open[unix] = s
 	}
-	s.requests++
-	if ok {
-		s.successes++
-	} else {
-		s.errors++
-	}
-	results.RecordDuration(s.latency, latency)
+	return s
 }
 
 func (t *timeline) histogram() *hdrhistogram.Histogram {
@@ -191,7 +199,9 @@ func (t *timeline) closeSecond(unix int64, s *second) {
 	t.closed = append(t.closed, results.Second{
 		Unix: unix, Requests: s.requests, Successes: s.successes, Errors: s.errors,
 		P50MS: sum.P50, P90MS: sum.P90, P99MS: sum.P99, MaxMS: sum.Max, Latency: enc,
+		Iterations: s.iterations, DroppedIterations: s.dropped,
 	})
+	s.iterations, s.dropped = 0, 0
 	t.lastOut = unix
 	s.latency.Reset()
 	t.free = append(t.free, s.latency)

@@ -42,6 +42,10 @@ type Targeter interface {
 // Options describe one run.
 type Options struct {
 	Targeter Targeter
+	// FlowPlan, instead of Targeter, runs a scenario's flows: the pacer gives the iterations'
+	// start times and at most MaxSessions iterations run at once (see flows_run.go).
+	FlowPlan    *scenarios.FlowPlan
+	MaxSessions int
 	// Scenario and Target are recorded in the result.
 	Scenario string
 	Target   string
@@ -113,6 +117,8 @@ type Progress struct {
 	// InFlight is the number of requests sent and not yet answered, and PeakInFlight the
 	// highest InFlight seen at a result so far (Connections when every worker was busy).
 	InFlight, PeakInFlight uint64
+	// Iterations started, completed, failed and dropped so far (a run of flows only).
+	Iterations, IterationsCompleted, IterationsFailed, DroppedIterations uint64
 	// Partial copies what has been measured so far (the gate's --abort-on-fail check evaluates
 	// thresholds on it); Partial.Result renders the copy, on any goroutine. Call Partial only
 	// during the OnSecond call it came with.
@@ -134,6 +140,9 @@ type plan struct {
 }
 
 func newPlan(o Options) (*plan, error) {
+	if o.FlowPlan != nil {
+		o.Targeter = flowNames{o.FlowPlan}
+	}
 	if o.Targeter == nil || len(o.Targeter.Names()) == 0 {
 		return nil, ErrNoTargeter
 	}

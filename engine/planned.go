@@ -11,6 +11,14 @@ import (
 // stops at its duration even when it sent fewer (see ConstantPacer), so PlannedRequests is the
 // bound the gate's early-abort rule (gate.Unrecoverable) may count on.
 func (o Options) PlannedRequests() uint64 {
+	if o.FlowPlan != nil {
+		return 0 // each iteration sends as many steps as its flow and its checks let it
+	}
+	return o.plannedStarts()
+}
+
+// plannedStarts is how many hits, or flow iterations, the pacer of o gives in all.
+func (o Options) plannedStarts() uint64 {
 	var n uint64
 	switch {
 	case len(o.Stages) > 0:

@@ -62,6 +62,9 @@ func (a *aggregator) figures(end time.Time) (*results.Result, error) {
 	if r.Histograms, err = a.total.histograms(); err != nil {
 		return r, err
 	}
+	if a.flows != nil {
+		a.flows.fill(r, seconds)
+	}
 	names := p.Targeter.Names()
 	for i, s := range a.byName {
 		if s.requests == 0 && len(names) > 1 {

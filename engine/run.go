@@ -29,6 +29,9 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("engine: not started: %w", err)
 	}
+	if p.FlowPlan != nil {
+		return runFlows(ctx, p)
+	}
 	var procs *procTuner
 	if p.TuneProcess {
 		defer tuneGC()()
@@ -109,6 +112,8 @@ type aggregator struct {
 	windowStart time.Time
 
 	targetErr error
+	// flows are the figures of a run of flows (nil otherwise)
+	flows *flowFigures
 }
 
 func newAggregator(p *plan, began time.Time) *aggregator {

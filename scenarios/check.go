@@ -115,6 +115,7 @@ func (p *parser) checkTest(c *Check, item *yaml.Node, field string, nodes []*yam
 		if v.Tag == "!!null" {
 			c.Value = "null"
 		}
+		p.pending(f, v) // equals may use the iteration's values: equals: "{{ uid }}"
 	case TestExists:
 		if c.Exists, err = p.boolean(v, f); err != nil {
 			return err

@@ -92,8 +92,9 @@ type Check struct {
 	// Path is the JSONPath of a json check; Header the header of a header check; Text the
 	// text body_contains looks for.
 	Path, Header, Text string
-	// Test is what a json or header check asks of the value: TestEquals (Value), TestExists
-	// (Exists) or TestMatches (Value is a regular expression).
+	// Test is what a json or header check asks of the value: TestEquals (Value, a template
+	// rendered with the iteration's values), TestExists (Exists) or TestMatches (Value is a
+	// regular expression).
 	Test   CheckTest
 	Value  string
 	Exists bool

@@ -170,7 +170,7 @@ func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base stri
 	}
 	ps := planStep{req: pr, stop: onFailure != OnFailureContinue}
 	for i, ch := range st.Checks {
-		pc, err := compileCheck(ch)
+		pc, err := c.compileCheck(ch, fmt.Sprintf("%s.check[%d]", field, i))
 		if err != nil {
 			return ps, &Error{Path: c.s.Source, Field: fmt.Sprintf("%s.check[%d]", field, i), Err: err}
 		}
@@ -343,5 +343,3 @@ func (it *Iteration) HasChecks(i int) bool {
 	st := &it.flow.steps[i]
 	return len(st.checks)+len(st.extracts) > 0
 }
-
-

@@ -102,7 +102,9 @@ func (p *Plan) Next(tgt *vegeta.Target) (int, error) {
 }
 
 // pick chooses the request of hit seq: weighted at random, or cycling in file order.
-func (p *Plan) pick(seq uint64, r *rng) int { return pickWeighted(p.cum, p.total, p.sequential, seq, r) }
+func (p *Plan) pick(seq uint64, r *rng) int {
+	return pickWeighted(p.cum, p.total, p.sequential, seq, r)
+}
 
 // pickWeighted chooses among entries of cumulative weights cum (summing to total) for draw
 // number seq: at random in proportion to the weights, or cycling in order, each repeated

@@ -19,6 +19,7 @@ type planCheck struct {
 	path     string // gjson path of a json check
 	wildcard bool
 	re       *regexp.Regexp // matches
+	value    []op           // equals, when it has templates
 }
 
 // planExtract is a compiled extraction into value slot slot.
@@ -28,6 +29,21 @@ type planExtract struct {
 	path     string
 	wildcard bool
 	re       *regexp.Regexp
+}
+
+func (c *compiler) compileCheck(ch Check, field string) (planCheck, error) {
+	pc, err := compileCheck(ch)
+	if err != nil || ch.Test != TestEquals {
+		return pc, err
+	}
+	ops, err := c.template(field+".equals", ch.Value)
+	if err != nil {
+		return pc, err
+	}
+	if _, static := staticText(ops); !static {
+		pc.value = ops
+	}
+	return pc, nil
 }
 
 func compileCheck(c Check) (planCheck, error) {
@@ -65,7 +81,18 @@ func (it *Iteration) Verify(i int, resp *Response) []Outcome {
 	st := &it.flow.steps[i]
 	it.out = it.out[:0]
 	for k := range st.checks {
-		pass, seen := st.checks[k].test(resp)
+		c := &st.checks[k]
+		want := c.Value
+		if c.value != nil {
+			h := &it.h
+			var err error
+			if h.out, err = it.fp.base.render(h, h.out[:0], c.value); err != nil {
+				it.out = append(it.out, Outcome{Check: st.first + k, Seen: err.Error()})
+				continue
+			}
+			want = string(h.out)
+		}
+		pass, seen := c.test(resp, want)
 		it.out = append(it.out, Outcome{Check: st.first + k, Pass: pass, Seen: seen})
 	}
 	for k := range st.extracts {
@@ -145,7 +172,7 @@ func jsonText(r gjson.Result) string {
 }
 
 // test runs the check on resp; seen says what was seen when it fails.
-func (c *planCheck) test(resp *Response) (bool, string) {
+func (c *planCheck) test(resp *Response, want string) (bool, string) {
 	switch c.Kind {
 	case CheckStatus:
 		if slices.Contains(c.Status, resp.Status) {
@@ -163,12 +190,12 @@ func (c *planCheck) test(resp *Response) (bool, string) {
 		}
 		return false, "latency " + resp.Latency.Round(time.Microsecond).String()
 	case CheckHeader:
-		return c.testHeader(resp.Header)
+		return c.testHeader(resp.Header, want)
 	}
-	return c.testJSON(resp.Body)
+	return c.testJSON(resp.Body, want)
 }
 
-func (c *planCheck) testHeader(h http.Header) (bool, string) {
+func (c *planCheck) testHeader(h http.Header, want string) (bool, string) {
 	v, present := h[c.Header]
 	if c.Test == TestExists {
 		if present == c.Exists {
@@ -182,13 +209,13 @@ func (c *planCheck) testHeader(h http.Header) (bool, string) {
 	if !present {
 		return false, "no " + c.Header + " header"
 	}
-	if c.Test == TestEquals && v[0] == c.Value || c.Test == TestMatches && c.re.MatchString(v[0]) {
+	if c.Test == TestEquals && v[0] == want || c.Test == TestMatches && c.re.MatchString(v[0]) {
 		return true, ""
 	}
 	return false, c.Header + ": " + strconv.Quote(v[0])
 }
 
-func (c *planCheck) testJSON(body []byte) (bool, string) {
+func (c *planCheck) testJSON(body []byte, want string) (bool, string) {
 	r := gjson.GetBytes(body, c.path)
 	values := []gjson.Result{r}
 	if c.wildcard {
@@ -208,7 +235,7 @@ func (c *planCheck) testJSON(body []byte) (bool, string) {
 		return false, c.Path + " missing in the body " + preview(body)
 	}
 	for _, v := range values {
-		ok := c.Test == TestEquals && jsonEquals(v, c.Value) || c.Test == TestMatches && c.re.MatchString(jsonText(v))
+		ok := c.Test == TestEquals && jsonEquals(v, want) || c.Test == TestMatches && c.re.MatchString(jsonText(v))
 		if !ok {
 			return false, c.Path + " is " + abbreviate(v.Raw)
 		}

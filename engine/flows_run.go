@@ -1,0 +1,278 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/scenarios"
+)
+
+// A run of flows: the run's pacer gives the start time of each iteration (hit n of the pacer
+// is iteration n, so stages, every pacer and a sharded schedule apply to iterations as they do
+// to hits); a dispatcher hands each start to an idle session, one of at most MaxSessions
+// goroutines, and drops and counts a start that finds them all busy (never queued: a queue
+// would hide the overload that dropped_iterations reports). A session runs the iteration's
+// steps in order over the run's one HTTP client transport (h1Transport for plain http, the
+// tuned http.Transport for https and HTTP/2), with a cookie jar of its own, and records every
+// step into the same aggregator, histograms and timeline as a run of requests.
+
+// flowRun is the shared state of one run of flows. mu guards agg, which sessions, the
+// dispatcher and the progress ticker all write.
+type flowRun struct {
+	p        *plan
+	sessions int
+	client   *sessionClient
+	jobs     chan flowJob
+
+	mu  sync.Mutex
+	agg *aggregator
+
+	sentRequests atomic.Uint64
+	busy         atomic.Int64
+	started      int // session goroutines started (dispatcher only)
+	wg           sync.WaitGroup
+
+	// sessCtx ends every step and think time when the grace after the stop is over
+	sessCtx  context.Context
+	cutShort atomic.Uint64 // iterations the end of the grace cut short
+}
+
+// flowJob is one iteration start: its number (the pacer's hit count) and intended start.
+type flowJob struct {
+	n        uint64
+	intended time.Time
+}
+
+func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
+	sessions := p.MaxSessions
+	if sessions <= 0 {
+		sessions = scenarios.DefaultMaxSessions
+	}
+	if sessions > MaxConnections {
+		return nil, fmt.Errorf("engine: max_sessions %d is out of range, want 1 to %d", sessions, MaxConnections)
+	}
+	p.Connections = sessions
+	var procs *procTuner
+	if p.TuneProcess {
+		defer tuneGC()()
+		procs = tuneProcs(p)
+		defer procs.restore()
+	}
+	var bytesIn atomic.Uint64
+	client := newClient(&p.Options, &bytesIn)
+	defer client.CloseIdleConnections()
+
+	if !p.StartAt.IsZero() {
+		if err := sleepCtx(ctx, time.Until(p.StartAt)); err != nil {
+			return nil, fmt.Errorf("engine: not started: %w", err)
+		}
+	}
+	began := time.Now()
+	if !p.StartAt.IsZero() {
+		began = p.StartAt
+	}
+	agg := newAggregator(p, began)
+	agg.procs = procs
+	agg.attackBegan = began
+	agg.flows = newFlowFigures(p.FlowPlan.Flows())
+	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
+	defer cutAll()
+	r := &flowRun{p: p, sessions: sessions, client: newSessionClient(client.Transport), jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx}
+	agg.sent = &r.sentRequests
+
+	dispatchCtx, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
+	var stopErr error
+	tickDone := make(chan struct{})
+	go func() {
+		defer close(tickDone)
+		stopErr = r.tick(dispatchCtx)
+		if stopErr != nil {
+			stopDispatch()
+		}
+	}()
+	if p.planned > 0 {
+		// the hard stop, as for requests: the pacer may wait for a start due before the end
+		t := time.AfterFunc(time.Until(began.Add(p.planned+lateAfter)), stopDispatch)
+		defer t.Stop()
+	}
+	r.dispatch(dispatchCtx, began)
+	close(r.jobs)
+	stopDispatch()
+	<-tickDone
+	r.await(p.Grace, cutAll)
+	interrupted := ctx.Err() != nil
+
+	if p.OnEnd != nil {
+		r.mu.Lock()
+		end := agg.progress(agg.last)
+		r.withFlows(&end)
+		r.mu.Unlock()
+		end.Partial = nil
+		p.OnEnd(end)
+	}
+	res, err := agg.result(bytesIn.Load())
+	res.Interrupted = interrupted
+	res.Sent = r.sentRequests.Load()
+	planned := p.Options.plannedStarts()
+	if w, ok := droppedWarning(res.DroppedIterations, planned, sessions); ok {
+		res.Warnings = append(res.Warnings, w)
+	}
+	if n := r.cutShort.Load(); n > 0 {
+		res.Warnings = append(res.Warnings, results.Warning{
+			Code: "iterations_cut_short",
+			Message: fmt.Sprintf("%d iteration(s) still running %s after the stop were cut short: they count as failed, their last step is not counted",
+				n, p.Grace),
+			Values: map[string]float64{"iterations": float64(n)},
+		})
+	}
+	return res, errors.Join(err, stopErr, agg.targetErr)
+}
+
+// dispatch starts iterations on the pacer's schedule until the pacer or ctx ends the run.
+func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	fp := r.p.FlowPlan
+	for hit := uint64(0); ; hit++ {
+		wait, stop := r.p.pacer.Pace(time.Since(began), hit)
+		if stop || ctx.Err() != nil {
+			return
+		}
+		if wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+		n, ours := r.iterationOf(hit)
+		if !ours {
+			continue
+		}
+		job := flowJob{n: n, intended: time.Now()}
+		if r.p.schedule != nil {
+			job.intended = began.Add(r.p.schedule.SendTime(hit))
+		}
+		if r.handOut(ctx, job) {
+			continue
+		}
+		flow := fp.FlowOf(n)
+		r.mu.Lock()
+		r.agg.flows.drop(flow)
+		r.agg.timeline.at(time.Now().Unix()).dropped++
+		r.mu.Unlock()
+	}
+}
+
+// iterationOf maps the pacer's hit count to the iteration it starts, and says whether this
+// run sends it: of a sharded run (Options.Shard) only every Count-th, from Index.
+func (r *flowRun) iterationOf(hit uint64) (uint64, bool) {
+	if s := r.p.Shard; s.Count > 1 {
+		return hit, hit%uint64(s.Count) == uint64(s.Index)
+	}
+	return hit, true
+}
+
+// handOut gives job to an idle session, starting one when all are busy and fewer than
+// max_sessions run; false when every session is busy (the start is dropped). At the maximum
+// rate (no schedule) it waits for a session instead: there is no start time to miss.
+func (r *flowRun) handOut(ctx context.Context, job flowJob) bool {
+	select {
+	case r.jobs <- job:
+		return true
+	default:
+	}
+	if r.started < r.sessions {
+		r.started++
+		r.wg.Add(1)
+		go r.session()
+		r.jobs <- job
+		return true
+	}
+	if r.p.schedule == nil {
+		select {
+		case r.jobs <- job:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return false
+}
+
+// await waits for the sessions to finish their iterations, cutting them short when grace is
+// over.
+func (r *flowRun) await(grace time.Duration, cut context.CancelFunc) {
+	done := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		cut()
+		<-done
+	}
+}
+
+// tick reports progress once a second until ctx ends; an OnSecond error stops the run.
+func (r *flowRun) tick(ctx context.Context) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			r.mu.Lock()
+			if r.agg.procs != nil {
+				r.agg.procs.second(r.agg.late, r.agg.total.requests)
+			}
+			pr := r.agg.progress(now)
+			r.withFlows(&pr)
+			r.mu.Unlock()
+			pr.Partial = func() *Partial {
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				return r.agg.partial(now)
+			}
+			if r.p.OnSecond != nil {
+				if err := r.p.OnSecond(pr); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// withFlows adds the iteration figures to a progress report; r.mu is held.
+func (r *flowRun) withFlows(pr *Progress) {
+	f := r.agg.flows
+	pr.Iterations, pr.IterationsCompleted, pr.IterationsFailed, pr.DroppedIterations = f.iterations, f.completed, f.failed, f.dropped
+	pr.InFlight = uint64(max(r.busy.Load(), 0))
+}
+
+// sleepCtx sleeps for d, or until ctx ends (then its error).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

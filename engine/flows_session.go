@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"time"
+
+	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/scenarios"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// maxCheckedBody bounds the part of a response body that checks and extractions read; the
+// rest is read and counted, not kept.
+const maxCheckedBody = 4 << 20
+
+// sessionClient builds the per-session HTTP clients over the run's one transport.
+type sessionClient struct{ transport http.RoundTripper }
+
+func newSessionClient(t http.RoundTripper) *sessionClient { return &sessionClient{transport: t} }
+
+// session is one session goroutine's reusable state.
+type session struct {
+	r      *flowRun
+	it     *scenarios.Iteration
+	client http.Client
+	jar    lazyJar
+	body   bytes.Buffer
+	tgt    vegeta.Target
+}
+
+// session runs iterations until the dispatcher closes the jobs.
+func (r *flowRun) session() {
+	defer r.wg.Done()
+	s := &session{r: r, it: r.p.FlowPlan.NewIteration()}
+	s.client = http.Client{
+		Transport: r.client.transport,
+		Jar:       &s.jar,
+		// a step sees its own response: a redirect is the step's answer (its Location can be
+		// extracted), not followed
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	for job := range r.jobs {
+		r.busy.Add(1)
+		s.iterate(job)
+		r.busy.Add(-1)
+	}
+}
+
+// iterate runs one iteration: its steps in order, each request's latency from the end of
+// what came before it (the intended start for the first), think times slept in between.
+func (s *session) iterate(job flowJob) {
+	r := s.r
+	it := s.it
+	flow, err := it.Start(job.n)
+	r.mu.Lock()
+	r.agg.flows.start(flow)
+	r.agg.timeline.at(time.Now().Unix()).iterations++
+	r.mu.Unlock()
+	s.jar.reset()
+	failed, cut := err != nil, false
+	if err != nil {
+		r.renderError(err)
+	}
+	prevEnd := job.intended
+	first := true
+	for i := 0; i < it.Steps() && err == nil; i++ {
+		if d, ok := it.Think(i); ok {
+			end := prevEnd.Add(d)
+			if sleepCtx(r.sessCtx, time.Until(end)) != nil {
+				cut = true
+				break
+			}
+			prevEnd = end
+			continue
+		}
+		ok, end, aborted := s.step(flow, i, prevEnd, first)
+		first = false
+		if aborted {
+			cut = true
+			break
+		}
+		prevEnd = end
+		if !ok {
+			failed = true
+			if it.StopsOnFailure(i) {
+				break
+			}
+		}
+	}
+	if cut {
+		r.cutShort.Add(1)
+		failed = true
+	}
+	r.mu.Lock()
+	r.agg.flows.end(flow, failed, prevEnd.Sub(job.intended))
+	r.mu.Unlock()
+}
+
+// stepOutcome is what one request step measured.
+type stepOutcome struct {
+	code             uint16
+	ok               bool
+	latency, service time.Duration
+	class, msg       string
+}
+
+// step sends request step i and records it. It returns whether it passed, when it ended,
+// and whether the end of the grace cut it short (then it is not counted).
+func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
+	r, it := s.r, s.it
+	name, err := it.Request(i, &s.tgt)
+	if err != nil {
+		r.renderError(err)
+		return false, time.Now(), false
+	}
+	req, err := newFlowRequest(r.sessCtx, &s.tgt)
+	if err != nil {
+		r.renderError(err)
+		return false, time.Now(), false
+	}
+	r.sentRequests.Add(1)
+	sent := time.Now()
+	resp, err := s.client.Do(req)
+	var code int
+	if err == nil {
+		code = resp.StatusCode
+		err = s.readBody(resp, it.NeedsBody(i))
+	}
+	end = time.Now()
+	if err != nil && r.sessCtx.Err() != nil {
+		return false, end, true
+	}
+	out := stepOutcome{code: uint16(code), service: end.Sub(sent)}
+	lag := sent.Sub(prevEnd)
+	out.latency = correctedLatency(out.service, lag, r.agg.slack)
+	out.ok = err == nil && (it.StatusChecked(i) || code >= 200 && code < 400)
+	if err != nil {
+		out.class, out.msg = classify(0, err.Error()), err.Error()
+	} else if !out.ok {
+		out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s %s: %d %s", s.tgt.Method, s.tgt.URL, code, http.StatusText(code))
+	}
+	var outcomes []scenarios.Outcome
+	if err == nil && it.HasChecks(i) {
+		outcomes = it.Verify(i, &scenarios.Response{Status: code, Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
+	}
+	s.record(flow, name, first, lag, outcomes, &out)
+	if s.body.Cap() > maxCheckedBody {
+		s.body = bytes.Buffer{}
+	}
+	return out.ok, end, false
+}
+
+// record counts a step's request and its checks; a failed check fails the request with
+// class check and a message naming the check and what was seen.
+func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes []scenarios.Outcome, out *stepOutcome) {
+	r := s.r
+	a := r.agg
+	info := &a.flows.infos[flow]
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range outcomes {
+		a.flows.check(flow, o)
+		if !o.Pass && out.ok {
+			out.ok, out.class = false, checkClass
+			out.msg = fmt.Sprintf("%s %s: check %q failed: saw %s", s.tgt.Method, s.tgt.URL, info.Checks[o.Check].Name, o.Seen)
+		}
+	}
+	if first && a.p.schedule != nil && lag > lateAfter {
+		a.late++
+		a.maxLag = max(a.maxLag, lag)
+	}
+	inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
+	a.peakInFlight = max(a.peakInFlight, inFlight)
+	a.received++
+	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
+	if name >= 0 && name < len(a.byName) {
+		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
+	}
+	a.bytesOut += uint64(len(s.tgt.Body))
+	done := time.Now()
+	a.timeline.add(done.Unix(), out.ok, out.latency)
+	results.RecordDuration(a.window, out.latency)
+	a.windowCount++
+	if done.After(a.last) {
+		a.last = done
+	}
+}
+
+// checkClass is the error class of a request failed by a check or an extraction.
+const checkClass = "check"
+
+// readBody reads a response body to its end (keeping at most maxCheckedBody of it when the
+// step's checks need it) and closes it.
+func (s *session) readBody(resp *http.Response, keep bool) error {
+	defer resp.Body.Close()
+	s.body.Reset()
+	if keep {
+		if _, err := s.body.ReadFrom(io.LimitReader(resp.Body, maxCheckedBody)); err != nil {
+			return err
+		}
+	}
+	_, err := io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+// renderError records a step that could not be rendered (e.g. token of a value that is not
+// a number); the first such error is returned by Run.
+func (r *flowRun) renderError(err error) {
+	r.mu.Lock()
+	if r.agg.targetErr == nil {
+		r.agg.targetErr = fmt.Errorf("engine: flow step: %w", err)
+	}
+	r.mu.Unlock()
+}
+
+// newFlowRequest builds a step's request from its rendered target, as vegeta.Target.Request
+// does, with the session's context.
+func newFlowRequest(ctx context.Context, t *vegeta.Target) (*http.Request, error) {
+	var body io.Reader
+	if len(t.Body) > 0 {
+		body = bytes.NewReader(t.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, t.Method, t.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range t.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host
+	}
+	return req, nil
+}
+
+// lazyJar is an iteration's cookie jar (net/http/cookiejar), made on the first cookie a
+// response sets: a flow that sets no cookie costs no jar.
+type lazyJar struct{ jar *cookiejar.Jar }
+
+func (j *lazyJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	if len(cookies) == 0 {
+		return
+	}
+	if j.jar == nil {
+		j.jar, _ = cookiejar.New(nil) // never fails without options
+	}
+	j.jar.SetCookies(u, cookies)
+}
+
+func (j *lazyJar) Cookies(u *url.URL) []*http.Cookie {
+	if j.jar == nil {
+		return nil
+	}
+	return j.jar.Cookies(u)
+}
+
+func (j *lazyJar) reset() { j.jar = nil }
