@@ -42,6 +42,10 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if len(sc.Flows) > 0 {
+			fuzzFlows(t, sc)
+			return
+		}
 		if len(sc.Requests) == 0 || sc.Duration <= 0 || (sc.Rate.Freq > 0 && len(sc.Stages) > 0) {
 			t.Fatalf("accepted an invalid scenario: %+v", sc)
 		}
