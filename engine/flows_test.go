@@ -1,0 +1,357 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/scenarios"
+)
+
+// runFlowYAML parses a scenario of flows, points it at base and runs it with o.
+func runFlowYAML(t *testing.T, src, base string, o Options) *results.Result {
+	t.Helper()
+	sc, err := scenarios.Parse("flows.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := sc.FlowPlan(scenarios.PlanOptions{Target: base, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.FlowPlan, o.Target = fp, base
+	if o.MaxSessions == 0 {
+		o.MaxSessions = sc.MaxSessions
+	}
+	r, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFlowConsistent(t, r)
+	return r
+}
+
+// checkFlowConsistent checks the invariants of a finished run of flows.
+func checkFlowConsistent(t *testing.T, r *results.Result) {
+	t.Helper()
+	checkConsistent(t, r)
+	if r.IterationsCompleted+r.IterationsFailed != r.Iterations {
+		t.Errorf("completed %d + failed %d != iterations %d", r.IterationsCompleted, r.IterationsFailed, r.Iterations)
+	}
+	var it, dropped, passes, fails uint64
+	for name, f := range r.Flows {
+		it += f.Iterations
+		dropped += f.Dropped
+		if f.Completed+f.Failed != f.Iterations {
+			t.Errorf("flow %s: completed %d + failed %d != iterations %d", name, f.Completed, f.Failed, f.Iterations)
+		}
+		for _, c := range f.Checks {
+			passes += c.Passes
+			fails += c.Fails
+		}
+		h, err := results.DecodeHistogram(f.Histograms.Iteration)
+		if err != nil || uint64(h.TotalCount()) != f.Completed {
+			t.Errorf("flow %s: iteration histogram holds %v values (%v), want %d", name, h.TotalCount(), err, f.Completed)
+		}
+	}
+	if it != r.Iterations || dropped != r.DroppedIterations {
+		t.Errorf("flows sum to %d iterations %d dropped, want %d and %d", it, dropped, r.Iterations, r.DroppedIterations)
+	}
+	if r.Checks == nil || r.Checks.Passes != passes || r.Checks.Fails != fails {
+		t.Errorf("checks %+v, want the flows' sums %d passes %d fails", r.Checks, passes, fails)
+	}
+	var secIt, secDropped uint64
+	for _, s := range r.Timeline {
+		secIt += s.Iterations
+		secDropped += s.DroppedIterations
+	}
+	if secIt != r.Iterations || secDropped != r.DroppedIterations {
+		t.Errorf("timeline sums %d iterations %d dropped, want %d and %d", secIt, secDropped, r.Iterations, r.DroppedIterations)
+	}
+}
+
+// pathCounter is a server that counts requests by path.
+type pathCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (p *pathCounter) count(path string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.counts[path]
+}
+
+func newPathServer(t *testing.T, h http.HandlerFunc) (*countingServer, *pathCounter) {
+	pc := &pathCounter{counts: map[string]int{}}
+	cs := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		pc.mu.Lock()
+		pc.counts[r.URL.Path]++
+		pc.mu.Unlock()
+		h(w, r)
+	})
+	return cs, pc
+}
+
+func TestFlowFailedCheckStopsTheIteration(t *testing.T) {
+	t.Parallel()
+	cs, pc := newPathServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	for _, tt := range []struct {
+		name, onFailure string
+		wantNext        int
+	}{
+		{"stop", "", 0},
+		{"continue", "\n    on_failure: continue", 5},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			flow := "f" + tt.name
+			src := "flows:\n  - name: " + flow + tt.onFailure + `
+    steps:
+      - name: first
+        path: /status/200
+        check: [{body_contains: nope}]
+      - name: next
+        path: /next/` + tt.name + "\n"
+			r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: 30 * time.Second, MaxRequests: 5, MaxSessions: 5})
+			if r.Iterations != 5 || r.IterationsFailed != 5 || r.IterationsCompleted != 0 {
+				t.Errorf("got %d iterations, %d failed, %d completed; want 5, 5, 0", r.Iterations, r.IterationsFailed, r.IterationsCompleted)
+			}
+			first := r.ByRequest[flow+"/first"]
+			if first == nil || first.Requests != 5 || first.Successes != 0 || len(first.Errors) != 1 || first.Errors[0].Class != results.ErrorClassCheck {
+				t.Fatalf("got first step %+v, want 5 requests failed with class check", first)
+			}
+			if msg := first.Errors[0].Message; !strings.Contains(msg, `check "body_contains \"nope\"" failed: saw body "ok"`) {
+				t.Errorf("got sample message %q, want the check's name and the body seen", msg)
+			}
+			if got := pc.count("/next/" + tt.name); got != tt.wantNext {
+				t.Errorf("the server received the next step %d times, want %d", got, tt.wantNext)
+			}
+			if r.Checks.Fails != 5 || r.Checks.Ratio >= 1 {
+				t.Errorf("got checks %+v, want 5 fails and a ratio below 1", r.Checks)
+			}
+			c := r.Flows[flow].Checks
+			if len(c) != 1 || c[0].Step != "first" || c[0].Fails != 5 || !strings.Contains(c[0].Sample, `saw body "ok"`) {
+				t.Errorf("got flow checks %+v, want body_contains of step first failed 5 times with a sample", c)
+			}
+		})
+	}
+}
+
+func TestFlowExtraction(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var bodies []string
+	var cookies, startCookies int
+	cs, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/start":
+			if r.Header.Get("Cookie") != "" {
+				mu.Lock()
+				startCookies++
+				mu.Unlock()
+			}
+			w.Header().Set("Location", "/go?x=1")
+			http.SetCookie(w, &http.Cookie{Name: "sid", Value: "abc", Path: "/"})
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"a": [{"b": "b0"}, {"b": "b1"}], "text": "code=4242;"}`)
+		case "/next":
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			bodies = append(bodies, string(b))
+			if c, err := r.Cookie("sid"); err == nil && c.Value == "abc" {
+				cookies++
+			}
+			mu.Unlock()
+		}
+	})
+	src := `flows:
+  - name: x
+    steps:
+      - name: start
+        path: /start
+        extract:
+          loc: {header: Location}
+          sid: {cookie: sid}
+          first: {json: "$.a[0].b"}
+          any: {json: "$.a[*].b"}
+          code: {regex: 'code=(\d+)'}
+          st: status
+      - name: next
+        method: POST
+        path: /next
+        body: '{{ loc }}|{{ sid }}|{{ first }}|{{ any }}|{{ code }}|{{ st }}'
+`
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: 30 * time.Second, MaxRequests: 20, MaxSessions: 5})
+	if r.IterationsCompleted != 20 || r.Checks.Fails != 0 {
+		t.Fatalf("got %d completed, checks %+v; want 20 and no failure", r.IterationsCompleted, r.Checks)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	picked := map[string]int{}
+	for _, b := range bodies {
+		parts := strings.Split(b, "|")
+		if len(parts) != 6 || parts[0] != "/go?x=1" || parts[1] != "abc" || parts[2] != "b0" || parts[4] != "4242" || parts[5] != "200" {
+			t.Fatalf("got body %q, want /go?x=1|abc|b0|b0 or b1|4242|200", b)
+		}
+		picked[parts[3]]++
+	}
+	if picked["b0"] == 0 || picked["b1"] == 0 || picked["b0"]+picked["b1"] != 20 {
+		t.Errorf("$.a[*].b picked %v in 20 iterations, want both elements", picked)
+	}
+	if cookies != 20 || startCookies != 0 {
+		t.Errorf("the cookie came back %d times on the next step and %d times on a first step; want 20 and 0 (a jar per iteration, empty at its start)", cookies, startCookies)
+	}
+}
+
+func TestFlowMissingValueFailsTheStep(t *testing.T) {
+	t.Parallel()
+	cs, pc := newPathServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, `{"other": 1}`) })
+	src := `flows:
+  - name: m
+    steps:
+      - {name: login, path: /login, extract: {token: {json: $.token}}}
+      - {name: use, path: '/use/{{ token }}'}
+`
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: 30 * time.Second, MaxRequests: 3, MaxSessions: 3})
+	login := r.ByRequest["m/login"]
+	if login == nil || login.Successes != 0 || len(login.Errors) != 1 || login.Errors[0].Class != results.ErrorClassCheck {
+		t.Fatalf("got login %+v, want 3 requests failed with class check", login)
+	}
+	want := `check "extract token (json $.token)" failed: saw no value at $.token in the body "{\"other\": 1}"`
+	if msg := login.Errors[0].Message; !strings.Contains(msg, want) {
+		t.Errorf("got sample %q, want it to contain %q", msg, want)
+	}
+	if n := pc.count("/use/"); n != 0 || r.IterationsFailed != 3 {
+		t.Errorf("the next step was received %d times with %d failed iterations, want 0 and 3", n, r.IterationsFailed)
+	}
+}
+
+func TestFlowThinkTime(t *testing.T) {
+	cs, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	src := `flows:
+  - name: t
+    steps:
+      - {name: a, path: /a}
+      - think: 100ms
+      - {name: b, path: /b}
+`
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 20, Duration: 30 * time.Second, MaxRequests: 10, MaxSessions: 10})
+	f := r.Flows["t"]
+	if f.Completed != 10 || f.IterationMS.Min < 100 {
+		t.Errorf("got %d completed iterations, shortest %.1f ms; want 10, each at least the 100 ms think time", f.Completed, f.IterationMS.Min)
+	}
+	// an iteration is step a, the think time, then step b, each latency counting from the end
+	// of what came before it; so its duration less both latencies is the think time alone,
+	// however slow a loaded machine made the steps (had a latency held the think time, that
+	// difference would be near 0)
+	a, b := r.ByRequest["t/a"].LatencyMS, r.ByRequest["t/b"].LatencyMS
+	if think := f.IterationMS.Mean - a.Mean - b.Mean; think < 95 || think > 105 {
+		t.Errorf("iteration mean %.1f ms − latency means %.1f and %.1f ms = %.1f ms, want the 100 ms think time", f.IterationMS.Mean, a.Mean, b.Mean, think)
+	}
+}
+
+func TestFlowDroppedIterations(t *testing.T) {
+	t.Parallel()
+	cs, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) { time.Sleep(500 * time.Millisecond) })
+	src := "max_sessions: 5\nflows:\n  - name: slow\n    steps: [{name: wait, path: /delay/500ms}]\n"
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: time.Second})
+	const planned = 50
+	if r.Iterations+r.DroppedIterations != planned {
+		t.Errorf("iterations %d + dropped %d = %d, want the %d starts planned", r.Iterations, r.DroppedIterations, r.Iterations+r.DroppedIterations, planned)
+	}
+	if r.Iterations < 5 || r.DroppedIterations < planned/2 {
+		t.Errorf("got %d iterations and %d dropped, want at least 5 run and most of the %d dropped (5 sessions of 500 ms at 50/s)", r.Iterations, r.DroppedIterations, planned)
+	}
+	if r.Requests != r.Iterations || cs.count.Load() != r.Iterations || r.Flows["slow"].Dropped != r.DroppedIterations {
+		t.Errorf("requests %d, server %d, flow dropped %d; want %d requests received and %d dropped", r.Requests, cs.count.Load(), r.Flows["slow"].Dropped, r.Iterations, r.DroppedIterations)
+	}
+	found := false
+	for _, w := range r.Warnings {
+		found = found || w.Code == "dropped_iterations" && w.Values["dropped"] == float64(r.DroppedIterations)
+	}
+	if !found {
+		t.Errorf("warnings %+v, want dropped_iterations", r.Warnings)
+	}
+}
+
+func TestFlowCoordinatedOmission(t *testing.T) {
+	t.Parallel()
+	// the server stalls once, for 500 ms, about 0.5 s into the run: the first step of every
+	// iteration due meanwhile waits for the stall to end
+	var stallUntil atomic.Int64
+	var n atomic.Int64
+	cs, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 10 {
+			stallUntil.Store(time.Now().Add(500 * time.Millisecond).UnixNano())
+		}
+		if until := stallUntil.Load(); until != 0 {
+			time.Sleep(time.Until(time.Unix(0, until)))
+		}
+	})
+	src := "max_sessions: 100\nflows:\n  - name: co\n    steps: [{name: first, path: /first}]\n"
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 20, Duration: 2 * time.Second})
+	first := r.ByRequest["co/first"]
+	if first.LatencyMS.Max < 400 {
+		t.Errorf("first step latency max %.1f ms, want ≥ 400 ms (the stall)", first.LatencyMS.Max)
+	}
+	h, err := results.DecodeHistogram(first.Histograms.Latency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// at 20/s about ten iterations are due during the stall, waiting from 0 to 500 ms
+	var above int64
+	for _, bar := range h.Distribution() {
+		if time.Duration(bar.From)*time.Microsecond >= 100*time.Millisecond {
+			above += bar.Count
+		}
+	}
+	if above < 3 {
+		t.Errorf("%d first steps took ≥ 100 ms, want the iterations due during the stall (about 8)", above)
+	}
+
+	// a stalled generator: the schedule began 500 ms before the run could send, so the first
+	// iterations leave late, and their latency (not their service time) counts the wait
+	cs2, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	r2 := runFlowYAML(t, src, cs2.URL, Options{RatePerSec: 20, Duration: 2 * time.Second, StartAt: time.Now().Add(-500 * time.Millisecond)})
+	f2 := r2.ByRequest["co/first"]
+	if f2.LatencyMS.Max < 400 || f2.ServiceTimeMS.P50 >= 400 {
+		t.Errorf("late start: latency max %.1f ms, service p50 %.1f ms; want ≥ 400 ms and far less", f2.LatencyMS.Max, f2.ServiceTimeMS.P50)
+	}
+}
+
+func TestFlowProgressAndPartial(t *testing.T) {
+	t.Parallel()
+	cs, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	src := "flows:\n  - name: p\n    steps: [{name: a, path: /a, check: [{status: 200}]}]\n"
+	var seen atomic.Bool
+	var partialErr error
+	var mu sync.Mutex
+	o := Options{RatePerSec: 20, Duration: 2500 * time.Millisecond, OnSecond: func(p Progress) error {
+		if p.Iterations == 0 || p.Partial == nil {
+			return nil
+		}
+		r, err := p.Partial().Result()
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil || r.Iterations == 0 || r.Flows["p"] == nil || r.Checks == nil || r.Checks.Passes == 0 {
+			partialErr = err
+			return nil
+		}
+		seen.Store(true)
+		return nil
+	}}
+	r := runFlowYAML(t, src, cs.URL, o)
+	if !seen.Load() {
+		t.Errorf("no progress had iterations with a partial result holding the flow (err %v)", partialErr)
+	}
+	// 50 starts are planned; a loaded machine may reach the end of the run before the last
+	if r.Iterations+r.DroppedIterations > 50 || r.Iterations < 25 || r.IterationsCompleted != r.Iterations {
+		t.Errorf("got %d iterations (%d completed, %d dropped), want most of the 50 planned, all completed", r.Iterations, r.IterationsCompleted, r.DroppedIterations)
+	}
+}
