@@ -38,6 +38,14 @@ func TestScenariosCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	flows := filepath.Join(dir, "flows.yaml")
+	badFlows := filepath.Join(dir, "badflows.yaml")
+	if err := os.WriteFile(flows, []byte("rate: 5/s\nmax_sessions: 9\nflows:\n  - name: f\n    steps:\n      - {name: a, path: /a, extract: {t: {json: $.t}}}\n      - think: 1s\n      - {name: b, path: '/b/{{ t }}', check: [{status: 200}]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(badFlows, []byte("rate: 5/s\nflows:\n  - name: f\n    steps:\n      - {name: b, path: '/b/{{ t }}'}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	swiper, _ := scenarios.BuiltinYAML("swiper")
 	tests := []struct {
 		name     string
@@ -55,6 +63,11 @@ func TestScenariosCommand(t *testing.T) {
 		{name: "check bad", args: []string{"scenarios", "check", good, bad}, code: ExitUsage,
 			wantOut: []string{"ok   " + good, "FAIL scenario " + bad + `:4: unknown field "wieght"`, `did you mean "weight"?`},
 			wantErr: "1 of 2 scenario(s) are invalid: " + bad},
+		{name: "check flows", args: []string{"scenarios", "check", flows, "swiper-flow"}, wantOut: []string{
+			"ok   " + flows + " (flows): rate 5/s iterations for 10s, 1 flow(s), max_sessions 9", "100.0%  f", "think 1s",
+			"GET     /b/{{ t }}", "ok   swiper-flow (swiper-flow)"}},
+		{name: "check bad flows", args: []string{"scenarios", "check", badFlows}, code: ExitUsage,
+			wantOut: []string{"FAIL scenario " + badFlows + `:5: flows[0].steps[0].path: "t" is not extracted by an earlier step of the flow nor defined under variables`}},
 		{name: "check NaN threshold", args: []string{"scenarios", "check", nan}, code: ExitUsage, wantOut: []string{"FAIL scenario " + nan + ": thresholds[0]"}},
 		{name: "check bad threshold value", args: []string{"scenarios", "check", badValue}, code: ExitUsage,
 			wantOut: []string{"FAIL scenario " + badValue + ": thresholds[0]", `bad value "2xx"`}},
