@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/loadtestdev/loadtest/scenarios"
+)
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkFlowCPUPerRequest compares, in one run, the CPU per request of the same GET /echo
+// sent as a plain requests: scenario, as a one-step flow and as a four-step flow, each b.N
+// hits or iterations at 10,000 per second. It reports cpu-µs/req of each and the ratios
+// flow1/plain (the issue's bound: at most 1.25) and flow4/plain. Against the in-process test
+// server the figures include the server's CPU; with LOADTEST_BENCH_TARGET=http://HOST:PORT
+// (e.g. a `loadtest server` in another process) they are the generator's alone.
+func BenchmarkFlowCPUPerRequest(b *testing.B) {
+	target := os.Getenv("LOADTEST_BENCH_TARGET")
+	if target == "" {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte("ok"))
+		}))
+		defer srv.Close()
+		target = srv.URL
+	}
+	plain := "requests: [{name: echo, path: /echo}]\n"
+	flow1 := "flows: [{name: f, steps: [{name: echo, path: /echo}]}]\n"
+	flow4 := "flows: [{name: f, steps: [{name: a, path: /echo, check: [{status: 200}]}, {name: b, path: /echo, check: [{status: 200}]}, " +
+		"{name: c, path: /echo, check: [{status: 200}]}, {name: d, path: /echo, check: [{status: 200}]}]}]\n"
+	n := uint64(b.N)
+	perRequest := func(src string, iterations uint64) float64 {
+		sc, err := scenarios.Parse("bench.yaml", []byte(src))
+		if err != nil {
+			b.Fatal(err)
+		}
+		o := Options{Target: target, RatePerSec: 10000, MaxRequests: iterations, Connections: 50, MaxSessions: 50}
+		po := scenarios.PlanOptions{Target: target, Seed: 1}
+		if len(sc.Flows) > 0 {
+			if o.FlowPlan, err = sc.FlowPlan(po); err != nil {
+				b.Fatal(err)
+			}
+		} else if o.Targeter, err = sc.Plan(po); err != nil {
+			b.Fatal(err)
+		}
+		before := cpuTime(b)
+		r, err := Run(context.Background(), o)
+		cpu := cpuTime(b) - before
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Requests == 0 || r.Successes != r.Requests {
+			b.Fatalf("requests %d successes %d (dropped %d)", r.Requests, r.Successes, r.DroppedIterations)
+		}
+		return float64(cpu.Microseconds()) / float64(r.Requests)
+	}
+	b.ResetTimer()
+	p := perRequest(plain, n)
+	f1 := perRequest(flow1, n)
+	f4 := perRequest(flow4, max(n/4, 1))
+	b.StopTimer()
+	b.ReportMetric(p, "cpu-µs/req-plain")
+	b.ReportMetric(f1, "cpu-µs/req-flow1")
+	b.ReportMetric(f4, "cpu-µs/req-flow4")
+	b.ReportMetric(f1/p, "flow1/plain")
+	b.ReportMetric(f4/p, "flow4/plain")
+}
