@@ -57,11 +57,10 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 		return nil, fmt.Errorf("engine: max_sessions %d is out of range, want 1 to %d", sessions, MaxConnections)
 	}
 	p.Connections = sessions
-	var procs *procTuner
 	if p.TuneProcess {
+		// the GC target only: the rate counts iterations, whose steps, checks and extractions
+		// make the requests' CPU unknown to tuneProcs' per-processor rate
 		defer tuneGC()()
-		procs = tuneProcs(p)
-		defer procs.restore()
 	}
 	var bytesIn atomic.Uint64
 	client := newClient(&p.Options, &bytesIn)
@@ -77,7 +76,6 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 		began = p.StartAt
 	}
 	agg := newAggregator(p, began)
-	agg.procs = procs
 	agg.attackBegan = began
 	agg.flows = newFlowFigures(p.FlowPlan.Flows())
 	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
@@ -235,9 +233,6 @@ func (r *flowRun) tick(ctx context.Context) error {
 			return nil
 		case now := <-t.C:
 			r.mu.Lock()
-			if r.agg.procs != nil {
-				r.agg.procs.second(r.agg.late, r.agg.total.requests)
-			}
 			pr := r.agg.progress(now)
 			r.withFlows(&pr)
 			r.mu.Unlock()
