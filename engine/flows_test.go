@@ -355,3 +355,46 @@ func TestFlowProgressAndPartial(t *testing.T) {
 		t.Errorf("got %d iterations (%d completed, %d dropped), want most of the 50 planned, all completed", r.Iterations, r.IterationsCompleted, r.DroppedIterations)
 	}
 }
+
+func TestFlowInterruptedAndCutShort(t *testing.T) {
+	t.Parallel()
+	cs, pc := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	src := "flows:\n  - name: long\n    steps: [{name: a, path: /a}, {think: 1m}, {name: b, path: /b}]\n"
+	sc, err := scenarios.Parse("flows.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := sc.FlowPlan(scenarios.PlanOptions{Target: cs.URL, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := Options{FlowPlan: fp, RatePerSec: 20, Duration: time.Minute, MaxSessions: 100, Grace: 200 * time.Millisecond,
+		OnSecond: func(p Progress) error {
+			if p.Iterations >= 10 {
+				cancel()
+			}
+			return nil
+		}}
+	began := time.Now()
+	r, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Interrupted || time.Since(began) > 30*time.Second {
+		t.Errorf("interrupted %v after %s, want an interrupted run that stopped within its grace", r.Interrupted, time.Since(began))
+	}
+	if r.Iterations < 10 || r.IterationsFailed != r.Iterations || r.IterationsCompleted != 0 || pc.count("/b") != 0 {
+		t.Errorf("got %d iterations, %d failed, %d completed, /b received %d times; want every iteration cut short in its think time",
+			r.Iterations, r.IterationsFailed, r.IterationsCompleted, pc.count("/b"))
+	}
+	found := false
+	for _, w := range r.Warnings {
+		found = found || w.Code == "iterations_cut_short" && w.Values["iterations"] == float64(r.Iterations)
+	}
+	if !found {
+		t.Errorf("warnings %+v, want iterations_cut_short for all %d", r.Warnings, r.Iterations)
+	}
+	checkFlowConsistent(t, r)
+}
