@@ -3,6 +3,8 @@ package scenarios
 import (
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -406,4 +408,48 @@ func FuzzParseFlows(f *testing.F) {
 			fuzzFlows(t, sc)
 		}
 	})
+}
+
+// TestFlowFeederAndOrder: an iteration takes one feeder row for all its steps, and
+// order: sequential cycles through the flows by weight.
+func TestFlowFeederAndOrder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "users.csv"), []byte("name\nann\nbob\ncid\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := `feeder: users.csv
+order: sequential
+flows:
+  - {name: a, weight: 2, steps: [{path: '/a/{{ csv.name }}'}, {path: '/a2/{{ csv.name }}'}]}
+  - {name: b, steps: [{path: '/b/{{ csv.name }}'}]}
+`
+	sc, err := Parse(filepath.Join(dir, "f.yaml"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := sc.FlowPlan(PlanOptions{Target: testTarget, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := fp.NewIteration()
+	var got []string
+	for n := range uint64(6) {
+		fi, err := it.Start(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := fp.Flows()[fi].Name
+		for i := range it.Steps() {
+			var tgt vegeta.Target
+			if _, err := it.Request(i, &tgt); err != nil {
+				t.Fatal(err)
+			}
+			s += " " + strings.TrimPrefix(tgt.URL, testTarget)
+		}
+		got = append(got, s)
+	}
+	want := []string{"a /a/ann /a2/ann", "a /a/bob /a2/bob", "b /b/cid", "a /a/ann /a2/ann", "a /a/bob /a2/bob", "b /b/cid"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got iterations\n%q\nwant\n%q", got, want)
+	}
 }
