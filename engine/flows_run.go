@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,10 +25,10 @@ import (
 // flowRun is the shared state of one run of flows. mu guards agg, which sessions, the
 // dispatcher and the progress ticker all write.
 type flowRun struct {
-	p        *plan
-	sessions int
-	client   *sessionClient
-	jobs     chan flowJob
+	p         *plan
+	sessions  int
+	transport http.RoundTripper // the run's one client transport, shared by the sessions
+	jobs      chan flowJob
 
 	mu  sync.Mutex
 	agg *aggregator
@@ -56,7 +57,7 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	if sessions > MaxConnections {
 		return nil, fmt.Errorf("engine: max_sessions %d is out of range, want 1 to %d", sessions, MaxConnections)
 	}
-	p.Connections = sessions
+	p.Connections = sessions // a session has one request in flight: the connection bound
 	if p.TuneProcess {
 		// the GC target only: the rate counts iterations, whose steps, checks and extractions
 		// make the requests' CPU unknown to tuneProcs' per-processor rate
@@ -65,7 +66,6 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	var bytesIn atomic.Uint64
 	client := newClient(&p.Options, &bytesIn)
 	defer client.CloseIdleConnections()
-
 	if !p.StartAt.IsZero() {
 		if err := sleepCtx(ctx, time.Until(p.StartAt)); err != nil {
 			return nil, fmt.Errorf("engine: not started: %w", err)
@@ -80,32 +80,10 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	agg.flows = newFlowFigures(p.FlowPlan.Flows())
 	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutAll()
-	r := &flowRun{p: p, sessions: sessions, client: newSessionClient(client.Transport), jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx}
+	r := &flowRun{p: p, sessions: sessions, transport: client.Transport, jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx}
 	agg.sent = &r.sentRequests
 
-	dispatchCtx, stopDispatch := context.WithCancel(ctx)
-	defer stopDispatch()
-	var stopErr error
-	tickDone := make(chan struct{})
-	go func() {
-		defer close(tickDone)
-		stopErr = r.tick(dispatchCtx)
-		if stopErr != nil {
-			stopDispatch()
-		}
-	}()
-	if p.planned > 0 {
-		// the hard stop, as for requests: the pacer may wait for a start due before the end
-		t := time.AfterFunc(time.Until(began.Add(p.planned+lateAfter)), stopDispatch)
-		defer t.Stop()
-	}
-	r.dispatch(dispatchCtx, began)
-	close(r.jobs)
-	stopDispatch()
-	<-tickDone
-	r.await(p.Grace, cutAll)
-	interrupted := ctx.Err() != nil
-
+	stopErr := r.run(ctx, began, cutAll)
 	if p.OnEnd != nil {
 		r.mu.Lock()
 		end := agg.progress(agg.last)
@@ -114,22 +92,53 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 		end.Partial = nil
 		p.OnEnd(end)
 	}
-	res, err := agg.result(bytesIn.Load())
-	res.Interrupted = interrupted
+	res, err := r.result(bytesIn.Load())
+	res.Interrupted = ctx.Err() != nil
+	return res, errors.Join(err, stopErr, agg.targetErr)
+}
+
+// run dispatches the iterations with the progress ticker beside, then waits for the sessions
+// (cutting them short when the grace is over). It returns OnSecond's error, if any.
+func (r *flowRun) run(ctx context.Context, began time.Time, cutAll context.CancelFunc) error {
+	dispatchCtx, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
+	var stopErr error
+	tickDone := make(chan struct{})
+	go func() {
+		defer close(tickDone)
+		if stopErr = r.tick(dispatchCtx); stopErr != nil {
+			stopDispatch()
+		}
+	}()
+	if r.p.planned > 0 {
+		// the hard stop, as for requests: the pacer may wait for a start due before the end
+		t := time.AfterFunc(time.Until(began.Add(r.p.planned+lateAfter)), stopDispatch)
+		defer t.Stop()
+	}
+	r.dispatch(dispatchCtx, began)
+	close(r.jobs)
+	stopDispatch()
+	<-tickDone
+	r.await(r.p.Grace, cutAll)
+	return stopErr
+}
+
+// result renders the run's figures with its warnings about dropped and cut-short iterations.
+func (r *flowRun) result(bytesIn uint64) (*results.Result, error) {
+	res, err := r.agg.result(bytesIn)
 	res.Sent = r.sentRequests.Load()
-	planned := p.Options.plannedStarts()
-	if w, ok := droppedWarning(res.DroppedIterations, planned, sessions); ok {
+	if w, ok := droppedWarning(res.DroppedIterations, r.p.Options.plannedStarts(), r.sessions); ok {
 		res.Warnings = append(res.Warnings, w)
 	}
 	if n := r.cutShort.Load(); n > 0 {
 		res.Warnings = append(res.Warnings, results.Warning{
 			Code: "iterations_cut_short",
 			Message: fmt.Sprintf("%d iteration(s) still running %s after the stop were cut short: they count as failed, their last step is not counted",
-				n, p.Grace),
+				n, r.p.Grace),
 			Values: map[string]float64{"iterations": float64(n)},
 		})
 	}
-	return res, errors.Join(err, stopErr, agg.targetErr)
+	return res, err
 }
 
 // dispatch starts iterations on the pacer's schedule until the pacer or ctx ends the run.

@@ -19,11 +19,6 @@ import (
 // rest is read and counted, not kept.
 const maxCheckedBody = 4 << 20
 
-// sessionClient builds the per-session HTTP clients over the run's one transport.
-type sessionClient struct{ transport http.RoundTripper }
-
-func newSessionClient(t http.RoundTripper) *sessionClient { return &sessionClient{transport: t} }
-
 // session is one session goroutine's reusable state.
 type session struct {
 	r      *flowRun
@@ -39,7 +34,7 @@ func (r *flowRun) session() {
 	defer r.wg.Done()
 	s := &session{r: r, it: r.p.FlowPlan.NewIteration()}
 	s.client = http.Client{
-		Transport: r.client.transport,
+		Transport: r.transport,
 		Jar:       &s.jar,
 		// a step sees its own response: a redirect is the step's answer (its Location can be
 		// extracted), not followed
