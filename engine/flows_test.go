@@ -398,3 +398,21 @@ func TestFlowInterruptedAndCutShort(t *testing.T) {
 	}
 	checkFlowConsistent(t, r)
 }
+
+func TestPlannedRequestsOfFlows(t *testing.T) {
+	sc, err := scenarios.Parse("p.yaml", []byte("flows:\n  - {name: long, steps: [{path: /a}, {think: 1s}, {path: /b}, {path: /c}]}\n  - {name: short, steps: [{path: /a}]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := sc.FlowPlan(scenarios.PlanOptions{Target: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{FlowPlan: fp, RatePerSec: 10, Duration: 2 * time.Second}
+	if got := o.PlannedRequests(); got != 60 {
+		t.Errorf("got %d planned requests, want 60: 20 starts of at most 3 request steps", got)
+	}
+	if got := o.plannedStarts(); got != 20 {
+		t.Errorf("got %d planned starts, want 20", got)
+	}
+}

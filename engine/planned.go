@@ -10,9 +10,13 @@ import (
 // MaxRequests; 0 when unknown (as fast as possible, or no end). A run never sends more: it
 // stops at its duration even when it sent fewer (see ConstantPacer), so PlannedRequests is the
 // bound the gate's early-abort rule (gate.Unrecoverable) may count on.
+// For a run of flows it is the same bound on requests: the planned starts times the request
+// steps of the longest flow.
 func (o Options) PlannedRequests() uint64 {
 	if o.FlowPlan != nil {
-		return 0 // each iteration sends as many steps as its flow and its checks let it
+		// a bound: an iteration sends at most every request step of the longest flow (fewer
+		// when a step fails, or another flow is shorter)
+		return o.plannedStarts() * uint64(o.FlowPlan.MostRequestSteps())
 	}
 	return o.plannedStarts()
 }

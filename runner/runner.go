@@ -15,6 +15,7 @@ import (
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // Observer is told the run's progress once a second (engine.Options.OnSecond), on the
@@ -160,8 +161,15 @@ func withoutAbort(err error) error {
 	return err
 }
 
-// connectionCap is the most connections the engine may open.
+// connectionCap is the most connections the engine may open: one per session in a run of
+// flows, one per worker otherwise.
 func connectionCap(eo engine.Options) int {
+	if eo.FlowPlan != nil {
+		if eo.MaxSessions <= 0 {
+			return scenarios.DefaultMaxSessions
+		}
+		return eo.MaxSessions
+	}
 	if eo.Connections <= 0 {
 		return engine.DefaultConnections
 	}

@@ -239,6 +239,16 @@ func (fp *FlowPlan) Flows() []FlowInfo {
 	return out
 }
 
+// MostRequestSteps is the number of request steps of the longest flow: the most requests an
+// iteration sends.
+func (fp *FlowPlan) MostRequestSteps() int {
+	most := 0
+	for _, f := range fp.flows {
+		most = max(most, len(f.info.Steps))
+	}
+	return most
+}
+
 // FlowOf returns the flow iteration n takes, without starting it (for counting a dropped start).
 func (fp *FlowPlan) FlowOf(n uint64) int {
 	r := hitRNG(fp.base.seed, n+1)
