@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -213,7 +214,8 @@ func (p *parser) onFailure(n *yaml.Node, field string) (OnFailure, error) {
 // checkFlows checks what needs the whole file: an extracted variable may not shadow one of
 // the variables (their values would be ambiguous in the steps before the extraction).
 func (p *parser) checkFlows() error {
-	for name, n := range p.extracted {
+	for _, name := range slices.Sorted(maps.Keys(p.extracted)) {
+		n := p.extracted[name]
 		if _, ok := p.sc.Variables[name]; ok {
 			return p.errf(n, "extract."+name, "extract %s: %q is also defined under variables; give the extracted value its own name", name, name)
 		}
