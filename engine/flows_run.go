@@ -127,6 +127,7 @@ func (r *flowRun) run(ctx context.Context, began time.Time, cutAll context.Cance
 func (r *flowRun) result(bytesIn uint64) (*results.Result, error) {
 	res, err := r.agg.result(bytesIn)
 	res.Sent = r.sentRequests.Load()
+	res.Warnings = r.lateStarts(res.Warnings)
 	if w, ok := droppedWarning(res.DroppedIterations, r.p.Options.plannedStarts(), r.sessions); ok {
 		res.Warnings = append(res.Warnings, w)
 	}
@@ -139,6 +140,34 @@ func (r *flowRun) result(bytesIn uint64) (*results.Result, error) {
 		})
 	}
 	return res, err
+}
+
+// lateStarts replaces the aggregator's behind_schedule warning, which is about hits waiting for
+// a connection, by the one of a run of flows: more than 1% of the iterations' first steps left
+// more than lateAfter after their intended start. A start never waits for a session (it is
+// dropped instead), so that is the generator's own delay (its CPU or its timer).
+func (r *flowRun) lateStarts(ws []results.Warning) []results.Warning {
+	out := ws[:0]
+	for _, w := range ws {
+		if w.Code != "behind_schedule" {
+			out = append(out, w)
+		}
+	}
+	a := r.agg
+	n := a.flows.iterations
+	if n == 0 || float64(a.late)/float64(n) <= 0.01 {
+		return out
+	}
+	ratio := float64(a.late) / float64(n)
+	return append(out, results.Warning{
+		Code: "behind_schedule",
+		Message: fmt.Sprintf("%.1f%% of the iterations' first steps left more than %s after their intended start (up to %s): "+
+			"the generator itself (its CPU or its timer; see the host warnings) could not start them on time, "+
+			"since a start that finds every session busy is dropped, not delayed; latency_ms counts that wait, service_time_ms does not",
+			100*ratio, lateAfter, a.maxLag.Round(time.Millisecond)),
+		Values: map[string]float64{"late_ratio": ratio, "max_lag_ms": float64(a.maxLag) / 1e6, "cause": BehindGenerator,
+			"peak_in_flight": float64(a.peakInFlight), "connections": float64(a.p.Connections)},
+	})
 }
 
 // dispatch starts iterations on the pacer's schedule until the pacer or ctx ends the run.

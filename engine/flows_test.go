@@ -323,6 +323,13 @@ func TestFlowCoordinatedOmission(t *testing.T) {
 	if f2.LatencyMS.Max < 400 || f2.ServiceTimeMS.P50 >= 400 {
 		t.Errorf("late start: latency max %.1f ms, service p50 %.1f ms; want ≥ 400 ms and far less", f2.LatencyMS.Max, f2.ServiceTimeMS.P50)
 	}
+	late := false
+	for _, w := range r2.Warnings {
+		late = late || w.Code == "behind_schedule" && w.Values["cause"] == BehindGenerator && strings.Contains(w.Message, "iterations' first steps")
+	}
+	if !late {
+		t.Errorf("late start: warnings %+v, want behind_schedule naming the generator", r2.Warnings)
+	}
 }
 
 func TestFlowProgressAndPartial(t *testing.T) {
