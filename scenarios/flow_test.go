@@ -453,3 +453,57 @@ flows:
 		t.Errorf("got iterations\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestIterationAllocations: a session reuses its Iteration, so a static step with a check
+// costs no allocation per iteration, and a templated step with an extraction a few that do not
+// grow with the number of iterations run.
+func TestIterationAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	tests := []struct {
+		name, src string
+		most      float64
+	}{
+		{"static", "flows: [{name: f, steps: [{name: a, path: /a, check: [{status: 200}]}]}]\n", 0},
+		{"extract and render", "variables: {u: '{{ randInt 1 9 }}'}\nflows: [{name: f, steps: [{name: a, path: '/a/{{ u }}', extract: {t: {json: $.t}}}, {name: b, path: '/b/{{ t }}'}]}]\n", 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := Parse("a.yaml", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fp, err := sc.FlowPlan(PlanOptions{Target: testTarget, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := fp.NewIteration()
+			resp := &Response{Status: 200, Header: http.Header{}, Body: []byte(`{"t": "abc"}`)}
+			var tgt vegeta.Target
+			n := uint64(0)
+			run := func() {
+				n++
+				if _, err := it.Start(n); err != nil {
+					t.Fatal(err)
+				}
+				for i := range it.Steps() {
+					if _, err := it.Request(i, &tgt); err != nil {
+						t.Fatal(err)
+					}
+					it.Verify(i, resp)
+				}
+			}
+			run()
+			early := testing.AllocsPerRun(100, run)
+			for range 10000 {
+				run()
+			}
+			late := testing.AllocsPerRun(100, run)
+			t.Logf("%.1f allocations per iteration, %.1f after 10,000", early, late)
+			if early > tt.most || late > early {
+				t.Errorf("got %.1f allocations per iteration early and %.1f after 10,000 iterations, want at most %.0f, not growing", early, late, tt.most)
+			}
+		})
+	}
+}
