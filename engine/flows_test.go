@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -421,5 +422,35 @@ func TestPlannedRequestsOfFlows(t *testing.T) {
 	}
 	if got := o.plannedStarts(); got != 20 {
 		t.Errorf("got %d planned starts, want 20", got)
+	}
+}
+
+// TestFlowHTTP2Cleartext runs a flow over the standard transport (h2c): the cookie jar and
+// extraction work there as over the engine's HTTP/1.1 transport.
+func TestFlowHTTP2Cleartext(t *testing.T) {
+	t.Parallel()
+	var h2, cookies atomic.Uint64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor == 2 {
+			h2.Add(1)
+		}
+		if r.URL.Path == "/login" {
+			http.SetCookie(w, &http.Cookie{Name: "s", Value: "v", Path: "/"})
+			_, _ = io.WriteString(w, `{"id": 42}`)
+			return
+		}
+		if c, err := r.Cookie("s"); err == nil && c.Value == "v" && r.URL.Path == "/me/42" {
+			cookies.Add(1)
+		}
+	}))
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetHTTP1(true)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Start()
+	defer srv.Close()
+	src := "flows:\n  - name: h\n    steps: [{name: login, path: /login, extract: {id: {json: $.id}}}, {name: me, path: '/me/{{ id }}'}]\n"
+	r := runFlowYAML(t, src, srv.URL, Options{MaxRequests: 10, HTTP2: true, MaxSessions: 2})
+	if r.IterationsCompleted != 10 || h2.Load() != 20 || cookies.Load() != 10 {
+		t.Errorf("completed %d, HTTP/2 requests %d, cookie sent back %d times; want 10, 20 and 10", r.IterationsCompleted, h2.Load(), cookies.Load())
 	}
 }
