@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/internal/golden"
@@ -190,3 +191,26 @@ func TestJSONFlows(t *testing.T) {
 }
 
 func formatUint(n uint64) string { return strconv.FormatUint(n, 10) }
+
+func TestCompareFlowsGolden(t *testing.T) {
+	base := readFlowsFixture(t)
+	slower := resultstest.SignupFlows()
+	slower[0].Base += 50 * time.Millisecond
+	slower[0].Failed, slower[1].Dropped = 12, 9
+	cur := resultstest.FlowResult(t, slower, 5)
+	bounds, err := gate.ParseBounds("iteration.p99=10%,checks=0.5%,dropped_iterations=2,login-and-swipe/login.p99=10ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := gate.Compare(base, cur, bounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for format, file := range map[string]string{FormatText: "compare_flows.txt", FormatMarkdown: "compare_flows.md"} {
+		var buf bytes.Buffer
+		if err := WriteComparison(&buf, c, CompareOptions{Format: format, Baseline: "base.json", Current: "cur.json"}); err != nil {
+			t.Fatal(err)
+		}
+		golden.Assert(t, filepath.Join("testdata", file), buf.Bytes())
+	}
+}
