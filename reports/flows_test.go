@@ -214,3 +214,24 @@ func TestCompareFlowsGolden(t *testing.T) {
 		golden.Assert(t, filepath.Join("testdata", file), buf.Bytes())
 	}
 }
+
+func TestHlogWholeRunFlows(t *testing.T) {
+	r := readFlowsFixture(t)
+	var buf bytes.Buffer
+	if err := Hlog(&buf, r, true); err != nil {
+		t.Fatal(err)
+	}
+	hs := readHlog(t, buf.Bytes())
+	if len(hs) != 4 {
+		t.Fatalf("got %d intervals, want latency, service time and one per flow", len(hs))
+	}
+	for i, name := range r.FlowNames() {
+		h := hs[2+i]
+		if h.Tag() != "iteration."+name || uint64(h.TotalCount()) != r.Flows[name].Completed || float64(h.Max())/1000 < r.Flows[name].IterationMS.P99 {
+			t.Errorf("interval %d: tag %q with %d values, want iteration.%s with %d", 2+i, h.Tag(), h.TotalCount(), name, r.Flows[name].Completed)
+		}
+	}
+	if got := HlogIterationTag("a b,c=d"); got != "iteration.a_b_c_d" {
+		t.Errorf("tag: got %q, want iteration.a_b_c_d", got)
+	}
+}
