@@ -16,7 +16,9 @@ func ChecksRatio(passes, fails uint64) float64 {
 }
 
 // HasFlows reports whether r is a run of a scenario with flows.
-func (r *Result) HasFlows() bool { return len(r.Flows) > 0 || r.Iterations > 0 || r.DroppedIterations > 0 }
+func (r *Result) HasFlows() bool {
+	return len(r.Flows) > 0 || r.Iterations > 0 || r.DroppedIterations > 0
+}
 
 // FlowNames returns the names of r's flows, sorted.
 func (r *Result) FlowNames() []string {
