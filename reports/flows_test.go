@@ -235,3 +235,26 @@ func TestHlogWholeRunFlows(t *testing.T) {
 		t.Errorf("tag: got %q, want iteration.a_b_c_d", got)
 	}
 }
+
+func TestIterationChart(t *testing.T) {
+	charts, err := Charts(readFlowsFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range charts {
+		names = append(names, c.Name)
+	}
+	if !strings.Contains(strings.Join(names, ","), "percentiles,iterations") {
+		t.Errorf("charts %v, want iterations after percentiles", names)
+	}
+	plain, err := Charts(fixtureResult(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range plain {
+		if c.Name == "iterations" {
+			t.Errorf("a plain run has an iterations chart")
+		}
+	}
+}
