@@ -241,6 +241,21 @@ func TestCanRecoverFlows(t *testing.T) {
 	}
 }
 
+func TestUnrecoverableFlows(t *testing.T) {
+	partial := flowFixture(t)
+	ths := []Threshold{
+		mustParse(t, "checks==100%"),                // failing, lost: 4 checks failed
+		mustParse(t, "checks>99.9%"),                // failing, recoverable
+		mustParse(t, "dropped_iterations<100"),      // passing
+		mustParse(t, "browse.dropped_iterations<5"), // failing, lost
+		mustParse(t, "iteration.p99<100ms"),         // failing, recoverable
+	}
+	got := Unrecoverable(partial, ths, 0)
+	if len(got) != 2 || got[0].Expression != "checks==100%" || got[1].Expression != "browse.dropped_iterations<5" {
+		t.Errorf("got %+v, want checks==100%% and browse.dropped_iterations<5", got)
+	}
+}
+
 func TestReachableHolds(t *testing.T) {
 	closed := interval{lo: 0, hi: 1}
 	open := interval{lo: 0, hi: 1, loOpen: true, hiOpen: true}

@@ -135,13 +135,13 @@ func mergeFlow(d, s *FlowStats, source, name string) error {
 	}
 	d.Checks = mergeChecks(d.Checks, s.Checks)
 	pairs := []struct {
-		dst     *string
-		src     string
-		what    string
-		summary *Latency
+		dst       *string
+		sum       *Latency
+		src, what string
+		omitEmpty bool // the failed-iteration histogram is left out when empty, as the engine writes it
 	}{
-		{&d.Histograms.Iteration, s.Histograms.Iteration, "flow " + name + " iteration", &d.IterationMS},
-		{&d.Histograms.FailedIteration, s.Histograms.FailedIteration, "flow " + name + " failed iteration", &d.FailedIterationMS},
+		{dst: &d.Histograms.Iteration, sum: &d.IterationMS, src: s.Histograms.Iteration, what: "flow " + name + " iteration"},
+		{dst: &d.Histograms.FailedIteration, sum: &d.FailedIterationMS, src: s.Histograms.FailedIteration, what: "flow " + name + " failed iteration", omitEmpty: true},
 	}
 	for _, p := range pairs {
 		h, err := DecodeHistogram(*p.dst)
@@ -151,9 +151,9 @@ func mergeFlow(d, s *FlowStats, source, name string) error {
 		if err := addEncoded(h, p.src, source, p.what); err != nil {
 			return err
 		}
-		*p.summary = Summarize(h)
-		if h.TotalCount() == 0 && p.dst == &d.Histograms.FailedIteration {
-			continue // omitted when empty, as the engine writes it
+		*p.sum = Summarize(h)
+		if p.omitEmpty && h.TotalCount() == 0 {
+			continue
 		}
 		if *p.dst, err = EncodeHistogram(h); err != nil {
 			return err
