@@ -1,9 +1,11 @@
 package gate
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/results/resultstest"
@@ -283,5 +285,33 @@ func TestReachableHolds(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestWatcherStopsOnAFailedCheck(t *testing.T) {
+	ths, err := LoadThresholds(ThresholdSet{Flags: []string{"checks==100%", "checks>90%"}, Flows: []string{"browse", "login-and-swipe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := resultstest.SignupFlows()
+	clean[0].Failed = 0
+	passing, failing := resultstest.FlowResult(t, clean, 2), flowFixture(t)
+	w := NewWatcher(ths, 0)
+	stopped := -1
+	for i, p := range []*results.Result{passing, failing, failing} {
+		tick := Tick{Elapsed: time.Duration(i+1) * time.Second, Requests: p.Requests, Partial: func() Partial { return fixedPartial{p} }}
+		if err := w.Observe(tick); err != nil {
+			if !errors.Is(err, ErrAbortOnFail) {
+				t.Fatalf("Observe: %v", err)
+			}
+			stopped = i
+			break
+		}
+		w.pending.Wait()
+	}
+	w.Stop()
+	a := w.Aborted()
+	if stopped != 2 || a == nil || len(a.Lost) != 1 || a.Lost[0].Expression != "checks==100%" {
+		t.Fatalf("stopped at %d with %+v, want the third second and checks==100%% lost", stopped, a)
 	}
 }
