@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -35,6 +36,22 @@ func CheckFlows(ths []Threshold, flowNames []string) error {
 		known = "known flows: " + strings.Join(names, ", ")
 	}
 	return fmt.Errorf("%s (%s)", strings.Join(bad, "; "), known)
+}
+
+// checkFlowAsRequest refuses a request metric scoped to a flow ("login.p99<1s" where login is
+// a flow), saying what would work: a step of it, or the flow's iteration duration.
+func checkFlowAsRequest(ths []Threshold, flowNames []string) error {
+	var bad []string
+	for _, th := range ths {
+		if th.Request != "" && !th.Metric.IsFlow() && slices.Contains(flowNames, th.Request) {
+			bad = append(bad, fmt.Sprintf("threshold %q: %q is a flow, and %s is measured per request: scope it to a step (%s/STEP.%s), or use a flow metric (%s.iteration.p99, %s.checks)",
+				th.Expr, th.Request, th.Metric, th.Request, th.Metric, th.Request, th.Request))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(bad, "; "))
 }
 
 // flowFigures are the figures of the flows of a run (or of one flow) that flow metrics are

@@ -172,6 +172,8 @@ func TestLoadThresholdsFlows(t *testing.T) {
 		{"unknown flow", []string{"login.iteration.p99<2s"}, steps, flows,
 			`threshold "login.iteration.p99<2s": unknown flow "login" (known flows: browse, login-and-swipe)`},
 		{"unknown step", []string{"login-and-swipe/logout.p99<1s"}, steps, flows, `unknown request "login-and-swipe/logout"`},
+		{"a request metric on a flow", []string{"login-and-swipe.p99<1s"}, steps, flows,
+			`threshold "login-and-swipe.p99<1s": "login-and-swipe" is a flow, and p99 is measured per request: scope it to a step (login-and-swipe/STEP.p99), or use a flow metric (login-and-swipe.iteration.p99, login-and-swipe.checks)`},
 		{"unknown step of checks", []string{"browse/like.checks>99%"}, steps, flows, `unknown request "browse/like"`},
 		{"flows not known: not checked", []string{"login.iteration.p99<2s", "checks>99%"}, steps, nil, ""},
 		{"a scenario without flows", []string{"checks>99%", "p99<1s"}, []string{"get"}, []string{},

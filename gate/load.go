@@ -45,6 +45,9 @@ func LoadThresholds(s ThresholdSet) ([]Threshold, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (drop one, or use --no-thresholds to ignore the scenario's)", err)
 	}
+	if err := checkFlowAsRequest(ths, s.Flows); err != nil {
+		return nil, err
+	}
 	if err := CheckRequests(ths, s.Requests); err != nil {
 		return nil, err
 	}
