@@ -38,11 +38,15 @@ threshold grammar (p95, p(99.9), service_time.p99, profile.p99 ...):
   errors, success    percentage points: errors=0.1% allows 0.2% → 0.3%
   rps, throughput    5% of the baseline, or an absolute 50/s
   requests           5% of the baseline, or an absolute count
+Runs with flows add iteration.p50 … iteration.max, checks, iterations and dropped_iterations,
+for the run and per flow (login.iteration.p99, login.checks); their steps are requests named
+FLOW/STEP (login/vcode.p99=10%). Iteration durations bound like latencies, checks like success,
+dropped_iterations like errors (an increase, as a count or a percentage of the baseline).
 A change equal to its bound passes. --max-regression "" shows the table without gating.
 
 Warnings (on stderr, and in the Markdown) say when the runs differ in scenario, target, rate,
 connections or duration, or when one was interrupted. Results that cannot be compared at all
-(another schema, a baseline without requests, a bound on a request the baseline lacks) are
+(another schema, a baseline without requests, a bound on a request or flow the baseline lacks) are
 refused with exit code 2. Either file may be "-" for standard input.`,
 		Example: `  loadtest compare baseline.json current.json
   loadtest compare baseline.json current.json --max-regression p99=10%,rps=5%,errors=0.1%

@@ -34,7 +34,8 @@ func newReportCmd(ios *IOStreams) *cobra.Command {
 
 Several result files (shards of one test run on several machines, or repeated runs) are merged
 first, exactly: histograms added, counters summed, timelines aligned on wall-clock seconds,
-per-request figures merged by name, host sections kept per source. Files of another schema or
+per-request figures merged by name, flows merged by name (iterations and checks summed,
+iteration histograms added), host sections kept per source. Files of another schema or
 scenario are refused unless --force.
 
 Formats:
@@ -42,8 +43,8 @@ Formats:
   json   the result itself (indented; --compact for one line)
   md     GitHub-flavoured Markdown, for $GITHUB_STEP_SUMMARY or a pull-request comment
   html   one self-contained page with charts (no network at view time)
-  junit  JUnit XML: one testsuite per result, one testcase per threshold
-  csv    the timeline, one row a second
+  junit  JUnit XML: one testsuite per result, one testcase per threshold and per check
+  csv    the timeline, one row a second (with the iterations started and dropped, for flows)
   hlog   HdrHistogram interval log of latency in microseconds, one interval a second
          (--whole-run: one interval for the run, plus service time tagged service_time)
   png    each chart as a PNG file in the directory given with -o

@@ -25,14 +25,18 @@ const DefaultBounds = "p99=10%,rps=5%,errors=0.1%"
 //     baseline ("p99=10%": at most 10% slower) or absolute ("p99=5ms": at most 5 ms slower);
 //   - errors: an increase in absolute percentage points ("errors=0.1%": from 0.2% to 0.3% is
 //     the limit), as relative change is meaningless near zero; success: a decrease, likewise;
-//   - rps, throughput and requests: a decrease, relative ("rps=5%") or absolute ("rps=50").
+//   - rps, throughput and requests: a decrease, relative ("rps=5%") or absolute ("rps=50");
+//   - flows: iteration durations like latencies, checks like success (percentage points),
+//     dropped_iterations an increase and iterations a decrease, like requests.
 //
 // A change exactly equal to its bound passes.
 
 // Bound is the largest regression Compare allows on one metric.
 type Bound struct {
 	// Expr is the bound as written ("p99=10%").
-	Expr    string
+	Expr string
+	// Request is the scope: a request (a step "FLOW/STEP" in flows), or a flow for a flow
+	// metric; empty for the whole run.
 	Request string
 	Metric  Metric
 	// Relative says Value is a fraction of the baseline (10% is 0.1); otherwise Value is an
@@ -91,7 +95,7 @@ func parseBound(item string) (Bound, error) {
 	b := Bound{Expr: item, Request: req, Metric: m}
 	n := numberLen(amount)
 	num, unit := amount[:n], amount[n:]
-	ratio := m.Kind == KindErrors || m.Kind == KindSuccess
+	ratio := m.IsRatio()
 	switch {
 	case n == 0:
 	case unit == "%" && !ratio:
@@ -124,7 +128,7 @@ func wantBound(m Metric) string {
 	switch {
 	case m.IsLatency():
 		return "a percentage of the baseline like 10% or a duration like 5ms"
-	case m.Kind == KindErrors || m.Kind == KindSuccess:
+	case m.IsRatio():
 		return "percentage points like 0.1% (or a fraction like 0.001)"
 	case m.Kind == KindRequests:
 		return "a percentage of the baseline like 5% or a count like 100"
@@ -228,12 +232,14 @@ func Compare(base, cur *results.Result, bounds []Bound) (Comparison, error) {
 		byName[name] = len(c.Rows)
 		c.Rows = append(c.Rows, Row{Name: name, Metric: m})
 	}
+	for _, row := range flowRows(base, cur) {
+		byName[row.Name] = len(c.Rows)
+		c.Rows = append(c.Rows, row)
+	}
 	for i := range bounds {
 		b := &bounds[i]
-		if b.Request != "" {
-			if _, ok := base.ByRequest[b.Request]; !ok {
-				return Comparison{}, fmt.Errorf("%w: bound %q: the baseline has no request %q (it has: %s)", ErrNotComparable, b.Expr, b.Request, requestNames(base))
-			}
+		if err := checkBoundScope(base, b); err != nil {
+			return Comparison{}, err
 		}
 		j, ok := byName[b.Name()]
 		if !ok {

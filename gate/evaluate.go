@@ -38,7 +38,7 @@ func CheckRequests(ths []Threshold, requestNames []string) error {
 func Evaluate(r *results.Result, ths []Threshold) []results.ThresholdResult {
 	out := make([]results.ThresholdResult, 0, len(ths))
 	for _, th := range ths {
-		v, ok := Measure(r, th.Request, th.Metric)
+		v, ok := Measure(r, th.Scope(), th.Metric)
 		tr := results.ThresholdResult{
 			Expression: th.Expr,
 			Unit:       th.Metric.Unit(),
@@ -84,11 +84,14 @@ func figuresOf(r *results.Result, request string) (figures, bool) {
 	return figures{s.Requests, s.Successes, s.Rate, s.Throughput, s.LatencyMS, s.ServiceTimeMS, s.Histograms}, true
 }
 
-// Measure returns the value of metric m on r (or on its request named request) in the
-// metric's base unit: ms, a 0..1 fraction, req/s or a count. ok is false when there is no
+// Measure returns the value of metric m on r (or on its request, step or flow named scope) in
+// the metric's base unit: ms, a 0..1 fraction, req/s or a count. ok is false when there is no
 // data to measure it on.
-func Measure(r *results.Result, request string, m Metric) (float64, bool) {
-	f, ok := figuresOf(r, request)
+func Measure(r *results.Result, scope string, m Metric) (float64, bool) {
+	if m.IsFlow() {
+		return measureFlow(r, scope, m)
+	}
+	f, ok := figuresOf(r, scope)
 	if !ok {
 		return 0, false
 	}
@@ -126,6 +129,8 @@ func latencyStat(sum results.Latency, hist string, requests uint64, m Metric) (f
 		return sum.Mean, true
 	case StatMax:
 		return sum.Max, true
+	case StatMin:
+		return sum.Min, true
 	}
 	if v, ok := summaryPercentile(sum, m.Percentile); ok && sum.Max > 0 {
 		return v, true

@@ -20,6 +20,10 @@ func FuzzParse(f *testing.F) {
 		"profile.p99<50ms", "api.v2.errors<1%", "p99.p99<1s", "service_time.service_time.max<1s",
 		"", " ", "<", "p99", "p99<", "p99<2xx", "p101<1ms", "p(99<1ms", ".p99<1ms", "p99=<1ms",
 		"errors<150%", "requests>1.5", "µ.p99<2xx", "p99<.5s", "p99<1.ms", "p.5<1ms",
+		"checks>99%", "checks==100%", "iterations>=10", "dropped_iterations<1", "iteration.p99<2s",
+		"login-and-swipe.iteration.p99<2s", "login-and-swipe/login.p99<300ms", "f/s.checks>=0.5",
+		"failed_iteration.min>1ms", "a/b.iteration.max<1s", "iteration.pz<1s", "iteration<1s",
+		"min<1ms", "browse.dropped_iterations==0", "a.b/c.checks<1", "iteration.iteration.p99<1s",
 	} {
 		f.Add(s)
 	}
@@ -43,7 +47,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(%q) gave canonical %q, which does not parse: %v", expr, canon, err)
 		}
-		if again.Request != th.Request || again.Metric != th.Metric || again.Op != th.Op || again.Value != th.Value {
+		if again.Request != th.Request || again.Flow != th.Flow || again.Metric != th.Metric || again.Op != th.Op || again.Value != th.Value {
 			t.Fatalf("Parse(%q) = %+v, but its canonical %q parses to %+v", expr, th, canon, again)
 		}
 		if again.Canonical() != canon {
@@ -65,6 +69,7 @@ func FuzzParseBounds(f *testing.F) {
 		"p99x=10%", "latency=10%", "p99=10", "p99=10xs", "errors=5", "errors=200%", "rps=5ms",
 		"requests=10/s", "p99=10%,p(99)=5ms", "p99=1e400%", "p99=-5ms", "rps=NaN", "p99==1%",
 		"a.b.c.p99=1%", "µ.p99=1µs", "p99=10%%",
+		"iteration.p99=10%", "checks=0.1%", "dropped_iterations=5", "login.iteration.p99=50ms",
 	} {
 		f.Add(s)
 	}

@@ -7,7 +7,8 @@ import (
 
 // ThresholdSet is where the thresholds of one run come from: the --threshold flags, the
 // scenario's thresholds: list (nil after --no-thresholds), and the request names a scoped
-// threshold may name.
+// threshold may name (in a scenario with flows, its steps as "FLOW/STEP"), and the flow names
+// a flow metric may name.
 type ThresholdSet struct {
 	Flags []string
 	// Scenario are the scenario's expressions and Source its file (or builtin:NAME), for the
@@ -15,12 +16,15 @@ type ThresholdSet struct {
 	Scenario []string
 	Source   string
 	Requests []string
+	// Flows are the scenario's flow names; nil means they are not known and are not checked,
+	// empty that the scenario has no flows (then a flow metric is an error).
+	Flows []string
 }
 
 // LoadThresholds parses and checks the thresholds of a run before any load is sent: every
 // malformed expression is reported, each naming where it came from ("--threshold" or
 // "scenario FILE: thresholds[i]"); then duplicates, then scoped thresholds that name no
-// request of the scenario. `loadtest run`, `probe` and `scenarios check` all call it, so that
+// request (or step) of the scenario, then flow metrics that name no flow of it. `loadtest run`, `probe` and `scenarios check` all call it, so that
 // check rejects what run rejects. Every error is bad input.
 func LoadThresholds(s ThresholdSet) ([]Threshold, error) {
 	var errs []error
@@ -41,7 +45,13 @@ func LoadThresholds(s ThresholdSet) ([]Threshold, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (drop one, or use --no-thresholds to ignore the scenario's)", err)
 	}
+	if err := checkFlowAsRequest(ths, s.Flows); err != nil {
+		return nil, err
+	}
 	if err := CheckRequests(ths, s.Requests); err != nil {
+		return nil, err
+	}
+	if err := CheckFlows(ths, s.Flows); err != nil {
 		return nil, err
 	}
 	return ths, nil

@@ -21,9 +21,9 @@ func (e *ParseError) Error() string {
 
 const (
 	wantShape   = "want [NAME.]METRIC OP VALUE like p99<200ms"
-	wantMetric  = "want p50 … p99.99, p(N), mean, max, service_time.p99 (or .mean, .max), errors, success, rps, throughput or requests, optionally after a request name (profile.p99)"
+	wantMetric  = "want p50 … p99.99, p(N), mean, min, max, service_time.p99 (or .mean, .min, .max), errors, success, rps, throughput or requests, optionally after a request name (profile.p99); with flows also checks, iterations, dropped_iterations, iteration.p99 or failed_iteration.p99, optionally after a flow name (login.iteration.p99)"
 	wantOp      = "want <, <=, >, >= or =="
-	wantStat    = "want a percentile (p99, p(99.9)), mean or max"
+	wantStat    = "want a percentile (p99, p(99.9)), mean, min or max"
 	percentiles = "want a percentile from 0 to 100 like p99 or p99.9"
 )
 
@@ -106,11 +106,15 @@ func (p *parser) parse() (Threshold, error) {
 		return Threshold{}, p.fail(start, "missing metric before %q, %s", string(p.rs[start]), wantShape)
 	}
 	var th Threshold
-	var err error
-	th.Request, th.Metric, err = p.metricPath(string(p.rs[start:p.pos]), start)
+	scope, m, err := p.metricPath(string(p.rs[start:p.pos]), start)
 	if err != nil {
 		return Threshold{}, err
 	}
+	if err := p.checkFlowScope(scope, m, start); err != nil {
+		return Threshold{}, err
+	}
+	th.Metric = m
+	th.Request, th.Flow = splitScope(scope, m)
 	if th.Op, err = p.op(); err != nil {
 		return Threshold{}, err
 	}
@@ -129,6 +133,16 @@ func (p *parser) parse() (Threshold, error) {
 	}
 	th.Value = v
 	return th, nil
+}
+
+// checkFlowScope refuses a step scope ("FLOW/STEP") on a flow metric other than checks:
+// iterations and their durations belong to a flow, not to one of its steps.
+func (p *parser) checkFlowScope(scope string, m Metric, start int) error {
+	if !m.IsFlow() || m.Kind == KindChecks || !strings.Contains(scope, "/") {
+		return nil
+	}
+	flow, _, _ := strings.Cut(scope, "/")
+	return p.fail(start, "%s is measured per flow, not per step: scope it to the flow (%s.%s) or use a step metric (%s.p99)", m, flow, m, scope)
 }
 
 // op reads the operator after the metric.
@@ -185,7 +199,7 @@ func (p *parser) metricPath(path string, start int) (string, Metric, error) {
 // looksLikeMetric reports whether s is, or starts like, a metric name rather than a request
 // name: used only to choose which part of a bad path an error message talks about.
 func looksLikeMetric(s string) bool {
-	if _, _, msg := parseMetric(s); msg == "" || s == "service_time" {
+	if _, _, msg := parseMetric(s); msg == "" || s == "service_time" || s == "iteration" || s == "failed_iteration" {
 		return true
 	}
 	return len(s) >= 2 && s[0] == 'p' && (s[1] == '(' || s[1] == '.' || (s[1] >= '0' && s[1] <= '9'))
@@ -205,16 +219,29 @@ func parseMetric(s string) (Metric, int, string) {
 		return Metric{Kind: KindThroughput}, 0, ""
 	case "requests":
 		return Metric{Kind: KindRequests}, 0, ""
+	case "checks":
+		return Metric{Kind: KindChecks}, 0, ""
+	case "iterations":
+		return Metric{Kind: KindIterations}, 0, ""
+	case "dropped_iterations":
+		return Metric{Kind: KindDroppedIterations}, 0, ""
 	}
-	if rest, ok := strings.CutPrefix(s, "service_time."); ok {
+	for _, d := range []struct {
+		prefix string
+		kind   Kind
+	}{{"service_time.", KindServiceTime}, {"iteration.", KindIteration}, {"failed_iteration.", KindFailedIteration}} {
+		rest, ok := strings.CutPrefix(s, d.prefix)
+		if !ok {
+			continue
+		}
 		stat, pct, msg := parseStat(rest)
 		if msg != "" {
 			if msg == unknownStat {
-				msg = fmt.Sprintf("unknown statistic %q after service_time., %s", rest, wantStat)
+				msg = fmt.Sprintf("unknown statistic %q after %s, %s", rest, d.prefix, wantStat)
 			}
-			return Metric{}, len("service_time."), msg
+			return Metric{}, len(d.prefix), msg
 		}
-		return Metric{Kind: KindServiceTime, Stat: stat, Percentile: pct}, 0, ""
+		return Metric{Kind: d.kind, Stat: stat, Percentile: pct}, 0, ""
 	}
 	stat, pct, msg := parseStat(s)
 	if msg == unknownStat {
@@ -235,6 +262,8 @@ func parseStat(s string) (Stat, float64, string) {
 		return StatMean, 0, ""
 	case "max":
 		return StatMax, 0, ""
+	case "min":
+		return StatMin, 0, ""
 	}
 	var num string
 	switch {

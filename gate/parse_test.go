@@ -92,7 +92,7 @@ func TestParseErrors(t *testing.T) {
 		{"blank", "   ", 4, "empty expression"},
 		{"no metric", "<200ms", 1, `missing metric before "<"`},
 		{"bad percentile", "p99x<1ms", 1, `bad percentile "p99x", want a percentile from 0 to 100`},
-		{"unknown metric", "pz<1ms", 1, `unknown metric "pz", want p50 … p99.99, p(N), mean, max`},
+		{"unknown metric", "pz<1ms", 1, `unknown metric "pz", want p50 … p99.99, p(N), mean, min, max`},
 		{"unknown word", "latency<1ms", 1, `unknown metric "latency"`},
 		{"upper case", "P99<1ms", 1, `unknown metric "P99"`},
 		{"percentile too big", "p101<1ms", 1, `bad percentile "p101", want a percentile from 0 to 100`},

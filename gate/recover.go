@@ -23,13 +23,21 @@ import (
 //   - mean: with planned known, at least (sum so far)/planned;
 //   - rps and throughput depend on how long the run lasts: always recoverable.
 //
+//   - min latency: never higher than now, so "min>1ms" breaks for good at the first faster one.
+//
 // A threshold on one named request has no planned count of its own (requests are chosen at
-// random by weight), so only its monotone metrics (requests, max) abort early.
+// random by weight), so only its monotone metrics (requests, max, min) abort early. In a
+// scenario with flows, planned must bound the requests from above (planned iterations times
+// the request steps of the longest flow) or be 0: an iteration stopped by a failed check
+// sends fewer. The flow metrics follow canRecoverFlow (flows.go).
 
 // CanRecover reports whether threshold th, measured on partial, can still pass by the end
 // of a run that sends planned requests in all (0 if unknown). It is true whenever the rule
 // above cannot prove otherwise, including when partial has no data for the metric yet.
 func CanRecover(th Threshold, partial *results.Result, planned uint64) bool {
+	if th.Metric.IsFlow() {
+		return canRecoverFlow(th, partial)
+	}
 	f, ok := figuresOf(partial, th.Request)
 	if !ok {
 		return true
@@ -104,6 +112,8 @@ func reachable(f figures, m Metric, planned uint64) (lo, hi float64, ok bool) {
 		switch m.Stat {
 		case StatMax:
 			return sum.Max, inf, true
+		case StatMin:
+			return 0, sum.Min, true
 		case StatMean:
 			if !known {
 				return 0, 0, false

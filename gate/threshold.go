@@ -6,10 +6,13 @@
 // The threshold grammar, in BNF (whitespace is allowed only around OP and at either end):
 //
 //	threshold   ::= [ name "." ] metric op value
-//	name        ::= request name from the scenario (any characters but space, "<", ">", "=", "!")
+//	name        ::= request name from the scenario (any characters but space, "<", ">", "=", "!"),
+//	                in a scenario with flows a step "FLOW/STEP" or, for the flow metrics, a flow
 //	metric      ::= latency | "service_time." latency | "errors" | "success"
 //	              | "rps" | "throughput" | "requests"
-//	latency     ::= percentile | "mean" | "max"
+//	              | "checks" | "iterations" | "dropped_iterations"
+//	              | "iteration." latency | "failed_iteration." latency
+//	latency     ::= percentile | "mean" | "min" | "max"
 //	percentile  ::= "p" number | "p(" number ")"        (0 to 100: p50, p99.9, p(99.99))
 //	op          ::= "<" | "<=" | ">" | ">=" | "=="
 //	value       ::= duration | ratio | rate | count     (which one is set by the metric)
@@ -22,6 +25,13 @@
 // Latency metrics (corrected for coordinated omission) and service_time ones take durations,
 // errors and success take ratios, rps and throughput take rates in requests per second, and
 // requests takes a count.
+//
+// The flow metrics (scenarios with flows): checks is the ratio of passed checks (a ratio, of
+// the run, of one flow "FLOW.checks" or of one step "FLOW/STEP.checks"); iterations and
+// dropped_iterations count iterations started and starts dropped at max_sessions; iteration.*
+// is the duration of completed iterations and failed_iteration.* that of failed ones, from
+// the intended start to the end of the last step (durations; of every flow, or of one:
+// "login-and-swipe.iteration.p99<2s"). These four take a flow name, not a step.
 package gate
 
 import (
@@ -34,13 +44,18 @@ type Kind int
 
 // The kinds of metric a threshold or a regression bound can name.
 const (
-	KindLatency     Kind = iota + 1 // latency from the intended send time, in ms
-	KindServiceTime                 // latency from the actual send time (vegeta's view), in ms
-	KindErrors                      // ratio of failed requests, 0..1
-	KindSuccess                     // ratio of successful requests, 0..1
-	KindRPS                         // achieved request rate, req/s
-	KindThroughput                  // rate of successful requests, req/s
-	KindRequests                    // count of requests sent
+	KindLatency           Kind = iota + 1 // latency from the intended send time, in ms
+	KindServiceTime                       // latency from the actual send time (vegeta's view), in ms
+	KindErrors                            // ratio of failed requests, 0..1
+	KindSuccess                           // ratio of successful requests, 0..1
+	KindRPS                               // achieved request rate, req/s
+	KindThroughput                        // rate of successful requests, req/s
+	KindRequests                          // count of requests sent
+	KindChecks                            // ratio of passed checks, 0..1 (flows)
+	KindIterations                        // count of iterations started (flows)
+	KindDroppedIterations                 // count of iteration starts dropped at max_sessions (flows)
+	KindIteration                         // duration of completed iterations, in ms (flows)
+	KindFailedIteration                   // duration of failed iterations, in ms (flows)
 )
 
 // Stat is the statistic of a latency distribution a latency metric takes.
@@ -51,6 +66,7 @@ const (
 	StatPercentile Stat = iota + 1
 	StatMean
 	StatMax
+	StatMin
 )
 
 // Metric is one measurable figure of a result: a kind and, for latencies, a statistic.
@@ -61,12 +77,29 @@ type Metric struct {
 	Percentile float64
 }
 
-// IsLatency reports whether m is a latency or service-time metric (valued in ms).
-func (m Metric) IsLatency() bool { return m.Kind == KindLatency || m.Kind == KindServiceTime }
+// IsLatency reports whether m is a duration metric (valued in ms): latency, service time, or
+// the duration of iterations.
+func (m Metric) IsLatency() bool {
+	return m.Kind == KindLatency || m.Kind == KindServiceTime || m.IsIteration()
+}
 
-// HigherIsWorse reports whether an increase of m is a regression: true for latencies and
-// errors, false for success, rates and request counts.
-func (m Metric) HigherIsWorse() bool { return m.IsLatency() || m.Kind == KindErrors }
+// IsIteration reports whether m is a duration of iterations (completed or failed).
+func (m Metric) IsIteration() bool { return m.Kind == KindIteration || m.Kind == KindFailedIteration }
+
+// IsRatio reports whether m is valued as a 0..1 fraction: errors, success, checks.
+func (m Metric) IsRatio() bool {
+	return m.Kind == KindErrors || m.Kind == KindSuccess || m.Kind == KindChecks
+}
+
+// IsFlow reports whether m is a metric of the flows of a run, measured on flows rather than on
+// requests: checks, iterations, dropped_iterations and the iteration durations.
+func (m Metric) IsFlow() bool { return m.Kind >= KindChecks && m.Kind <= KindFailedIteration }
+
+// HigherIsWorse reports whether an increase of m is a regression: true for latencies, errors
+// and dropped iterations, false for success, checks, rates and counts.
+func (m Metric) HigherIsWorse() bool {
+	return m.IsLatency() || m.Kind == KindErrors || m.Kind == KindDroppedIterations
+}
 
 // String is the metric's canonical name: "p99", "p99.9", "mean", "service_time.max", "errors".
 func (m Metric) String() string {
@@ -85,6 +118,16 @@ func (m Metric) String() string {
 		return "throughput"
 	case KindRequests:
 		return "requests"
+	case KindChecks:
+		return "checks"
+	case KindIterations:
+		return "iterations"
+	case KindDroppedIterations:
+		return "dropped_iterations"
+	case KindIteration:
+		return "iteration." + m.statName()
+	case KindFailedIteration:
+		return "failed_iteration." + m.statName()
 	}
 	return "unknown"
 }
@@ -95,6 +138,8 @@ func (m Metric) statName() string {
 		return "mean"
 	case StatMax:
 		return "max"
+	case StatMin:
+		return "min"
 	}
 	return "p" + strconv.FormatFloat(m.Percentile, 'f', -1, 64)
 }
@@ -105,7 +150,7 @@ func (m Metric) Unit() string {
 	switch {
 	case m.IsLatency():
 		return "ms"
-	case m.Kind == KindErrors || m.Kind == KindSuccess:
+	case m.IsRatio():
 		return "%"
 	case m.Kind == KindRPS || m.Kind == KindThroughput:
 		return "req/s"
@@ -154,8 +199,11 @@ type Threshold struct {
 	Expr string
 	// Source is SourceFlag or SourceScenario (empty from Parse).
 	Source string
-	// Request scopes the threshold to one named request of the scenario; empty for the run.
+	// Request scopes the threshold to one named request of the scenario (in a scenario with
+	// flows, a step "FLOW/STEP"); Flow scopes a flow metric to one flow. At most one is set;
+	// both are empty for the whole run.
 	Request string
+	Flow    string
 	Metric  Metric
 	Op      Op
 	// Value is the bound in the metric's base unit: ms for latencies, a 0..1 fraction for
@@ -170,8 +218,8 @@ func (t Threshold) String() string { return t.Expr }
 // form test the same thing ("p(95) < 0.2s" and "p95<200ms"). It parses back to t.
 func (t Threshold) Canonical() string {
 	var b strings.Builder
-	if t.Request != "" {
-		b.WriteString(t.Request)
+	if scope := t.Scope(); scope != "" {
+		b.WriteString(scope)
 		b.WriteByte('.')
 	}
 	b.WriteString(t.Metric.String())
@@ -187,10 +235,23 @@ func (t Threshold) Canonical() string {
 	return b.String()
 }
 
+// Scope is the name the threshold is scoped to: its request (or step), its flow, or "" for the
+// whole run.
+func (t Threshold) Scope() string { return t.Request + t.Flow }
+
 // displayValue converts a value in the metric's base unit to the unit results record.
 func displayValue(m Metric, v float64) float64 {
-	if m.Kind == KindErrors || m.Kind == KindSuccess {
+	if m.IsRatio() {
 		return v * 100
 	}
 	return v
+}
+
+// splitScope says whether the scope of a metric names a request (or step) or a flow: the flow
+// metrics take a flow, except checks, which also takes a step ("FLOW/STEP").
+func splitScope(scope string, m Metric) (request, flow string) {
+	if m.IsFlow() && !(m.Kind == KindChecks && strings.Contains(scope, "/")) {
+		return "", scope
+	}
+	return scope, ""
 }

@@ -11,7 +11,7 @@ func wantValue(m Metric) string {
 	switch {
 	case m.IsLatency():
 		return "a duration like 200ms (units ns, us, µs, ms, s, m)"
-	case m.Kind == KindErrors || m.Kind == KindSuccess:
+	case m.IsRatio():
 		return "a ratio like 0.1% or 0.001"
 	case m.Kind == KindRPS || m.Kind == KindThroughput:
 		return "a rate like 1500 or 1500/s"
@@ -31,7 +31,7 @@ func parseValue(m Metric, text string) (float64, string) {
 	switch {
 	case m.IsLatency():
 		return parseDuration(num, unit, bad)
-	case m.Kind == KindErrors || m.Kind == KindSuccess:
+	case m.IsRatio():
 		return parseRatio(num, unit, text, bad)
 	case m.Kind == KindRPS || m.Kind == KindThroughput:
 		if unit != "" && unit != "/s" {

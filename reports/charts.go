@@ -37,7 +37,7 @@ const (
 // and CPU and load average over time for the generator and the server (when sampled).
 func Charts(r *results.Result) ([]Chart, error) {
 	var charts []Chart
-	builders := []func(*results.Result) (*Chart, error){latencyChart, requestsChart, percentileChart, cpuChart, loadChart}
+	builders := []func(*results.Result) (*Chart, error){latencyChart, requestsChart, percentileChart, iterationChart, cpuChart, loadChart}
 	for _, build := range builders {
 		c, err := build(r)
 		if err != nil {

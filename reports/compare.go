@@ -83,7 +83,7 @@ func compareResult(r gate.Row) string {
 }
 
 // isRatio reports whether m is valued as a 0..1 fraction.
-func isRatio(m gate.Metric) bool { return m.Kind == gate.KindErrors || m.Kind == gate.KindSuccess }
+func isRatio(m gate.Metric) bool { return m.IsRatio() }
 
 // isRate reports whether m is valued in req/s.
 func isRate(m gate.Metric) bool { return m.Kind == gate.KindRPS || m.Kind == gate.KindThroughput }

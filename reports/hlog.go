@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"io"
+	"strings"
+	"unicode"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
@@ -13,10 +15,22 @@ import (
 // untagged so that HdrHistogram's HistogramLogProcessor reads them by default.
 const HlogServiceTimeTag = "service_time"
 
+// HlogIterationTag tags the interval of a flow's completed-iteration durations in a whole-run
+// hlog: "iteration.FLOW", with any character a tag cannot hold (space, comma, "=") as "_".
+func HlogIterationTag(flow string) string {
+	return "iteration." + strings.Map(func(r rune) rune {
+		if r == ',' || r == '=' || unicode.IsSpace(r) {
+			return '_'
+		}
+		return r
+	}, flow)
+}
+
 // Hlog writes the latency histograms as an HdrHistogram interval log (format 1.3, written by
 // hdrhistogram-go's log writer): one interval per timeline second from that second's encoded
 // histogram, or with wholeRun one interval for the whole run (latency untagged, service time
-// tagged HlogServiceTimeTag). Values are in microseconds and timestamps are relative to the
+// tagged HlogServiceTimeTag, and in a run with flows each flow's iteration durations tagged
+// HlogIterationTag). Values are in microseconds and timestamps are relative to the
 // BaseTime line (the run's start, to the second): HdrHistogram's HistogramLogProcessor reads it with
 // -outputValueUnitRatio 1000 to print milliseconds.
 func Hlog(w io.Writer, r *results.Result, wholeRun bool) error {
@@ -91,7 +105,11 @@ func hlogWholeRun(lw *hdrhistogram.HistogramLogWriter, r *results.Result, baseMs
 	if r.Ended.IsZero() || endMs <= startMs {
 		endMs = startMs + int64(r.DurationS*1000)
 	}
-	for _, part := range []struct{ tag, enc string }{{"", r.Histograms.Latency}, {HlogServiceTimeTag, r.Histograms.ServiceTime}} {
+	parts := []struct{ tag, enc string }{{"", r.Histograms.Latency}, {HlogServiceTimeTag, r.Histograms.ServiceTime}}
+	for _, name := range r.FlowNames() {
+		parts = append(parts, struct{ tag, enc string }{HlogIterationTag(name), r.Flows[name].Histograms.Iteration})
+	}
+	for _, part := range parts {
 		h, err := results.DecodeHistogram(part.enc)
 		if err != nil {
 			return fmt.Errorf("reports: hlog: %w", err)

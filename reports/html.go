@@ -66,6 +66,13 @@ func HTML(w io.Writer, r *results.Result) error {
 		{"p99 latency", formatMS(r.LatencyMS.P99)},
 		{"duration", formatSeconds(r.DurationS)},
 	}
+	if r.HasFlows() {
+		page.Cards = append(page.Cards, [2]string{"iterations", fmt.Sprintf("%s (%s failed, %s dropped)",
+			formatCount(r.Iterations), formatCount(r.IterationsFailed), formatCount(r.DroppedIterations))})
+		if r.Checks != nil && r.Checks.Passes+r.Checks.Fails > 0 {
+			page.Cards = append(page.Cards, [2]string{"checks", formatPercent(r.Checks.Ratio)})
+		}
+	}
 	if len(r.Thresholds) > 0 {
 		page.Cards = append(page.Cards, [2]string{"thresholds", fmt.Sprintf("%d of %d passed", len(r.Thresholds)-failedThresholds(r), len(r.Thresholds))})
 	}
@@ -118,16 +125,25 @@ func htmlTables(r *results.Result) []htmlTable {
 	for i, h := range hb.Header {
 		hostTbl.NoWrap[i] = h != "origin" // labels such as "generator (2 cpu)" stay on one line; the origin (a URL) may wrap
 	}
+	var flows []htmlTable
+	for _, ft := range flowTables(r) {
+		t := newHTMLTable(ft.Title, ft.Note, ft.Header, ft.Rows, ft.Aligns)
+		t.Fail = ft.Fail
+		flows = append(flows, t)
+	}
 	tables := []htmlTable{
 		newHTMLTable("Requests", "", []string{"", ""}, requestRows(r), "lr"),
 		newHTMLTable("Latency", "Latency is measured from each request's intended send time (corrected for coordinated omission); service time from when it was actually sent.",
 			[]string{"", "latency", "service time"}, lat, "lrr"),
 		newHTMLTable("Per request (latency)", "", byRequestHeader, byRequestRows(r), "lrrrrrrr"),
+	}
+	tables = append(tables, flows...)
+	tables = append(tables, []htmlTable{
 		newHTMLTable("Status codes", "", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr"),
 		newHTMLTable("Errors", "", []string{"class", "count", "sample"}, errRows, "lrl"),
 		hostTbl,
 		newHTMLTable("Thresholds", "", []string{"threshold", "measured", "result", "source"}, thRows, "lrll"),
-	}
+	}...)
 	tables[len(tables)-1].Fail = thFail
 	if r.Probe != nil {
 		tables = append(tables, newHTMLTable(probeTitle(r.Probe), "", probeHeader, probeRows(r.Probe), probeAligns))

@@ -53,7 +53,8 @@ type junitFailure struct {
 }
 
 // JUnit writes results as JUnit XML: one testsuite per result and one testcase per threshold,
-// a failed threshold as a failure carrying the measured value. A result without thresholds
+// a failed threshold as a failure carrying the measured value, and in a run with flows one
+// testcase per check, failed when the check failed at least once. A result without thresholds
 // gets one testcase saying the run completed, with its success ratio; it fails when no
 // request succeeded.
 func JUnit(w io.Writer, rs ...*results.Result) error {
@@ -99,6 +100,13 @@ func junitSuiteOf(r *results.Result) junitSuite {
 	if len(r.Sources) > 0 {
 		s.Properties = append(s.Properties, junitProperty{"sources", strings.Join(r.Sources, ", ")})
 	}
+	if r.HasFlows() {
+		s.Properties = append(s.Properties, junitProperty{"iterations", fmt.Sprint(r.Iterations)},
+			junitProperty{"iterations_failed", fmt.Sprint(r.IterationsFailed)}, junitProperty{"dropped_iterations", fmt.Sprint(r.DroppedIterations)})
+		if r.Checks != nil {
+			s.Properties = append(s.Properties, junitProperty{"checks_ratio", fmt.Sprintf("%.4f", r.Checks.Ratio)})
+		}
+	}
 	class := "loadtest." + r.Scenario
 	for _, th := range r.Thresholds {
 		c := junitCase{Name: th.Expression, Classname: class + ".thresholds", TimeS: "0"}
@@ -111,6 +119,12 @@ func junitSuiteOf(r *results.Result) junitSuite {
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)
+	}
+	s.Cases = append(s.Cases, junitCheckCases(r, class)...)
+	for _, c := range s.Cases {
+		if c.Failure != nil && c.Failure.Type == "check" {
+			s.Failures++
+		}
 	}
 	if len(r.Thresholds) == 0 {
 		c := junitCase{
@@ -125,6 +139,27 @@ func junitSuiteOf(r *results.Result) junitSuite {
 	}
 	s.Tests = len(s.Cases)
 	return s
+}
+
+// junitCheckCases are one testcase per check of every flow (classname
+// loadtest.SCENARIO.checks.FLOW, name "STEP: CHECK"), failing when the check failed at least
+// once, with how often and the sample of what was seen.
+func junitCheckCases(r *results.Result, class string) []junitCase {
+	var cases []junitCase
+	for _, flow := range r.FlowNames() {
+		for _, c := range r.Flows[flow].Checks {
+			jc := junitCase{Name: c.Step + ": " + c.Name, Classname: class + ".checks." + flow, TimeS: "0"}
+			if c.Fails > 0 {
+				jc.Failure = &junitFailure{
+					Type:    "check",
+					Message: fmt.Sprintf("check %q of %s/%s failed %s of %s times", c.Name, flow, c.Step, formatCount(c.Fails), formatCount(c.Passes+c.Fails)),
+					Text:    fmt.Sprintf("flow: %s\nstep: %s\ncheck: %s\npasses: %d\nfails: %d\nsample: %s\n", flow, c.Step, c.Name, c.Passes, c.Fails, c.Sample),
+				}
+			}
+			cases = append(cases, jc)
+		}
+	}
+	return cases
 }
 
 // junitSummary is the headline of a result, shown by CI systems as the suite's output.

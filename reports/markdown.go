@@ -9,8 +9,8 @@ import (
 )
 
 // Markdown writes the report as GitHub-flavoured Markdown, ready for $GITHUB_STEP_SUMMARY or a
-// pull-request comment: headline numbers, latency, per-request figures, status codes, errors,
-// the host block, warnings and thresholds.
+// pull-request comment: headline numbers, latency, per-request figures, the flows, status
+// codes, errors, the host block, warnings and thresholds.
 func Markdown(w io.Writer, r *results.Result) error {
 	m := &mdWriter{}
 	m.headline(r)
@@ -22,6 +22,12 @@ func Markdown(w io.Writer, r *results.Result) error {
 	m.table("Latency", []string{"", "latency", "service time"}, lat, "lrr")
 	m.line("_Latency is measured from each request's intended send time (corrected for coordinated omission); service time from when it was actually sent._\n")
 	m.table("Per request (latency)", byRequestHeader, byRequestRows(r), "lrrrrrrr")
+	for _, ft := range flowTables(r) {
+		m.table(ft.Title, ft.Header, ft.Rows, ft.Aligns)
+		if ft.Note != "" && len(ft.Rows) > 0 {
+			m.line("_%s_\n", mdEscape(ft.Note))
+		}
+	}
 	m.table("Status codes", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr")
 	var errRows [][]string
 	for _, e := range r.Errors {
@@ -51,6 +57,14 @@ func (m *mdWriter) headline(r *results.Result) {
 	m.line("**%s requests** in %s · **%s** achieved (asked %s) · **%s** success · p99 latency **%s**\n",
 		formatCount(r.Requests), formatSeconds(r.DurationS), formatRate(r.Rate), mdEscape(rateAsked(r)),
 		formatPercent(r.SuccessRatio), formatMS(r.LatencyMS.P99))
+	if r.HasFlows() {
+		line := fmt.Sprintf("**%s iterations** (%s completed, %s failed, %s dropped)", formatCount(r.Iterations),
+			formatCount(r.IterationsCompleted), formatCount(r.IterationsFailed), formatCount(r.DroppedIterations))
+		if r.Checks != nil && r.Checks.Passes+r.Checks.Fails > 0 {
+			line += fmt.Sprintf(" · checks **%s** passed", formatPercent(r.Checks.Ratio))
+		}
+		m.line("%s\n", line)
+	}
 	if failed := failedThresholds(r); len(r.Thresholds) > 0 {
 		if failed == 0 {
 			m.line("✅ all %d thresholds passed\n", len(r.Thresholds))

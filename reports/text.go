@@ -18,6 +18,7 @@ func Text(w io.Writer, r *results.Result) error {
 	tw.statusCodes(r)
 	tw.errors(r)
 	tw.byRequest(r)
+	tw.flows(r)
 	tw.host(r)
 	tw.probe(r)
 	tw.warnings(r)
@@ -145,6 +146,22 @@ func byRequestRows(r *results.Result) [][]string {
 			formatMS(s.LatencyMS.P50), formatMS(s.LatencyMS.P90), formatMS(s.LatencyMS.P99), formatMS(s.LatencyMS.Max)})
 	}
 	return rows
+}
+
+// flows writes the flows tables (flows.go), each note under its title.
+func (t *textWriter) flows(r *results.Result) {
+	for _, ft := range flowTables(r) {
+		if len(ft.Rows) == 0 {
+			continue
+		}
+		t.printf("\n%s\n", ft.Title)
+		if ft.Note != "" {
+			t.printf("%s\n", ft.Note)
+		}
+		if t.err == nil {
+			t.err = renderTable(t.w, ft.Header, ft.Rows, ft.Aligns)
+		}
+	}
 }
 
 func (t *textWriter) host(r *results.Result) {

@@ -151,5 +151,5 @@ func checkHistograms(r *Result) error {
 			return err
 		}
 	}
-	return nil
+	return checkFlowHistograms(r, check)
 }

@@ -20,6 +20,8 @@ func FuzzRead(f *testing.F) {
 	f.Add(bytes.Replace(good.Bytes(), []byte(`"latency_hist": "HIST`), []byte(`"latency_hist": "HISTFAAA`), 1))
 	f.Add([]byte(`{"schema":"loadtest.result/v1","histograms":{"latency":"` + corruptHistogram + `"}}`))
 	f.Add([]byte(`{"schema":"loadtest.result/v1","by_request":{"a":null},"timeline":[{}]}`))
+	f.Add([]byte(`{"schema":"loadtest.result/v1","iterations":3,"checks":{"passes":2,"fails":1,"ratio":0.66},"flows":{"f":{"iterations":3,"steps":["a"],"checks":[{"name":"status 200","step":"a","passes":2,"fails":1}],"histograms":{"iteration":"` + corruptHistogram + `"}},"g":null},"timeline":[{"iterations":1,"dropped_iterations":2}]}`))
+	f.Add([]byte(`{"schema":"loadtest.result/v1","flows":{"f":{"histograms":{"failed_iteration":"HISTx"}}}}`))
 	f.Add([]byte(`{"schema":"k6"}`))
 	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -32,6 +34,9 @@ func FuzzRead(f *testing.F) {
 		}
 		if _, err := DecodeHistogram(r.Histograms.Latency); err != nil {
 			t.Fatalf("Read accepted a latency histogram that does not decode: %v", err)
+		}
+		if _, _, err := r.IterationHistograms(""); err != nil {
+			t.Fatalf("Read accepted a flow histogram that does not decode: %v", err)
 		}
 		var buf bytes.Buffer
 		if err := Write(&buf, r); err != nil {

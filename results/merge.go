@@ -28,7 +28,8 @@ type MergeOptions struct {
 // histograms are added and the summaries recomputed from them, counters summed (Planned and
 // Sent too, with one not_sent warning for the sum: see mergeSent), durations and
 // rates recomputed over the union of the runs' wall-clock spans, timelines aligned on Unix
-// seconds, per-request figures merged by name, host sections kept per source. Results of
+// seconds, per-request figures merged by name, flows merged by name (iteration counts summed, checks
+// by step and name, iteration histograms added), host sections kept per source. Results of
 // different schemas or scenarios are an error.
 func Merge(rs ...*Result) (*Result, error) { return MergeWith(MergeOptions{}, rs...) }
 
@@ -72,6 +73,9 @@ func MergeWith(opts MergeOptions, rs ...*Result) (*Result, error) {
 			return nil, err
 		}
 		if err := mergeByRequest(m.ByRequest, r.ByRequest, names[i]); err != nil {
+			return nil, err
+		}
+		if err := mergeIterations(m, r, names[i]); err != nil {
 			return nil, err
 		}
 		m.Warnings = mergeWarnings(m.Warnings, withoutCode(r.Warnings, WarnNotSent))
@@ -143,6 +147,9 @@ func checkMergeable(force bool, names []string, rs []*Result) error {
 		}
 		if r.Requests > 0 && r.Histograms.Latency == "" {
 			return fmt.Errorf("%w: %s has no latency histogram, its percentiles cannot be merged exactly (use force to merge anyway)", ErrMismatch, names[i])
+		}
+		if err := checkFlowsMergeable(names[i], r); err != nil {
+			return err
 		}
 	}
 	return nil

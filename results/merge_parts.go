@@ -64,6 +64,8 @@ func mergeTimelines(rs []*Result, names []string) ([]Second, error) {
 			a.sec.Requests += s.Requests
 			a.sec.Successes += s.Successes
 			a.sec.Errors += s.Errors
+			a.sec.Iterations += s.Iterations
+			a.sec.DroppedIterations += s.DroppedIterations
 			if s.Latency == "" && s.Requests > 0 {
 				a.inexact = true
 			}
