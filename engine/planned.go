@@ -9,8 +9,16 @@ import (
 // at a constant rate, the hits of the ramp with stages (cut at o.Duration), at most
 // MaxRequests; 0 when unknown (as fast as possible, or no end). A run never sends more: it
 // stops at its duration even when it sent fewer (see ConstantPacer), so PlannedRequests is the
-// bound the gate's early-abort rule (gate.Unrecoverable) may count on.
+// bound the gate's early-abort rule (gate.Unrecoverable) may count on. For a shard it is the
+// shard's share of the whole run's (Shard.Share of WholePlannedRequests): the shards' add up
+// to the whole run's.
 func (o Options) PlannedRequests() uint64 {
+	return o.Shard.Share(o.WholePlannedRequests())
+}
+
+// WholePlannedRequests is PlannedRequests of the whole run, of which o.Shard is a part: what
+// a coordinator of the shards plans.
+func (o Options) WholePlannedRequests() uint64 {
 	var n uint64
 	switch {
 	case len(o.Stages) > 0:
