@@ -69,7 +69,8 @@ func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (eng
 	case !sc.Builtin():
 		dir = sc.Dir()
 	}
-	plan, err := sc.Plan(scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir})
+	plan, err := sc.Plan(scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir,
+		ShardIndex: o.Shard.Index, ShardCount: o.Shard.Count})
 	if err != nil {
 		return engine.Options{}, err
 	}
@@ -85,12 +86,16 @@ func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (eng
 		Seed:        o.Seed,
 		UserAgent:   "loadtest/" + version(),
 		TuneProcess: true,
+		Shard:       o.Shard,
 	}
 	for _, st := range sc.Stages {
 		eo.Stages = append(eo.Stages, engine.Stage{Duration: st.Duration, RatePerSec: st.Rate.PerSecond()})
 	}
 	if len(sc.Stages) > 0 && !o.set["duration"] {
 		eo.Duration = 0 // the stages set the length
+	}
+	if err := eo.CheckShard(); err != nil {
+		return engine.Options{}, fmt.Errorf("--shard: %w", err)
 	}
 	return eo, nil
 }
