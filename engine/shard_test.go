@@ -251,3 +251,23 @@ func TestRunStartAtCancelled(t *testing.T) {
 		t.Errorf("Run = %v, %v with %d requests received; want context.Canceled, no result, none sent", r, err, cs.count.Load())
 	}
 }
+
+func TestRunShardAtMaxRate(t *testing.T) {
+	cs := newCountingServer(t, nil)
+	var total uint64
+	for i := range 3 {
+		r, err := Run(context.Background(), Options{Targeter: newFake(cs.URL, "/"), MaxRequests: 100, Connections: 5, Shard: Shard{Index: i, Count: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, conns := Shard{Index: i, Count: 3}.Share(100), Shard{Index: i, Count: 3}.Part(5)
+		if r.Requests != want || r.Planned != want || r.Connections != conns || r.RateAsked != 0 {
+			t.Errorf("shard %d/3: %d requests of %d planned on %d connections (rate %v), want %d on %d at max rate",
+				i, r.Requests, r.Planned, r.Connections, r.RateAsked, want, conns)
+		}
+		total += r.Requests
+	}
+	if total != 100 || cs.count.Load() != 100 {
+		t.Errorf("shards sent %d, server got %d, want 100", total, cs.count.Load())
+	}
+}
