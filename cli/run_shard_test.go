@@ -152,3 +152,22 @@ func TestRunShardsAddUpToTheWholeRun(t *testing.T) {
 		t.Errorf("report of 2 of 3 shards: exit %d, stdout %q, stderr %q; want the missing shard named in both", code, stdout, errOut)
 	}
 }
+
+// FuzzParseShard: any input is a valid shard or an error saying --shard, never a panic.
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "2/3", "3/3", "-1/2", "0/0", "1024/1024", " 1 / 4 ", "1/", "/3", "a/b", "9999999999999999999/1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sh, err := parseShard(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "--shard ") {
+				t.Errorf("parseShard(%q) error %q does not name the flag", s, err)
+			}
+			return
+		}
+		if sh.Check() != nil || sh.Count < 1 {
+			t.Errorf("parseShard(%q) = %+v, not a valid shard", s, sh)
+		}
+	})
+}

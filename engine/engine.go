@@ -107,8 +107,8 @@ type Progress struct {
 	// the last interval.
 	RatePerSec float64
 	P99MS      float64
-	// Planned is how many hits the whole run is to send (Options.PlannedRequests) and Sent
-	// how many have been handed to the workers so far.
+	// Planned is how many hits the whole run is to send (Options.PlannedRequests: for a
+	// shard, its share) and Sent how many have been handed to the workers so far.
 	Planned, Sent uint64
 	// Shard is the part of a sharded run this run is (Options.Shard), zero for a whole run.
 	Shard Shard

@@ -271,3 +271,29 @@ func TestRunShardAtMaxRate(t *testing.T) {
 		t.Errorf("shards sent %d, server got %d, want 100", total, cs.count.Load())
 	}
 }
+
+// TestRunStartAtPastCountsFromTheSchedule starts a run whose StartAt is already past: the
+// hits due before Run was called leave late, and their latency counts from their intended
+// times on StartAt's schedule, not from when they were sent.
+func TestRunStartAtPastCountsFromTheSchedule(t *testing.T) {
+	cs := newCountingServer(t, nil)
+	const late = 300 * time.Millisecond
+	start := time.Now().Add(-late)
+	r, err := Run(context.Background(), Options{Targeter: newFake(cs.URL, "/"), RatePerSec: 100, Duration: 500 * time.Millisecond, StartAt: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests == 0 || r.Requests > 50 {
+		t.Fatalf("requests %d, want some, at most the 50 planned", r.Requests)
+	}
+	// hit 0 was due at start and sent no earlier than start+late
+	if r.LatencyMS.Max < float64(late-TimerSlack())/1e6 {
+		t.Errorf("max latency %v ms, want at least %s: hit 0 was due %s before it could leave", r.LatencyMS.Max, late, late)
+	}
+	if r.ServiceTimeMS.Max >= r.LatencyMS.Max {
+		t.Errorf("service time max %v ms ≥ latency max %v ms, want the lateness counted in latency only", r.ServiceTimeMS.Max, r.LatencyMS.Max)
+	}
+	if !r.Started.Equal(start.Round(0)) {
+		t.Errorf("started %s, want StartAt %s", r.Started, start)
+	}
+}
