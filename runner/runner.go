@@ -160,12 +160,12 @@ func withoutAbort(err error) error {
 	return err
 }
 
-// connectionCap is the most connections the engine may open.
+// connectionCap is the most connections the engine may open (a shard's part of them).
 func connectionCap(eo engine.Options) int {
 	if eo.Connections <= 0 {
-		return engine.DefaultConnections
+		return eo.Shard.Part(engine.DefaultConnections)
 	}
-	return eo.Connections
+	return eo.Shard.Part(eo.Connections)
 }
 
 // fdErrors counts the failed requests whose error says the generator ran out of file
