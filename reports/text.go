@@ -62,9 +62,8 @@ func (t *textWriter) headline(r *results.Result) {
 	if len(r.Sources) > 0 {
 		rows = append(rows, []string{"merged from", sourcesLine(r.Sources)})
 	}
-	if r.Shard != nil {
-		rows = append(rows, []string{"shard", fmt.Sprintf("%d of %d (0-based): the whole run's requests n with n mod %d = %d",
-			r.Shard.Index, r.Shard.Count, r.Shard.Count, r.Shard.Index)})
+	if line := shardLine(r); line != "" {
+		rows = append(rows, []string{"shard", strings.TrimPrefix(line, "shard ")})
 	}
 	if r.Interrupted {
 		rows = append(rows, []string{"interrupted", "yes: the run stopped early, figures cover what was measured"})
