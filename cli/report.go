@@ -36,7 +36,9 @@ Several result files (shards of one test run on several machines, or repeated ru
 first, exactly: histograms added, counters summed, timelines aligned on wall-clock seconds,
 per-request figures merged by name, flows merged by name (iterations and checks summed,
 iteration histograms added), host sections kept per source. Files of another schema or
-scenario are refused unless --force.
+scenario are refused unless --force, and so are the shards of different runs (another seed,
+shard count or start) and a shard given twice; shards missing from a sharded run are named
+(a shards_missing warning).
 
 Formats:
   text   the summary tables loadtest run prints
@@ -88,6 +90,9 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	r, err := readResults(o.Inputs, o.Force)
 	if err != nil {
 		return err
+	}
+	if w, ok := shardsMissing(r); ok {
+		fmt.Fprintf(o.ErrOut, "warning: %s\n", w.Message) // whatever the format, say so on stderr
 	}
 	if err := ctx.Err(); err != nil {
 		return err

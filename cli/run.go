@@ -42,6 +42,8 @@ type runOptions struct {
 	AbortOnFail  bool
 	// Reports are the --report FORMAT=FILE specs, written after the run.
 	Reports []string
+	// ShardSpec is --shard I/N, bound into scenarioFlags.Shard by validate.
+	ShardSpec string
 }
 
 // scenarioFlags are the flags run and probe share: the scenario to load and the engine
@@ -57,6 +59,8 @@ type scenarioFlags struct {
 	Seed          int64
 	Secret        string
 	HTTP2         bool
+	// Shard is the part of a sharded run to send (run --shard; zero: the whole run).
+	Shard engine.Shard
 
 	// set tells which flags were given, so that only those override the scenario
 	set map[string]bool
@@ -97,7 +101,8 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
   loadtest run ./my.yaml --target http://127.0.0.1:9000
   loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
-  loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html`,
+  loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
+  loadtest run swiper --shard 1/3 --seed 7 --out shard-1.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.ErrOut, opts.ErrTTY = ios.Out, ios.ErrOut, ios.ErrTTY
@@ -133,6 +138,7 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 	f.StringArrayVar(&opts.Thresholds, "threshold", nil, `pass/fail bound such as "p99<200ms" or "errors<0.1%", added to the scenario's (repeatable; exit code 99 when breached)`)
 	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds (--threshold flags still apply)")
 	f.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "check the thresholds every second and stop as soon as one can no longer pass")
+	f.StringVar(&opts.ShardSpec, "shard", "", "send shard I (0-based) of N of the run, e.g. 1/3: the whole run's hits n with n mod N = I, at their times; needs --seed (docs/sharding.md)")
 	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
 	return cmd
 }
@@ -167,7 +173,7 @@ func (o *runOptions) validate() error {
 			return fmt.Errorf("--target: %w", err)
 		}
 	}
-	return nil
+	return o.validateShard()
 }
 
 // checkTarget accepts a base URL by the rules of a scenario's target: (target.Parse).

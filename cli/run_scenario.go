@@ -80,8 +80,10 @@ func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (eng
 		Seed:        o.Seed,
 		UserAgent:   "loadtest/" + version(),
 		TuneProcess: true,
+		Shard:       o.Shard,
 	}
-	if err := compileScenario(&eo, sc, scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir}); err != nil {
+	if err := compileScenario(&eo, sc, scenarios.PlanOptions{Target: sc.Target, Seed: o.Seed, Secret: secret, Dir: dir,
+		ShardIndex: o.Shard.Index, ShardCount: o.Shard.Count}); err != nil {
 		return engine.Options{}, err
 	}
 	for _, st := range sc.Stages {
@@ -89,6 +91,9 @@ func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (eng
 	}
 	if len(sc.Stages) > 0 && !o.set["duration"] {
 		eo.Duration = 0 // the stages set the length
+	}
+	if err := eo.CheckShard(); err != nil {
+		return engine.Options{}, fmt.Errorf("--shard: %w", err)
 	}
 	return eo, nil
 }

@@ -111,9 +111,11 @@ type Progress struct {
 	// the last interval.
 	RatePerSec float64
 	P99MS      float64
-	// Planned is how many hits the whole run is to send (Options.PlannedRequests) and Sent
-	// how many have been handed to the workers so far.
+	// Planned is how many hits the whole run is to send (Options.PlannedRequests: for a
+	// shard, its share) and Sent how many have been handed to the workers so far.
 	Planned, Sent uint64
+	// Shard is the part of a sharded run this run is (Options.Shard), zero for a whole run.
+	Shard Shard
 	// InFlight is the number of requests sent and not yet answered, and PeakInFlight the
 	// highest InFlight seen at a result so far (Connections when every worker was busy).
 	InFlight, PeakInFlight uint64
@@ -161,6 +163,10 @@ func newPlan(o Options) (*plan, error) {
 	if o.Connections > MaxConnections {
 		return nil, fmt.Errorf("engine: %w", scenarios.ConnectionsRangeError(o.Connections))
 	}
+	if err := o.CheckShard(); err != nil {
+		return nil, err
+	}
+	o.Connections = o.Shard.Part(o.Connections)
 	if o.Grace <= 0 {
 		o.Grace = min(DefaultGrace, o.Timeout+time.Second)
 	}
@@ -174,6 +180,8 @@ func newPlan(o Options) (*plan, error) {
 		p.pacer, p.schedule, p.attackDu = sp, sp, o.Duration
 		if o.Duration == 0 || o.Duration > sp.Duration() {
 			p.planned, p.attackDu = sp.Duration(), 0
+		} else {
+			p.pacer = cutPacer{Pacer: sp, cut: o.Duration}
 		}
 	case o.RatePerSec > 0:
 		cp := ConstantPacer{RatePerSec: o.RatePerSec, Duration: o.Duration}
@@ -183,6 +191,12 @@ func newPlan(o Options) (*plan, error) {
 	}
 	if o.MaxRequests > 0 {
 		p.pacer = limitPacer{Pacer: p.pacer, max: o.MaxRequests}
+	}
+	// a shard paces the whole run's schedule and sends its own stripe of it; MaxRequests and
+	// the duration are the whole run's, so they limit global hit numbers
+	p.pacer = stripePacer(p.pacer, o.Shard)
+	if p.schedule != nil {
+		p.schedule = Stripe(p.schedule, o.Shard)
 	}
 	return p, nil
 }

@@ -54,6 +54,7 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	if sessions <= 0 {
 		sessions = scenarios.DefaultMaxSessions
 	}
+	sessions = p.Shard.Part(sessions) // the shards' sessions add up to max_sessions
 	if sessions > MaxConnections {
 		return nil, fmt.Errorf("engine: max_sessions %d is out of range, want 1 to %d", sessions, MaxConnections)
 	}
@@ -188,10 +189,9 @@ func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
 				return
 			}
 		}
-		n, ours := r.iterationOf(hit)
-		if !ours {
-			continue
-		}
+		// the pacer is already the shard's stripe of the whole run's (Stripe, in newPlan): its
+		// hit-th start is the whole run's iteration Global(hit), due at the whole run's time of it
+		n := r.p.Shard.Global(hit)
 		job := flowJob{n: n, intended: time.Now()}
 		if r.p.schedule != nil {
 			job.intended = began.Add(r.p.schedule.SendTime(hit))
@@ -205,15 +205,6 @@ func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
 		r.agg.timeline.at(time.Now().Unix()).dropped++
 		r.mu.Unlock()
 	}
-}
-
-// iterationOf maps the pacer's hit count to the iteration it starts, and says whether this
-// run sends it: of a sharded run (Options.Shard) only every Count-th, from Index.
-func (r *flowRun) iterationOf(hit uint64) (uint64, bool) {
-	if s := r.p.Shard; s.Count > 1 {
-		return hit, hit%uint64(s.Count) == uint64(s.Index)
-	}
-	return hit, true
 }
 
 // handOut gives job to an idle session, starting one when all are busy and fewer than

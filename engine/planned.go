@@ -9,20 +9,32 @@ import (
 // at a constant rate, the hits of the ramp with stages (cut at o.Duration), at most
 // MaxRequests; 0 when unknown (as fast as possible, or no end). A run never sends more: it
 // stops at its duration even when it sent fewer (see ConstantPacer), so PlannedRequests is the
-// bound the gate's early-abort rule (gate.Unrecoverable) may count on.
-// For a run of flows it is the same bound on requests: the planned starts times the request
-// steps of the longest flow.
-func (o Options) PlannedRequests() uint64 {
+// bound the gate's early-abort rule (gate.Unrecoverable) may count on. For a run of flows it
+// is the same bound on requests: the planned starts times the request steps of the longest
+// flow. For a shard it is the shard's share of the whole run's (the shards' add up to the
+// whole run's).
+func (o Options) PlannedRequests() uint64 { return o.perStart(o.plannedStarts()) }
+
+// WholePlannedRequests is PlannedRequests of the whole run, of which o.Shard is a part: what
+// a coordinator of the shards plans.
+func (o Options) WholePlannedRequests() uint64 { return o.perStart(o.wholePlannedStarts()) }
+
+// perStart turns planned starts into planned requests: one each, or for flows a bound (an
+// iteration sends at most every request step of the longest flow; fewer when a step fails,
+// or another flow is shorter).
+func (o Options) perStart(starts uint64) uint64 {
 	if o.FlowPlan != nil {
-		// a bound: an iteration sends at most every request step of the longest flow (fewer
-		// when a step fails, or another flow is shorter)
-		return o.plannedStarts() * uint64(o.FlowPlan.MostRequestSteps())
+		return starts * uint64(o.FlowPlan.MostRequestSteps())
 	}
-	return o.plannedStarts()
+	return starts
 }
 
-// plannedStarts is how many hits, or flow iterations, the pacer of o gives in all.
-func (o Options) plannedStarts() uint64 {
+// plannedStarts is how many hits, or flow iterations, the pacer of o gives in all: a shard's
+// share of the whole run's.
+func (o Options) plannedStarts() uint64 { return o.Shard.Share(o.wholePlannedStarts()) }
+
+// wholePlannedStarts is plannedStarts of the whole run.
+func (o Options) wholePlannedStarts() uint64 {
 	var n uint64
 	switch {
 	case len(o.Stages) > 0:

@@ -58,6 +58,11 @@ func (a *aggregator) figures(end time.Time) (*results.Result, error) {
 	if len(p.Stages) > 0 {
 		r.RateAsked = 0
 	}
+	if p.Shard.Sharded() {
+		// the shard's part of the rate, as its Connections are its part: merged shards add
+		// up to the whole run's (the stages stay the whole run's, as all shards share them)
+		r.RateAsked /= float64(p.Shard.Count)
+	}
 	var err error
 	if r.Histograms, err = a.total.histograms(); err != nil {
 		return r, err

@@ -29,6 +29,11 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("engine: not started: %w", err)
 	}
+	if !p.StartAt.IsZero() {
+		if err := waitUntil(ctx, p.StartAt); err != nil {
+			return nil, fmt.Errorf("engine: not started: waiting for the start at %s: %w", p.StartAt.Format(time.RFC3339Nano), err)
+		}
+	}
 	if p.FlowPlan != nil {
 		return runFlows(ctx, p)
 	}
@@ -49,9 +54,19 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	)
 	tg := newTagger(p.Targeter)
 	began := time.Now()
+	pacer := p.pacer
+	if !p.StartAt.IsZero() {
+		// the schedule's zero is StartAt, also when Run was called after it: the hits due
+		// before now leave late, and their latency counts from their intended times
+		began = p.StartAt
+		pacer = startPacer{Pacer: pacer, zero: began}
+	}
 	agg := newAggregator(p, began)
 	agg.procs, agg.sent = procs, &tg.sent
-	ch := atk.Attack(tg.target, clockPacer{Pacer: p.pacer, began: &agg.attackBegan}, p.attackDu, "")
+	if !p.StartAt.IsZero() {
+		agg.attackBegan = began // clockPacer leaves it
+	}
+	ch := atk.Attack(tg.target, clockPacer{Pacer: pacer, began: &agg.attackBegan}, p.attackDu, "")
 
 	stopErr, interrupted, abandoned := agg.consume(ctx, atk, ch)
 
@@ -63,6 +78,9 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	r, err := agg.result(bytesIn.Load())
 	r.Interrupted = interrupted
 	r.Planned, r.Sent = p.plannedHits, tg.sent.Load()
+	if p.Shard.Sharded() {
+		r.Shard = &results.Shard{Index: p.Shard.Index, Count: p.Shard.Count}
+	}
 	// A run stopped early (interrupted, or stopped by OnSecond) did not run its whole
 	// course: that stop, not the schedule, explains the hits it did not send.
 	if w, ok := results.NotSentWarning(r.Planned, r.Sent, r.DurationS); ok && !interrupted && stopErr == nil {
@@ -235,6 +253,7 @@ func (a *aggregator) progress(now time.Time) Progress {
 		Successes:    a.total.successes,
 		Errors:       a.total.requests - a.total.successes,
 		Planned:      a.p.plannedHits,
+		Shard:        a.p.Shard,
 		PeakInFlight: a.peakInFlight,
 		P99MS:        float64(a.window.ValueAtQuantile(99)) / 1000,
 		Partial:      func() *Partial { return a.partial(now) },

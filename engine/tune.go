@@ -71,6 +71,9 @@ func tuneProcs(p *plan) *procTuner {
 	for _, s := range p.Stages {
 		peak = max(peak, s.RatePerSec)
 	}
+	if p.Shard.Sharded() {
+		peak /= float64(p.Shard.Count) // a shard sends its part of the whole run's rate
+	}
 	if len(p.Stages) == 0 && p.schedule == nil || peak <= 0 || os.Getenv("GOMAXPROCS") != "" {
 		return t
 	}

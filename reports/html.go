@@ -80,6 +80,9 @@ func HTML(w io.Writer, r *results.Result) error {
 	if len(r.Sources) > 0 {
 		page.Notes = append(page.Notes, "Merged from "+sourcesLine(r.Sources)+".")
 	}
+	if line := shardLine(r); line != "" {
+		page.Notes = append(page.Notes, "This is "+line+".")
+	}
 	if r.Interrupted {
 		page.Notes = append(page.Notes, "Interrupted: the run stopped early; the figures cover what was measured.")
 	}

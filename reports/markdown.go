@@ -76,6 +76,9 @@ func (m *mdWriter) headline(r *results.Result) {
 	if len(r.Sources) > 0 {
 		m.line("Merged from %s.", mdEscape(sourcesLine(r.Sources)))
 	}
+	if line := shardLine(r); line != "" {
+		m.line("This is %s.", mdEscape(line))
+	}
 	if r.Interrupted {
 		m.line("**Interrupted:** the run stopped early; the figures cover what was measured.")
 	}

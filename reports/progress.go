@@ -20,8 +20,12 @@ func WriteProgress(w io.Writer, pr engine.Progress) error {
 	if pr.Duration > 0 {
 		total = pr.Duration.Round(time.Second).String()
 	}
-	_, err := fmt.Fprintf(w, "  %s / %s   %s req/s   p99 %s ms   %s requests   %s errors",
-		pr.Elapsed.Round(time.Second), total, fixed(pr.RatePerSec, 0), fixed(pr.P99MS, 2),
+	shard := ""
+	if pr.Shard.Sharded() {
+		shard = fmt.Sprintf("shard %d/%d ", pr.Shard.Index, pr.Shard.Count)
+	}
+	_, err := fmt.Fprintf(w, "  %s%s / %s   %s req/s   p99 %s ms   %s requests   %s errors",
+		shard, pr.Elapsed.Round(time.Second), total, fixed(pr.RatePerSec, 0), fixed(pr.P99MS, 2),
 		strconv.FormatUint(pr.Requests, 10), strconv.FormatUint(pr.Errors, 10))
 	return err
 }

@@ -19,6 +19,8 @@ func TestWriteProgress(t *testing.T) {
 			"  2s / 10s   200 req/s   p99 1.23 ms   1234567 requests   3 errors"},
 		{"unbounded", engine.Progress{Elapsed: 61 * time.Second, RatePerSec: 0, P99MS: 0, Requests: 0, Errors: 0},
 			"  1m1s / ∞   0 req/s   p99 0.00 ms   0 requests   0 errors"},
+		{"a shard", engine.Progress{Elapsed: 2 * time.Second, Duration: 10 * time.Second, RatePerSec: 100, Requests: 200, Shard: engine.Shard{Index: 1, Count: 3}},
+			"  shard 1/3 2s / 10s   100 req/s   p99 0.00 ms   200 requests   0 errors"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

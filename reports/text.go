@@ -63,6 +63,9 @@ func (t *textWriter) headline(r *results.Result) {
 	if len(r.Sources) > 0 {
 		rows = append(rows, []string{"merged from", sourcesLine(r.Sources)})
 	}
+	if line := shardLine(r); line != "" {
+		rows = append(rows, []string{"shard", strings.TrimPrefix(line, "shard ")})
+	}
 	if r.Interrupted {
 		rows = append(rows, []string{"interrupted", "yes: the run stopped early, figures cover what was measured"})
 	}

@@ -97,6 +97,9 @@ func MergeWith(opts MergeOptions, rs ...*Result) (*Result, error) {
 		return nil, err
 	}
 	m.Timeline = timeline
+	if err := mergeShards(opts.Force, names, rs, m); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

@@ -162,18 +162,18 @@ func withoutAbort(err error) error {
 }
 
 // connectionCap is the most connections the engine may open: one per session in a run of
-// flows, one per worker otherwise.
+// flows, one per worker otherwise (a shard's part of them).
 func connectionCap(eo engine.Options) int {
 	if eo.FlowPlan != nil {
 		if eo.MaxSessions <= 0 {
-			return scenarios.DefaultMaxSessions
+			return eo.Shard.Part(scenarios.DefaultMaxSessions)
 		}
-		return eo.MaxSessions
+		return eo.Shard.Part(eo.MaxSessions)
 	}
 	if eo.Connections <= 0 {
-		return engine.DefaultConnections
+		return eo.Shard.Part(engine.DefaultConnections)
 	}
-	return eo.Connections
+	return eo.Shard.Part(eo.Connections)
 }
 
 // fdErrors counts the failed requests whose error says the generator ran out of file

@@ -162,3 +162,24 @@ func TestExplainBehindSchedule(t *testing.T) {
 		})
 	}
 }
+
+func TestConnectionCapOfAShard(t *testing.T) {
+	tests := []struct {
+		name string
+		eo   engine.Options
+		want int
+	}{
+		{"whole run", engine.Options{Connections: 10}, 10},
+		{"default", engine.Options{}, engine.DefaultConnections},
+		{"shard 0 of 3", engine.Options{Connections: 10, Shard: engine.Shard{Index: 0, Count: 3}}, 4},
+		{"shard 2 of 3", engine.Options{Connections: 10, Shard: engine.Shard{Index: 2, Count: 3}}, 3},
+		{"shard of the default", engine.Options{Shard: engine.Shard{Index: 1, Count: 4}}, 13}, // 50 = 13+13+12+12
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := connectionCap(tt.eo); got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

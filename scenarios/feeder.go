@@ -17,6 +17,8 @@ type feeder struct {
 	index   map[string]int
 	rows    [][]string
 	taken   atomic.Uint64
+	// a shard takes only its own rows: first, first+stride, ..., own of them (stripe)
+	first, stride, own uint64
 }
 
 // loadFeeder reads a CSV file whose first row names the columns.
@@ -60,11 +62,13 @@ func readFeeder(r io.Reader) (*feeder, error) {
 	if len(fd.rows) == 0 {
 		return nil, errors.New("the file has a header row but no rows")
 	}
+	fd.stride, fd.own = 1, uint64(len(fd.rows))
 	return fd, nil
 }
 
-// next returns the next row in order, wrapping around; safe for concurrent use.
+// next returns the next row in order, wrapping around (to the shard's first row); safe for
+// concurrent use.
 func (fd *feeder) next() []string {
 	i := fd.taken.Add(1) - 1
-	return fd.rows[i%uint64(len(fd.rows))]
+	return fd.rows[fd.first+fd.stride*(i%fd.own)]
 }

@@ -20,7 +20,10 @@ import (
 // Plan is a compiled scenario: the goroutine-safe source of the hits a run sends. Hit number N
 // (counting Next calls from 1) is the same request with the same template values for a given
 // seed, whichever goroutine asks for it; only which feeder row it gets depends on the order in
-// which concurrent callers reach the feeder.
+// which concurrent callers reach the feeder. The plan of a shard (PlanOptions.ShardCount > 1)
+// numbers its hits as the whole run does: its k-th Next call is the whole run's hit
+// (k−1)·ShardCount + ShardIndex + 1 ({{ counter }} included), so the shards of one seed send
+// between them exactly the hits of the whole run.
 type Plan struct {
 	names      []string
 	reqs       []planRequest
@@ -29,6 +32,7 @@ type Plan struct {
 	sequential bool
 	seed       uint64
 	seq        atomic.Uint64
+	shard      planShard
 	vars       []planVar // in evaluation order: each after the variables it uses
 	feeder     *feeder
 	tokens     *tokenCache
@@ -68,6 +72,9 @@ type planHeader struct {
 // that cannot be read or lacks a column, token() without a secret.
 func (s *Scenario) Plan(opts PlanOptions) (*Plan, error) {
 	c := &compiler{s: s, opts: opts, p: &Plan{seed: uint64(opts.Seed), sequential: s.Order == OrderSequential}}
+	if err := c.compileShard(); err != nil {
+		return nil, err
+	}
 	if err := c.compile(); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -85,7 +92,7 @@ func (p *Plan) Names() []string { return slices.Clone(p.names) }
 // request name. It is safe for concurrent use. The Header map and Body may be shared with
 // other hits: callers must not modify them (vegeta's Target.Request copies both).
 func (p *Plan) Next(tgt *vegeta.Target) (int, error) {
-	seq := p.seq.Add(1)
+	seq := p.shard.global(p.seq.Add(1))
 	r := hitRNG(p.seed, seq)
 	req := &p.reqs[p.pick(seq, &r)]
 	tgt.Method = req.method
@@ -251,6 +258,9 @@ func (c *compiler) loadFeeder() error {
 	}
 	fd, err := loadFeeder(path)
 	if err != nil {
+		return &Error{Path: c.s.Source, Field: "feeder", Err: fmt.Errorf("feeder %s: %w", path, err)}
+	}
+	if err := fd.stripe(c.p.shard); err != nil {
 		return &Error{Path: c.s.Source, Field: "feeder", Err: fmt.Errorf("feeder %s: %w", path, err)}
 	}
 	c.p.feeder = fd

@@ -107,4 +107,9 @@ type PlanOptions struct {
 	Secret []byte
 	// Dir is the directory relative file references (CSV feeders) are resolved from.
 	Dir string
+	// ShardIndex of ShardCount, when ShardCount > 1, compiles the plan of one shard of a
+	// sharded run: its k-th hit (from 0) is the whole run's hit k·ShardCount + ShardIndex,
+	// with that hit's request and template values, and it takes the feeder rows ShardIndex,
+	// ShardIndex+ShardCount, ... (see Plan).
+	ShardIndex, ShardCount int
 }
