@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"github.com/loadtestdev/loadtest/scenarios"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/scenarios"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
