@@ -95,6 +95,9 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	}
 	res, err := r.result(bytesIn.Load())
 	res.Interrupted = ctx.Err() != nil
+	if p.Shard.Sharded() {
+		res.Shard = &results.Shard{Index: p.Shard.Index, Count: p.Shard.Count}
+	}
 	return res, errors.Join(err, stopErr, agg.targetErr)
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -452,5 +453,68 @@ func TestFlowHTTP2Cleartext(t *testing.T) {
 	r := runFlowYAML(t, src, srv.URL, Options{MaxRequests: 10, HTTP2: true, MaxSessions: 2})
 	if r.IterationsCompleted != 10 || h2.Load() != 20 || cookies.Load() != 10 {
 		t.Errorf("completed %d, HTTP/2 requests %d, cookie sent back %d times; want 10, 20 and 10", r.IterationsCompleted, h2.Load(), cookies.Load())
+	}
+}
+
+// TestFlowShardsAddUpToTheWholeRun runs the same flows scenario whole and in 3 shards: the
+// shards' iterations are the whole run's, flow for flow and with the same {{ counter }}
+// values, and their sessions add up to max_sessions.
+func TestFlowShardsAddUpToTheWholeRun(t *testing.T) {
+	const src = `
+name: shards
+rate: 60/s
+duration: 1s
+max_sessions: 7
+flows:
+  - name: a
+    weight: 2
+    steps:
+      - name: one
+        path: /a/{{ counter }}
+  - name: b
+    steps:
+      - name: one
+        path: /b/{{ counter }}
+`
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	run := func(s Shard) (*results.Result, map[string]int) {
+		mu.Lock()
+		clear(seen)
+		mu.Unlock()
+		r := runFlowYAML(t, src, srv.URL, Options{RatePerSec: 60, Duration: time.Second, Shard: s})
+		mu.Lock()
+		defer mu.Unlock()
+		return r, maps.Clone(seen)
+	}
+	whole, wholePaths := run(Shard{})
+	union := map[string]int{}
+	var iterations uint64
+	sessions := 0
+	for i := range 3 {
+		r, paths := run(Shard{Index: i, Count: 3})
+		iterations += r.Iterations
+		sessions += r.Connections
+		for p, n := range paths {
+			union[p] += n
+		}
+		if r.Shard == nil || r.Shard.Index != i || r.Shard.Count != 3 {
+			t.Errorf("shard %d: result records shard %+v", i, r.Shard)
+		}
+	}
+	if iterations != whole.Iterations || whole.Iterations != 60 {
+		t.Errorf("shards ran %d iterations, the whole run %d, want 60 each", iterations, whole.Iterations)
+	}
+	if !maps.Equal(union, wholePaths) {
+		t.Errorf("the shards sent %v, the whole run %v", union, wholePaths)
+	}
+	if sessions != 7 {
+		t.Errorf("the shards' sessions add up to %d, want max_sessions 7", sessions)
 	}
 }

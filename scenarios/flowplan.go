@@ -77,6 +77,9 @@ func (s *Scenario) flowPlan(opts PlanOptions) (*FlowPlan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.compileShard(); err != nil { // a shard's feeder rows (iterations are numbered by the engine)
+		return nil, err
+	}
 	if err := c.loadFeeder(); err != nil {
 		return nil, err
 	}
