@@ -31,6 +31,7 @@ type runOptions struct {
 	ErrTTY      bool
 
 	scenarioFlags
+	metricsFlags
 
 	OutFile string
 	Quiet   bool
@@ -97,7 +98,8 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
   loadtest run ./my.yaml --target http://127.0.0.1:9000
   loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
-  loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html`,
+  loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
+  loadtest run swiper --duration 1m --metrics-listen 127.0.0.1:9464 --metrics-linger 30s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.ErrOut, opts.ErrTTY = ios.Out, ios.ErrOut, ios.ErrTTY
@@ -133,6 +135,7 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 	f.StringArrayVar(&opts.Thresholds, "threshold", nil, `pass/fail bound such as "p99<200ms" or "errors<0.1%", added to the scenario's (repeatable; exit code 99 when breached)`)
 	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds (--threshold flags still apply)")
 	f.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "check the thresholds every second and stop as soon as one can no longer pass")
+	opts.metricsFlags.bind(f)
 	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
 	return cmd
 }
@@ -167,7 +170,7 @@ func (o *runOptions) validate() error {
 			return fmt.Errorf("--target: %w", err)
 		}
 	}
-	return nil
+	return o.metricsFlags.validate()
 }
 
 // checkTarget accepts a base URL by the rules of a scenario's target: (target.Parse).
@@ -203,11 +206,16 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	if err != nil {
 		return usageError(err)
 	}
+	mx, err := startRunMetrics(&o.metricsFlags, eo, o.ErrOut)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, mx.stop()) }()
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	oc, runErr := runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: ths, AbortOnFail: o.AbortOnFail,
 		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
-		Observers: []runner.Observer{prog.update},
+		Observers: mx.observers(prog.update),
 	})
 	prog.done()
 	if oc == nil {
@@ -217,7 +225,8 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
 	}
 	oc.Result.Version = version()
-	return finishRun(o, oc.Result, specs, oc.Verdict, runErr)
+	mx.final(oc.Result)
+	return mx.lingerThenStop(ctx, finishRun(o, oc.Result, specs, oc.Verdict, runErr))
 }
 
 // finishRun writes the result file and the reports, then prints the summary (last, so that a
