@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/loadtestdev/loadtest/internal/golden"
@@ -262,3 +265,68 @@ func TestBeforeTheFirstSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScrape renders a new snapshot of the hand-built result and gathers it, as each
+// scrape after an Update does.
+func BenchmarkScrape(b *testing.B) {
+	t := &testing.T{}
+	r := handBuilt(t)
+	e := New(Options{})
+	for b.Loop() {
+		e.Final(r)
+		if _, err := e.Registry().Gather(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestEachBarMatchesDistribution checks the walk of the counts against HdrHistogram's own
+// Distribution on histograms of many shapes, and the fallback on a histogram of other bounds.
+func TestEachBarMatchesDistribution(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	tests := []struct {
+		name string
+		h    *hdrhistogram.Histogram
+		n    int
+		max  int64
+	}{
+		{"empty", results.NewHistogram(), 0, 1},
+		{"small values", results.NewHistogram(), 1000, 3000},
+		{"spread", results.NewHistogram(), 5000, results.HistogramMaxMicros},
+		{"the extremes", results.NewHistogram(), 0, 1},
+		{"other bounds", hdrhistogram.New(1, 1_000_000, 2), 2000, 1_000_000},
+	}
+	_ = tests[3].h.RecordValue(results.HistogramMinMicros)
+	_ = tests[3].h.RecordValue(results.HistogramMaxMicros)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range tt.n {
+				// log-uniform values, so that every magnitude gets some
+				v := int64(math.Exp(rng.Float64() * math.Log(float64(tt.max))))
+				if err := tt.h.RecordValue(max(v, 1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var want, got [][2]int64
+			for _, b := range tt.h.Distribution() {
+				if b.Count != 0 {
+					want = append(want, [2]int64{b.From, b.Count})
+				}
+			}
+			var sum float64
+			eachBar(tt.h, func(from, median, count int64) {
+				got = append(got, [2]int64{from, count})
+				sum += float64(median) * float64(count)
+			})
+			if !slices.Equal(got, want) {
+				t.Errorf("got %d bars, want %d; first difference in\ngot  %v\nwant %v", len(got), len(want), head(got), head(want))
+			}
+			if mean := tt.h.Mean() * float64(tt.h.TotalCount()); math.Abs(sum-mean) > 1e-9*max(mean, 1) {
+				t.Errorf("sum of the middle values: got %v, want HdrHistogram's mean × count %v", sum, mean)
+			}
+		})
+	}
+}
+
+// head is the first bars of a list, for a message.
+func head(bars [][2]int64) [][2]int64 { return bars[:min(len(bars), 8)] }

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -30,7 +31,8 @@ const NativeSchema = 3
 // durationCounts are a decoded HdrHistogram's figures in Prometheus' terms.
 type durationCounts struct {
 	count uint64
-	// sumSeconds is the sum of the values (HdrHistogram's mean × count).
+	// sumSeconds is the sum of the values, each taken as the middle of its bar (as
+	// HdrHistogram's Mean takes them).
 	sumSeconds float64
 	// classic maps each bound of BucketBoundsMicros, in seconds, to the count of values at or
 	// under it (cumulative, as Prometheus' le buckets).
@@ -49,25 +51,66 @@ func countDurations(h *hdrhistogram.Histogram) durationCounts {
 		classic: make(map[float64]uint64, len(BucketBoundsMicros)),
 		native:  map[int]int64{},
 	}
-	c.sumSeconds = h.Mean() * float64(h.TotalCount()) / 1e6
 	b := 0
 	var under uint64
-	for _, bar := range h.Distribution() {
-		if bar.Count == 0 {
-			continue
-		}
-		for b < len(BucketBoundsMicros) && bar.From > BucketBoundsMicros[b] {
+	var sumMicros float64
+	eachBar(h, func(from, median, count int64) {
+		sumMicros += float64(median) * float64(count)
+		for b < len(BucketBoundsMicros) && from > BucketBoundsMicros[b] {
 			c.classic[seconds(BucketBoundsMicros[b])] = under
 			b++
 		}
-		under += uint64(bar.Count)
-		c.native[nativeIndex(seconds(bar.From))] += bar.Count
-	}
+		under += uint64(count)
+		c.native[nativeIndex(seconds(from))] += count
+	})
+	c.sumSeconds = sumMicros / 1e6
 	for ; b < len(BucketBoundsMicros); b++ {
 		c.classic[seconds(BucketBoundsMicros[b])] = under
 	}
 	return c
 }
+
+// eachBar calls f with the lowest value, the middle value (HdrHistogram's median-equivalent)
+// and the count of each non-empty bar of equivalent values of h, in increasing order of value. For a histogram of results.NewHistogram's bounds
+// it walks a copy of the counts with standardBarValues; for any other it falls back on
+// Distribution, which gives the same bars but allocates one per slot up to the largest value
+// (9 ms a scrape of five histograms instead of well under one: BenchmarkScrape).
+func eachBar(h *hdrhistogram.Histogram, f func(from, median, count int64)) {
+	s := h.Export()
+	values, medians := standardBars()
+	standard := s.LowestTrackableValue == results.HistogramMinMicros && s.HighestTrackableValue == results.HistogramMaxMicros &&
+		s.SignificantFigures == results.HistogramSigDigits && len(s.Counts) >= len(values)
+	for i := len(values); standard && i < len(s.Counts); i++ {
+		standard = s.Counts[i] == 0
+	}
+	if !standard {
+		for _, bar := range h.Distribution() {
+			if bar.Count != 0 {
+				f(bar.From, bar.From+(bar.To-bar.From+1)>>1, bar.Count)
+			}
+		}
+		return
+	}
+	for i, n := range s.Counts[:len(values)] {
+		if n != 0 {
+			f(values[i], medians[i], n)
+		}
+	}
+}
+
+// standardBars maps each slot of the counts of a histogram of results.NewHistogram's bounds to
+// the lowest and the middle value of its bar: Distribution walks the slots in order, so a
+// histogram holding only the largest trackable value lists every slot up to the last.
+var standardBars = sync.OnceValues(func() (values, medians []int64) {
+	h := results.NewHistogram()
+	results.RecordDuration(h, time.Duration(results.HistogramMaxMicros)*time.Microsecond)
+	bars := h.Distribution()
+	values, medians = make([]int64, len(bars)), make([]int64, len(bars))
+	for i, b := range bars {
+		values[i], medians[i] = b.From, b.From+(b.To-b.From+1)>>1
+	}
+	return values, medians
+})
 
 func seconds(us int64) float64 { return float64(us) / 1e6 }
 
