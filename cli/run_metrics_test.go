@@ -213,3 +213,33 @@ func FuzzCheckListenAddr(f *testing.F) {
 		}
 	})
 }
+
+// TestRunMetricsInterruptedRunDoesNotLinger: Ctrl-C during the run stops it as without
+// --metrics-listen (exit 130, the result written) and the server does not linger.
+func TestRunMetricsInterruptedRunDoesNotLinger(t *testing.T) {
+	srv, served := countingServer(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	mr := startMetricsRun(t, "run", writeScenario(t, twoRequests), "--target", srv.URL, "-q",
+		"--duration", "5m", "--out", out, "--metrics-linger", "10m")
+	waitFor(t, time.Minute, "a scrape that shows requests", func() bool {
+		f := scrape(t, mr.url)["loadtest_requests_total"]
+		return served.Load() > 0 && f != nil && f.sum > 0
+	})
+	mr.signals.send(t, syscall.SIGINT)
+	var code int
+	select {
+	case code = <-mr.code:
+	case <-time.After(time.Minute):
+		t.Fatal("Ctrl-C did not end the run")
+	}
+	mr.code <- code // for the cleanup
+	if code != ExitInterrupted {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, ExitInterrupted, mr.errOut.String())
+	}
+	if strings.Contains(mr.errOut.String(), "serving the final figures") {
+		t.Errorf("an interrupted run lingered; stderr:\n%s", mr.errOut.String())
+	}
+	if r := readResult(t, out); !r.Interrupted || r.Requests == 0 {
+		t.Errorf("result: interrupted %v with %d requests, want an interrupted result with some", r.Interrupted, r.Requests)
+	}
+}
