@@ -31,6 +31,7 @@ type runOptions struct {
 	ErrTTY      bool
 
 	scenarioFlags
+	metricsFlags
 
 	OutFile string
 	Quiet   bool
@@ -90,6 +91,8 @@ scenario's). They are parsed and checked before any load is sent, evaluated at t
 in the summary, recorded in the result file and written to the reports. With --abort-on-fail
 they are also checked every second, and the run stops as soon as one can no longer pass.
 --report FORMAT=FILE (repeatable) writes reports of the run, as "loadtest report" would.
+--metrics-listen ADDR serves live Prometheus metrics at http://ADDR/metrics while the run
+lasts and for --metrics-linger after it (docs/metrics.md).
 
 Exit codes: 0 every threshold passed; 99 one or more breached (or the run was stopped by
 --abort-on-fail), even when every request failed; 1 the run failed (it could not start, or
@@ -102,7 +105,8 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
   loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
   loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
-  loadtest run swiper --shard 1/3 --seed 7 --out shard-1.json`,
+  loadtest run swiper --shard 1/3 --seed 7 --out shard-1.json
+  loadtest run swiper --duration 1m --metrics-listen 127.0.0.1:9464 --metrics-linger 30s`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.ErrOut, opts.ErrTTY = ios.Out, ios.ErrOut, ios.ErrTTY
@@ -139,6 +143,7 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds (--threshold flags still apply)")
 	f.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "check the thresholds every second and stop as soon as one can no longer pass")
 	f.StringVar(&opts.ShardSpec, "shard", "", "send shard I (0-based) of N of the run, e.g. 1/3: the whole run's hits n with n mod N = I, at their times; needs --seed (docs/sharding.md)")
+	opts.metricsFlags.bind(f)
 	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
 	return cmd
 }
@@ -173,7 +178,10 @@ func (o *runOptions) validate() error {
 			return fmt.Errorf("--target: %w", err)
 		}
 	}
-	return o.validateShard()
+	if err := o.validateShard(); err != nil {
+		return err
+	}
+	return o.metricsFlags.validate()
 }
 
 // checkTarget accepts a base URL by the rules of a scenario's target: (target.Parse).
@@ -209,11 +217,16 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	if err != nil {
 		return usageError(err)
 	}
+	mx, err := startRunMetrics(&o.metricsFlags, eo, o.ErrOut)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, mx.stop()) }()
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	oc, runErr := runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: ths, AbortOnFail: o.AbortOnFail,
 		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
-		Observers: []runner.Observer{prog.update},
+		Observers: mx.observers(prog.update),
 	})
 	prog.done()
 	if oc == nil {
@@ -223,7 +236,8 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
 	}
 	oc.Result.Version = version()
-	return finishRun(o, oc.Result, specs, oc.Verdict, runErr)
+	mx.final(oc.Result)
+	return mx.lingerThenStop(ctx, finishRun(o, oc.Result, specs, oc.Verdict, runErr))
 }
 
 // finishRun writes the result file and the reports, then prints the summary (last, so that a
