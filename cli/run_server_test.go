@@ -18,11 +18,13 @@ import (
 )
 
 // startReferenceServer starts `loadtest server` on 127.0.0.1:0 with a temporary SQLite
-// database and returns its base URL; the server is stopped when the test ends.
-func startReferenceServer(t *testing.T, secret string) string {
+// database and more flags (e.g. --dev), and returns its base URL; the server is stopped
+// when the test ends.
+func startReferenceServer(t *testing.T, secret string, flags ...string) string {
 	t.Helper()
 	db := "sqlite://" + filepath.Join(t.TempDir(), "ref.db")
-	cmd := exec.Command(loadtestBinary(t), "server", "--addr", "127.0.0.1:0", "--secret", secret, "--db", db)
+	args := append([]string{"server", "--addr", "127.0.0.1:0", "--secret", secret, "--db", db}, flags...)
+	cmd := exec.Command(loadtestBinary(t), args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

@@ -33,7 +33,7 @@ built-in so you can copy and edit it. The format is in the README, "Scenario fil
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newScenariosListCmd(ios), newScenariosShowCmd(ios), newScenariosCheckCmd(ios))
+	cmd.AddCommand(newScenariosListCmd(ios), newScenariosShowCmd(ios), newScenariosCheckCmd(ios), newScenariosImportCmd(ios))
 	return cmd
 }
 

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	s.handle("GET /healthz", s.handleHealthz)
 	s.handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}).ServeHTTP)
 	s.handle("GET /stats", collector.StatsHandler(results.RoleServer).ServeHTTP)
+	s.handle("GET /app", s.handleApp)
 
 	s.handle("POST /api/user/vcode", s.handleVcode)
 	s.handle("POST /api/user/login", s.handleLogin)

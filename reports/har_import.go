@@ -1,0 +1,52 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/loadtestdev/loadtest/scenarios/har"
+)
+
+// WriteHARImport writes the account of a HAR import for its user: the steps kept and what was
+// dropped, each correlated value with where it comes from and where it goes, the secrets made
+// variables, and the values that look issued by the server but stay as recorded.
+func WriteHARImport(w io.Writer, im *har.Import, out string) error {
+	ew := &errWriter{w: w}
+	ew.printf("imported %d steps against %s into %s\n", im.Steps, im.Target, out)
+	if len(im.Dropped) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(im.Dropped)) {
+			parts = append(parts, fmt.Sprintf("%d %s", im.Dropped[k], k))
+		}
+		ew.printf("dropped: %s\n", strings.Join(parts, ", "))
+	}
+	if len(im.Correlations) == 0 {
+		ew.printf("correlated: nothing (no value of a response was sent back by a later request)\n")
+	} else {
+		ew.printf("correlated:\n")
+	}
+	for _, c := range im.Correlations {
+		ew.printf("  %s = %s of %s, used in %s\n", c.Variable, c.Source, c.Step, strings.Join(c.UsedIn, ", "))
+	}
+	for _, s := range im.Secrets {
+		if s.Kept {
+			ew.printf("secret kept as recorded (--keep-secrets): %s (%s of %s)\n", s.Variable, s.Where, s.Step)
+		} else {
+			ew.printf("secret: fill in variable %s (%s of %s); it is CHANGE-ME in the file\n", s.Variable, s.Where, s.Step)
+		}
+	}
+	for _, h := range im.Hardcoded {
+		ew.printf("not correlated, left as recorded: %s of %s = %s (no earlier response returned it)\n", h.Where, h.Step, abbreviate(h.Value, 40))
+	}
+	return ew.err
+}
+
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,244 @@
+package har
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// builder turns the kept entries into steps, correlating as it goes.
+type builder struct {
+	o       Options
+	kept    []selected
+	steps   []*step
+	target  string
+	corr    *correlator
+	uses    map[string][]string // variable -> "step where"
+	vars    [][2]string         // variables: name, value (secrets to fill in)
+	varSet  map[string]bool
+
+	hardcoded []Hardcoded
+	secrets   []Secret
+}
+
+func newBuilder(o Options, kept []selected) *builder {
+	b := &builder{o: o, kept: kept, uses: map[string][]string{}, varSet: map[string]bool{}}
+	taken := map[string]bool{}
+	for i, e := range kept {
+		s := &step{
+			name:        stepName(e.Request.Method, e.url.Path, taken),
+			method:      methodOrGet(e.Request.Method),
+			status:      e.Response.Status,
+			respBody:    responseText(e.Response),
+			respHeaders: e.Response.Headers,
+			setCookies:  setCookies(e.Response),
+		}
+		if i > 0 && !o.NoThink {
+			s.think = thinkBefore(kept[i-1].entry, e.entry, o.MinThink)
+		}
+		b.steps = append(b.steps, s)
+	}
+	b.target = kept[0].url.Scheme + "://" + kept[0].url.Host
+	b.corr = newCorrelator(b.steps)
+	return b
+}
+
+// responseText is the response body as text ("" for binary content).
+func responseText(r response) string {
+	if r.Content.Encoding == "base64" {
+		return ""
+	}
+	return r.Content.Text
+}
+
+// setCookies are the cookies a response set: its HAR cookies, or its Set-Cookie headers.
+func setCookies(r response) []nameValue {
+	if len(r.Cookies) > 0 {
+		return r.Cookies
+	}
+	var out []nameValue
+	hdr := http.Header{}
+	for _, h := range r.Headers {
+		hdr.Add(h.Name, h.Value)
+	}
+	for _, c := range (&http.Response{Header: hdr}).Cookies() {
+		out = append(out, nameValue{Name: c.Name, Value: c.Value})
+	}
+	return out
+}
+
+func (b *builder) build() {
+	for i, e := range b.kept {
+		s := b.steps[i]
+		s.pathTmpl = b.pathTemplate(i, e.url)
+		s.headers = b.headerTemplates(i, e.Request)
+		if e.Request.PostData != nil {
+			s.body = b.bodyTemplate(i, e.Request.PostData.MimeType, e.Request.PostData.Text)
+		}
+	}
+}
+
+// use finds value for step i and returns its template, or value as recorded.
+func (b *builder) use(i int, value, key, where string) (string, bool) {
+	v, ok := b.corr.find(i, value, key)
+	if !ok {
+		return value, false
+	}
+	b.uses[v] = appendNew(b.uses[v], b.steps[i].name+" "+where)
+	return "{{ " + v + " }}", true
+}
+
+// verbatim notes a value left as recorded, reporting it when it looks issued by a server.
+func (b *builder) verbatim(i int, value, where string) {
+	if looksLikeToken(value) {
+		b.hardcoded = append(b.hardcoded, Hardcoded{Step: b.steps[i].name, Where: where, Value: value})
+	}
+}
+
+// secret declares a variable for a recorded secret and returns its template.
+func (b *builder) secret(i int, name, value, where string) string {
+	v := variableName(name)
+	if v == "" || reserved(v) {
+		v = "secret"
+	}
+	if !b.varSet[v] {
+		b.varSet[v] = true
+		kept := b.o.KeepSecrets
+		val := "CHANGE-ME"
+		if kept {
+			val = value
+		}
+		b.vars = append(b.vars, [2]string{v, val})
+		b.secrets = append(b.secrets, Secret{Variable: v, Step: b.steps[i].name, Where: where, Kept: kept})
+	}
+	return "{{ " + v + " }}"
+}
+
+func (b *builder) pathTemplate(i int, u *url.URL) string {
+	if t, ok := b.use(i, u.RequestURI(), "", "path"); ok {
+		return t // a Location header's URL, followed
+	}
+	segs := strings.Split(u.EscapedPath(), "/")
+	for k, seg := range segs {
+		raw, err := url.PathUnescape(seg)
+		if err != nil || raw == "" || !(hasDigit(raw) || looksLikeToken(raw)) {
+			segs[k] = escapeTemplate(seg)
+			continue // a word of the route (users, profile), not a value a server issued
+		}
+		if t, ok := b.use(i, raw, "", "path"); ok {
+			segs[k] = t
+		} else {
+			b.verbatim(i, raw, "path")
+			segs[k] = escapeTemplate(seg)
+		}
+	}
+	p := strings.Join(segs, "/")
+	if u.RawQuery == "" {
+		return p
+	}
+	var q []string
+	for _, kv := range queryValues(u) {
+		val := url.QueryEscape(kv[1])
+		if t, ok := b.use(i, kv[1], kv[0], "query "+kv[0]); ok {
+			val = t
+		} else if secretName(kv[0]) {
+			val = b.secret(i, kv[0], kv[1], "query "+kv[0])
+		} else {
+			b.verbatim(i, kv[1], "query "+kv[0])
+			val = escapeTemplate(val)
+		}
+		q = append(q, escapeTemplate(url.QueryEscape(kv[0]))+"="+val)
+	}
+	return p + "?" + strings.Join(q, "&")
+}
+
+var authScheme = regexp.MustCompile(`^([A-Za-z]+) +(.+)$`)
+
+func (b *builder) headerTemplates(i int, r request) [][2]string {
+	var out [][2]string
+	for _, h := range r.Headers {
+		if !keptHeader(h.Name) {
+			continue
+		}
+		where := "header " + h.Name
+		val := h.Value
+		switch {
+		case strings.EqualFold(h.Name, "Authorization"):
+			scheme, cred := "", val
+			if m := authScheme.FindStringSubmatch(val); m != nil {
+				scheme, cred = m[1]+" ", m[2]
+			}
+			if t, ok := b.use(i, cred, "", where); ok {
+				val = scheme + t
+			} else {
+				val = b.secret(i, "authorization", val, where)
+			}
+		default:
+			if t, ok := b.use(i, val, "", where); ok {
+				val = t
+			} else if secretName(h.Name) || strings.Contains(strings.ToLower(h.Name), "token") {
+				val = b.secret(i, h.Name, val, where)
+			} else {
+				b.verbatim(i, val, where)
+				val = escapeTemplate(val)
+			}
+		}
+		out = append(out, [2]string{canonicalHeader(h.Name), val})
+	}
+	if c := b.unsetCookies(i, r); c != "" {
+		out = append(out, [2]string{"Cookie", c})
+	}
+	return out
+}
+
+// unsetCookies is a Cookie header for the cookies request i sends that no earlier recorded
+// response set (the session the recording started with): secrets to fill in. The others come
+// from the iteration's cookie jar.
+func (b *builder) unsetCookies(i int, r request) string {
+	var parts []string
+	for _, ck := range r.Cookies {
+		if b.setBefore(i, ck.Name) {
+			continue
+		}
+		parts = append(parts, ck.Name+"="+b.secret(i, "cookie_"+ck.Name, ck.Value, "cookie "+ck.Name))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (b *builder) setBefore(i int, name string) bool {
+	for j := 0; j < i; j++ {
+		for _, ck := range b.steps[j].setCookies {
+			if ck.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func canonicalHeader(name string) string {
+	if strings.HasPrefix(name, ":") {
+		return name
+	}
+	return http.CanonicalHeaderKey(name)
+}
+
+func appendNew(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func (b *builder) correlations() []Correlation {
+	var out []Correlation
+	for _, s := range b.steps {
+		for _, ex := range s.extract {
+			out = append(out, Correlation{Variable: ex.variable, Step: s.name, Source: ex.kind + " " + ex.expr, UsedIn: b.uses[ex.variable]})
+		}
+	}
+	return out
+}
