@@ -268,7 +268,7 @@ func Compare(base, cur *results.Result, bounds []Bound) (Comparison, error) {
 	if common == 0 {
 		return Comparison{}, fmt.Errorf("%w: no metric has data in both results", ErrNotComparable)
 	}
-	c.Warnings = differences(base, cur)
+	c.Warnings = append(differences(base, cur), flowDifferences(base, cur)...)
 	return c, nil
 }
 

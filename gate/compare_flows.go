@@ -63,3 +63,26 @@ func flowNames(r *results.Result) string {
 	}
 	return "no flows"
 }
+
+// flowDifferences says where the flows of two runs differ: one run without flows, or a flow
+// that only one of them ran (its rows then have no data on the other side).
+func flowDifferences(base, cur *results.Result) []string {
+	switch {
+	case base.HasFlows() && !cur.HasFlows():
+		return []string{"the baseline ran flows and the current run did not"}
+	case !base.HasFlows() && cur.HasFlows():
+		return []string{"the current run ran flows and the baseline did not"}
+	}
+	var w []string
+	for _, side := range []struct {
+		name     string
+		has, not *results.Result
+	}{{"baseline", base, cur}, {"current run", cur, base}} {
+		for _, name := range side.has.FlowNames() {
+			if f, ok := side.not.Flows[name]; !ok || f == nil {
+				w = append(w, fmt.Sprintf("flow %q is only in the %s", name, side.name))
+			}
+		}
+	}
+	return w
+}

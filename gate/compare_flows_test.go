@@ -95,3 +95,37 @@ func runIterationP99(t *testing.T, r *results.Result) float64 {
 	}
 	return percentileMS(h, 99)
 }
+
+func TestCompareFlowDifferences(t *testing.T) {
+	base := flowFixture(t)
+	renamed := resultstest.SignupFlows()
+	renamed[1].Name = "explore"
+	plain := fabricate(t, 100, 1, 1, linear)
+	tests := []struct {
+		name      string
+		base, cur *results.Result
+		want      []string
+	}{
+		{"same flows", base, base, nil},
+		{"a flow renamed", base, resultstest.FlowResult(t, renamed, 5), []string{`flow "browse" is only in the baseline`, `flow "explore" is only in the current run`}},
+		{"flows gone", base, plain, []string{"the baseline ran flows and the current run did not"}},
+		{"flows new", plain, base, []string{"the current run ran flows and the baseline did not"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Compare(tt.base, tt.cur, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(c.Warnings, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(joined, w) {
+					t.Errorf("warnings %q, want %q", c.Warnings, w)
+				}
+			}
+			if tt.want == nil && strings.Contains(joined, "flow") {
+				t.Errorf("warnings %q, want none about flows", c.Warnings)
+			}
+		})
+	}
+}
