@@ -43,7 +43,8 @@ type Targeter interface {
 type Options struct {
 	Targeter Targeter
 	// FlowPlan, instead of Targeter, runs a scenario's flows: the pacer gives the iterations'
-	// start times and at most MaxSessions iterations run at once (see flows_run.go).
+	// start times (MaxRequests then bounds the iterations started) and at most MaxSessions
+	// (default scenarios.DefaultMaxSessions) run at once; see flows_run.go.
 	FlowPlan    *scenarios.FlowPlan
 	MaxSessions int
 	// Scenario and Target are recorded in the result.

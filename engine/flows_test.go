@@ -262,7 +262,9 @@ func TestFlowDroppedIterations(t *testing.T) {
 	t.Parallel()
 	cs, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) { time.Sleep(500 * time.Millisecond) })
 	src := "max_sessions: 5\nflows:\n  - name: slow\n    steps: [{name: wait, path: /delay/500ms}]\n"
-	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: time.Second})
+	// 50 starts at 50/s; the duration is only a generous bound, so that a loaded machine
+	// cannot end the run before the last start is due
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: 30 * time.Second, MaxRequests: 50})
 	const planned = 50
 	if r.Iterations+r.DroppedIterations != planned {
 		t.Errorf("iterations %d + dropped %d = %d, want the %d starts planned", r.Iterations, r.DroppedIterations, r.Iterations+r.DroppedIterations, planned)

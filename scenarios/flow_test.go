@@ -77,6 +77,8 @@ func TestParseFlowErrors(t *testing.T) {
 			`scenario my.yaml:1: max_sessions 0 is out of range, want 1 to 1000000`, "max_sessions"},
 		{"max_sessions without flows", "max_sessions: 5\nrequests: [{path: /a}]\n",
 			`scenario my.yaml:1: max_sessions bounds flow iterations: it needs flows`, "max_sessions"},
+		{"connections with flows", "connections: 5\n" + flowHead + "      - path: /a\n",
+			`scenario my.yaml:1: connections bounds the workers of requests: flows are bounded by max_sessions`, "connections"},
 		{"requests and flows", "requests: [{path: /a}]\n" + flowHead + "      - path: /a\n",
 			`scenario my.yaml:4: requests and flows are exclusive`, "flows"},
 		{"empty flow", "flows:\n  - name: f\n    steps: []\n",

@@ -121,7 +121,7 @@ func (p *parser) scenario(root *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
 		return p.errf(root, "", "a scenario is a mapping of fields (name, rate, requests, ...), got %s", kindName(root))
 	}
-	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode *yaml.Node
+	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode, connectionsNode *yaml.Node
 	err := p.fields(root, scenarioFields, "", func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
@@ -146,6 +146,7 @@ func (p *parser) scenario(root *yaml.Node) error {
 		case "timeout":
 			p.sc.Timeout, err = p.duration(v, key)
 		case "connections":
+			connectionsNode = v
 			p.sc.Connections, err = p.connections(v, key)
 		case "http2":
 			p.sc.HTTP2, err = p.boolean(v, key)
@@ -181,6 +182,8 @@ func (p *parser) scenario(root *yaml.Node) error {
 		return p.errf(durationNode, "duration", "duration and stages are exclusive: the run lasts as long as its stages add up to")
 	case requestsNode != nil && flowsNode != nil:
 		return p.errf(flowsNode, "flows", "requests and flows are exclusive: a scenario is a mix of requests or a set of flows, not both")
+	case connectionsNode != nil && flowsNode != nil:
+		return p.errf(connectionsNode, "connections", "connections bounds the workers of requests: flows are bounded by max_sessions (the sessions, hence the requests in flight)")
 	case sessionsNode != nil && flowsNode == nil:
 		return p.errf(sessionsNode, "max_sessions", "max_sessions bounds flow iterations: it needs flows (a scenario of requests has connections)")
 	case len(p.sc.Requests) == 0 && len(p.sc.Flows) == 0:
