@@ -21,7 +21,7 @@ func loadRunThresholds(o *runOptions, sc *scenarios.Scenario) ([]gate.Threshold,
 	if o.NoThresholds {
 		fromScenario = nil
 	}
-	ths, err := gate.LoadThresholds(gate.ThresholdSet{Flags: o.Thresholds, Scenario: fromScenario, Source: sc.Source, Requests: sc.RequestNames()})
+	ths, err := gate.LoadThresholds(gate.ThresholdSet{Flags: o.Thresholds, Scenario: fromScenario, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()})
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}

@@ -144,7 +144,7 @@ func checkScenario(w io.Writer, name string) error {
 		return fmt.Errorf("scenario %s: %w", name, err)
 	}
 	// the thresholds as run checks them before sending (without flags: --threshold is run's)
-	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames()}); err != nil {
+	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()}); err != nil {
 		return err
 	}
 	load := "rate " + sc.Rate.String()

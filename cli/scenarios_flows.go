@@ -23,7 +23,7 @@ func checkFlowScenario(w io.Writer, name string, sc *scenarios.Scenario) error {
 		}
 		return fmt.Errorf("scenario %s: %w", name, err)
 	}
-	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames()}); err != nil {
+	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()}); err != nil {
 		return err
 	}
 	load := "rate " + sc.Rate.String() + " iterations"

@@ -27,7 +27,10 @@ func WriteProgress(w io.Writer, pr engine.Progress) error {
 	_, err := fmt.Fprintf(w, "  %s%s / %s   %s req/s   p99 %s ms   %s requests   %s errors",
 		shard, pr.Elapsed.Round(time.Second), total, fixed(pr.RatePerSec, 0), fixed(pr.P99MS, 2),
 		strconv.FormatUint(pr.Requests, 10), strconv.FormatUint(pr.Errors, 10))
-	return err
+	if err != nil {
+		return err
+	}
+	return WriteIterationProgress(w, pr.Iterations, pr.IterationsFailed, pr.DroppedIterations)
 }
 
 // WriteProbeStepStart writes the line of a probe step that starts: its number, rate and length.

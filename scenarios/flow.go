@@ -114,7 +114,7 @@ const (
 
 // FlowNames lists the flows' names in scenario order (nil for a scenario of requests).
 func (s *Scenario) FlowNames() []string {
-	var names []string
+	names := []string{} // never nil: "no flows" rejects flow thresholds (gate.ThresholdSet.Flows)
 	for _, f := range s.Flows {
 		names = append(names, f.Name)
 	}
