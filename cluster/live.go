@@ -1,0 +1,168 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// second is the coordinator's once-a-second work: the merged live progress, and the gate of
+// --abort-on-fail on the merged figures.
+func (c *Coordinator) second(now time.Time) {
+	c.mu.Lock()
+	cums := make([]*results.Result, 0, len(c.shards))
+	lasts := make([]*results.Result, 0, len(c.shards))
+	pr := engine.Progress{Elapsed: now.Sub(c.startAt), Duration: c.o.Duration}
+	for _, s := range c.shards {
+		pr.Planned += s.planned
+		pr.Sent += s.sent
+		if s.cum != nil {
+			cums = append(cums, s.cum)
+			pr.Requests += s.cum.Requests
+			pr.Successes += s.cum.Successes
+		}
+		if s.last != nil && now.Sub(s.lastAt) < 2*time.Second {
+			lasts = append(lasts, s.last)
+		}
+	}
+	c.mu.Unlock()
+	pr.Errors = pr.Requests - pr.Successes
+	pr.RatePerSec, pr.P99MS = liveRate(lasts)
+	if c.o.OnSecond != nil {
+		c.o.OnSecond(pr)
+	}
+	if c.watcher == nil {
+		return
+	}
+	tick := gate.Tick{Elapsed: pr.Elapsed, Requests: pr.Requests, Partial: func() gate.Partial { return mergedView(cums) }}
+	if err := c.watcher.Observe(tick); err != nil {
+		c.mu.Lock()
+		c.stopLocked("a threshold can no longer pass on the whole run (--abort-on-fail)")
+		c.mu.Unlock()
+	}
+}
+
+// liveRate is the rate of the shards' latest intervals summed, and the p99 of their latency
+// histograms merged (exactly: HdrHistograms add).
+func liveRate(lasts []*results.Result) (rate, p99MS float64) {
+	if len(lasts) == 0 {
+		return 0, 0
+	}
+	h := results.NewHistogram()
+	for _, l := range lasts {
+		rate += results.PerSecond(l.Requests, l.DurationS)
+		if d, err := results.DecodeHistogram(l.Histograms.Latency); err == nil {
+			h.Merge(d)
+		}
+	}
+	return rate, float64(h.ValueAtQuantile(99)) / 1000
+}
+
+// mergedView is the whole run's figures so far, rendered on the gate's goroutine.
+type mergedView []*results.Result
+
+func (v mergedView) Result() (*results.Result, error) {
+	if len(v) == 0 {
+		return &results.Result{Schema: results.Schema}, nil
+	}
+	return results.MergeWith(results.MergeOptions{Force: true}, v...)
+}
+
+// merge merges the shards' results (a lost shard's figures as last reported) into the run's
+// result, with the coordination section, the warnings of lost shards and of clock spread, and
+// the thresholds evaluated on the whole.
+func (c *Coordinator) merge() (*Outcome, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	parts := make([]*results.Result, len(c.shards))
+	names := make([]string, len(c.shards))
+	co := &results.Coordination{}
+	var lost []int
+	var warnings []results.Warning
+	var planned uint64
+	for i, s := range c.shards {
+		parts[i], names[i] = c.partLocked(i, s), fmt.Sprintf("shard %d", i)
+		if s.host != "" {
+			names[i] += " (" + s.host + ")"
+		}
+		planned += s.planned
+		co.Shards = append(co.Shards, results.ShardInfo{Index: i, Host: s.host, OffsetMS: ms(s.offset), RTTMS: ms(s.rtt), Lost: s.lost})
+		if s.lost {
+			lost = append(lost, i)
+			warnings = append(warnings, lostWarning(i, s, parts[i]))
+		}
+	}
+	m, err := results.MergeWith(results.MergeOptions{Names: names}, parts...)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: merge the shards' results: %w", err)
+	}
+	m.Shard, m.Coordination = nil, co
+	m.Interrupted = m.Interrupted || c.interrupted
+	if w, ok := clockSpread(co.Shards); ok {
+		warnings = append(warnings, w)
+	}
+	m.Warnings = append(m.Warnings, warnings...)
+	if m.Planned == 0 {
+		m.Planned = planned
+	}
+	gate.RecordThresholds(m, c.o.Thresholds, c.aborted, planned)
+	return &Outcome{Result: m, Verdict: gate.Verdict(m, c.aborted), Aborted: c.aborted, Lost: lost}, nil
+}
+
+// partLocked is shard i's part of the merged result: its final result, else the sum of its
+// intervals, else an empty result; each carries the shard's place in the run.
+func (c *Coordinator) partLocked(i int, s *shardState) *results.Result {
+	var r results.Result
+	switch {
+	case s.final != nil:
+		r = *s.final
+	case s.cum != nil:
+		r = *s.cum
+		r.Planned, r.Sent = s.planned, s.sent
+	default:
+		r = results.Result{Schema: results.Schema, Scenario: c.o.Scenario, Seed: c.o.Seed, Started: c.startAt, Ended: c.startAt,
+			Planned: s.planned, StatusCodes: map[string]uint64{}}
+	}
+	sh := results.Shard{Index: i, Count: c.o.Count}
+	if r.Shard != nil {
+		sh = *r.Shard
+	}
+	sh.Start, sh.RunID = c.startAt, c.runID
+	r.Shard = &sh
+	return &r
+}
+
+// lostWarning names a lost shard, what it reported and the hits it was due to send.
+func lostWarning(i int, s *shardState, part *results.Result) results.Warning {
+	return results.Warning{
+		Code: WarnShardLost,
+		Message: fmt.Sprintf("shard %d (%s) stopped reporting %.1fs into the run: its last reported figures (%d requests) are kept; it was due to send %d hits",
+			i, s.host, s.lostAt.Seconds(), part.Requests, s.planned),
+		Values: map[string]float64{"shard": float64(i), "requests": float64(part.Requests), "planned": float64(s.planned),
+			"lost_at_s": s.lostAt.Seconds()},
+	}
+}
+
+// clockSpread warns when the shards' clock offsets spread over more than ClockSpreadLimit:
+// their start instants, hence their schedules, differ by up to that much.
+func clockSpread(shards []results.ShardInfo) (results.Warning, bool) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range shards {
+		lo, hi = min(lo, s.OffsetMS), max(hi, s.OffsetMS)
+	}
+	if len(shards) == 0 || hi-lo <= ms(ClockSpreadLimit) {
+		return results.Warning{}, false
+	}
+	return results.Warning{
+		Code: WarnClockSpread,
+		Message: fmt.Sprintf("the shards' clock offsets to the coordinator spread over %.1f ms (more than %s): the shards started that far apart; synchronise their clocks (NTP)",
+			hi-lo, ClockSpreadLimit),
+		Values: map[string]float64{"spread_ms": hi - lo},
+	}, true
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
