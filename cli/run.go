@@ -42,6 +42,8 @@ type runOptions struct {
 	AbortOnFail  bool
 	// Reports are the --report FORMAT=FILE specs, written after the run.
 	Reports []string
+	// cluster are the flags of a coordinated run (run_cluster.go).
+	cluster clusterFlags
 }
 
 // scenarioFlags are the flags run and probe share: the scenario to load and the engine
@@ -111,6 +113,9 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 			if err := opts.validate(); err != nil {
 				return usageError(err)
 			}
+			if err := opts.cluster.bind(cmd); err != nil {
+				return usageError(err)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -134,6 +139,7 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds (--threshold flags still apply)")
 	f.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "check the thresholds every second and stop as soon as one can no longer pass")
 	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
+	addClusterFlags(cmd, &opts.cluster)
 	return cmd
 }
 
@@ -179,6 +185,9 @@ func checkTarget(s string) error {
 // runRun loads the scenario and its thresholds, starts the bundled server when there is no
 // target, runs the run session and renders the result.
 func runRun(ctx context.Context, o *runOptions) (err error) {
+	if o.cluster.active() {
+		return runCoordinated(ctx, o)
+	}
 	sc, err := loadRunScenario(&o.scenarioFlags)
 	if err != nil {
 		return usageError(err)

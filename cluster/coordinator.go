@@ -50,17 +50,17 @@ type Coordinator struct {
 	runID string
 	began time.Time
 
-	mu       sync.Mutex
-	shards   []*shardState
-	startAt  time.Time     // the start instant, zero until every shard is ready
-	started  chan struct{} // closed when startAt is set
-	failed   chan struct{} // closed when joining failed (failure says why)
-	failure  error
-	stop     string // why every shard must stop, "" while the run goes on
-	finished chan struct{}
-	closed   bool
-	watcher  *gate.Watcher
-	aborted  *gate.Abort
+	mu          sync.Mutex
+	shards      []*shardState
+	startAt     time.Time     // the start instant, zero until every shard is ready
+	started     chan struct{} // closed when startAt is set
+	failed      chan struct{} // closed when joining failed (failure says why)
+	failure     error
+	stop        string // why every shard must stop, "" while the run goes on
+	finished    chan struct{}
+	closed      bool
+	watcher     *gate.Watcher
+	aborted     *gate.Abort
 	interrupted bool
 
 	srv *http.Server

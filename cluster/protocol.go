@@ -130,7 +130,7 @@ type IntervalResponse struct {
 	// Applied is the Seq of the last interval the coordinator applied: the base of the next.
 	Applied uint64 `json:"applied"`
 	Stop    bool   `json:"stop"`
-	Reason string `json:"reason,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // ResultRequest is a shard's final result.
