@@ -233,3 +233,27 @@ func TestClusterRefusals(t *testing.T) {
 		t.Errorf("coordinator: got exit code %d, stderr %s; want 1 naming shard 1", code, coord.stderr)
 	}
 }
+
+// TestClusterLocalInterrupted: Ctrl-C to `cluster local` reaches the coordinator, which stops
+// every shard and still merges what they send back: exit 130, all 3 shards in the result,
+// every request the server served counted.
+func TestClusterLocalInterrupted(t *testing.T) {
+	t.Parallel()
+	base := startReferenceServer(t, clusterSecret)
+	out := filepath.Join(t.TempDir(), "merged.json")
+	p := startLoadtest(t, "", "cluster", "local", "echo", "--shards", "3", "--rate", "20/s", "--duration", "60s",
+		"--target", base, "--secret", clusterSecret, "--no-thresholds", "--out", out)
+	waitServed(t, base, 3*2*20)
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code, took := p.wait(t, 60*time.Second)
+	if code != ExitInterrupted {
+		t.Fatalf("got exit code %d, want 130; stderr %s", code, p.stderr)
+	}
+	t.Logf("cluster local exited %s after SIGINT", took.Round(100*time.Millisecond))
+	r := readResult(t, out)
+	if served := servedRequests(t, base); !r.Interrupted || r.Requests != served || len(r.Sources) != 3 {
+		t.Errorf("got interrupted %v, %d requests from %d sources; want interrupted, the server's %d, 3 sources", r.Interrupted, r.Requests, len(r.Sources), served)
+	}
+}
