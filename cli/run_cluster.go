@@ -168,21 +168,26 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 		return usageError(err)
 	}
 	eo.Shard = o.cluster.shard
-	start, err := sh.Ready(ctx, eo.PlannedRequests())
-	if err != nil {
-		if coord != nil {
-			if _, werr := coord.Wait(); werr != nil {
-				err = werr // the coordinator's own account: which shards did not join
-			}
-		}
-		return clusterError(err)
-	}
-	eo.StartAt = start
+	var start time.Time
 	oc, runErr := runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: ths,
 		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
 		Observers: []runner.Observer{sh.Observe},
+		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
+			var err error
+			start, err = sh.Ready(ctx, eo.PlannedRequests())
+			eo.StartAt = start
+			return err
+		},
 	})
+	if oc == nil && start.IsZero() && runErr != nil {
+		if coord != nil && ctx.Err() == nil {
+			if _, werr := coord.Wait(); werr != nil {
+				runErr = werr // the coordinator's own account: which shards did not join
+			}
+		}
+		return clusterError(runErr)
+	}
 	if oc == nil {
 		return runErr
 	}
