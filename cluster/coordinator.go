@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/results"
@@ -62,6 +63,8 @@ type Coordinator struct {
 	watcher     *gate.Watcher
 	aborted     *gate.Abort
 	interrupted bool
+	// run is the sum of every shard's intervals: the live view the gate checks
+	run *accumulator
 
 	srv *http.Server
 }
@@ -73,15 +76,16 @@ type shardState struct {
 	offset, rtt   time.Duration
 	planned, sent uint64
 	lastSeen      time.Time
-	// applied is the Seq of the last interval applied to cum; last is its figures and
-	// lastAt when it came.
-	applied uint64
-	cum     *results.Result
-	last    *results.Result
-	lastAt  time.Time
-	final   *results.Result
-	lost    bool
-	lostAt  time.Duration
+	// applied is the Seq of the last interval applied to sum; lastRate and lastLat are that
+	// interval's rate and latency histogram, lastAt when it came.
+	applied  uint64
+	sum      *accumulator
+	lastRate float64
+	lastLat  *hdrhistogram.Histogram
+	lastAt   time.Time
+	final    *results.Result
+	lost     bool
+	lostAt   time.Duration
 }
 
 // Outcome is a coordinated run's merged result and verdict.
@@ -112,7 +116,7 @@ func NewCoordinator(o CoordinatorOptions) (*Coordinator, error) {
 		o.LostAfter = DefaultLostAfter
 	}
 	c := &Coordinator{o: o, runID: newRunID(), began: time.Now(), started: make(chan struct{}), failed: make(chan struct{}),
-		finished: make(chan struct{})}
+		finished: make(chan struct{}), run: newAccumulator()}
 	for range o.Count {
 		c.shards = append(c.shards, &shardState{})
 	}

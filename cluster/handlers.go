@@ -127,7 +127,7 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 	s.lastSeen = time.Now()
 	s.sent = max(s.sent, req.Sent)
 	if req.Figures != nil && req.Base == s.applied && req.Seq > s.applied {
-		if err := s.apply(req.Figures); err != nil {
+		if err := c.apply(s, req.Figures); err != nil {
 			refuse(w, http.StatusBadRequest, "cluster: interval of shard %d: %v", req.Index, err)
 			return
 		}
@@ -136,20 +136,20 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
 }
 
-// apply adds one interval's figures to the shard's running sum. results.MergeWith does the
-// exact addition; the sum is a result of its own, not a merge of sources.
-func (s *shardState) apply(f *results.Result) error {
-	s.last, s.lastAt = f, time.Now()
-	if s.cum == nil {
-		s.cum = f
-		return nil
+// apply adds one interval's figures to the shard's running sum and to the run's.
+func (c *Coordinator) apply(s *shardState, f *results.Result) error {
+	if s.sum == nil {
+		s.sum = newAccumulator()
 	}
-	m, err := results.MergeWith(results.MergeOptions{}, s.cum, f)
+	lat, err := s.sum.add(f)
 	if err != nil {
 		return err
 	}
-	m.Sources, m.SourceHosts = nil, nil
-	s.cum = m
+	if _, err := c.run.add(f); err != nil {
+		return err
+	}
+	c.run.timeline = nil // the live view needs no timeline; each shard's sum keeps its own
+	s.lastRate, s.lastLat, s.lastAt = results.PerSecond(f.Requests, f.DurationS), lat, time.Now()
 	return nil
 }
 

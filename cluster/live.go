@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/results"
@@ -14,31 +15,31 @@ import (
 // --abort-on-fail on the merged figures.
 func (c *Coordinator) second(now time.Time) {
 	c.mu.Lock()
-	cums := make([]*results.Result, 0, len(c.shards))
-	lasts := make([]*results.Result, 0, len(c.shards))
-	pr := engine.Progress{Elapsed: now.Sub(c.startAt), Duration: c.o.Duration}
+	pr := engine.Progress{Elapsed: now.Sub(c.startAt), Duration: c.o.Duration,
+		Requests: c.run.figures.requests, Successes: c.run.figures.successes}
+	var lasts []*hdrhistogram.Histogram
 	for _, s := range c.shards {
 		pr.Planned += s.planned
 		pr.Sent += s.sent
-		if s.cum != nil {
-			cums = append(cums, s.cum)
-			pr.Requests += s.cum.Requests
-			pr.Successes += s.cum.Successes
-		}
-		if s.last != nil && now.Sub(s.lastAt) < 2*time.Second {
-			lasts = append(lasts, s.last)
+		if s.lastLat != nil && now.Sub(s.lastAt) < 2*time.Second {
+			lasts = append(lasts, s.lastLat)
+			pr.RatePerSec += s.lastRate
 		}
 	}
 	c.mu.Unlock()
 	pr.Errors = pr.Requests - pr.Successes
-	pr.RatePerSec, pr.P99MS = liveRate(lasts)
+	pr.P99MS = liveP99(lasts)
 	if c.o.OnSecond != nil {
 		c.o.OnSecond(pr)
 	}
 	if c.watcher == nil {
 		return
 	}
-	tick := gate.Tick{Elapsed: pr.Elapsed, Requests: pr.Requests, Partial: func() gate.Partial { return mergedView(cums) }}
+	tick := gate.Tick{Elapsed: pr.Elapsed, Requests: pr.Requests, Partial: func() gate.Partial {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.run.clone() // rendered on the gate's goroutine
+	}}
 	if err := c.watcher.Observe(tick); err != nil {
 		c.mu.Lock()
 		c.stopLocked("a threshold can no longer pass on the whole run (--abort-on-fail)")
@@ -46,30 +47,17 @@ func (c *Coordinator) second(now time.Time) {
 	}
 }
 
-// liveRate is the rate of the shards' latest intervals summed, and the p99 of their latency
-// histograms merged (exactly: HdrHistograms add).
-func liveRate(lasts []*results.Result) (rate, p99MS float64) {
+// liveP99 is the p99 of the shards' latest per-second latency histograms merged (exactly:
+// HdrHistograms add), in milliseconds.
+func liveP99(lasts []*hdrhistogram.Histogram) float64 {
 	if len(lasts) == 0 {
-		return 0, 0
+		return 0
 	}
 	h := results.NewHistogram()
 	for _, l := range lasts {
-		rate += results.PerSecond(l.Requests, l.DurationS)
-		if d, err := results.DecodeHistogram(l.Histograms.Latency); err == nil {
-			h.Merge(d)
-		}
+		h.Merge(l)
 	}
-	return rate, float64(h.ValueAtQuantile(99)) / 1000
-}
-
-// mergedView is the whole run's figures so far, rendered on the gate's goroutine.
-type mergedView []*results.Result
-
-func (v mergedView) Result() (*results.Result, error) {
-	if len(v) == 0 {
-		return &results.Result{Schema: results.Schema}, nil
-	}
-	return results.MergeWith(results.MergeOptions{Force: true}, v...)
+	return float64(h.ValueAtQuantile(99)) / 1000
 }
 
 // merge merges the shards' results (a lost shard's figures as last reported) into the run's
@@ -120,8 +108,10 @@ func (c *Coordinator) partLocked(i int, s *shardState) *results.Result {
 	switch {
 	case s.final != nil:
 		r = *s.final
-	case s.cum != nil:
-		r = *s.cum
+	case s.sum != nil:
+		if sum, err := s.sum.result(); err == nil {
+			r = *sum
+		}
 		r.Planned, r.Sent = s.planned, s.sent
 	default:
 		r = results.Result{Schema: results.Schema, Scenario: c.o.Scenario, Seed: c.o.Seed, Started: c.startAt, Ended: c.startAt,

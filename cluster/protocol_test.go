@@ -166,7 +166,7 @@ func TestResentIntervalCountedOnce(t *testing.T) {
 	}
 	s.post(PathInterval, IntervalRequest{Index: 0, Seq: 3, Base: 1, Figures: fakeFigures(t, 3)}, http.StatusOK)
 	c.mu.Lock()
-	got := c.shards[0].cum.Requests
+	got := c.shards[0].sum.figures.requests
 	c.mu.Unlock()
 	if got != 8 {
 		t.Errorf("got %d requests summed, want 8 (5 + 3, the resent 8 not applied)", got)
