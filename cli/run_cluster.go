@@ -175,9 +175,11 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 		Observers: []runner.Observer{sh.Observe},
 		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
 			var err error
-			start, err = sh.Ready(ctx, eo.PlannedRequests())
+			if start, err = sh.Ready(ctx, eo.PlannedRequests()); err != nil {
+				return err
+			}
 			eo.StartAt = start
-			return err
+			return waitUntil(ctx, start)
 		},
 	})
 	if oc == nil && start.IsZero() && runErr != nil {
@@ -235,6 +237,20 @@ func dialAddr(a *net.TCPAddr) string {
 		return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 	}
 	return a.String()
+}
+
+// waitUntil waits for the start instant. engine.Run waits for Options.StartAt itself; waiting
+// here as well costs nothing (the engine then finds the instant just passed) and keeps the
+// shards' starts together with an engine that does not.
+func waitUntil(ctx context.Context, t time.Time) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("run: interrupted before the start: %w", ctx.Err())
+	}
 }
 
 // recordShard records the shard's place in the run on its result.

@@ -5,6 +5,7 @@ package cluster
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -106,7 +107,13 @@ func benchIntervals(tb testing.TB, ratePerSec, seconds int) []*results.Result {
 }
 
 func BenchmarkCoordinatorSecond(b *testing.B) {
-	const shards, rate = 8, 100
+	for _, rate := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) { benchCoordinatorSecond(b, rate) })
+	}
+}
+
+func benchCoordinatorSecond(b *testing.B, rate int) {
+	const shards = 8
 	th, err := gate.Parse("p99<10s")
 	if err != nil {
 		b.Fatal(err)

@@ -170,10 +170,14 @@ func (s *Shard) setStop(err error) {
 	}
 }
 
-// send posts an interval for every snapshot, and a heartbeat in every second without one.
+// heartbeat is how often a shard asks the coordinator, between its intervals, whether to
+// stop: a stop is heard within it, and the engine stops at its next second.
+const heartbeat = 250 * time.Millisecond
+
+// send posts an interval for every snapshot, and a heartbeat in every quarter second without one.
 func (s *Shard) send() {
 	defer s.sending.Done()
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	last := time.Now()
 	for {
@@ -184,7 +188,7 @@ func (s *Shard) send() {
 			s.interval(&sn)
 			last = time.Now()
 		case now := <-tick.C:
-			if now.Sub(last) >= time.Second {
+			if now.Sub(last) >= heartbeat {
 				s.interval(nil)
 				last = now
 			}
