@@ -64,8 +64,23 @@ code (0, 1, 99, 130). With no --target the bundled server is started once, for a
 	cmd.Example = `  loadtest cluster local echo --shards 3 --rate 300/s --duration 10s --out merged.json
   loadtest cluster local swiper --shards 4 --seed 7 --threshold "p99<250ms" --abort-on-fail`
 	cmd.Flags().IntVar(&shards, "shards", 2, fmt.Sprintf("how many shard processes (1 to %d)", maxLocalShards))
+	for _, name := range localSetFlags {
+		_ = cmd.Flags().MarkHidden(name)
+	}
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		for _, name := range localSetFlags {
+			if fl := cmd.Flags().Lookup(name); fl != nil && fl.Changed {
+				return usageError(fmt.Errorf("cluster local: --%s is set by cluster local itself; give --shards N", name))
+			}
+		}
+		return nil
+	}
 	return cmd
 }
+
+// localSetFlags are the run flags that cluster local sets on each shard and refuses from the
+// user (PreRunE, before the run's own checks).
+var localSetFlags = []string{"shard", "coordinate", "coordinator", "cluster-token"}
 
 // localOwnFlags are the flags `cluster local` sets on its shards itself; the user's are
 // refused (shards, given as --shards) or replaced (target, secret, seed).
@@ -79,11 +94,6 @@ var coordinatorOnlyFlags = map[string]bool{"out": true, "report": true, "quiet":
 func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, shards int) (err error) {
 	if shards < 1 || shards > maxLocalShards {
 		return usageError(fmt.Errorf("--shards: %d is not allowed, want 1 to %d", shards, maxLocalShards))
-	}
-	for _, name := range []string{"shard", "coordinate", "coordinator", "cluster-token"} {
-		if fl := flags.Lookup(name); fl != nil && fl.Changed {
-			return usageError(fmt.Errorf("cluster local: --%s is set by cluster local itself; give --shards N", name))
-		}
 	}
 	sc, err := loadRunScenario(&o.scenarioFlags)
 	if err != nil {
