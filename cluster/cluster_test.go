@@ -177,7 +177,8 @@ func TestLostShard(t *testing.T) {
 	go func() { _, err := runShard(t.Context(), addr, 0, 2, srv.URL, 20, 2*time.Second); done <- err }()
 	silent.post(PathReady, ReadyRequest{Index: 1, Planned: 40}, http.StatusOK)
 	figures := fakeFigures(t, 7)
-	silent.post(PathInterval, IntervalRequest{Index: 1, Seq: 1, Figures: figures}, http.StatusOK)
+	sample := results.Snapshot{Time: time.Now(), Hostname: "silent-host", NumCPU: 2}
+	silent.post(PathInterval, IntervalRequest{Index: 1, Seq: 1, Figures: figures, Host: &sample}, http.StatusOK)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +191,13 @@ func TestLostShard(t *testing.T) {
 	}
 	if want := served.Load() + 7; out.Result.Requests != want {
 		t.Errorf("got %d merged requests, want %d: shard 0's and the 7 shard 1 reported", out.Result.Requests, want)
+	}
+	var hostKept bool
+	for _, h := range out.Result.SourceHosts {
+		hostKept = hostKept || (h.Generator != nil && len(h.Generator.Samples) == 1 && h.Generator.Samples[0].Hostname == "silent-host")
+	}
+	if !hostKept {
+		t.Errorf("got source hosts %+v, want the lost shard's host sample kept", out.Result.SourceHosts)
 	}
 	var lost *results.Warning
 	for i, w := range out.Result.Warnings {

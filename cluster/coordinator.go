@@ -84,8 +84,10 @@ type shardState struct {
 	lastLat  *hdrhistogram.Histogram
 	lastAt   time.Time
 	final    *results.Result
-	lost     bool
-	lostAt   time.Duration
+	// hosts are the host samples the shard's intervals carried, for its part if it is lost
+	hosts  []results.Snapshot
+	lost   bool
+	lostAt time.Duration
 }
 
 // Outcome is a coordinated run's merged result and verdict.

@@ -126,6 +126,9 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 	}
 	s.lastSeen = time.Now()
 	s.sent = max(s.sent, req.Sent)
+	if req.Host != nil && (len(s.hosts) == 0 || req.Host.Time.After(s.hosts[len(s.hosts)-1].Time)) {
+		s.hosts = append(s.hosts, *req.Host)
+	}
 	if req.Figures != nil && req.Base == s.applied && req.Seq > s.applied {
 		if err := c.apply(s, req.Figures); err != nil {
 			refuse(w, http.StatusBadRequest, "cluster: interval of shard %d: %v", req.Index, err)

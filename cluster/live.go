@@ -113,6 +113,9 @@ func (c *Coordinator) partLocked(i int, s *shardState) *results.Result {
 			r = *sum
 		}
 		r.Planned, r.Sent = s.planned, s.sent
+		if len(s.hosts) > 0 {
+			r.Host = &results.Host{Generator: results.NewHostSeries("local", true, s.hosts)}
+		}
 	default:
 		r = results.Result{Schema: results.Schema, Scenario: c.o.Scenario, Seed: c.o.Seed, Started: c.startAt, Ended: c.startAt,
 			Planned: s.planned, StatusCodes: map[string]uint64{}}

@@ -120,6 +120,8 @@ type IntervalRequest struct {
 	// Started..Ended is that span; Figures.Timeline holds them as one second.
 	Figures *results.Result `json:"figures,omitempty"`
 	Sent    uint64          `json:"sent"`
+	// Host is the shard's newest host sample (its generator side), when it has a new one.
+	Host *results.Snapshot `json:"host,omitempty"`
 	// Done says the shard's engine has ended (its result follows).
 	Done bool `json:"done,omitempty"`
 }

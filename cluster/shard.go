@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/results"
 )
@@ -60,6 +61,11 @@ type Shard struct {
 	ackedSnap  *results.Result
 	unacked    map[uint64]*results.Result
 	lastAnswer time.Time
+	// host samples the shard's own host for the intervals; hostSent is the time of the last
+	// sample sent
+	host     *collector.Sampler
+	stopHost context.CancelFunc
+	hostSent time.Time
 }
 
 type snapshot struct {
@@ -132,6 +138,10 @@ func (s *Shard) Ready(ctx context.Context, planned uint64) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("cluster: wait for the start: %w", err)
 	}
 	s.lastAnswer = time.Now()
+	var hctx context.Context
+	hctx, s.stopHost = context.WithCancel(context.WithoutCancel(ctx))
+	s.host = collector.NewSampler(collector.SamplerOptions{Interval: time.Second, Watch: []collector.Watch{collector.Self()}})
+	go func() { _ = s.host.Run(hctx) }()
 	s.snaps, s.quit = make(chan snapshot, 1), make(chan struct{})
 	s.sending.Add(1)
 	go s.send()
@@ -212,6 +222,9 @@ func (s *Shard) interval(sn *snapshot) {
 			return
 		}
 		s.unacked[s.seq] = cur
+		if samples := s.host.Samples(); len(samples) > 0 && samples[len(samples)-1].Time.After(s.hostSent) {
+			req.Host = &samples[len(samples)-1]
+		}
 	}
 	var resp IntervalResponse
 	if err := s.call(context.Background(), http.MethodPost, PathInterval, req, &resp, 2*time.Second); err != nil {
@@ -221,6 +234,9 @@ func (s *Shard) interval(sn *snapshot) {
 		return
 	}
 	s.lastAnswer = time.Now()
+	if req.Host != nil {
+		s.hostSent = req.Host.Time
+	}
 	if snap, ok := s.unacked[resp.Applied]; ok && resp.Applied != s.acked {
 		s.acked, s.ackedSnap = resp.Applied, snap
 	}
@@ -241,6 +257,7 @@ func (s *Shard) Deliver(ctx context.Context, r *results.Result) error {
 		close(s.quit)
 		s.sending.Wait()
 		s.quit = nil
+		s.stopHost()
 	}
 	if errors.Is(s.Stopped(), ErrCoordinatorLost) {
 		return s.Stopped()
