@@ -49,7 +49,6 @@ type CoordinatorOptions struct {
 type Coordinator struct {
 	o     CoordinatorOptions
 	runID string
-	began time.Time
 
 	mu          sync.Mutex
 	shards      []*shardState
@@ -59,7 +58,6 @@ type Coordinator struct {
 	failure     error
 	stop        string // why every shard must stop, "" while the run goes on
 	finished    chan struct{}
-	closed      bool
 	watcher     *gate.Watcher
 	aborted     *gate.Abort
 	interrupted bool
@@ -117,7 +115,7 @@ func NewCoordinator(o CoordinatorOptions) (*Coordinator, error) {
 	if o.LostAfter <= 0 {
 		o.LostAfter = DefaultLostAfter
 	}
-	c := &Coordinator{o: o, runID: newRunID(), began: time.Now(), started: make(chan struct{}), failed: make(chan struct{}),
+	c := &Coordinator{o: o, runID: newRunID(), started: make(chan struct{}), failed: make(chan struct{}),
 		finished: make(chan struct{}), run: newAccumulator()}
 	for range o.Count {
 		c.shards = append(c.shards, &shardState{})
@@ -143,9 +141,6 @@ func (c *Coordinator) Serve(ln net.Listener) {
 
 // Close stops serving.
 func (c *Coordinator) Close() error {
-	c.mu.Lock()
-	c.closed = true
-	c.mu.Unlock()
 	if c.srv == nil {
 		return nil
 	}

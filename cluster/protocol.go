@@ -122,8 +122,6 @@ type IntervalRequest struct {
 	Sent    uint64          `json:"sent"`
 	// Host is the shard's newest host sample (its generator side), when it has a new one.
 	Host *results.Snapshot `json:"host,omitempty"`
-	// Done says the shard's engine has ended (its result follows).
-	Done bool `json:"done,omitempty"`
 }
 
 // IntervalResponse acknowledges an interval; Stop asks the shard to stop at once (the run was
