@@ -116,72 +116,65 @@ func runFingerprint(sc *scenarios.Scenario, o *runOptions) (fingerprint, describ
 	return hex.EncodeToString(sum[:]), describe
 }
 
+// coordinatedRun is what a shard of a coordinated run loads before it joins.
+type coordinatedRun struct {
+	sc                *scenarios.Scenario
+	ths               []gate.Threshold
+	specs             []reports.Spec
+	fingerprint, desc string
+}
+
+// loadCoordinated loads and checks the scenario, thresholds, reports and --out, all bad input.
+func loadCoordinated(o *runOptions) (*coordinatedRun, error) {
+	sc, err := loadRunScenario(&o.scenarioFlags)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	ths, err := loadRunThresholds(o, sc)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	specs, err := parseReportSpecs(o.Reports, o.OutFile)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	if err := checkOut(o.OutFile); err != nil {
+		return nil, err
+	}
+	fp, desc := runFingerprint(sc, o)
+	return &coordinatedRun{sc: sc, ths: ths, specs: specs, fingerprint: fp, desc: desc}, nil
+}
+
 // runCoordinated is runRun for one shard of a coordinated run: join (and for the coordinator,
 // serve), wait for the common start, run with the interval observer, deliver the result; the
 // coordinator then merges, gates and reports the whole run.
 func runCoordinated(ctx context.Context, o *runOptions) (err error) {
-	sc, err := loadRunScenario(&o.scenarioFlags)
+	cr, err := loadCoordinated(o)
 	if err != nil {
-		return usageError(err)
-	}
-	ths, err := loadRunThresholds(o, sc)
-	if err != nil {
-		return usageError(err)
-	}
-	specs, err := parseReportSpecs(o.Reports, o.OutFile)
-	if err != nil {
-		return usageError(err)
-	}
-	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
-	fp, describe := runFingerprint(sc, o)
 	var coord *cluster.Coordinator
 	addr := o.cluster.Coordinator
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	if o.cluster.Coordinate != "" {
-		if coord, addr, err = startCoordinator(o, sc, fp, describe, ths, prog); err != nil {
+		if coord, addr, err = startCoordinator(o, cr, prog); err != nil {
 			return err
 		}
 		defer coord.Close()
 		stopInterrupt := context.AfterFunc(ctx, coord.Interrupt)
 		defer stopInterrupt()
 	}
-	host, _ := os.Hostname()
-	sh, err := cluster.Join(ctx, cluster.ShardOptions{Addr: addr, Token: o.cluster.Token, JoinTimeout: o.cluster.JoinTimeout,
-		Join: cluster.JoinRequest{Index: o.cluster.shard.Index, Count: o.cluster.shard.Count, Scenario: sc.Name,
-			Fingerprint: fp, Describe: describe, Seed: o.Seed, SeedSet: o.set["seed"], Host: host}})
+	sh, err := joinCoordinator(ctx, o, cr, addr)
 	if err != nil {
 		return clusterError(err)
 	}
 	defer sh.Close()
-	if !o.set["seed"] {
-		o.Seed = sh.Seed
-	}
-	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
+	tgt, err := prepareTarget(ctx, cr.sc, o.Secret, o.ErrOut)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
-	eo, err := engineOptions(sc, &o.scenarioFlags, tgt.secret)
-	if err != nil {
-		return usageError(err)
-	}
-	eo.Shard = o.cluster.shard
-	var start time.Time
-	oc, runErr := runner.Run(ctx, runner.Options{
-		Engine: eo, Thresholds: ths,
-		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
-		Observers: []runner.Observer{sh.Observe},
-		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
-			var err error
-			if start, err = sh.Ready(ctx, eo.PlannedRequests()); err != nil {
-				return err
-			}
-			eo.StartAt = start
-			return waitUntil(ctx, start)
-		},
-	})
+	oc, start, runErr := runShard(ctx, o, cr, sh, tgt)
 	if oc == nil && start.IsZero() && runErr != nil {
 		if coord != nil && ctx.Err() == nil {
 			if _, werr := coord.Wait(); werr != nil {
@@ -193,30 +186,72 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 	if oc == nil {
 		return runErr
 	}
-	for _, n := range oc.Notes {
-		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
-	}
 	r := oc.Result
-	r.Version = version()
 	recordShard(r, o.cluster.shard, start.Add(sh.Offset), sh.RunID)
 	runErr = withoutClusterStop(runErr)
 	delivered := sh.Deliver(context.WithoutCancel(ctx), r)
 	if coord == nil {
-		return finishShard(o, r, specs, oc.Verdict, runErr, delivered, addr)
+		return finishShard(o, r, cr.specs, oc.Verdict, runErr, delivered, addr)
 	}
 	if delivered != nil {
 		fmt.Fprintf(o.ErrOut, "warning: the coordinator's own shard could not deliver its result: %v\n", delivered)
 	}
-	return finishCoordinated(o, coord, specs, prog, runErr)
+	return finishCoordinated(o, coord, cr.specs, prog, runErr)
+}
+
+// joinCoordinator joins the run at addr; a shard given no --seed takes the run's.
+func joinCoordinator(ctx context.Context, o *runOptions, cr *coordinatedRun, addr string) (*cluster.Shard, error) {
+	host, _ := os.Hostname()
+	sh, err := cluster.Join(ctx, cluster.ShardOptions{Addr: addr, Token: o.cluster.Token, JoinTimeout: o.cluster.JoinTimeout,
+		Join: cluster.JoinRequest{Index: o.cluster.shard.Index, Count: o.cluster.shard.Count, Scenario: cr.sc.Name,
+			Fingerprint: cr.fingerprint, Describe: cr.desc, Seed: o.Seed, SeedSet: o.set["seed"], Host: host}})
+	if err != nil {
+		return nil, err
+	}
+	if !o.set["seed"] {
+		o.Seed = sh.Seed
+	}
+	return sh, nil
+}
+
+// runShard runs this shard's part: the engine starts at the common instant (waited for once
+// the host sampling runs) and the observer sends the intervals. start is zero when the run
+// never started.
+func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluster.Shard, tgt *runTarget) (oc *runner.Outcome, start time.Time, err error) {
+	eo, err := engineOptions(cr.sc, &o.scenarioFlags, tgt.secret)
+	if err != nil {
+		return nil, start, usageError(err)
+	}
+	eo.Shard = o.cluster.shard
+	oc, err = runner.Run(ctx, runner.Options{
+		Engine: eo, Thresholds: cr.ths,
+		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
+		Observers: []runner.Observer{sh.Observe},
+		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
+			var err error
+			if start, err = sh.Ready(ctx, eo.PlannedRequests()); err != nil {
+				return err
+			}
+			eo.StartAt = start
+			return waitUntil(ctx, start)
+		},
+	})
+	if oc != nil {
+		for _, n := range oc.Notes {
+			fmt.Fprintf(o.ErrOut, "note: %s\n", n)
+		}
+		oc.Result.Version = version()
+	}
+	return oc, start, err
 }
 
 // startCoordinator listens on --coordinate and serves the run; it returns the address its
 // own shard joins.
-func startCoordinator(o *runOptions, sc *scenarios.Scenario, fp, describe string, ths []gate.Threshold, prog *progress) (*cluster.Coordinator, string, error) {
+func startCoordinator(o *runOptions, cr *coordinatedRun, prog *progress) (*cluster.Coordinator, string, error) {
 	coord, err := cluster.NewCoordinator(cluster.CoordinatorOptions{
-		Count: o.cluster.shard.Count, Scenario: sc.Name, Fingerprint: fp, Describe: describe, Seed: o.Seed,
-		Token: o.cluster.Token, JoinTimeout: o.cluster.JoinTimeout, Duration: sc.Duration,
-		Thresholds: ths, AbortOnFail: o.AbortOnFail,
+		Count: o.cluster.shard.Count, Scenario: cr.sc.Name, Fingerprint: cr.fingerprint, Describe: cr.desc, Seed: o.Seed,
+		Token: o.cluster.Token, JoinTimeout: o.cluster.JoinTimeout, Duration: cr.sc.Duration,
+		Thresholds: cr.ths, AbortOnFail: o.AbortOnFail,
 		OnSecond: func(p engine.Progress) { _ = prog.update(p) },
 	})
 	if err != nil {
