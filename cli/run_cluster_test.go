@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -152,5 +153,40 @@ func TestRunFingerprint(t *testing.T) {
 		if got := fp(other...); got == base {
 			t.Errorf("%v: got the fingerprint of another run", other)
 		}
+	}
+}
+
+// TestCoordinatedRunInProcess: a coordinator and a shard in one process (so that -race sees
+// the coordinated path of run): both exit 0, the shard says it delivered, and the merged
+// result has every request the server counted, from 2 shards.
+func TestCoordinatedRunInProcess(t *testing.T) {
+	srv, served := countingServer(t)
+	sc := writeScenario(t, "rate: 20/s\nduration: 1s\nrequests: [{name: a, path: /a}]\n")
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "merged.json")
+	common := []string{"run", sc, "--target", srv.URL, "--seed", "7", "--cluster-token", "tok", "--no-thresholds"}
+	type ran struct {
+		code        int
+		out, errOut string
+	}
+	shardDone := make(chan ran, 1)
+	go func() {
+		code, o, e := runCLI(t, append(common, "--shard", "1/2", "--coordinator", addr)...)
+		shardDone <- ran{code, o, e}
+	}()
+	code, _, errOut := runCLI(t, append(common, "--shard", "0/2", "--coordinate", addr, "--out", out)...)
+	if code != ExitOK {
+		t.Fatalf("coordinator: got exit code %d, want 0; stderr %s", code, errOut)
+	}
+	sh := <-shardDone
+	if sh.code != ExitOK || !strings.Contains(sh.errOut, "result delivered to the coordinator") {
+		t.Errorf("shard: got exit code %d, stderr %q; want 0 and its result delivered", sh.code, sh.errOut)
+	}
+	r := readResult(t, out)
+	if r.Requests != served.Load() || r.Requests == 0 || len(r.Coordination.Shards) != 2 {
+		t.Errorf("got %d merged requests over %d shards, want the server's %d over 2", r.Requests, len(r.Coordination.Shards), served.Load())
 	}
 }
