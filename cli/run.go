@@ -45,6 +45,8 @@ type runOptions struct {
 	Reports []string
 	// ShardSpec is --shard I/N, bound into scenarioFlags.Shard by validate.
 	ShardSpec string
+	// cluster are the flags of a coordinated run (run_cluster.go).
+	cluster clusterFlags
 }
 
 // scenarioFlags are the flags run and probe share: the scenario to load and the engine
@@ -120,6 +122,9 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 			if err := opts.validate(); err != nil {
 				return usageError(err)
 			}
+			if err := opts.cluster.bind(opts.Shard); err != nil {
+				return usageError(err)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -145,6 +150,7 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 	f.StringVar(&opts.ShardSpec, "shard", "", "send shard I (0-based) of N of the run, e.g. 1/3: the whole run's hits n with n mod N = I, at their times; needs --seed (docs/sharding.md)")
 	opts.metricsFlags.bind(f)
 	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
+	addClusterFlags(cmd, &opts.cluster)
 	return cmd
 }
 
@@ -193,6 +199,9 @@ func checkTarget(s string) error {
 // runRun loads the scenario and its thresholds, starts the bundled server when there is no
 // target, runs the run session and renders the result.
 func runRun(ctx context.Context, o *runOptions) (err error) {
+	if o.cluster.active() {
+		return runCoordinated(ctx, o)
+	}
 	sc, err := loadRunScenario(&o.scenarioFlags)
 	if err != nil {
 		return usageError(err)

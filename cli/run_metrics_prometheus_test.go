@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -112,7 +111,10 @@ func startPrometheus(t *testing.T, bin, target string, native bool) *prometheusS
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeLoopbackAddr(t)
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
 	args := []string{"--config.file=" + filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path=" + filepath.Join(dir, "data"),
 		"--web.listen-address=" + addr, "--log.level=warn"}
 	name := "prometheus (classic histograms)"
@@ -143,17 +145,6 @@ func startPrometheus(t *testing.T, bin, target string, native bool) *prometheusS
 		return resp.StatusCode == http.StatusOK
 	})
 	return p
-}
-
-// freeLoopbackAddr returns 127.0.0.1:PORT with a port that was free a moment ago.
-func freeLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // query evaluates an instant PromQL query that returns one sample and returns its value;

@@ -37,7 +37,7 @@ func (o *runOptions) validateShard() error {
 	if err != nil {
 		return err
 	}
-	if s.Sharded() && !o.set["seed"] {
+	if s.Sharded() && !o.set["seed"] && !o.cluster.active() { // a coordinated shard takes the run's seed
 		return errors.New("--shard: give --seed N too, the same to every shard, so that the shards send between them the requests of one run")
 	}
 	o.Shard = s

@@ -102,4 +102,3 @@ func runScenariosImport(opts *importOptions) error {
 	}
 	return reports.WriteHARImport(opts.ErrOut, im, out)
 }
-

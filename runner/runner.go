@@ -46,6 +46,11 @@ type Options struct {
 	Sampling *Sampling
 	// Observers see the progress every second, before the gate.
 	Observers []Observer
+	// BeforeStart, when set, is called once the host sampling has started and just before
+	// the engine runs, with the engine's options to adjust: a coordinated shard waits there
+	// for the common start and sets StartAt. An error ends the run before anything is sent
+	// (Run returns it with a nil outcome).
+	BeforeStart func(context.Context, *engine.Options) error
 }
 
 // Outcome is what a run produced: the result (with its thresholds, host section and
@@ -80,6 +85,14 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		})
 	}
 	eo := o.Engine
+	if o.BeforeStart != nil {
+		if err := o.BeforeStart(ctx, &eo); err != nil {
+			if session != nil {
+				session.Finish(collector.EngineFigures{})
+			}
+			return nil, err
+		}
+	}
 	var watcher *gate.Watcher
 	if o.AbortOnFail {
 		watcher = gate.NewWatcher(o.Thresholds, eo.PlannedRequests())

@@ -1,0 +1,177 @@
+package cluster
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// Handler serves the protocol: every request must carry the token (else 401), bodies are
+// size-limited and decoded strictly (else 400), and a shard of another run is refused (409).
+func (c *Coordinator) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+PathJoin, c.handleJoin)
+	mux.HandleFunc("GET "+PathClock, c.handleClock)
+	mux.HandleFunc("POST "+PathReady, c.handleReady)
+	mux.HandleFunc("POST "+PathInterval, c.handleInterval)
+	mux.HandleFunc("POST "+PathResult, c.handleResult)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !checkToken(r, c.o.Token) {
+			refuse(w, http.StatusUnauthorized, "cluster: missing or wrong cluster token: give every shard the coordinator's --cluster-token (or LOADTEST_CLUSTER_TOKEN)")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func (c *Coordinator) handleJoin(w http.ResponseWriter, r *http.Request) {
+	var req JoinRequest
+	if err := decodeStrict(w, r, maxSmallBody, &req); err != nil {
+		refuse(w, http.StatusBadRequest, "cluster: join: %v", err)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case req.Count != c.o.Count:
+		refuse(w, http.StatusConflict, "cluster: shard %d/%d is of another run: this run has %d shards", req.Index, req.Count, c.o.Count)
+	case req.Index < 0 || req.Index >= c.o.Count:
+		refuse(w, http.StatusConflict, "cluster: shard index %d is out of range, want 0 to %d", req.Index, c.o.Count-1)
+	case req.Scenario != c.o.Scenario:
+		refuse(w, http.StatusConflict, "cluster: shard %d is of another run: scenario %q, this run is %q", req.Index, req.Scenario, c.o.Scenario)
+	case req.Fingerprint != c.o.Fingerprint:
+		refuse(w, http.StatusConflict, "cluster: shard %d is of another run: its scenario and flags (%s) differ from the coordinator's (%s); give every shard the same",
+			req.Index, req.Describe, c.o.Describe)
+	case req.SeedSet && req.Seed != c.o.Seed:
+		refuse(w, http.StatusConflict, "cluster: shard %d is of another run: --seed %d, this run's is %d", req.Index, req.Seed, c.o.Seed)
+	case c.shards[req.Index].joined:
+		refuse(w, http.StatusConflict, "cluster: shard %d has already joined this run", req.Index)
+	case !c.startAt.IsZero() || c.failure != nil:
+		refuse(w, http.StatusConflict, "cluster: shard %d is too late: the run has started or failed", req.Index)
+	default:
+		s := c.shards[req.Index]
+		s.joined, s.host, s.lastSeen = true, req.Host, time.Now()
+		if s.host == "" {
+			s.host = r.RemoteAddr
+		}
+		writeJSON(w, http.StatusOK, JoinResponse{RunID: c.runID, Seed: c.o.Seed})
+	}
+}
+
+func (c *Coordinator) handleClock(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, ClockResponse{UnixNano: time.Now().UnixNano()})
+}
+
+func (c *Coordinator) handleReady(w http.ResponseWriter, r *http.Request) {
+	var req ReadyRequest
+	if err := decodeStrict(w, r, maxSmallBody, &req); err != nil {
+		refuse(w, http.StatusBadRequest, "cluster: ready: %v", err)
+		return
+	}
+	c.mu.Lock()
+	s := c.shard(req.Index)
+	if s == nil {
+		c.mu.Unlock()
+		refuse(w, http.StatusConflict, "cluster: shard %d has not joined this run", req.Index)
+		return
+	}
+	s.ready, s.offset, s.rtt, s.planned, s.lastSeen = true, time.Duration(req.OffsetNS), time.Duration(req.RTTNS), req.Planned, time.Now()
+	if c.startAt.IsZero() && c.failure == nil && c.allReadyLocked() {
+		c.startAt = time.Now().Add(c.o.StartDelay)
+		for _, s := range c.shards {
+			s.lastSeen = c.startAt
+		}
+		close(c.started)
+	}
+	c.mu.Unlock()
+	select {
+	case <-c.started:
+		writeJSON(w, http.StatusOK, StartResponse{RunID: c.runID, Start: c.startAt})
+	case <-c.failed:
+		refuse(w, http.StatusServiceUnavailable, "%v", c.failure)
+	case <-r.Context().Done():
+	}
+}
+
+// shard returns the joined shard of index i, nil if there is none.
+func (c *Coordinator) shard(i int) *shardState {
+	if i < 0 || i >= len(c.shards) || !c.shards[i].joined {
+		return nil
+	}
+	return c.shards[i]
+}
+
+func (c *Coordinator) allReadyLocked() bool {
+	for _, s := range c.shards {
+		if !s.ready {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
+	var req IntervalRequest
+	if err := decodeStrict(w, r, maxFiguresBody, &req); err != nil {
+		refuse(w, http.StatusBadRequest, "cluster: interval: %v", err)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.shard(req.Index)
+	if s == nil {
+		refuse(w, http.StatusConflict, "cluster: shard %d has not joined this run", req.Index)
+		return
+	}
+	s.lastSeen = time.Now()
+	s.sent = max(s.sent, req.Sent)
+	if req.Host != nil && (len(s.hosts) == 0 || req.Host.Time.After(s.hosts[len(s.hosts)-1].Time)) {
+		s.hosts = append(s.hosts, *req.Host)
+	}
+	if req.Figures != nil && req.Base == s.applied && req.Seq > s.applied {
+		if err := c.apply(s, req.Figures); err != nil {
+			refuse(w, http.StatusBadRequest, "cluster: interval of shard %d: %v", req.Index, err)
+			return
+		}
+		s.applied = req.Seq
+	}
+	writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
+}
+
+// apply adds one interval's figures to the shard's running sum and to the run's.
+func (c *Coordinator) apply(s *shardState, f *results.Result) error {
+	if s.sum == nil {
+		s.sum = newAccumulator()
+	}
+	lat, err := s.sum.add(f)
+	if err != nil {
+		return err
+	}
+	if _, err := c.run.add(f); err != nil {
+		return err
+	}
+	c.run.timeline = nil // the live view needs no timeline; each shard's sum keeps its own
+	s.lastRate, s.lastLat, s.lastAt = results.PerSecond(f.Requests, f.DurationS), lat, time.Now()
+	return nil
+}
+
+func (c *Coordinator) handleResult(w http.ResponseWriter, r *http.Request) {
+	var req ResultRequest
+	if err := decodeStrict(w, r, maxFiguresBody, &req); err != nil {
+		refuse(w, http.StatusBadRequest, "cluster: result: %v", err)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.shard(req.Index)
+	switch {
+	case s == nil:
+		refuse(w, http.StatusConflict, "cluster: shard %d has not joined this run", req.Index)
+	case req.Result == nil:
+		refuse(w, http.StatusBadRequest, "cluster: result of shard %d is empty", req.Index)
+	default:
+		s.final, s.lost, s.lastSeen = req.Result, false, time.Now()
+		writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
+	}
+}

@@ -1,0 +1,161 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadtestdev/loadtest/engine"
+	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/results"
+)
+
+// second is the coordinator's once-a-second work: the merged live progress, and the gate of
+// --abort-on-fail on the merged figures.
+func (c *Coordinator) second(now time.Time) {
+	c.mu.Lock()
+	pr := engine.Progress{Elapsed: now.Sub(c.startAt), Duration: c.o.Duration,
+		Requests: c.run.figures.requests, Successes: c.run.figures.successes}
+	var lasts []*hdrhistogram.Histogram
+	for _, s := range c.shards {
+		pr.Planned += s.planned
+		pr.Sent += s.sent
+		if s.lastLat != nil && now.Sub(s.lastAt) < 2*time.Second {
+			lasts = append(lasts, s.lastLat)
+			pr.RatePerSec += s.lastRate
+		}
+	}
+	c.mu.Unlock()
+	pr.Errors = pr.Requests - pr.Successes
+	pr.P99MS = liveP99(lasts)
+	if c.o.OnSecond != nil {
+		c.o.OnSecond(pr)
+	}
+	if c.watcher == nil {
+		return
+	}
+	tick := gate.Tick{Elapsed: pr.Elapsed, Requests: pr.Requests, Partial: func() gate.Partial {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.run.clone() // rendered on the gate's goroutine
+	}}
+	if err := c.watcher.Observe(tick); err != nil {
+		c.mu.Lock()
+		c.stopLocked("a threshold can no longer pass on the whole run (--abort-on-fail)")
+		c.mu.Unlock()
+	}
+}
+
+// liveP99 is the p99 of the shards' latest per-second latency histograms merged (exactly:
+// HdrHistograms add), in milliseconds.
+func liveP99(lasts []*hdrhistogram.Histogram) float64 {
+	if len(lasts) == 0 {
+		return 0
+	}
+	h := results.NewHistogram()
+	for _, l := range lasts {
+		h.Merge(l)
+	}
+	return float64(h.ValueAtQuantile(99)) / 1000
+}
+
+// merge merges the shards' results (a lost shard's figures as last reported) into the run's
+// result, with the coordination section, the warnings of lost shards and of clock spread, and
+// the thresholds evaluated on the whole.
+func (c *Coordinator) merge() (*Outcome, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	parts := make([]*results.Result, len(c.shards))
+	names := make([]string, len(c.shards))
+	co := &results.Coordination{}
+	var lost []int
+	var warnings []results.Warning
+	var planned uint64
+	for i, s := range c.shards {
+		parts[i], names[i] = c.partLocked(i, s), fmt.Sprintf("shard %d", i)
+		if s.host != "" {
+			names[i] += " (" + s.host + ")"
+		}
+		planned += s.planned
+		co.Shards = append(co.Shards, results.ShardInfo{Index: i, Host: s.host, OffsetMS: ms(s.offset), RTTMS: ms(s.rtt), Lost: s.lost})
+		if s.lost {
+			lost = append(lost, i)
+			warnings = append(warnings, lostWarning(i, s, parts[i]))
+		}
+	}
+	m, err := results.MergeWith(results.MergeOptions{Names: names}, parts...)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: merge the shards' results: %w", err)
+	}
+	m.Shard, m.Coordination = nil, co
+	m.Interrupted = m.Interrupted || c.interrupted
+	if w, ok := clockSpread(co.Shards); ok {
+		warnings = append(warnings, w)
+	}
+	m.Warnings = append(m.Warnings, warnings...)
+	if m.Planned == 0 {
+		m.Planned = planned
+	}
+	gate.RecordThresholds(m, c.o.Thresholds, c.aborted, planned)
+	return &Outcome{Result: m, Verdict: gate.Verdict(m, c.aborted), Aborted: c.aborted, Lost: lost}, nil
+}
+
+// partLocked is shard i's part of the merged result: its final result, else the sum of its
+// intervals, else an empty result; each carries the shard's place in the run.
+func (c *Coordinator) partLocked(i int, s *shardState) *results.Result {
+	var r results.Result
+	switch {
+	case s.final != nil:
+		r = *s.final
+	case s.sum != nil:
+		if sum, err := s.sum.result(); err == nil {
+			r = *sum
+		}
+		r.Planned, r.Sent = s.planned, s.sent
+		if len(s.hosts) > 0 {
+			r.Host = &results.Host{Generator: results.NewHostSeries("local", true, s.hosts)}
+		}
+	default:
+		r = results.Result{Schema: results.Schema, Scenario: c.o.Scenario, Seed: c.o.Seed, Started: c.startAt, Ended: c.startAt,
+			Planned: s.planned, StatusCodes: map[string]uint64{}}
+	}
+	sh := results.Shard{Index: i, Count: c.o.Count}
+	if r.Shard != nil {
+		sh = *r.Shard
+	}
+	sh.Start, sh.RunID = c.startAt, c.runID
+	r.Shard = &sh
+	return &r
+}
+
+// lostWarning names a lost shard, what it reported and the hits it was due to send.
+func lostWarning(i int, s *shardState, part *results.Result) results.Warning {
+	return results.Warning{
+		Code: WarnShardLost,
+		Message: fmt.Sprintf("shard %d (%s) stopped reporting %.1fs into the run: its last reported figures (%d requests) are kept; it was due to send %d hits",
+			i, s.host, s.lostAt.Seconds(), part.Requests, s.planned),
+		Values: map[string]float64{"shard": float64(i), "requests": float64(part.Requests), "planned": float64(s.planned),
+			"lost_at_s": s.lostAt.Seconds()},
+	}
+}
+
+// clockSpread warns when the shards' clock offsets spread over more than ClockSpreadLimit:
+// their start instants, hence their schedules, differ by up to that much.
+func clockSpread(shards []results.ShardInfo) (results.Warning, bool) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range shards {
+		lo, hi = min(lo, s.OffsetMS), max(hi, s.OffsetMS)
+	}
+	if len(shards) == 0 || hi-lo <= ms(ClockSpreadLimit) {
+		return results.Warning{}, false
+	}
+	return results.Warning{
+		Code: WarnClockSpread,
+		Message: fmt.Sprintf("the shards' clock offsets to the coordinator spread over %.1f ms (more than %s): the shards started that far apart; synchronise their clocks (NTP)",
+			hi-lo, ClockSpreadLimit),
+		Values: map[string]float64{"spread_ms": hi - lo},
+	}, true
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
