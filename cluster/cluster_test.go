@@ -170,7 +170,7 @@ func TestAbortOnFailStopsEveryShard(t *testing.T) {
 // the merged result, with a shard_lost warning naming it.
 func TestLostShard(t *testing.T) {
 	srv, served := countingTarget(t)
-	c, addr := startCoordinator(t, CoordinatorOptions{Count: 2, Duration: 2 * time.Second, StartDelay: 300 * time.Millisecond, LostAfter: time.Second})
+	c, addr := startCoordinator(t, CoordinatorOptions{Count: 2, Duration: 2 * time.Second, StartDelay: 300 * time.Millisecond, LostAfter: time.Second, Seed: 1})
 	silent := &rawShard{t: t, base: "http://" + addr}
 	silent.post(PathJoin, joinRequest(1, 2), http.StatusOK)
 	done := make(chan error, 1)

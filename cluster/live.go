@@ -113,6 +113,7 @@ func (c *Coordinator) partLocked(i int, s *shardState) *results.Result {
 			r = *sum
 		}
 		r.Planned, r.Sent = s.planned, s.sent
+		r.Seed = c.o.Seed // the run's, which every shard draws from (the intervals do not carry it)
 		if len(s.hosts) > 0 {
 			r.Host = &results.Host{Generator: results.NewHostSeries("local", true, s.hosts)}
 		}
