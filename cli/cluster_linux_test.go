@@ -101,8 +101,9 @@ func TestClusterLocalEcho(t *testing.T) {
 		t.Fatalf("got exit code %d, want 0; stderr %s", code, p.stderr)
 	}
 	r := readResult(t, out)
-	if served := servedRequests(t, base); r.Requests != served || r.Requests == 0 {
-		t.Errorf("got %d merged requests, want the %d the server served (and not 0)", r.Requests, served)
+	if served := servedRequests(t, base); r.Requests != served || r.Requests != 60 || r.Planned != 60 {
+		t.Errorf("got %d merged requests (%d planned), the server served %d; want 60 = 30/s × 2 s, split exactly over the shards",
+			r.Requests, r.Planned, served)
 	}
 	if r.Coordination == nil || len(r.Coordination.Shards) != 3 || len(r.Sources) != 3 {
 		t.Errorf("got coordination %+v and sources %v, want 3 shards", r.Coordination, r.Sources)
@@ -147,10 +148,10 @@ func TestShardKilledIsLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "merged.json")
-	coord := startLoadtest(t, "tok", shardArgs(base, 0, 3, addr, "--rate", "20/s", "--duration", "10s", "--out", out)...)
+	coord := startLoadtest(t, "tok", shardArgs(base, 0, 3, addr, "--rate", "60/s", "--duration", "10s", "--out", out)...)
 	shards := []*shardProc{
-		startLoadtest(t, "tok", shardArgs(base, 1, 3, addr, "--rate", "20/s", "--duration", "10s")...),
-		startLoadtest(t, "tok", shardArgs(base, 2, 3, addr, "--rate", "20/s", "--duration", "10s")...),
+		startLoadtest(t, "tok", shardArgs(base, 1, 3, addr, "--rate", "60/s", "--duration", "10s")...),
+		startLoadtest(t, "tok", shardArgs(base, 2, 3, addr, "--rate", "60/s", "--duration", "10s")...),
 	}
 	waitServed(t, base, 3*2*perShardRate) // about 2 s into the run
 	if err := shards[1].cmd.Process.Signal(syscall.SIGKILL); err != nil {
