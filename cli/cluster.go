@@ -87,8 +87,9 @@ var localSetFlags = []string{"shard", "coordinate", "coordinator", "cluster-toke
 var localOwnFlags = map[string]bool{"shards": true, "shard": true, "coordinate": true, "coordinator": true,
 	"cluster-token": true, "target": true, "secret": true, "seed": true}
 
-// coordinatorOnlyFlags go to shard 0 only: the merged result, its reports and its progress.
-var coordinatorOnlyFlags = map[string]bool{"out": true, "report": true, "quiet": true}
+// coordinatorOnlyFlags go to shard 0 only: the merged result, its reports, its progress and
+// its live metrics.
+var coordinatorOnlyFlags = map[string]bool{"out": true, "report": true, "quiet": true, "metrics-listen": true, "metrics-linger": true}
 
 // runClusterLocal starts the bundled server when needed, then the shards, and waits for them.
 func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, shards int) (err error) {

@@ -258,3 +258,33 @@ func TestClusterLocalInterrupted(t *testing.T) {
 		t.Errorf("got interrupted %v, %d requests from %d sources; want interrupted, the server's %d, 3 sources", r.Interrupted, r.Requests, len(r.Sources), served)
 	}
 }
+
+// TestClusterLocalMetrics: with --metrics-listen, the coordinator of `cluster local` serves
+// the merged run: during its linger, the requests it exports are the merged result's, the
+// sum of every shard's.
+func TestClusterLocalMetrics(t *testing.T) {
+	t.Parallel()
+	srv, served := countingServer(t)
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "merged.json")
+	p := startLoadtest(t, "", "cluster", "local", writeScenario(t, twoRequests), "--shards", "2", "--rate", "20/s", "--duration", "2s",
+		"--target", srv.URL, "--no-thresholds", "--out", out, "--metrics-listen", addr, "--metrics-linger", "2m")
+	waitFor(t, runExitTimeout, "the merged result", func() bool {
+		_, err := os.Stat(out)
+		return err == nil && strings.Contains(p.stderr.String(), "metrics: serving the final figures")
+	})
+	r := readResult(t, out)
+	exported := scrape(t, "http://"+addr+"/metrics")["loadtest_requests_total"]
+	if exported == nil || uint64(exported.sum) != r.Requests || r.Requests != served.Load() || r.Requests != 40 {
+		t.Errorf("exported %v requests, merged %d, served %d; want all 40 (20/s × 2 s over 2 shards)", exported, r.Requests, served.Load())
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := p.wait(t, runExitTimeout); code != ExitOK {
+		t.Errorf("got exit code %d after Ctrl-C in the linger, want the run's 0; stderr %s", code, p.stderr)
+	}
+}

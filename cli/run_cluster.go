@@ -133,10 +133,13 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 	var coord *cluster.Coordinator
 	addr := o.cluster.Coordinator
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
+	cm := &clusterMetrics{}
+	defer func() { _ = cm.rm.Load().stop() }() // when the run never got to its linger
 	if o.cluster.Coordinate != "" {
-		if coord, addr, err = startCoordinator(o, cr, prog); err != nil {
+		if coord, addr, err = startCoordinator(o, cr, prog, cm); err != nil {
 			return err
 		}
+		cm.coord = coord
 		defer coord.Close()
 		stopInterrupt := context.AfterFunc(ctx, coord.Interrupt)
 		defer stopInterrupt()
@@ -151,7 +154,7 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
-	oc, start, runErr := runShard(ctx, o, cr, sh, tgt)
+	oc, start, runErr := runShard(ctx, o, cr, sh, tgt, cm)
 	if oc == nil && start.IsZero() && runErr != nil {
 		if coord != nil && ctx.Err() == nil {
 			if _, werr := coord.Wait(); werr != nil {
@@ -167,13 +170,15 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 	recordShard(r, o.cluster.shard, start.Add(sh.Offset), sh.RunID)
 	runErr = withoutClusterStop(runErr)
 	delivered := sh.Deliver(context.WithoutCancel(ctx), r)
+	rm := cm.rm.Load()
 	if coord == nil {
-		return finishShard(o, r, cr.specs, oc.Verdict, runErr, delivered, addr)
+		rm.final(r)
+		return rm.lingerThenStop(ctx, finishShard(o, r, cr.specs, oc.Verdict, runErr, delivered, addr))
 	}
 	if delivered != nil {
 		fmt.Fprintf(o.ErrOut, "warning: the coordinator's own shard could not deliver its result: %v\n", delivered)
 	}
-	return finishCoordinated(o, coord, cr.specs, prog, runErr)
+	return rm.lingerThenStop(ctx, finishCoordinated(o, coord, cr.specs, prog, rm, runErr))
 }
 
 // joinCoordinator joins the run at addr; a shard given no --seed takes the run's.
@@ -194,16 +199,19 @@ func joinCoordinator(ctx context.Context, o *runOptions, cr *coordinatedRun, add
 // runShard runs this shard's part: the engine starts at the common instant (waited for once
 // the host sampling runs) and the observer sends the intervals. start is zero when the run
 // never started.
-func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluster.Shard, tgt *runTarget) (oc *runner.Outcome, start time.Time, err error) {
+func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluster.Shard, tgt *runTarget, cm *clusterMetrics) (oc *runner.Outcome, start time.Time, err error) {
 	eo, err := engineOptions(cr.sc, &o.scenarioFlags, tgt.secret)
 	if err != nil {
 		return nil, start, usageError(err)
 	}
 	eo.Shard = o.cluster.shard
+	if _, err := cm.start(o, eo); err != nil {
+		return nil, start, err
+	}
 	oc, err = runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: cr.ths,
 		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
-		Observers: []runner.Observer{sh.Observe},
+		Observers: cm.observers(sh.Observe),
 		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
 			var err error
 			if start, err = sh.Ready(ctx, eo.PlannedRequests()); err != nil {
@@ -224,12 +232,12 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 
 // startCoordinator listens on --coordinate and serves the run; it returns the address its
 // own shard joins.
-func startCoordinator(o *runOptions, cr *coordinatedRun, prog *progress) (*cluster.Coordinator, string, error) {
+func startCoordinator(o *runOptions, cr *coordinatedRun, prog *progress, cm *clusterMetrics) (*cluster.Coordinator, string, error) {
 	coord, err := cluster.NewCoordinator(cluster.CoordinatorOptions{
 		Count: o.cluster.shard.Count, Scenario: cr.sc.Name, Fingerprint: cr.fingerprint, Describe: cr.desc, Seed: o.Seed,
 		Token: o.cluster.Token, JoinTimeout: o.cluster.JoinTimeout, Duration: cr.sc.Duration,
 		Thresholds: cr.ths, AbortOnFail: o.AbortOnFail,
-		OnSecond: func(p engine.Progress) { _ = prog.update(p) },
+		OnSecond: func(p engine.Progress) { _ = prog.update(p); cm.onSecond(p) },
 	})
 	if err != nil {
 		return nil, "", usageError(err)
@@ -275,13 +283,14 @@ func recordShard(r *results.Result, sh engine.Shard, start time.Time, runID stri
 
 // finishCoordinated waits for every shard, then writes and reports the merged result and picks
 // the run's exit code: finishRun's, and 1 when a shard was lost unless a threshold failed.
-func finishCoordinated(o *runOptions, coord *cluster.Coordinator, specs []reports.Spec, prog *progress, runErr error) error {
+func finishCoordinated(o *runOptions, coord *cluster.Coordinator, specs []reports.Spec, prog *progress, rm *runMetrics, runErr error) error {
 	out, err := coord.Wait()
 	prog.done()
 	if err != nil {
 		return errors.Join(runErr, clusterError(err))
 	}
 	out.Result.Version = version()
+	rm.final(out.Result)
 	ferr := finishRun(o, out.Result, specs, out.Verdict, runErr)
 	if ferr != nil || len(out.Lost) == 0 {
 		return ferr

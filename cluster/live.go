@@ -160,3 +160,12 @@ func clockSpread(shards []results.ShardInfo) (results.Warning, bool) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// Snapshot renders the merged figures of the whole run so far (the shards' intervals added
+// up): what the coordinator's live metrics export. It may be called on any goroutine.
+func (c *Coordinator) Snapshot() (*results.Result, error) {
+	c.mu.Lock()
+	a := c.run.clone()
+	c.mu.Unlock()
+	return a.result()
+}
