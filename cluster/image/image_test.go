@@ -63,7 +63,9 @@ func layerFiles(t *testing.T, img v1.Image) map[string]string {
 	return files
 }
 
-func fmtMode(m int64) string { return strings.TrimPrefix(os.FileMode(m&0o777).String(), "-") + map[bool]string{true: "+sticky"}[m&0o1000 != 0] }
+func fmtMode(m int64) string {
+	return strings.TrimPrefix(os.FileMode(m&0o777).String(), "-") + map[bool]string{true: "+sticky"}[m&0o1000 != 0]
+}
 
 func TestWriteTarballReadBack(t *testing.T) {
 	bin := writeFile(t, "bin", "ELF-ish binary bytes")
