@@ -62,13 +62,16 @@ func jobSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) batchv1
 		CompletionMode: ptr.To(batchv1.IndexedCompletion),
 		Completions:    ptr.To(n),
 		Parallelism:    ptr.To(n),
-		// No retries: a shard restarted halfway would rejoin a run that has moved on.
-		BackoffLimit: ptr.To[int32](0),
+		// No retries: a shard restarted halfway would rejoin a run that has moved on. Per
+		// index, so that a lost shard fails only its index and shard 0 lives on to report
+		// shard_lost and the merged result; the Job fails when every index has finished.
+		BackoffLimitPerIndex: ptr.To[int32](0),
+		// Bad input (2) or breached thresholds (99) fail the whole Job at once. Only shard 0
+		// exits 99 (cluster pod makes the others' 99 a 0: the merged verdict is shard 0's),
+		// after it has printed the merged result.
 		PodFailurePolicy: &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{
 			{Action: batchv1.PodFailurePolicyActionFailJob, OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{
 				ContainerName: ptr.To(ContainerName), Operator: batchv1.PodFailurePolicyOnExitCodesOpIn, Values: ExitCodesFailJob}},
-			{Action: batchv1.PodFailurePolicyActionFailJob, OnPodConditions: []batchv1.PodFailurePolicyOnPodConditionsPattern{
-				{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue}}},
 		}},
 		Template: corev1.PodTemplateSpec{
 			ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
