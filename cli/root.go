@@ -61,6 +61,7 @@ vegeta, records latency in HdrHistogram, and gates CI on thresholds.`,
 		NewCapacityCmd(ios),
 		newReportCmd(ios),
 		newScenariosCmd(ios),
+		newClusterCmd(ios),
 	)
 	return root
 }

@@ -50,6 +50,10 @@ func (s *Spec) PodArgs() []string {
 	if s.ScenarioFile != nil {
 		scenario = path.Join(ScenarioDir, path.Clean(s.ScenarioFile.Path))
 	}
+	if s.Shards == 1 {
+		// One shard is a plain run: nothing to coordinate.
+		return append([]string{"cluster", "pod", "--index", idx, "--", "run", scenario}, s.RunArgs...)
+	}
 	args := []string{"cluster", "pod", "--index", idx, "--coordinate", s.listenAddr(), "--coordinator", s.CoordinatorAddr(),
 		"--", "run", scenario, "--shard", idx + "/" + strconv.Itoa(s.Shards)}
 	return append(args, s.RunArgs...)
