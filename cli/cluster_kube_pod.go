@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -71,7 +72,14 @@ func runClusterPod(cmd *cobra.Command, ios *IOStreams, o *clusterPodOptions, idx
 		out = filepath.Join(dir, "result.json")
 		runArgs = append(runArgs, "--out", out)
 	}
-	root := NewRootCmd(ios)
+	// Shard 0's summary follows its result block in the log: cluster run prints its own from
+	// the result, and kubectl logs still shows it.
+	var summary bytes.Buffer
+	runIOS := *ios
+	if idx == 0 {
+		runIOS.Out = &summary
+	}
+	root := NewRootCmd(&runIOS)
 	root.SetArgs(runArgs)
 	err := root.ExecuteContext(cmd.Context())
 	code := exitCode(err)
@@ -83,6 +91,7 @@ func runClusterPod(cmd *cobra.Command, ios *IOStreams, o *clusterPodOptions, idx
 		if werr := kube.WriteResult(ios.Out, code, data); werr != nil {
 			fmt.Fprintf(ios.ErrOut, "error: printing the result: %v\n", werr)
 		}
+		ios.Out.Write(summary.Bytes())
 	} else if code == ExitThresholds {
 		// The verdict is shard 0's, on the merged result; this shard's 99 would fail the Job
 		// (podFailurePolicy) and stop shard 0 before it printed it.

@@ -174,12 +174,16 @@ func TestResultMarkers(t *testing.T) {
 	WriteResult(&log, 99, result)
 	log.WriteString("after\n")
 	var others []string
-	got, err := ReadResult(&log, func(l string) { others = append(others, l) })
+	blocks := 0
+	got, err := ReadResult(&log, func(l string) { others = append(others, l) }, func() { blocks++ })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.ExitCode != 99 || !bytes.Equal(got.Result, result) {
 		t.Errorf("got exit %d and %d bytes, want 99 and %d", got.ExitCode, len(got.Result), len(result))
+	}
+	if blocks != 1 {
+		t.Errorf("onBlock called %d times, want 1", blocks)
 	}
 	if strings.Join(others, "|") != "shard 0: coordinating 3 shards|after" {
 		t.Errorf("other lines %q", others)
@@ -205,7 +209,7 @@ func TestResultMarkers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadResult(strings.NewReader(tt.log()), nil)
+			_, err := ReadResult(strings.NewReader(tt.log()), nil, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tt.want)
 			}

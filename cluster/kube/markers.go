@@ -62,8 +62,9 @@ func WriteResult(w io.Writer, code int, result []byte) error {
 var ErrNoResult = errors.New("kube: the coordinator's log has no result (it ended before the run did)")
 
 // ReadResult reads a log, passes every line that is not part of a result block to other
-// (when not nil), and returns the last complete result block.
-func ReadResult(r io.Reader, other func(line string)) (*PodResult, error) {
+// (when not nil), calls found (when not nil) after each complete block, and returns the last
+// complete result block.
+func ReadResult(r io.Reader, other func(line string), onBlock func()) (*PodResult, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	var (
@@ -92,6 +93,9 @@ func ReadResult(r io.Reader, other func(line string)) (*PodResult, error) {
 				continue
 			}
 			found, lastBlockErr = &PodResult{ExitCode: code, Result: data}, nil
+			if onBlock != nil {
+				onBlock()
+			}
 		default:
 			if other != nil {
 				other(line)

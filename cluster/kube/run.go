@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -101,7 +102,11 @@ func Run(ctx context.Context, o RunOptions) (out *Outcome, err error) {
 		return nil, err
 	}
 	res, err := follow(ctx, bg, o, pod0, out)
-	out.JobStatus = jobStatus(bg, o.Client, objs.Job)
+	if out.Interrupted {
+		out.JobStatus = "deleted (interrupted)"
+	} else {
+		out.JobStatus = waitJobFinished(bg, o)
+	}
 	if err != nil {
 		return out, fmt.Errorf("%w (job %s)", err, out.JobStatus)
 	}
@@ -217,6 +222,19 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// waitJobFinished waits (up to CollectTimeout) for the Job to complete or fail once shard 0
+// has stopped, and describes it.
+func waitJobFinished(ctx context.Context, o RunOptions) string {
+	deadline := time.Now().Add(o.CollectTimeout)
+	for {
+		s := jobStatus(ctx, o.Client, o.Objects.Job)
+		if s == "Complete" || strings.HasPrefix(s, "Failed") || time.Now().After(deadline) {
+			return s
+		}
+		time.Sleep(o.Poll)
+	}
 }
 
 // jobStatus is the Job's last true condition ("Complete", "Failed: REASON: MESSAGE"), or

@@ -170,7 +170,14 @@ func follow(ctx, bg context.Context, o RunOptions, pod0 string, out *Outcome) (*
 			return
 		}
 		defer rc.Close()
-		res, err := ReadResult(rc, func(line string) { fmt.Fprintf(o.Log, "shard 0: %s\n", line) })
+		// Shard 0's lines before its result block are its progress; after it, its summary,
+		// which the caller prints from the result.
+		echo := true
+		res, err := ReadResult(rc, func(line string) {
+			if echo {
+				fmt.Fprintf(o.Log, "shard 0: %s\n", line)
+			}
+		}, func() { echo = false })
 		done <- followed{res, err}
 	}()
 	var f followed
@@ -194,7 +201,7 @@ func follow(ctx, bg context.Context, o RunOptions, pod0 string, out *Outcome) (*
 	}
 	state := waitTerminated(bg, o, pod0)
 	if rc, err := openLogs(bg, o, pod0, false); err == nil {
-		res, rerr := ReadResult(rc, nil)
+		res, rerr := ReadResult(rc, nil, nil)
 		rc.Close()
 		if rerr == nil {
 			return res, nil
