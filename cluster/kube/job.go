@@ -135,6 +135,9 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 	}
 	if s.HostNetwork {
 		ps.DNSPolicy = corev1.DNSClusterFirstWithHostNet
+		// On the host network a container port is a host port, which the scheduler gives
+		// one pod per node: N shards would wait for each other. Only shard 0 listens.
+		ps.Containers[0].Ports = nil
 	}
 	return ps
 }

@@ -131,6 +131,9 @@ func TestBuildHostNetworkCoordinatorHost(t *testing.T) {
 	if got := strings.Join(ps.Containers[0].Args, " "); got != want {
 		t.Errorf("args\n got %s\nwant %s", got, want)
 	}
+	if len(ps.Containers[0].Ports) != 0 {
+		t.Errorf("ports %v on the host network, want none (they would be host ports, one pod per node)", ps.Containers[0].Ports)
+	}
 	if objs.Job.Namespace != "default" {
 		t.Errorf("namespace %q, want default", objs.Job.Namespace)
 	}

@@ -180,6 +180,12 @@ func create(ctx context.Context, c kubernetes.Interface, objs *Objects, log io.W
 	return created, nil
 }
 
+// Delete deletes the objects of a run (kept with RunOptions.Keep), the Job first; what is
+// already gone is no error.
+func Delete(ctx context.Context, c kubernetes.Interface, objs *Objects) error {
+	return deleteObjects(ctx, c, objs, []string{"configmaps", "secrets", "services", "jobs.batch"}, io.Discard)
+}
+
 // deleteJob deletes the Job; its pods are deleted in the background (each gets SIGTERM).
 func deleteJob(ctx context.Context, c kubernetes.Interface, job *batchv1.Job, log io.Writer) error {
 	err := withRetry(func() error {
