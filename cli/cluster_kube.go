@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"io"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -110,6 +112,9 @@ func (o *kubeOptions) validate(args []string) error {
 			return fmt.Errorf("--node-selector %q: want KEY=VALUE", kv)
 		}
 	}
+	if err := checkRunFlags(o.Scenario, o.runFlagArgs()); err != nil {
+		return err
+	}
 	sc, err := scenarios.Load(o.Scenario)
 	if err != nil {
 		return err
@@ -127,6 +132,18 @@ func (o *kubeOptions) validate(args []string) error {
 		o.Token = hex.EncodeToString(b)
 	}
 	return nil
+}
+
+// checkRunFlags checks the run flags passed on to the shards as `loadtest run` checks its
+// own, so that bad input fails here and not in N pods: a fresh run command parses and
+// validates them and stops before loading anything.
+func checkRunFlags(scenario string, args []string) error {
+	run := newCmdRun(&IOStreams{Out: io.Discard, ErrOut: io.Discard}, func(context.Context, *runOptions) error { return nil })
+	run.SilenceErrors, run.SilenceUsage = true, true
+	run.SetOut(io.Discard)
+	run.SetErr(io.Discard)
+	run.SetArgs(append([]string{scenario}, args...))
+	return run.Execute()
 }
 
 var nonName = regexp.MustCompile(`[^a-z0-9]+`)
@@ -181,6 +198,15 @@ func (o *kubeOptions) spec(namespace string) (kube.Spec, error) {
 // forwardedArgs are the run flags that were given, as --NAME=VALUE, in forwardedRunFlags
 // order (repeatable ones once per value).
 func (o *kubeOptions) forwardedArgs() []string {
+	args := o.runFlagArgs()
+	if o.JoinTimeout != "" {
+		args = append(args, "--join-timeout="+o.JoinTimeout)
+	}
+	return args
+}
+
+// runFlagArgs are the forwarded flags of run itself.
+func (o *kubeOptions) runFlagArgs() []string {
 	var args []string
 	for _, name := range forwardedRunFlags {
 		fl := o.runFlags.Lookup(name)
@@ -194,9 +220,6 @@ func (o *kubeOptions) forwardedArgs() []string {
 			continue
 		}
 		args = append(args, "--"+name+"="+fl.Value.String())
-	}
-	if o.JoinTimeout != "" {
-		args = append(args, "--join-timeout="+o.JoinTimeout)
 	}
 	return args
 }
