@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"io"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
