@@ -36,8 +36,12 @@ func newClusterCmd(ios *IOStreams) *cobra.Command {
 		Long: `Sharded runs: the load of one run split exactly over N generators, started together,
 merged every second and gated as one run (see "Sharded and distributed runs" in the README).
 "loadtest run --shard I/N --coordinate ADDR" and "--coordinator HOST:PORT" do it by hand;
-the subcommands start the shards for you.`,
-		Example: `  loadtest cluster local echo --shards 3 --rate 300/s --duration 10s`,
+the subcommands start the shards for you: "local" as processes on this machine, "run" as
+an Indexed Job on Kubernetes ("image" builds its image, "manifest" prints its objects).`,
+		Example: `  loadtest cluster local echo --shards 3 --rate 300/s --duration 10s
+  loadtest cluster image --output loadtest.tar
+  loadtest cluster manifest echo --shards 4 --image registry.example/loadtest:v1 --target http://shop.perf:8080
+  loadtest cluster run echo --shards 4 --image registry.example/loadtest:v1 --target http://shop.perf:8080 --out result.json`,
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}

@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/loadtestdev/loadtest/cluster/kube"
+	"github.com/loadtestdev/loadtest/scenarios"
+)
+
+func init() {
+	clusterSubcommands = append(clusterSubcommands,
+		func(ios *IOStreams) *cobra.Command { return newClusterImageCmd(ios, nil) },
+		newClusterManifestCmd,
+		func(ios *IOStreams) *cobra.Command { return newClusterRunCmd(ios, nil) },
+		newClusterPodCmd)
+}
+
+// forwardedRunFlags are the `loadtest run` flags that cluster manifest and cluster run take
+// and pass on to every shard (--out and --report stay local: the merged result is written
+// here).
+var forwardedRunFlags = []string{"rate", "connections", "duration", "target", "timeout", "seed", "secret", "http2",
+	"threshold", "no-thresholds", "abort-on-fail"}
+
+// kubeOptions are the flags cluster manifest and cluster run share.
+type kubeOptions struct {
+	Scenario        string
+	Shards          int
+	Image           string
+	PullPolicy      string
+	Namespace       string
+	Name            string
+	CPU, Memory     string
+	NodeSelector    []string
+	HostNetwork     bool
+	CoordinatorHost string
+	Port            int
+	TTL             int
+	Token           string
+	JoinTimeout     string
+
+	// runFlags are run's own flags, bound by a `run` command, added to this one.
+	runFlags *pflag.FlagSet
+	// scenario is the loaded scenario (validate).
+	scenario *scenarios.Scenario
+}
+
+// bindKubeFlags binds the shared flags, run's forwarded ones included.
+func bindKubeFlags(cmd *cobra.Command, ios *IOStreams, o *kubeOptions) {
+	f := cmd.Flags()
+	f.IntVar(&o.Shards, "shards", 0, "number of shards (pods), each sending 1/N of the load; required")
+	f.StringVar(&o.Image, "image", "", "image of loadtest the pods run, e.g. REGISTRY/loadtest:TAG (loadtest cluster image); required")
+	f.StringVar(&o.PullPolicy, "image-pull-policy", "IfNotPresent", "imagePullPolicy of the pods: Always, IfNotPresent or Never")
+	f.StringVarP(&o.Namespace, "namespace", "n", "", "namespace of the run's objects (default the kubeconfig context's, else default)")
+	f.StringVar(&o.Name, "name", "", "name of the run's objects (default loadtest-SCENARIO)")
+	f.StringVar(&o.CPU, "cpu", "", "CPU request and limit of each shard, e.g. 1 or 500m")
+	f.StringVar(&o.Memory, "memory", "", "memory request and limit of each shard, e.g. 512Mi")
+	f.StringArrayVar(&o.NodeSelector, "node-selector", nil, "run shards only on nodes with this label, KEY=VALUE (repeatable)")
+	f.BoolVar(&o.HostNetwork, "host-network", false, "run the shards in their node's network namespace")
+	f.StringVar(&o.CoordinatorHost, "coordinator-host", "", "host the shards reach shard 0 at (default its stable name JOB-0.SERVICE; e.g. 127.0.0.1 with --host-network on one node)")
+	f.IntVar(&o.Port, "port", kube.DefaultPort, "port of shard 0's coordinator")
+	f.IntVar(&o.TTL, "ttl", kube.DefaultTTL, "seconds a finished Job and its objects are kept before Kubernetes removes them (ttlSecondsAfterFinished)")
+	f.StringVar(&o.Token, "cluster-token", "", "token the shards authenticate with (default $LOADTEST_CLUSTER_TOKEN, else a random one); goes into the Secret")
+	f.StringVar(&o.JoinTimeout, "join-timeout", "", "passed on to the shards: how long shard 0 waits for the others to join, e.g. 2m")
+	o.runFlags = newRunCmd(ios).Flags()
+	for _, name := range forwardedRunFlags {
+		f.AddFlag(o.runFlags.Lookup(name))
+	}
+}
+
+// validate loads the scenario and checks the flags; errors are bad input.
+func (o *kubeOptions) validate(args []string) error {
+	o.Scenario = args[0]
+	if o.Shards < 1 {
+		return errors.New("--shards: give the number of shards, 1 or more")
+	}
+	if o.Image == "" {
+		return errors.New("--image: name the image the pods run, e.g. REGISTRY/loadtest:TAG (build it with loadtest cluster image)")
+	}
+	switch o.PullPolicy {
+	case "Always", "IfNotPresent", "Never":
+	default:
+		return fmt.Errorf("--image-pull-policy: %q is not allowed, want Always, IfNotPresent or Never", o.PullPolicy)
+	}
+	for _, kv := range o.NodeSelector {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("--node-selector %q: want KEY=VALUE", kv)
+		}
+	}
+	if err := checkRunFlags(o.Scenario, o.runFlagArgs()); err != nil {
+		return err
+	}
+	sc, err := scenarios.Load(o.Scenario)
+	if err != nil {
+		return err
+	}
+	if sc.Target == "" && !o.runFlags.Changed("target") {
+		return fmt.Errorf("%s has no target and the bundled server does not run in the cluster: give --target URL (an address the pods reach)", o.Scenario)
+	}
+	o.scenario = sc
+	if o.Token == "" {
+		o.Token = os.Getenv(kube.TokenEnv)
+	}
+	if o.Token == "" {
+		b := make([]byte, 16)
+		rand.Read(b)
+		o.Token = hex.EncodeToString(b)
+	}
+	return nil
+}
+
+// checkRunFlags checks the run flags passed on to the shards as `loadtest run` checks its
+// own, so that bad input fails here and not in N pods: a fresh run command parses and
+// validates them and stops before loading anything.
+func checkRunFlags(scenario string, args []string) error {
+	run := newCmdRun(&IOStreams{Out: io.Discard, ErrOut: io.Discard}, func(context.Context, *runOptions) error { return nil })
+	run.SilenceErrors, run.SilenceUsage = true, true
+	run.SetOut(io.Discard)
+	run.SetErr(io.Discard)
+	run.SetArgs(append([]string{scenario}, args...))
+	return run.Execute()
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9]+`)
+
+// spec is the kube.Spec of the options; namespace is the resolved one.
+func (o *kubeOptions) spec(namespace string) (kube.Spec, error) {
+	s := kube.Spec{
+		Name: o.Name, Namespace: namespace, Image: o.Image, PullPolicy: corev1PullPolicy(o.PullPolicy),
+		Shards: o.Shards, Scenario: o.Scenario, Token: o.Token, Port: o.Port, CoordinatorHost: o.CoordinatorHost,
+		CPU: o.CPU, Memory: o.Memory, HostNetwork: o.HostNetwork, TTLSeconds: o.TTL,
+	}
+	if o.TTL <= 0 {
+		s.TTLSeconds = -1
+	}
+	base := filepath.Base(o.Scenario)
+	if s.Name == "" {
+		n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")), "-"), "-")
+		if len(n) > 40 {
+			n = strings.Trim(n[:40], "-")
+		}
+		s.Name = "loadtest-" + n
+	}
+	if len(o.NodeSelector) > 0 {
+		s.NodeSelector = map[string]string{}
+		for _, kv := range o.NodeSelector {
+			k, v, _ := strings.Cut(kv, "=")
+			s.NodeSelector[k] = v
+		}
+	}
+	if !o.scenario.Builtin() {
+		data, err := os.ReadFile(o.Scenario)
+		if err != nil {
+			return s, err
+		}
+		s.Scenario = base
+		s.ScenarioFile = &kube.File{Path: base, Content: data}
+		if fd := o.scenario.Feeder; fd != "" {
+			if filepath.IsAbs(fd) {
+				return s, fmt.Errorf("%s: feeder %s: the pods read feeders beside the scenario file: give a relative path", o.Scenario, fd)
+			}
+			data, err := os.ReadFile(filepath.Join(o.scenario.Dir(), fd))
+			if err != nil {
+				return s, fmt.Errorf("%s: feeder: %w", o.Scenario, err)
+			}
+			s.Feeders = []kube.File{{Path: filepath.ToSlash(fd), Content: data}}
+		}
+	}
+	s.RunArgs = o.forwardedArgs()
+	return s, nil
+}
+
+// forwardedArgs are the run flags that were given, as --NAME=VALUE, in forwardedRunFlags
+// order (repeatable ones once per value).
+func (o *kubeOptions) forwardedArgs() []string {
+	args := o.runFlagArgs()
+	if o.JoinTimeout != "" {
+		args = append(args, "--join-timeout="+o.JoinTimeout)
+	}
+	return args
+}
+
+// runFlagArgs are the forwarded flags of run itself.
+func (o *kubeOptions) runFlagArgs() []string {
+	var args []string
+	for _, name := range forwardedRunFlags {
+		fl := o.runFlags.Lookup(name)
+		if !fl.Changed {
+			continue
+		}
+		if sv, ok := fl.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				args = append(args, "--"+name+"="+v)
+			}
+			continue
+		}
+		args = append(args, "--"+name+"="+fl.Value.String())
+	}
+	return args
+}
+
+func newClusterManifestCmd(ios *IOStreams) *cobra.Command {
+	o := &kubeOptions{}
+	cmd := &cobra.Command{
+		Use:   "manifest SCENARIO|FILE.yaml --shards N --image IMAGE [flags] [run flags]",
+		Short: "Print the Kubernetes manifests of a sharded run",
+		Long: `Print the manifests of a run of SCENARIO in N shards, as YAML for kubectl apply -f -:
+a ConfigMap with the scenario file and its feeder, a Secret with the cluster token, a headless
+Service that gives shard 0 its stable name JOB-0.SERVICE, and an Indexed Job of N pods, each
+running "loadtest run SCENARIO --shard $(JOB_COMPLETION_INDEX)/N" with shard 0 coordinating.
+The run flags (--rate, --duration, --target, --threshold ...) are passed on to every shard.
+Shard 0 prints the merged result in its log; "loadtest cluster run" does all of this and
+writes it locally. See docs/kubernetes.md.`,
+		Example: `  loadtest cluster manifest echo --shards 4 --image registry.example/loadtest:v1 --target http://shop.perf:8080 | kubectl apply -f -
+  loadtest cluster manifest ./shop.yaml --shards 8 --image registry.example/loadtest:v1 --cpu 1 --memory 512Mi --node-selector pool=loadgen`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.validate(args); err != nil {
+				return usageError(fmt.Errorf("cluster manifest: %w", err))
+			}
+			ns := o.Namespace
+			if ns == "" {
+				ns = "default"
+			}
+			s, err := o.spec(ns)
+			if err != nil {
+				return usageError(fmt.Errorf("cluster manifest: %w", err))
+			}
+			objs, err := kube.Build(s)
+			if err != nil {
+				return usageError(fmt.Errorf("cluster manifest: %w", err))
+			}
+			return objs.WriteYAML(ios.Out)
+		},
+	}
+	bindKubeFlags(cmd, ios, o)
+	return cmd
+}

@@ -1,0 +1,208 @@
+package k8s_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// sharded skips the test when loadtest run has no --shard yet (issue 13 not merged): these
+// tests are the issue's end-to-end ones and run as soon as sharding is there.
+func sharded(t *testing.T, e *env) {
+	t.Helper()
+	help, _ := exec.Command(e.binary, "run", "--help").CombinedOutput()
+	if !bytes.Contains(help, []byte("--shard ")) || !bytes.Contains(help, []byte("--coordinate ")) {
+		t.Skip("loadtest run has no --shard/--coordinate yet (sharded runs, issue 13, not merged): the sharded end-to-end tests wait for it")
+	}
+}
+
+type clusterRun struct {
+	name   string
+	out    string
+	stderr bytes.Buffer
+	stdout bytes.Buffer
+	cmd    *exec.Cmd
+}
+
+// startClusterRun starts `loadtest cluster run echo --shards 3 --host-network` against url;
+// every address is 127.0.0.1.
+func startClusterRun(t *testing.T, e *env, url string, extra ...string) *clusterRun {
+	t.Helper()
+	return startClusterRunN(t, e, url, "3", extra...)
+}
+
+// startClusterRunN is startClusterRun with n shards; a later --image in extra wins.
+func startClusterRunN(t *testing.T, e *env, url, n string, extra ...string) *clusterRun {
+	t.Helper()
+	r := &clusterRun{name: fmt.Sprintf("e2e-%d", time.Now().UnixNano()%1e7), out: filepath.Join(t.TempDir(), "result.json")}
+	args := append([]string{"cluster", "run", "echo", "--shards", n, "--host-network", "--coordinator-host", "127.0.0.1",
+		"--port", strconv.Itoa(freePort(t)), "--image", e.image, "--image-pull-policy", "Never", "--name", r.name,
+		"--kubeconfig", e.kubeconfig, "--target", url, "--out", r.out, "--no-thresholds"}, extra...)
+	if n != "1" {
+		args = append(args, "--join-timeout", "2m")
+	}
+	r.cmd = exec.Command(e.binary, args...)
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *clusterRun) wait(t *testing.T) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- r.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Minute):
+		r.cmd.Process.Kill()
+		<-done
+		t.Fatalf("cluster run did not end in 5 minutes; stderr:\n%s", r.stderr.String())
+	}
+	t.Logf("cluster run stderr:\n%s", r.stderr.String())
+	return r.cmd.ProcessState.ExitCode()
+}
+
+type mergedResult struct {
+	Requests int `json:"requests"`
+	Warnings []struct {
+		Code string `json:"code"`
+	} `json:"warnings"`
+}
+
+func readMerged(t *testing.T, path string) mergedResult {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("merged result: %v", err)
+	}
+	var m mergedResult
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestClusterRunSharded: the Job completes, the server counted exactly the merged result's
+// requests, and the objects are gone.
+func TestClusterRunSharded(t *testing.T) {
+	e := cluster(t)
+	sharded(t, e)
+	url, count := referenceServer(t)
+	r := startClusterRun(t, e, url, "--duration", "3s", "--rate", "60/s")
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+	m := readMerged(t, r.out)
+	if got := count(); m.Requests == 0 || got != m.Requests {
+		t.Errorf("server counted %d echo requests, the merged result has %d", got, m.Requests)
+	}
+	if !strings.Contains(r.stderr.String(), "Complete") {
+		t.Errorf("the Job did not complete: %s", r.stderr.String())
+	}
+	objectsGone(t, e, r.name)
+}
+
+// TestClusterRunThresholdFailsJobAtOnce: an impossible threshold exits 99 and the Job fails
+// through its podFailurePolicy, with no pod retried.
+func TestClusterRunThresholdFailsJobAtOnce(t *testing.T) {
+	e := cluster(t)
+	sharded(t, e)
+	url, _ := referenceServer(t)
+	r := startClusterRun(t, e, url, "--duration", "2s", "--rate", "30/s", "--threshold", "p99<1ns", "--keep")
+	if code := r.wait(t); code != 99 {
+		t.Fatalf("exit code %d, want 99", code)
+	}
+	ctx := context.Background()
+	c, ns := e.client.Interface, e.client.Namespace
+	defer func() {
+		c.BatchV1().Jobs(ns).Delete(ctx, r.name, metav1.DeleteOptions{PropagationPolicy: ptrTo(metav1.DeletePropagationBackground)})
+		c.CoreV1().Services(ns).Delete(ctx, r.name, metav1.DeleteOptions{})
+		c.CoreV1().ConfigMaps(ns).Delete(ctx, r.name, metav1.DeleteOptions{})
+		c.CoreV1().Secrets(ns).Delete(ctx, r.name, metav1.DeleteOptions{})
+	}()
+	job, err := c.BatchV1().Jobs(ns).Get(ctx, r.name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := false
+	for _, cond := range job.Status.Conditions {
+		if cond.Type == batchv1.JobFailed && cond.Status == "True" {
+			failed = true
+			if cond.Reason != batchv1.JobReasonPodFailurePolicy {
+				t.Errorf("job failed with reason %s, want %s", cond.Reason, batchv1.JobReasonPodFailurePolicy)
+			}
+		}
+	}
+	if !failed {
+		t.Errorf("job conditions %+v, want Failed", job.Status.Conditions)
+	}
+	pods, _ := c.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: batchv1.JobNameLabel + "=" + r.name})
+	if pods != nil && len(pods.Items) > 3 {
+		t.Errorf("%d pods for 3 shards: a shard was retried", len(pods.Items))
+	}
+}
+
+// TestClusterRunShardLost: deleting a shard's pod mid-run gives shard_lost and exit code 1.
+func TestClusterRunShardLost(t *testing.T) {
+	e := cluster(t)
+	sharded(t, e)
+	url, _ := referenceServer(t)
+	r := startClusterRun(t, e, url, "--duration", "30s", "--rate", "30/s")
+	ctx := context.Background()
+	c, ns := e.client.Interface, e.client.Namespace
+	deleted := ""
+	for i := 0; i < 240 && deleted == ""; i++ {
+		pods, err := c.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: batchv1.JobNameLabel + "=" + r.name})
+		if err == nil && len(pods.Items) == 3 {
+			running := 0
+			for _, p := range pods.Items {
+				if p.Status.Phase == "Running" {
+					running++
+				}
+			}
+			if running == 3 {
+				time.Sleep(5 * time.Second) // the run is under way
+				for _, p := range pods.Items {
+					if p.Annotations[batchv1.JobCompletionIndexAnnotation] == "2" {
+						if err := c.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{}); err != nil {
+							t.Fatal(err)
+						}
+						deleted = p.Name
+					}
+				}
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if deleted == "" {
+		r.cmd.Process.Kill()
+		t.Fatal("the shards did not all run within 2 minutes")
+	}
+	if code := r.wait(t); code != 1 {
+		t.Fatalf("exit code %d, want 1 (shard lost)", code)
+	}
+	m := readMerged(t, r.out)
+	found := false
+	for _, w := range m.Warnings {
+		found = found || w.Code == "shard_lost"
+	}
+	if !found {
+		t.Errorf("merged result warnings %+v, want shard_lost", m.Warnings)
+	}
+	objectsGone(t, e, r.name)
+}
+
+func ptrTo[T any](v T) *T { return &v }
