@@ -114,7 +114,7 @@ func TestClusterPodShard0PrintsResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ExitCode != 0 || !strings.Contains(string(res.Result), `"requests": `+itoa(n.Load())) {
+	if res.ExitCode != 0 || !strings.Contains(string(res.Result), `"requests": `+strconv.FormatUint(n.Load(), 10)) {
 		t.Errorf("result exit %d, %s; want 0 and %d requests", res.ExitCode, res.Result, n.Load())
 	}
 	if !strings.Contains(strings.Join(summary, "\n"), "Requests") {
@@ -143,4 +143,3 @@ func TestClusterPodOtherShardLeavesVerdictToShard0(t *testing.T) {
 	}
 }
 
-func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
