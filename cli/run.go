@@ -88,6 +88,8 @@ scenario's). They are parsed and checked before any load is sent, evaluated at t
 in the summary, recorded in the result file and written to the reports. With --abort-on-fail
 they are also checked every second, and the run stops as soon as one can no longer pass.
 --report FORMAT=FILE (repeatable) writes reports of the run, as "loadtest report" would.
+With --shard I/N and --coordinate ADDR (shard 0) or --coordinator HOST:PORT (the others), the
+run is one shard of a coordinated run, started, merged and gated as one (see "loadtest cluster").
 
 Exit codes: 0 every threshold passed; 99 one or more breached (or the run was stopped by
 --abort-on-fail), even when every request failed; 1 the run failed (it could not start, or
