@@ -58,7 +58,7 @@ func newClusterLocalCmd(ios *IOStreams) *cobra.Command {
 	cmd = newCmdRun(ios, func(ctx context.Context, o *runOptions) error {
 		return runClusterLocal(ctx, o, cmd.Flags(), shards)
 	})
-	cmd.Use = "local SCENARIO|FILE.yaml --shards N [run flags]"
+	cmd.Use = "local SCENARIO|FILE.yaml --shards N [flags]"
 	cmd.Short = "Run a sharded run of N shard processes on this machine"
 	cmd.Long = `Start N shard processes of this binary on 127.0.0.1, as "loadtest run --shard I/N" with
 shard 0 the coordinator, a generated cluster token, and the same scenario, seed and flags for

@@ -95,6 +95,8 @@ they are also checked every second, and the run stops as soon as one can no long
 --report FORMAT=FILE (repeatable) writes reports of the run, as "loadtest report" would.
 --metrics-listen ADDR serves live Prometheus metrics at http://ADDR/metrics while the run
 lasts and for --metrics-linger after it (docs/metrics.md).
+With --shard I/N and --coordinate ADDR (shard 0) or --coordinator HOST:PORT (the others), the
+run is one shard of a coordinated run, started, merged and gated as one (see "loadtest cluster").
 
 Exit codes: 0 every threshold passed; 99 one or more breached (or the run was stopped by
 --abort-on-fail), even when every request failed; 1 the run failed (it could not start, or

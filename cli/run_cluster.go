@@ -299,14 +299,17 @@ func finishCoordinated(o *runOptions, coord *cluster.Coordinator, specs []report
 }
 
 // finishShard ends a shard that is not the coordinator: exit 0 once its result was delivered
-// (writing it to --out too, when given); when the coordinator is gone it writes its own result
+// (writing it to --out too, when given; 130 if it was itself interrupted); when the coordinator is gone it writes its own result
 // and reports, and exits 1.
 func finishShard(o *runOptions, r *results.Result, specs []reports.Spec, verdict, runErr, delivered error, addr string) error {
 	if delivered == nil {
 		err := writeOut(o.OutFile, r)
 		fmt.Fprintf(o.ErrOut, "shard %d/%d: %d requests measured, result delivered to the coordinator at %s\n",
 			r.Shard.Index, r.Shard.Count, r.Requests, addr)
-		return errors.Join(runErr, err)
+		if err = errors.Join(runErr, err); err == nil && r.Interrupted {
+			err = &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: what this shard measured until then was delivered", r.DurationS)}
+		}
+		return err
 	}
 	_ = finishRun(o, r, specs, verdict, runErr)
 	return &ExitError{Code: ExitFailure, Err: fmt.Errorf("shard %d/%d: %w; this shard stopped and wrote its own result", r.Shard.Index, r.Shard.Count, delivered)}

@@ -200,3 +200,20 @@ func processCPU(tb testing.TB) int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkLiveP99 is the live view's own merge: 8 per-second latency histograms, already
+// decoded when their intervals were applied, added and read at p99.
+func BenchmarkLiveP99(b *testing.B) {
+	var lasts []*hdrhistogram.Histogram
+	for range 8 {
+		h, err := results.DecodeHistogram(benchIntervals(b, 100, 2)[1].Histograms.Latency)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lasts = append(lasts, h)
+	}
+	b.ResetTimer()
+	for range b.N {
+		liveP99(lasts)
+	}
+}
