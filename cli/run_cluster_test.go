@@ -89,7 +89,7 @@ func sameSet(a, b []string) bool {
 func TestRunFingerprint(t *testing.T) {
 	fp := func(args ...string) string {
 		t.Helper()
-		o, _ := boundRun(t, args...)
+		o, _ := boundRun(t, append(args, "--seed", "1")...) // a standalone shard needs a seed
 		sc, err := loadRunScenario(&o.scenarioFlags)
 		if err != nil {
 			t.Fatal(err)
