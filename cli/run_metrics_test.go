@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 func TestRunMetricsBadFlags(t *testing.T) {
@@ -117,16 +115,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 // scrape reads the text exposition at url.
 func scrape(t *testing.T, url string) map[string]*familyText {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fams := metricFamilies(t, url)
 	out := map[string]*familyText{}
 	for name, f := range fams {
 		ft := &familyText{}

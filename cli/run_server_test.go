@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
@@ -50,7 +51,35 @@ func startReferenceServer(t *testing.T, secret string, flags ...string) string {
 // scenarios use (not /healthz, /metrics nor the host sampler's /stats).
 func servedRequests(t *testing.T, base string) uint64 {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	var total float64
+	for route, n := range routeCounts(t, base) {
+		if strings.HasSuffix(route, "/healthz") || strings.HasSuffix(route, "/metrics") || strings.HasSuffix(route, "/stats") {
+			continue
+		}
+		total += n
+	}
+	return uint64(total)
+}
+
+// routeCounts is the reference server's loadtest_server_requests_total by route ("POST
+// /api/user/login"), from its /metrics.
+func routeCounts(t *testing.T, base string) map[string]float64 {
+	t.Helper()
+	counts := map[string]float64{}
+	for _, m := range metricFamilies(t, base+"/metrics")["loadtest_server_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "route" {
+				counts[l.GetValue()] += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return counts
+}
+
+// metricFamilies reads the Prometheus text exposition at url.
+func metricFamilies(t *testing.T, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,20 +89,7 @@ func servedRequests(t *testing.T, base string) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var total float64
-	for _, m := range families["loadtest_server_requests_total"].GetMetric() {
-		route := ""
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "route" {
-				route = l.GetValue()
-			}
-		}
-		if strings.HasSuffix(route, "/healthz") || strings.HasSuffix(route, "/metrics") || strings.HasSuffix(route, "/stats") {
-			continue
-		}
-		total += m.GetCounter().GetValue()
-	}
-	return uint64(total)
+	return families
 }
 
 // TestRunBuiltinsAgainstReferenceServer runs every built-in scenario for 1 s against the

@@ -132,19 +132,7 @@ func checkScenario(w io.Writer, name string) error {
 	if len(sc.Flows) > 0 {
 		return checkFlowScenario(w, name, sc)
 	}
-	target := sc.Target
-	if target == "" {
-		target = "http://127.0.0.1:8080"
-	}
-	if _, err := sc.Plan(scenarios.PlanOptions{Target: target, Secret: []byte("check"), Dir: sc.Dir()}); err != nil {
-		var se *scenarios.Error
-		if errors.As(err, &se) {
-			return err
-		}
-		return fmt.Errorf("scenario %s: %w", name, err)
-	}
-	// the thresholds as run checks them before sending (without flags: --threshold is run's)
-	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()}); err != nil {
+	if err := compileForCheck(name, sc, func(po scenarios.PlanOptions) error { _, err := sc.Plan(po); return err }); err != nil {
 		return err
 	}
 	load := "rate " + sc.Rate.String()
@@ -163,4 +151,23 @@ func checkScenario(w io.Writer, name string) error {
 		fmt.Fprintf(w, "       %5.1f%%  %-7s %-40s %s\n", 100*float64(r.Weight)/float64(total), r.Method, r.Path, r.Name)
 	}
 	return nil
+}
+
+// compileForCheck compiles a scenario (compile is Plan or FlowPlan) against a placeholder
+// target and secret, then loads its thresholds as run checks them before sending (without
+// flags: --threshold is run's).
+func compileForCheck(name string, sc *scenarios.Scenario, compile func(scenarios.PlanOptions) error) error {
+	target := sc.Target
+	if target == "" {
+		target = "http://127.0.0.1:8080"
+	}
+	if err := compile(scenarios.PlanOptions{Target: target, Secret: []byte("check"), Dir: sc.Dir()}); err != nil {
+		var se *scenarios.Error
+		if errors.As(err, &se) {
+			return err
+		}
+		return fmt.Errorf("scenario %s: %w", name, err)
+	}
+	_, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()})
+	return err
 }

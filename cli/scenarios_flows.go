@@ -1,29 +1,16 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
-	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // checkFlowScenario compiles a scenario with flows against a placeholder target and prints
 // its summary: the flows with their weights and steps.
 func checkFlowScenario(w io.Writer, name string, sc *scenarios.Scenario) error {
-	target := sc.Target
-	if target == "" {
-		target = "http://127.0.0.1:8080"
-	}
-	if _, err := sc.FlowPlan(scenarios.PlanOptions{Target: target, Secret: []byte("check"), Dir: sc.Dir()}); err != nil {
-		var se *scenarios.Error
-		if errors.As(err, &se) {
-			return err
-		}
-		return fmt.Errorf("scenario %s: %w", name, err)
-	}
-	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()}); err != nil {
+	if err := compileForCheck(name, sc, func(po scenarios.PlanOptions) error { _, err := sc.FlowPlan(po); return err }); err != nil {
 		return err
 	}
 	load := "rate " + sc.Rate.String() + " iterations"

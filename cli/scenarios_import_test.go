@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/loadtestdev/loadtest/results"
 )
@@ -123,31 +120,8 @@ func importAndRunTwice(t *testing.T, har string) {
 		}
 		iterations += r.IterationsCompleted
 	}
-	if logins := routeCount(t, base, "POST /api/user/login"); logins != iterations {
+	if logins := uint64(routeCounts(t, base)["POST /api/user/login"]); logins != iterations {
 		t.Errorf("the server logged in %d times, want %d (one per iteration of both runs)", logins, iterations)
 	}
 }
 
-// routeCount is the reference server's request count of one route.
-func routeCount(t *testing.T, base, route string) uint64 {
-	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n float64
-	for _, m := range families["loadtest_server_requests_total"].GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "route" && l.GetValue() == route {
-				n += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return uint64(n)
-}
