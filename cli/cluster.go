@@ -42,8 +42,8 @@ an Indexed Job on Kubernetes ("image" builds its image, "manifest" prints its ob
   loadtest cluster image --output loadtest.tar
   loadtest cluster manifest echo --shards 4 --image registry.example/loadtest:v1 --target http://shop.perf:8080
   loadtest cluster run echo --shards 4 --image registry.example/loadtest:v1 --target http://shop.perf:8080 --out result.json`,
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	for _, sub := range clusterSubcommands {
 		cmd.AddCommand(sub(ios))

@@ -142,4 +142,3 @@ func TestClusterPodOtherShardLeavesVerdictToShard0(t *testing.T) {
 		t.Errorf("--index x: exit code %d, want 2", code)
 	}
 }
-

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 func TestRunMetricsBadFlags(t *testing.T) {

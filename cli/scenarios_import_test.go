@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -124,4 +123,3 @@ func importAndRunTwice(t *testing.T, har string) {
 		t.Errorf("the server logged in %d times, want %d (one per iteration of both runs)", logins, iterations)
 	}
 }
-
