@@ -120,10 +120,25 @@ wait_for() {
   local i
   for ((i = 0; i < secs * 2; i++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    dead_process && break
     sleep 0.5
   done
-  log "$what did not come up in ${secs}s; the last lines of its logs:"
+  log "$what did not come up (within ${secs}s, or a process it needs exited); the last lines of the logs:"
   tail -n 20 "$RUN"/logs/*.log >&2 || true
+  return 1
+}
+
+# dead_process says (and succeeds) when a process the harness started has exited: no need to
+# wait for what depends on it.
+dead_process() {
+  local name
+  for name in $(cat "$RUN/pids/order" 2>/dev/null); do
+    [ -f "$RUN/pids/$name" ] || continue
+    if ! kill -0 "$(cat "$RUN/pids/$name")" 2>/dev/null; then
+      log "$name exited"
+      return 0
+    fi
+  done
   return 1
 }
 
