@@ -137,7 +137,7 @@ var nonName = regexp.MustCompile(`[^a-z0-9]+`)
 // spec is the kube.Spec of the options; namespace is the resolved one.
 func (o *kubeOptions) spec(namespace string) (kube.Spec, error) {
 	s := kube.Spec{
-		Name: o.Name, Namespace: namespace, Image: o.Image, PullPolicy: corev1PullPolicy(o.PullPolicy),
+		Name: o.Name, Namespace: namespace, Image: o.Image, PullPolicy: o.PullPolicy,
 		Shards: o.Shards, Scenario: o.Scenario, Token: o.Token, Port: o.Port, CoordinatorHost: o.CoordinatorHost,
 		CPU: o.CPU, Memory: o.Memory, HostNetwork: o.HostNetwork, TTLSeconds: o.TTL,
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/loadtestdev/loadtest/cluster/kube"
 	"github.com/loadtestdev/loadtest/reports"
@@ -29,8 +28,6 @@ type clusterRunOptions struct {
 	// client, when not nil, is used instead of one from the kubeconfig (tests).
 	client *kube.Client
 }
-
-func corev1PullPolicy(s string) corev1.PullPolicy { return corev1.PullPolicy(s) }
 
 func newClusterRunCmd(ios *IOStreams, client *kube.Client) *cobra.Command {
 	o := &clusterRunOptions{client: client}

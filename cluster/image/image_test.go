@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"context"
 	"io"
+	"log"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -171,7 +172,7 @@ func TestIndexTarballAndPush(t *testing.T) {
 	})
 
 	t.Run("push", func(t *testing.T) {
-		srv := httptest.NewServer(registry.New())
+		srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 		defer srv.Close()
 		u, _ := url.Parse(srv.URL)
 		ref := u.Host + "/loadtest:v1"

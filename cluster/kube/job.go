@@ -92,7 +92,7 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 	c := corev1.Container{
 		Name:            ContainerName,
 		Image:           s.Image,
-		ImagePullPolicy: s.PullPolicy,
+		ImagePullPolicy: corev1.PullPolicy(s.PullPolicy),
 		Args:            s.PodArgs(),
 		Env: []corev1.EnvVar{{Name: TokenEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 			LocalObjectReference: corev1.LocalObjectReference{Name: s.Name}, Key: "token"}}}},

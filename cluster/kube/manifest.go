@@ -61,8 +61,8 @@ type Spec struct {
 	Name      string
 	Namespace string
 	Image     string
-	// PullPolicy of the image (default IfNotPresent).
-	PullPolicy corev1.PullPolicy
+	// PullPolicy of the image: Always, IfNotPresent (the default) or Never.
+	PullPolicy string
 	Shards     int
 	// Scenario is the argument of `loadtest run`: a built-in's name, or (with ScenarioFile)
 	// the base name of the scenario file, which the pods read from the ConfigMap.
@@ -125,8 +125,12 @@ func (s *Spec) validate() error {
 	} else if s.Port < 1 || s.Port > 65535 {
 		errs = append(errs, fmt.Errorf("port: %d is not allowed, want 1 to 65535", s.Port))
 	}
-	if s.PullPolicy == "" {
-		s.PullPolicy = corev1.PullIfNotPresent
+	switch corev1.PullPolicy(s.PullPolicy) {
+	case "":
+		s.PullPolicy = string(corev1.PullIfNotPresent)
+	case corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
+	default:
+		errs = append(errs, fmt.Errorf("image pull policy %q: want Always, IfNotPresent or Never", s.PullPolicy))
 	}
 	if s.TTLSeconds == 0 {
 		s.TTLSeconds = DefaultTTL

@@ -29,7 +29,7 @@ die() { log "error: $*"; exit 1; }
 
 install_packages() {
   local need=()
-  for c in etcd:etcd-server containerd:containerd runc:runc ctr:containerd iptables:iptables conntrack:conntrack socat:socat openssl:openssl; do
+  for c in etcd:etcd-server containerd:containerd runc:runc ctr:containerd iptables:iptables conntrack:conntrack socat:socat openssl:openssl curl:curl python3:python3; do
     command -v "${c%%:*}" >/dev/null 2>&1 || need+=("${c#*:}")
   done
   [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
@@ -81,6 +81,7 @@ certs() {
   openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
   local admin node
   admin=$(openssl rand -hex 16); node=$(openssl rand -hex 16)
+  echo "$admin" >"$d/admin.token"
   printf '%s,admin,admin,system:masters\n%s,system:node:%s,%s,system:nodes\n' "$admin" "$node" "$NODE" "$NODE" >"$d/tokens.csv"
   kubeconfig "$RUN/admin.kubeconfig" admin "$admin"
   kubeconfig "$RUN/node.kubeconfig" "system:node:$NODE" "$node"
@@ -119,22 +120,45 @@ wait_for() {
   local i
   for ((i = 0; i < secs * 2; i++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    dead_process && break
     sleep 0.5
   done
-  log "$what did not come up in ${secs}s; the last lines of its logs:"
+  log "$what did not come up (within ${secs}s, or a process it needs exited); the last lines of the logs:"
   tail -n 20 "$RUN"/logs/*.log >&2 || true
   return 1
 }
 
-kc() { kubectl --kubeconfig "$RUN/admin.kubeconfig" "$@"; }
+# dead_process says (and succeeds) when a process the harness started has exited: no need to
+# wait for what depends on it.
+dead_process() {
+  local name
+  for name in $(cat "$RUN/pids/order" 2>/dev/null); do
+    [ -f "$RUN/pids/$name" ] || continue
+    if ! kill -0 "$(cat "$RUN/pids/$name")" 2>/dev/null; then
+      log "$name exited"
+      return 0
+    fi
+  done
+  return 1
+}
 
-node_ready() { kc get node "$NODE" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -q True; }
+# api PATH: GET from the apiserver as admin (curl: kubectl need not be installed).
+api() { curl -sf --cacert "$RUN/pki/ca.crt" -H "Authorization: Bearer $(cat "$RUN/pki/admin.token")" "https://127.0.0.1:6443$1"; }
+
+node_ready() {
+  api "/api/v1/nodes/$NODE" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if any(c["type"]=="Ready" and c["status"]=="True" for c in d["status"].get("conditions",[])) else 1)'
+}
 
 cluster_up() {
   [ ! -e "$RUN/pids" ] || die "$RUN exists: a cluster is up or was not torn down (test/k8s/cluster.sh down)"
   trap 'log "up failed: tearing down"; cluster_down' EXIT
   install_packages
   build_binaries
+  # The apiserver reaches the kubelet (logs) at the node's name: it must be 127.0.0.1.
+  if ! getent hosts "$NODE" | grep -q '^127\.0\.0\.1'; then
+    log "adding '127.0.0.1 $NODE' to /etc/hosts"
+    echo "127.0.0.1 $NODE # loadtest test/k8s" >>/etc/hosts
+  fi
   getent hosts "$NODE" | grep -q '^127\.0\.0\.1' || die "the node name $NODE must resolve to 127.0.0.1 (add '127.0.0.1 $NODE' to /etc/hosts)"
   mkdir -p "$RUN"/{etcd,kubelet,podlogs,cni/net.d,containerd}
   certs
@@ -150,7 +174,7 @@ cluster_up() {
     --service-account-key-file="$p/sa.pub" --service-account-signing-key-file="$p/sa.key" \
     --service-account-issuer=https://kubernetes.default.svc --service-cluster-ip-range=10.0.0.0/24 \
     --kubelet-preferred-address-types=Hostname
-  wait_for kube-apiserver 60 kc get --raw /readyz
+  wait_for kube-apiserver 60 api /readyz
   start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$RUN/admin.kubeconfig" \
     --service-account-private-key-file="$p/sa.key" --root-ca-file="$p/ca.crt" --leader-elect=false \
     --controllers='*,-nodeipam' --bind-address=127.0.0.1
@@ -164,7 +188,7 @@ cluster_up() {
   start kubelet "$BIN/kubelet" --config="$RUN/kubelet-config.yaml" --kubeconfig="$RUN/node.kubeconfig" \
     --root-dir="$RUN/kubelet" --hostname-override="$NODE"
   wait_for "node $NODE Ready" 90 node_ready
-  wait_for "service account default/default" 60 kc get serviceaccount default
+  wait_for "service account default/default" 60 api /api/v1/namespaces/default/serviceaccounts/default
   cat >"$RUN/env" <<ENV
 export KUBECONFIG=$RUN/admin.kubeconfig
 export LOADTEST_TEST_K8S_KUBECONFIG=$RUN/admin.kubeconfig

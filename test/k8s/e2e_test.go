@@ -42,6 +42,16 @@ type env struct {
 	client     *kube.Client
 	binary     string // a static loadtest
 	image      string // its image, imported into the node's containerd
+	dir        string // holds the binary and the image tarball
+}
+
+// TestMain removes the binary and image that setup built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if setupEnv != nil {
+		os.RemoveAll(setupEnv.dir)
+	}
+	os.Exit(code)
 }
 
 var (
@@ -78,7 +88,7 @@ func setup(kc string) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.binary = filepath.Join(dir, "loadtest")
+	e.dir, e.binary = dir, filepath.Join(dir, "loadtest")
 	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", e.binary, "../../cmd/loadtest")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
