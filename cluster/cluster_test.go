@@ -85,7 +85,7 @@ func runShard(ctx context.Context, addr string, i, n int, target string, rate fl
 	if r == nil {
 		return nil, runErr
 	}
-	return r, sh.Deliver(ctx, r)
+	return r, sh.Deliver(context.WithoutCancel(ctx), r) // an interrupted shard still delivers, as run does
 }
 
 // TestCoordinatedRunMergesExactly: two in-process shards against one counting server; the
@@ -245,5 +245,45 @@ func TestJoinTimeoutNamesMissing(t *testing.T) {
 	_, err := c.Wait()
 	if err == nil || !strings.Contains(err.Error(), "shard(s) 1, 2 did not join") {
 		t.Errorf("got %v, want the missing shards 1, 2 named", err)
+	}
+}
+
+// TestShardInterruptedOnItsOwnIsLost: a shard interrupted by its own signal (a SIGTERM, its
+// pod deleted) delivers what it measured, and the run goes on without it: it is lost (not
+// silent: its delivered result is kept), and the whole run is not marked interrupted.
+func TestShardInterruptedOnItsOwnIsLost(t *testing.T) {
+	srv, served := countingTarget(t)
+	c, addr := startCoordinator(t, CoordinatorOptions{Count: 2, Duration: 2 * time.Second, StartDelay: 300 * time.Millisecond, Seed: 1})
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Go(func() { _, errs[0] = runShard(t.Context(), addr, 0, 2, srv.URL, 20, 2*time.Second) })
+	wg.Go(func() {
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(time.Second, cancel) // its SIGTERM, about half way
+		_, errs[1] = runShard(ctx, addr, 1, 2, srv.URL, 20, 2*time.Second)
+	})
+	wg.Wait()
+	if errs[0] != nil {
+		t.Fatalf("shard 0: %v", errs[0])
+	}
+	out, err := c.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Lost) != 1 || out.Lost[0] != 1 || !out.Result.Coordination.Shards[1].Lost {
+		t.Fatalf("got lost %v, want shard 1", out.Lost)
+	}
+	if out.Result.Interrupted {
+		t.Errorf("the merged run is marked interrupted, want only shard 1 lost")
+	}
+	found := false
+	for _, w := range out.Result.Warnings {
+		found = found || (w.Code == WarnShardLost && strings.Contains(w.Message, "shard 1") && strings.Contains(w.Message, "interrupted on its own"))
+	}
+	if !found {
+		t.Errorf("got warnings %+v, want shard_lost saying shard 1 was interrupted on its own", out.Result.Warnings)
+	}
+	if out.Result.Requests != served.Load() {
+		t.Errorf("got %d merged requests, want every one the server saw (%d): the lost shard delivered its own", out.Result.Requests, served.Load())
 	}
 }

@@ -85,6 +85,9 @@ type shardState struct {
 	// hosts are the host samples the shard's intervals carried, for its part if it is lost
 	hosts  []results.Snapshot
 	lost   bool
+	// early: the shard was interrupted on its own and delivered what it measured (lost, but
+	// not silent)
+	early bool
 	lostAt time.Duration
 }
 

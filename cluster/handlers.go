@@ -172,6 +172,11 @@ func (c *Coordinator) handleResult(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, "cluster: result of shard %d is empty", req.Index)
 	default:
 		s.final, s.lost, s.lastSeen = req.Result, false, time.Now()
+		if req.Result.Interrupted && c.stop == "" {
+			// it ended early on its own (a SIGTERM to it, its pod deleted) while the run went
+			// on: lost, with what it delivered kept and the rest of its hits never sent
+			s.lost, s.early, s.lostAt = true, true, time.Since(c.startAt)
+		}
 		writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
 	}
 }

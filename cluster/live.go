@@ -89,7 +89,9 @@ func (c *Coordinator) merge() (*Outcome, error) {
 		return nil, fmt.Errorf("cluster: merge the shards' results: %w", err)
 	}
 	m.Shard, m.Coordination = nil, co
-	m.Interrupted = m.Interrupted || c.interrupted
+	// interrupted is the whole run's: the coordinator's Ctrl-C or SIGTERM; a shard interrupted
+	// on its own is lost instead (see handleResult)
+	m.Interrupted = c.interrupted
 	if w, ok := clockSpread(co.Shards); ok {
 		warnings = append(warnings, w)
 	}
@@ -132,10 +134,14 @@ func (c *Coordinator) partLocked(i int, s *shardState) *results.Result {
 
 // lostWarning names a lost shard, what it reported and the hits it was due to send.
 func lostWarning(i int, s *shardState, part *results.Result) results.Warning {
+	what := fmt.Sprintf("stopped reporting %.1fs into the run; its last reported figures", s.lostAt.Seconds())
+	if s.early {
+		what = fmt.Sprintf("was interrupted on its own %.1fs into the run (a SIGTERM to it, or its pod deleted); the result it delivered", s.lostAt.Seconds())
+	}
 	return results.Warning{
 		Code: WarnShardLost,
-		Message: fmt.Sprintf("shard %d (%s) stopped reporting %.1fs into the run: its last reported figures (%d requests) are kept; it was due to send %d hits",
-			i, s.host, s.lostAt.Seconds(), part.Requests, s.planned),
+		Message: fmt.Sprintf("shard %d (%s) %s, %d requests, stay in the merged result; it was due to send %d hits",
+			i, s.host, what, part.Requests, s.planned),
 		Values: map[string]float64{"shard": float64(i), "requests": float64(part.Requests), "planned": float64(s.planned),
 			"lost_at_s": s.lostAt.Seconds()},
 	}
