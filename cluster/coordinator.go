@@ -83,11 +83,11 @@ type shardState struct {
 	lastAt   time.Time
 	final    *results.Result
 	// hosts are the host samples the shard's intervals carried, for its part if it is lost
-	hosts  []results.Snapshot
-	lost   bool
+	hosts []results.Snapshot
+	lost  bool
 	// early: the shard was interrupted on its own and delivered what it measured (lost, but
 	// not silent)
-	early bool
+	early  bool
 	lostAt time.Duration
 }
 

@@ -17,16 +17,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// sharded skips the test when loadtest run has no --shard yet (issue 13 not merged): these
-// tests are the issue's end-to-end ones and run as soon as sharding is there.
-func sharded(t *testing.T, e *env) {
-	t.Helper()
-	help, _ := exec.Command(e.binary, "run", "--help").CombinedOutput()
-	if !bytes.Contains(help, []byte("--shard ")) || !bytes.Contains(help, []byte("--coordinate ")) {
-		t.Skip("loadtest run has no --shard/--coordinate yet (sharded runs, issue 13, not merged): the sharded end-to-end tests wait for it")
-	}
-}
-
 type clusterRun struct {
 	name   string
 	out    string
@@ -80,6 +70,11 @@ type mergedResult struct {
 	Warnings []struct {
 		Code string `json:"code"`
 	} `json:"warnings"`
+	Coordination *struct {
+		Shards []struct {
+			Index int `json:"index"`
+		} `json:"shards"`
+	} `json:"coordination"`
 }
 
 func readMerged(t *testing.T, path string) mergedResult {
@@ -99,15 +94,17 @@ func readMerged(t *testing.T, path string) mergedResult {
 // requests, and the objects are gone.
 func TestClusterRunSharded(t *testing.T) {
 	e := cluster(t)
-	sharded(t, e)
 	url, count := referenceServer(t)
 	r := startClusterRun(t, e, url, "--duration", "3s", "--rate", "60/s")
 	if code := r.wait(t); code != 0 {
 		t.Fatalf("exit code %d, want 0", code)
 	}
 	m := readMerged(t, r.out)
-	if got := count(); m.Requests == 0 || got != m.Requests {
-		t.Errorf("server counted %d echo requests, the merged result has %d", got, m.Requests)
+	if got := count(); m.Requests != 180 || got != m.Requests {
+		t.Errorf("server counted %d echo requests, the merged result has %d; want 180 = 60/s × 3 s split over the shards", got, m.Requests)
+	}
+	if m.Coordination == nil || len(m.Coordination.Shards) != 3 {
+		t.Errorf("got coordination %+v, want 3 shards", m.Coordination)
 	}
 	if !strings.Contains(r.stderr.String(), "Complete") {
 		t.Errorf("the Job did not complete: %s", r.stderr.String())
@@ -119,7 +116,6 @@ func TestClusterRunSharded(t *testing.T) {
 // through its podFailurePolicy, with no pod retried.
 func TestClusterRunThresholdFailsJobAtOnce(t *testing.T) {
 	e := cluster(t)
-	sharded(t, e)
 	url, _ := referenceServer(t)
 	r := startClusterRun(t, e, url, "--duration", "2s", "--rate", "30/s", "--threshold", "p99<1ns", "--keep")
 	if code := r.wait(t); code != 99 {
@@ -158,7 +154,6 @@ func TestClusterRunThresholdFailsJobAtOnce(t *testing.T) {
 // TestClusterRunShardLost: deleting a shard's pod mid-run gives shard_lost and exit code 1.
 func TestClusterRunShardLost(t *testing.T) {
 	e := cluster(t)
-	sharded(t, e)
 	url, _ := referenceServer(t)
 	r := startClusterRun(t, e, url, "--duration", "30s", "--rate", "30/s")
 	ctx := context.Background()
