@@ -32,6 +32,17 @@ func mergeShards(force bool, names []string, rs []*Result, m *Result) error {
 			return err
 		}
 	}
+	if !force {
+		// shards of one run (checked) run side by side over one schedule: their asked rates
+		// add up to the whole run's, whatever their slightly different wall-clock spans
+		sum := 0.0
+		for _, r := range rs {
+			sum += r.RateAsked
+		}
+		if m.RateAsked > 0 {
+			m.RateAsked = sum
+		}
+	}
 	count := rs[first].Shard.Count
 	given := map[int]bool{}
 	var infos []ShardInfo

@@ -59,6 +59,8 @@ func TestMergeShardsComplete(t *testing.T) {
 	for i := range 3 {
 		r := shardResult(t, i, 3)
 		r.Shard.Start, r.Shard.RunID = start, "run-1"
+		r.RateAsked = 100                                                                                                         // each shard's part of 300/s
+		r.Started, r.Ended = r.Started.Add(time.Duration(i)*7*time.Millisecond), r.Ended.Add(time.Duration(i)*7*time.Millisecond) // a little apart
 		rs = append(rs, r)
 	}
 	m, err := Merge(rs[2], rs[0], rs[1])
@@ -67,6 +69,9 @@ func TestMergeShardsComplete(t *testing.T) {
 	}
 	if m.Requests != 60 || m.Shard != nil {
 		t.Errorf("merged %d requests, shard %+v; want 60 and no shard of its own", m.Requests, m.Shard)
+	}
+	if m.RateAsked != 300 {
+		t.Errorf("merged rate_asked %v, want the shards' 100/s parts added: 300", m.RateAsked)
 	}
 	want := &Coordination{Shards: []ShardInfo{{Index: 0}, {Index: 1}, {Index: 2}}}
 	if !reflect.DeepEqual(m.Coordination, want) {
