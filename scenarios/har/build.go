@@ -9,14 +9,14 @@ import (
 
 // builder turns the kept entries into steps, correlating as it goes.
 type builder struct {
-	o       Options
-	kept    []selected
-	steps   []*step
-	target  string
-	corr    *correlator
-	uses    map[string][]string // variable -> "step where"
-	vars    [][2]string         // variables: name, value (secrets to fill in)
-	varSet  map[string]bool
+	o      Options
+	kept   []selected
+	steps  []*step
+	target string
+	corr   *correlator
+	uses   map[string][]string // variable -> "step where"
+	vars   [][2]string         // variables: name, value (secrets to fill in)
+	varSet map[string]bool
 
 	hardcoded []Hardcoded
 	secrets   []Secret
