@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -77,7 +76,7 @@ func (s *figureSum) add(requests, successes uint64, codes map[string]uint64, err
 	for k, n := range codes {
 		s.codes[k] += n
 	}
-	s.errors = addErrors(s.errors, errs)
+	s.errors = results.MergeErrors(s.errors, errs)
 	lat, err := addDecoded(s.lat, h.Latency)
 	if err != nil {
 		return nil, fmt.Errorf("latency: %w", err)
@@ -98,25 +97,6 @@ func addDecoded(h *hdrhistogram.Histogram, enc string) (*hdrhistogram.Histogram,
 		return nil, fmt.Errorf("%d values out of range", dropped)
 	}
 	return d, nil
-}
-
-// addErrors adds the error classes of src to dst (the first message of a class is kept).
-func addErrors(dst, src []results.ErrorCount) []results.ErrorCount {
-	for _, e := range src {
-		found := false
-		for i := range dst {
-			if dst[i].Class == e.Class {
-				dst[i].Count += e.Count
-				found = true
-				break
-			}
-		}
-		if !found {
-			dst = append(dst, e)
-		}
-	}
-	sort.SliceStable(dst, func(i, j int) bool { return dst[i].Count > dst[j].Count })
-	return dst
 }
 
 // clone copies the accumulator (histograms included), for a result rendered elsewhere.

@@ -65,7 +65,7 @@ func MergeWith(opts MergeOptions, rs ...*Result) (*Result, error) {
 		askedRequests += r.RateAsked * r.DurationS
 		anyMaxRate = anyMaxRate || (r.RateAsked <= 0 && len(r.Stages) == 0)
 		addCounts(m.StatusCodes, r.StatusCodes)
-		m.Errors = mergeErrors(m.Errors, r.Errors)
+		m.Errors = MergeErrors(m.Errors, r.Errors)
 		if err := addEncoded(lat, r.Histograms.Latency, names[i], "latency"); err != nil {
 			return nil, err
 		}
@@ -219,8 +219,9 @@ func addCounts(dst, src map[string]uint64) {
 	}
 }
 
-// mergeErrors adds the error classes of src to dst, keeping the first sample message.
-func mergeErrors(dst, src []ErrorCount) []ErrorCount {
+// MergeErrors adds the error classes of src to dst, keeping the first sample message, most
+// frequent first.
+func MergeErrors(dst, src []ErrorCount) []ErrorCount {
 	for _, e := range src {
 		found := false
 		for i := range dst {

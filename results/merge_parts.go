@@ -21,7 +21,7 @@ func mergeByRequest(dst, src map[string]*RequestStats, source string) error {
 		d.Requests += s.Requests
 		d.Successes += s.Successes
 		addCounts(d.StatusCodes, s.StatusCodes)
-		d.Errors = mergeErrors(d.Errors, s.Errors)
+		d.Errors = MergeErrors(d.Errors, s.Errors)
 		merged := make([]*hdrhistogram.Histogram, 2)
 		for i, pair := range [][2]string{{d.Histograms.Latency, s.Histograms.Latency}, {d.Histograms.ServiceTime, s.Histograms.ServiceTime}} {
 			h, err := DecodeHistogram(pair[0])
