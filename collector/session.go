@@ -93,8 +93,11 @@ func StartSession(ctx context.Context, o SessionOptions) *Session {
 // of a file descriptor.
 type EngineFigures struct {
 	ConnectionCap int
-	PeakInFlight  int
-	FDErrors      uint64
+	// Sessions says the cap is a run of flows' max_sessions (a start that finds every session
+	// busy is dropped, not delayed), not --connections.
+	Sessions     bool
+	PeakInFlight int
+	FDErrors     uint64
 	// BehindSchedule is true when the engine sent hits late.
 	BehindSchedule bool
 }
@@ -121,7 +124,7 @@ func (s *Session) Finish(eng EngineFigures) HostReport {
 	local := s.local.Samples()
 	rep := HostReport{Generator: onlyRole(local, results.RoleGenerator)}
 	a := Assessment{Generator: rep.Generator, FDErrors: eng.FDErrors, ConnectionCap: eng.ConnectionCap, PeakConnections: eng.PeakInFlight,
-		BehindSchedule: eng.BehindSchedule}
+		BehindSchedule: eng.BehindSchedule, Sessions: eng.Sessions}
 	switch {
 	case s.opts.ServerPID > 0:
 		rep.Server, rep.ServerOrigin, rep.ServerSameHost = onlyRole(local, results.RoleServer), fmt.Sprintf("pid %d", s.opts.ServerPID), true

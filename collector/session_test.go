@@ -99,15 +99,22 @@ func TestSessionConnectionCap(t *testing.T) {
 		name string
 		eng  EngineFigures
 		want bool
+		says string
 	}{
-		{"cap reached", EngineFigures{ConnectionCap: 4, PeakInFlight: 4}, true},
-		{"below the cap", EngineFigures{ConnectionCap: 4, PeakInFlight: 3}, false},
+		{"cap reached", EngineFigures{ConnectionCap: 4, PeakInFlight: 4}, true, "raise --connections"},
+		{"below the cap", EngineFigures{ConnectionCap: 4, PeakInFlight: 3}, false, ""},
+		{"sessions of flows", EngineFigures{ConnectionCap: 4, PeakInFlight: 4, Sessions: true}, true, "raise max_sessions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := sampleUntil(t, SessionOptions{Target: "http://127.0.0.1:1"}, 1, tt.eng)
 			if got := hasCode(rep.Warnings, WarnConnectionCap); got != tt.want {
 				t.Errorf("%s fired %v, want %v (%+v)", WarnConnectionCap, got, tt.want, rep.Warnings)
+			}
+			for _, w := range rep.Warnings {
+				if w.Code == WarnConnectionCap && !strings.Contains(w.Message, tt.says) {
+					t.Errorf("got %q, want it to say %q", w.Message, tt.says)
+				}
 			}
 		})
 	}

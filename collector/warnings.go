@@ -44,7 +44,9 @@ type Assessment struct {
 	TargetOnSameHost bool
 	// ConnectionCap is the most connections (workers) the engine may open, 0 if unbounded;
 	// PeakConnections the most it had open at once.
-	ConnectionCap   int
+	ConnectionCap int
+	// Sessions: the cap is flows' max_sessions (EngineFigures.Sessions).
+	Sessions        bool
 	PeakConnections int
 	// FDErrors counts requests that failed because the generator had no file descriptor left
 	// ("too many open files").
@@ -175,11 +177,16 @@ func connectionCapWarning(a Assessment) (results.Warning, bool) {
 	if !a.ConnectionsCapped() {
 		return results.Warning{}, false
 	}
+	msg := fmt.Sprintf("%s: it had all %d connections it may open in use, so requests waited for a free one (raise --connections)",
+		generatorLimitedBy, a.ConnectionCap)
+	if a.Sessions {
+		msg = fmt.Sprintf("%s: it had all %d sessions of max_sessions in use, so the iterations due then were dropped (raise max_sessions; see dropped_iterations)",
+			generatorLimitedBy, a.ConnectionCap)
+	}
 	return results.Warning{
-		Code: WarnConnectionCap,
-		Message: fmt.Sprintf("%s: it had all %d connections it may open in use, so requests waited for a free one (raise --connections)",
-			generatorLimitedBy, a.ConnectionCap),
-		Values: map[string]float64{"peak_connections": float64(a.PeakConnections), "connection_cap": float64(a.ConnectionCap)},
+		Code:    WarnConnectionCap,
+		Message: msg,
+		Values:  map[string]float64{"peak_connections": float64(a.PeakConnections), "connection_cap": float64(a.ConnectionCap)},
 	}, true
 }
 

@@ -107,7 +107,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	if session != nil {
 		rep := session.Finish(collector.EngineFigures{
-			ConnectionCap: connectionCap(eo), PeakInFlight: int(final.PeakInFlight), FDErrors: fdErrors(r),
+			ConnectionCap: connectionCap(eo), Sessions: eo.FlowPlan != nil, PeakInFlight: int(final.PeakInFlight), FDErrors: fdErrors(r),
 			BehindSchedule: r != nil && hasWarning(r, "behind_schedule"),
 		})
 		if rep.Note != "" {
