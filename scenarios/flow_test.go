@@ -398,12 +398,8 @@ func FuzzParseFlows(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := Parse("fuzz.yaml", data)
-		if err != nil {
-			var se *Error
-			if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "scenario fuzz.yaml") {
-				t.Fatalf("got %T %q, want an *Error naming fuzz.yaml", err, err)
-			}
+		sc, ok := parseFuzzed(t, data)
+		if !ok {
 			return
 		}
 		if len(sc.Flows) > 0 {
