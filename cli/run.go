@@ -271,7 +271,7 @@ func finishRun(o *runOptions, r *results.Result, specs []reports.Spec, verdict, 
 		return verr
 	}
 	if len(r.Thresholds) == 0 && r.Successes == 0 {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%d sent%s)", r.Requests, firstError(r))}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%s%s)", r.NoSuccess(), firstError(r))}
 	}
 	return nil
 }

@@ -167,7 +167,13 @@ type ThresholdResult struct {
 	Measured   float64 `json:"measured"`
 	Unit       string  `json:"unit,omitempty"`
 	Passed     bool    `json:"passed"`
-	Source     string  `json:"source,omitempty"` // "flag" or "scenario"
+	// NoData is set when the metric had no sample to measure (a latency or a ratio over no
+	// request, checks over no check, an iteration duration over no iteration): Measured is
+	// then 0 and means nothing, and the threshold failed.
+	NoData bool `json:"no_data,omitempty"`
+	// Source is "flag", "scenario" or "default" (a threshold the run got because it had none
+	// of its own).
+	Source string `json:"source,omitempty"`
 }
 
 // Probe is the outcome of `loadtest probe`: the highest rate that met the SLOs.
