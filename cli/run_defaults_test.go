@@ -179,3 +179,33 @@ flows:
 		}
 	})
 }
+
+// TestCoordinatedRunDefaultThresholds: a coordinated run of a scenario without thresholds is
+// gated by the defaults on the merged result, where the coordinator evaluates thresholds.
+func TestCoordinatedRunDefaultThresholds(t *testing.T) {
+	broken := status500Server(t)
+	sc := writeScenario(t, "rate: 20/s\nduration: 1s\nrequests: [{name: a, path: /a}]\n")
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "merged.json")
+	common := []string{"run", sc, "--target", broken.URL, "--seed", "7", "--cluster-token", "tok"}
+	shardDone := make(chan string, 1)
+	go func() {
+		_, _, e := runCLI(t, append(common, "--shard", "1/2", "--coordinator", addr)...)
+		shardDone <- e
+	}()
+	code, stdout, errOut := runCLI(t, append(common, "--shard", "0/2", "--coordinate", addr, "--out", out)...)
+	<-shardDone
+	if code != ExitThresholds || !strings.Contains(errOut, "errors<1% (default, measured 100 %)") {
+		t.Fatalf("coordinator: got exit code %d, stderr %q; want 99 naming the default errors<1%%", code, errOut)
+	}
+	r := readResult(t, out)
+	if len(r.Coordination.Shards) != 2 || len(r.Thresholds) != 1 || r.Thresholds[0].Source != gate.SourceDefault || r.Thresholds[0].Passed {
+		t.Errorf("merged result: %d shards, thresholds %+v; want 2 shards and the default errors<1%% failed", len(r.Coordination.Shards), r.Thresholds)
+	}
+	if !strings.Contains(stdout, "default") {
+		t.Errorf("the merged summary does not show the default threshold:\n%s", stdout)
+	}
+}
