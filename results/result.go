@@ -20,7 +20,8 @@ type Result struct {
 	Ended     time.Time `json:"ended"`
 	DurationS float64   `json:"duration_s"`
 
-	// RateAsked is the requested constant rate in req/s; 0 means "as fast as possible" with
+	// RateAsked is the requested constant rate in req/s, or for a run of flows in iterations
+	// started per second (as are its Stages' rates); 0 means "as fast as possible" with
 	// Connections workers. Stages describe a ramped rate instead.
 	RateAsked   float64 `json:"rate_asked"`
 	Stages      []Stage `json:"stages,omitempty"`
@@ -36,7 +37,8 @@ type Result struct {
 	Successes    uint64  `json:"successes"`
 	SuccessRatio float64 `json:"success_ratio"`
 	// Rate is the achieved request rate (requests / duration) and Throughput the rate of
-	// successful requests (successes / duration), both in req/s.
+	// successful requests (successes / duration), both in req/s, also for a run of flows
+	// (whose achieved iteration rate is IterationRate).
 	Rate       float64 `json:"rate"`
 	Throughput float64 `json:"throughput"`
 	BytesIn    uint64  `json:"bytes_in"`
