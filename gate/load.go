@@ -27,8 +27,10 @@ type ThresholdSet struct {
 // LoadThresholds parses and checks the thresholds of a run before any load is sent: every
 // malformed expression is reported, each naming where it came from ("--threshold" or
 // "scenario FILE: thresholds[i]"); then duplicates, then scoped thresholds that name no
-// request (or step) of the scenario, then flow metrics that name no flow of it. `loadtest run`, `probe` and `scenarios check` all call it, so that
-// check rejects what run rejects. Every error is bad input.
+// request (or step) of the scenario, then flow metrics that name no flow of it. With no flag
+// and no scenario threshold it returns the Defaults, marked SourceDefault. `loadtest run`,
+// `probe` and `scenarios check` all call it, so that check rejects what run rejects. Every
+// error is bad input.
 func LoadThresholds(s ThresholdSet) ([]Threshold, error) {
 	var errs []error
 	for _, e := range s.Flags {
