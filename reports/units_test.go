@@ -3,10 +3,12 @@ package reports
 import (
 	"bytes"
 	"html"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/internal/golden"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/results/resultstest"
 )
@@ -54,31 +56,60 @@ func TestFlowRatesInTheirUnits(t *testing.T) {
 	}
 }
 
-// TestDefaultAndNoDataThresholds: a run of flows whose every iteration failed, gated by the
-// default thresholds and by an iteration duration that has no sample: every format marks the
-// default ones as such and says "no data" where nothing was measured, never "0 ms".
-func TestDefaultAndNoDataThresholds(t *testing.T) {
-	r := resultstest.FlowResult(t, []resultstest.Flow{{Name: "f", Steps: []string{"a", "b"}, Iterations: 10, Failed: 10}}, 2)
-	set := gate.ThresholdSet{Defaults: gate.DefaultThresholds(true, true), Requests: sortedRequestNames(r), Flows: r.FlowNames()}
+// failedFlowsRun is a run of one flow whose every iteration failed at its last step.
+func failedFlowsRun(t *testing.T) *results.Result {
+	return resultstest.FlowResult(t, []resultstest.Flow{{Name: "f", Steps: []string{"a", "b"}, Iterations: 10, Failed: 10}}, 2)
+}
+
+// evaluate loads set and evaluates it on r, recording the thresholds in r.
+func evaluate(t *testing.T, r *results.Result, set gate.ThresholdSet) {
+	t.Helper()
+	set.Requests, set.Flows = sortedRequestNames(r), r.FlowNames()
 	ths, err := gate.LoadThresholds(set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	more, err := gate.LoadThresholds(gate.ThresholdSet{Flags: []string{"f.iteration.p99<2s"}, Flows: r.FlowNames()})
-	if err != nil {
-		t.Fatal(err)
+	r.Thresholds = gate.Evaluate(r, ths)
+}
+
+// TestDefaultThresholdsShown: a run of flows whose every iteration failed, gated by the default
+// thresholds: every format marks them as defaults and says why the run has them.
+func TestDefaultThresholdsShown(t *testing.T) {
+	r := failedFlowsRun(t)
+	evaluate(t, r, gate.ThresholdSet{Defaults: gate.DefaultThresholds(true, true)})
+	goldens := map[string]string{FormatText: "flows_failed.txt", FormatMarkdown: "flows_failed.md"}
+	for _, format := range []string{FormatText, FormatMarkdown, FormatHTML, FormatJUnit} {
+		t.Run(format, func(t *testing.T) {
+			out := render(t, r, format)
+			if g := goldens[format]; g != "" {
+				golden.Assert(t, filepath.Join("testdata", g), []byte(out))
+			}
+			for _, w := range []string{"errors<1%", "checks>99%", "default"} {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s report lacks %q", format, w)
+				}
+			}
+		})
 	}
-	r.Thresholds = gate.Evaluate(r, append(ths, more...))
-	if got := r.Thresholds[2]; !got.NoData || got.Passed {
+	if got := gate.DescribeThresholds(r.Breached()); got != "errors<1% (default, measured 50 %), checks>99% (default, measured 66.67 %)" {
+		t.Errorf("DescribeThresholds = %q, want each named as a default with its measured value", got)
+	}
+}
+
+// TestNoDataThresholds: a threshold on the duration of completed iterations, in a run where
+// none completed, fails and every format says "no data" where the value would be, never a
+// measured 0.
+func TestNoDataThresholds(t *testing.T) {
+	r := failedFlowsRun(t)
+	evaluate(t, r, gate.ThresholdSet{Flags: []string{"f.iteration.p99<2s"}})
+	if got := r.Thresholds[0]; !got.NoData || got.Passed {
 		t.Fatalf("f.iteration.p99<2s over no completed iteration = %+v, want failed with no data", got)
 	}
 	for _, format := range []string{FormatText, FormatMarkdown, FormatHTML, FormatJUnit} {
 		t.Run(format, func(t *testing.T) {
 			out := render(t, r, format)
-			for _, w := range []string{"errors<1%", "checks>99%", "default", "no data"} {
-				if !strings.Contains(out, w) {
-					t.Errorf("%s report lacks %q", format, w)
-				}
+			if !strings.Contains(out, "no data") {
+				t.Errorf("%s report does not say no data", format)
 			}
 			for _, line := range strings.Split(out, "\n") {
 				if strings.Contains(line, "f.iteration.p99<2s") && (format == FormatText || format == FormatMarkdown) && !strings.Contains(line, "no data") {
@@ -87,7 +118,7 @@ func TestDefaultAndNoDataThresholds(t *testing.T) {
 			}
 		})
 	}
-	if got := gate.DescribeThresholds(r.Breached()); !strings.Contains(got, "f.iteration.p99<2s (no data") || !strings.Contains(got, "errors<1% (default, measured 50 %)") {
-		t.Errorf("DescribeThresholds = %q, want the default named and the missing data said", got)
+	if got := gate.DescribeThresholds(r.Breached()); got != "f.iteration.p99<2s (no data: nothing was measured)" {
+		t.Errorf("DescribeThresholds = %q, want no data said", got)
 	}
 }
