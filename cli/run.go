@@ -37,7 +37,8 @@ type runOptions struct {
 	Quiet   bool
 	// SampleInterval is how often both sides' host metrics are sampled (collector).
 	SampleInterval time.Duration
-	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's.
+	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's and the
+	// default ones.
 	Thresholds   []string
 	NoThresholds bool
 	AbortOnFail  bool
@@ -88,8 +89,9 @@ run, waits briefly for requests in flight, and still prints and writes what was 
 (exit code 130).
 
 Thresholds (see "Thresholds" in the README) come from --threshold (repeatable) and the
-scenario's thresholds: list (the built-ins have loose ones; --no-thresholds drops the
-scenario's). They are parsed and checked before any load is sent, evaluated at the end, shown
+scenario's thresholds: list (the built-ins have loose ones). A scenario with none, given no
+--threshold, gets the default ones, errors<1% (flows: also checks>99%), shown as "default";
+--no-thresholds drops the scenario's and the defaults. They are parsed and checked before any load is sent, evaluated at the end, shown
 in the summary, recorded in the result file and written to the reports. With --abort-on-fail
 they are also checked every second, and the run stops as soon as one can no longer pass.
 --report FORMAT=FILE (repeatable) writes reports of the run, as "loadtest report" would.
@@ -100,8 +102,8 @@ run is one shard of a coordinated run, started, merged and gated as one (see "lo
 
 Exit codes: 0 every threshold passed; 99 one or more breached (or the run was stopped by
 --abort-on-fail), even when every request failed; 1 the run failed (it could not start, or
-no threshold was given and no request succeeded); 2 bad input; 130 interrupted (the
-thresholds are still evaluated, printed and written, but 130 wins).`,
+there was no threshold at all, with --no-thresholds, and no request succeeded); 2 bad input;
+130 interrupted (the thresholds are still evaluated, printed and written, but 130 wins).`,
 		Example: `  loadtest run echo
   loadtest run swiper --rate 500/s --duration 30s --out result.json
   loadtest run echo --rate 0 --connections 64 --duration 5s
@@ -146,8 +148,8 @@ thresholds are still evaluated, printed and written, but 130 wins).`,
 	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
 	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
 	f.StringVar(&opts.VegetaTargets, "vegeta-targets", "", "send the requests of a vegeta http targets file instead of a scenario's")
-	f.StringArrayVar(&opts.Thresholds, "threshold", nil, `pass/fail bound such as "p99<200ms" or "errors<0.1%", added to the scenario's (repeatable; exit code 99 when breached)`)
-	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds (--threshold flags still apply)")
+	f.StringArrayVar(&opts.Thresholds, "threshold", nil, `pass/fail bound such as "p99<200ms" or "errors<0.1%", added to the scenario's, or replacing the default ones (repeatable; exit code 99 when breached)`)
+	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds and the default ones (errors<1%, flows also checks>99%); --threshold flags still apply")
 	f.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "check the thresholds every second and stop as soon as one can no longer pass")
 	f.StringVar(&opts.ShardSpec, "shard", "", "send shard I (0-based) of N of the run, e.g. 1/3: the whole run's hits n with n mod N = I, at their times; needs --seed (docs/sharding.md)")
 	opts.metricsFlags.bind(f)
@@ -271,7 +273,7 @@ func finishRun(o *runOptions, r *results.Result, specs []reports.Spec, verdict, 
 		return verr
 	}
 	if len(r.Thresholds) == 0 && r.Successes == 0 {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%d sent%s)", r.Requests, firstError(r))}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%s%s)", r.NoSuccess(), firstError(r))}
 	}
 	return nil
 }

@@ -259,7 +259,9 @@ func TestRunGateExitCodes(t *testing.T) {
 		want    string
 		nThresh int
 	}{
-		{"dead target without thresholds fails", []string{sc, "--target", dead}, ExitFailure, "no request succeeded", 0},
+		{"dead target with the default thresholds", []string{sc, "--target", dead}, ExitThresholds, "errors<1% (default, measured 100 %)", 1},
+		{"dead target with no thresholds at all fails", []string{sc, "--target", dead, "--no-thresholds"}, ExitFailure, "no request succeeded (10 sent,", 0},
+		{"abort-on-fail with the default thresholds", []string{sc, "--target", srv.URL, "--abort-on-fail"}, ExitOK, "", 1},
 		{"dead target with a breached threshold", []string{sc, "--target", dead, "--threshold", "errors<1%"}, ExitThresholds, "1 of 1 thresholds breached", 1},
 		{"dead target, thresholds that hold", []string{sc, "--target", dead, "--threshold", "requests>=1"}, ExitOK, "", 1},
 		{"scenario thresholds pass", []string{gated, "--target", srv.URL}, ExitOK, "", 2},

@@ -157,6 +157,8 @@ func TestRunAgainstTarget(t *testing.T) {
 	}
 }
 
+// TestRunDeadTargetExit1: with no threshold at all (--no-thresholds; else the default ones
+// answer 99), a run in which no request succeeded exits 1.
 func TestRunDeadTargetExit1(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -165,7 +167,7 @@ func TestRunDeadTargetExit1(t *testing.T) {
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
 	out := filepath.Join(t.TempDir(), "r.json")
-	code, _, errOut := runCLI(t, "run", writeScenario(t, twoRequests), "--target", dead, "--rate", "20/s", "--duration", "500ms", "--out", out)
+	code, _, errOut := runCLI(t, "run", writeScenario(t, twoRequests), "--target", dead, "--rate", "20/s", "--duration", "500ms", "--out", out, "--no-thresholds")
 	if code != ExitFailure {
 		t.Fatalf("exit code = %d, want 1; stderr %q", code, errOut)
 	}

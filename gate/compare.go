@@ -339,18 +339,23 @@ func sameTarget(a, b string) bool {
 	return target.IsLoopback(ua.Hostname()) && target.IsLoopback(ub.Hostname())
 }
 
-// describeRate says what load a run asked for, for comparing two runs.
+// describeRate says what load a run asked for, for comparing two runs; a run of flows asks
+// for iterations per second.
 func describeRate(r *results.Result) string {
+	unit := "/s"
+	if r.HasFlows() {
+		unit = " iterations/s"
+	}
 	var s string
 	switch {
 	case len(r.Stages) > 0:
 		parts := make([]string, len(r.Stages))
 		for i, st := range r.Stages {
-			parts[i] = round2(st.DurationS) + "s→" + round2(st.RatePerSec) + "/s"
+			parts[i] = round2(st.DurationS) + "s→" + round2(st.RatePerSec) + unit
 		}
 		s = "ramp " + strings.Join(parts, ", ")
 	case r.RateAsked > 0:
-		s = round2(r.RateAsked) + "/s"
+		s = round2(r.RateAsked) + unit
 	default:
 		s = "as fast as possible"
 	}

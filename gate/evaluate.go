@@ -33,8 +33,8 @@ func CheckRequests(ths []Threshold, requestNames []string) error {
 
 // Evaluate measures each threshold on r and says whether it holds. Measured values are in the
 // metric's Unit: ms, % (errors and success), req/s, or a count. A threshold whose metric has
-// no data (a latency or a ratio over zero requests, a request name absent from r) fails with
-// a measured value of 0: a gate passes only on evidence.
+// no data (a latency or a ratio over zero requests, a request name absent from r) fails,
+// marked NoData with a measured value of 0: a gate passes only on evidence.
 func Evaluate(r *results.Result, ths []Threshold) []results.ThresholdResult {
 	out := make([]results.ThresholdResult, 0, len(ths))
 	for _, th := range ths {
@@ -47,6 +47,8 @@ func Evaluate(r *results.Result, ths []Threshold) []results.ThresholdResult {
 		if ok {
 			tr.Measured = displayValue(th.Metric, v)
 			tr.Passed = th.Op.Holds(v, th.Value)
+		} else {
+			tr.NoData = true
 		}
 		out = append(out, tr)
 	}

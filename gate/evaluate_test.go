@@ -101,8 +101,8 @@ func TestEvaluateNoData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := Evaluate(empty, []Threshold{mustParse(t, tt.expr)})[0]
-		if got.Passed != tt.passed || got.Measured != 0 {
-			t.Errorf("%s on an empty result: got %+v, want passed %v, measured 0", tt.expr, got, tt.passed)
+		if got.Passed != tt.passed || got.Measured != 0 || got.NoData != !tt.passed {
+			t.Errorf("%s on an empty result: got %+v, want passed %v, measured 0, no data %v", tt.expr, got, tt.passed, !tt.passed)
 		}
 	}
 

@@ -187,17 +187,19 @@ func (o Op) Holds(measured, bound float64) bool {
 	return false
 }
 
-// Source values of a Threshold: where its expression came from.
+// Source values of a Threshold: where its expression came from. SourceDefault marks the
+// thresholds a run gets when it has none of its own (DefaultThresholds).
 const (
 	SourceFlag     = "flag"
 	SourceScenario = "scenario"
+	SourceDefault  = "default"
 )
 
 // Threshold is one parsed threshold expression.
 type Threshold struct {
 	// Expr is the expression as written, without surrounding space.
 	Expr string
-	// Source is SourceFlag or SourceScenario (empty from Parse).
+	// Source is SourceFlag, SourceScenario or SourceDefault (empty from Parse).
 	Source string
 	// Request scopes the threshold to one named request of the scenario (in a scenario with
 	// flows, a step "FLOW/STEP"); Flow scopes a flow metric to one flow. At most one is set;

@@ -197,11 +197,20 @@ func Verdict(r *results.Result, abort *Abort) error {
 	return &BreachError{Aborted: abort, Breached: breached, Total: len(r.Thresholds)}
 }
 
-// DescribeThresholds lists evaluated thresholds with their measured values:
-// "p99<1us (measured 0.41 ms), errors<1% (measured 100 %)".
+// DescribeThresholds lists evaluated thresholds with their measured values, and where they
+// are defaults says so: "p99<1us (measured 0.41 ms), errors<1% (default, measured 100 %)",
+// "checks>99% (default, no data)".
 func DescribeThresholds(trs []results.ThresholdResult) string {
 	parts := make([]string, len(trs))
 	for i, tr := range trs {
+		prefix := ""
+		if tr.Source == SourceDefault {
+			prefix = "default, "
+		}
+		if tr.NoData {
+			parts[i] = fmt.Sprintf("%s (%sno data: nothing was measured)", tr.Expression, prefix)
+			continue
+		}
 		v := strconv.FormatFloat(tr.Measured, 'f', -1, 64)
 		if math.Abs(tr.Measured) >= 0.01 || tr.Measured == 0 {
 			v = strconv.FormatFloat(math.Round(tr.Measured*100)/100, 'f', -1, 64)
@@ -209,7 +218,7 @@ func DescribeThresholds(trs []results.ThresholdResult) string {
 		if tr.Unit != "" {
 			v += " " + tr.Unit
 		}
-		parts[i] = fmt.Sprintf("%s (measured %s)", tr.Expression, v)
+		parts[i] = fmt.Sprintf("%s (%smeasured %s)", tr.Expression, prefix, v)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -24,7 +24,7 @@ var (
 		`Request duration: kind="latency" from the intended send time (corrected for coordinated omission), kind="service_time" from the actual send.`,
 		[]string{"scenario", "request", "kind"}, nil)
 	rateTargetDesc = prometheus.NewDesc("loadtest_rate_target",
-		"The request rate the run asks now, in requests per second (0 at max rate and after the run).",
+		"The rate the run asks now: requests per second, or iterations started per second in a run of flows (0 at max rate and after the run).",
 		nil, nil)
 	inFlightDesc = prometheus.NewDesc("loadtest_in_flight",
 		"Requests sent and not yet answered.", nil, nil)

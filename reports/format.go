@@ -19,8 +19,12 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
 }
 
-// formatMeasured formats a threshold's measured value with its unit.
+// formatMeasured formats a threshold's measured value with its unit, or "no data" when the
+// metric had no sample.
 func formatMeasured(th results.ThresholdResult) string {
+	if th.NoData {
+		return "no data"
+	}
 	v := strconv.FormatFloat(th.Measured, 'f', -1, 64)
 	if math.Abs(th.Measured) >= 1e6 || (th.Measured != 0 && math.Abs(th.Measured) < 1e-3) {
 		v = strconv.FormatFloat(th.Measured, 'g', 6, 64)
@@ -33,31 +37,23 @@ func formatMeasured(th results.ThresholdResult) string {
 	return v
 }
 
+// defaultThresholdsNote says, under the thresholds table, that the run was gated by the default
+// thresholds; "" when none of r's thresholds is a default one.
+func defaultThresholdsNote(r *results.Result) string {
+	for _, th := range r.Thresholds {
+		if th.Source == "default" {
+			return "Thresholds of source default: the scenario has no thresholds of its own and none was given with --threshold, so the run gets these (--no-thresholds turns them off; a scenario's thresholds: or a --threshold replaces them)."
+		}
+	}
+	return ""
+}
+
 // passFail is a threshold's verdict as printed in tables.
 func passFail(passed bool) string {
 	if passed {
 		return "pass"
 	}
 	return "FAIL"
-}
-
-// rateAsked describes the requested load: a constant rate, the stages of a ramp, or
-// "as fast as possible" with N connections.
-func rateAsked(r *results.Result) string {
-	if len(r.Stages) > 0 {
-		parts := make([]string, len(r.Stages))
-		for i, s := range r.Stages {
-			parts[i] = fmt.Sprintf("%s→%.0f", formatSeconds(s.DurationS), s.RatePerSec)
-		}
-		return "ramp " + strings.Join(parts, ", ") + " req/s"
-	}
-	if r.RateAsked <= 0 {
-		if r.Connections > 0 {
-			return fmt.Sprintf("max (%d connections)", r.Connections)
-		}
-		return "max"
-	}
-	return formatRate(r.RateAsked)
 }
 
 // latencyRow is one statistic of a latency summary with its label, in the order reports print.

@@ -61,14 +61,15 @@ func HTML(w io.Writer, r *results.Result) error {
 	page := htmlPage{R: r, Headline: fmt.Sprintf("%s → %s", r.Scenario, r.Target), Tables: htmlTables(r)}
 	page.Cards = [][2]string{
 		{"requests", formatCount(r.Requests)},
-		{"rate achieved", formatRate(r.Rate)},
+		{"request rate", formatRate(r.Rate)},
 		{"success", formatPercent(r.SuccessRatio)},
 		{"p99 latency", formatMS(r.LatencyMS.P99)},
 		{"duration", formatSeconds(r.DurationS)},
 	}
 	if r.HasFlows() {
 		page.Cards = append(page.Cards, [2]string{"iterations", fmt.Sprintf("%s (%s failed, %s dropped)",
-			formatCount(r.Iterations), formatCount(r.IterationsFailed), formatCount(r.DroppedIterations))})
+			formatCount(r.Iterations), formatCount(r.IterationsFailed), formatCount(r.DroppedIterations))},
+			[2]string{"iteration rate", formatIterationRate(r.IterationRate())})
 		if r.Checks != nil && r.Checks.Passes+r.Checks.Fails > 0 {
 			page.Cards = append(page.Cards, [2]string{"checks", formatPercent(r.Checks.Ratio)})
 		}
@@ -76,7 +77,7 @@ func HTML(w io.Writer, r *results.Result) error {
 	if len(r.Thresholds) > 0 {
 		page.Cards = append(page.Cards, [2]string{"thresholds", fmt.Sprintf("%d of %d passed", len(r.Thresholds)-failedThresholds(r), len(r.Thresholds))})
 	}
-	page.Notes = append(page.Notes, fmt.Sprintf("Started %s, ended %s; rate asked %s.", formatTime(r.Started), formatTime(r.Ended), rateAsked(r)))
+	page.Notes = append(page.Notes, fmt.Sprintf("Started %s, ended %s; %s %s.", formatTime(r.Started), formatTime(r.Ended), rateRows(r)[0][0], rateAsked(r)))
 	if len(r.Sources) > 0 {
 		page.Notes = append(page.Notes, "Merged from "+sourcesLine(r.Sources)+".")
 	}
@@ -145,7 +146,7 @@ func htmlTables(r *results.Result) []htmlTable {
 		newHTMLTable("Status codes", "", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr"),
 		newHTMLTable("Errors", "", []string{"class", "count", "sample"}, errRows, "lrl"),
 		hostTbl,
-		newHTMLTable("Thresholds", "", []string{"threshold", "measured", "result", "source"}, thRows, "lrll"),
+		newHTMLTable("Thresholds", defaultThresholdsNote(r), []string{"threshold", "measured", "result", "source"}, thRows, "lrll"),
 	}...)
 	tables[len(tables)-1].Fail = thFail
 	if r.Probe != nil {

@@ -102,6 +102,7 @@ func junitSuiteOf(r *results.Result) junitSuite {
 	}
 	if r.HasFlows() {
 		s.Properties = append(s.Properties, junitProperty{"iterations", fmt.Sprint(r.Iterations)},
+			junitProperty{"iteration_rate", fmt.Sprintf("%.2f iterations/s", r.IterationRate())},
 			junitProperty{"iterations_failed", fmt.Sprint(r.IterationsFailed)}, junitProperty{"dropped_iterations", fmt.Sprint(r.DroppedIterations)})
 		if r.Checks != nil {
 			s.Properties = append(s.Properties, junitProperty{"checks_ratio", fmt.Sprintf("%.4f", r.Checks.Ratio)})
@@ -113,7 +114,7 @@ func junitSuiteOf(r *results.Result) junitSuite {
 		if !th.Passed {
 			c.Failure = &junitFailure{
 				Type:    "threshold",
-				Message: fmt.Sprintf("threshold %s failed: measured %s", th.Expression, formatMeasured(th)),
+				Message: junitThresholdMessage(th),
 				Text:    fmt.Sprintf("threshold: %s\nmeasured: %s\nsource: %s\n", th.Expression, formatMeasured(th), th.Source),
 			}
 			s.Failures++
@@ -132,7 +133,7 @@ func junitSuiteOf(r *results.Result) junitSuite {
 			Classname: class, TimeS: fmt.Sprintf("%.3f", r.DurationS),
 		}
 		if r.Successes == 0 {
-			c.Failure = &junitFailure{Type: "run", Message: fmt.Sprintf("no request succeeded (%d requests)", r.Requests)}
+			c.Failure = &junitFailure{Type: "run", Message: fmt.Sprintf("no request succeeded (%s)", r.NoSuccess())}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)
@@ -164,7 +165,25 @@ func junitCheckCases(r *results.Result, class string) []junitCase {
 
 // junitSummary is the headline of a result, shown by CI systems as the suite's output.
 func junitSummary(r *results.Result) string {
-	return fmt.Sprintf("%s requests in %s, rate %s (asked %s), throughput %s, success %s, latency p50 %s p99 %s max %s",
-		formatCount(r.Requests), formatSeconds(r.DurationS), formatRate(r.Rate), rateAsked(r), formatRate(r.Throughput),
+	rate := fmt.Sprintf("rate %s (asked %s)", formatRate(r.Rate), rateAsked(r))
+	if r.HasFlows() {
+		rate = fmt.Sprintf("request rate %s, %s iterations at %s (asked %s)", formatRate(r.Rate), formatCount(r.Iterations),
+			formatIterationRate(r.IterationRate()), rateAsked(r))
+	}
+	return fmt.Sprintf("%s requests in %s, %s, throughput %s, success %s, latency p50 %s p99 %s max %s",
+		formatCount(r.Requests), formatSeconds(r.DurationS), rate, formatRate(r.Throughput),
 		formatPercent(r.SuccessRatio), formatMS(r.LatencyMS.P50), formatMS(r.LatencyMS.P99), formatMS(r.LatencyMS.Max))
+}
+
+// junitThresholdMessage says why a threshold failed: its measured value, or that there was no
+// data; a default threshold is named as such.
+func junitThresholdMessage(th results.ThresholdResult) string {
+	what := "threshold"
+	if th.Source == "default" {
+		what = "default threshold"
+	}
+	if th.NoData {
+		return fmt.Sprintf("%s %s failed: no data (nothing was measured)", what, th.Expression)
+	}
+	return fmt.Sprintf("%s %s failed: measured %s", what, th.Expression, formatMeasured(th))
 }

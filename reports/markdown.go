@@ -54,12 +54,17 @@ func (m *mdWriter) line(format string, args ...any) { fmt.Fprintf(&m.b, format+"
 
 func (m *mdWriter) headline(r *results.Result) {
 	m.line("## loadtest: %s → %s\n", mdEscape(r.Scenario), mdEscape(r.Target))
-	m.line("**%s requests** in %s · **%s** achieved (asked %s) · **%s** success · p99 latency **%s**\n",
-		formatCount(r.Requests), formatSeconds(r.DurationS), formatRate(r.Rate), mdEscape(rateAsked(r)),
+	asked := fmt.Sprintf(" (asked %s)", mdEscape(rateAsked(r)))
+	if r.HasFlows() {
+		asked = "" // the asked rate is of iterations: on the iterations line
+	}
+	m.line("**%s requests** in %s · **%s** achieved%s · **%s** success · p99 latency **%s**\n",
+		formatCount(r.Requests), formatSeconds(r.DurationS), formatRate(r.Rate), asked,
 		formatPercent(r.SuccessRatio), formatMS(r.LatencyMS.P99))
 	if r.HasFlows() {
-		line := fmt.Sprintf("**%s iterations** (%s completed, %s failed, %s dropped)", formatCount(r.Iterations),
-			formatCount(r.IterationsCompleted), formatCount(r.IterationsFailed), formatCount(r.DroppedIterations))
+		line := fmt.Sprintf("**%s iterations** (%s completed, %s failed, %s dropped) · **%s** achieved (asked %s)", formatCount(r.Iterations),
+			formatCount(r.IterationsCompleted), formatCount(r.IterationsFailed), formatCount(r.DroppedIterations),
+			formatIterationRate(r.IterationRate()), mdEscape(rateAsked(r)))
 		if r.Checks != nil && r.Checks.Passes+r.Checks.Fails > 0 {
 			line += fmt.Sprintf(" · checks **%s** passed", formatPercent(r.Checks.Ratio))
 		}
@@ -163,4 +168,7 @@ func (m *mdWriter) thresholds(r *results.Result) {
 		rows = append(rows, []string{"`" + th.Expression + "`", formatMeasured(th), verdict, th.Source})
 	}
 	m.table("Thresholds", []string{"threshold", "measured", "result", "source"}, rows, "lrll")
+	if note := defaultThresholdsNote(r); note != "" {
+		m.line("_%s_\n", mdEscape(note))
+	}
 }

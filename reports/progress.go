@@ -14,7 +14,8 @@ import (
 // carriage return and clearing of a redrawn line) is the caller's.
 
 // WriteProgress writes the status line of a run in progress, without a newline: elapsed /
-// total, the last interval's rate and p99, the requests and the errors so far.
+// total, the last interval's request rate and p99, the requests and the errors so far, and for a
+// run of flows its iterations (WriteIterationProgress).
 func WriteProgress(w io.Writer, pr engine.Progress) error {
 	total := "∞"
 	if pr.Duration > 0 {
@@ -30,7 +31,7 @@ func WriteProgress(w io.Writer, pr engine.Progress) error {
 	if err != nil {
 		return err
 	}
-	return WriteIterationProgress(w, pr.Iterations, pr.IterationsFailed, pr.DroppedIterations)
+	return WriteIterationProgress(w, pr.Elapsed, pr.Iterations, pr.IterationsFailed, pr.DroppedIterations)
 }
 
 // WriteProbeStepStart writes the line of a probe step that starts: its number, rate and length.

@@ -86,18 +86,21 @@ func sourcesLine(sources []string) string {
 	return fmt.Sprintf("%d %s: %s", len(sources), noun, strings.Join(sources, ", "))
 }
 
-// requestRows are the headline counters and rates.
+// requestRows are the headline counters and rates, as the result file has them: requests
+// completed, and sent when some sent ones did not complete (cut short at the end of the run).
 func requestRows(r *results.Result) [][]string {
-	return [][]string{
-		{"requests", formatCount(r.Requests)},
-		{"successes", formatCount(r.Successes)},
-		{"success ratio", formatPercent(r.SuccessRatio)},
-		{"rate asked", rateAsked(r)},
-		{"rate achieved", formatRate(r.Rate)},
-		{"throughput (successes)", formatRate(r.Throughput)},
-		{"bytes in", formatBytes(r.BytesIn)},
-		{"bytes out", formatBytes(r.BytesOut)},
+	rows := [][]string{{"requests", formatCount(r.Requests)}}
+	if sent := r.SentRequests(); sent != r.Requests {
+		rows = append(rows, []string{"sent", fmt.Sprintf("%s (%s did not complete)", formatCount(sent), formatCount(sent-r.Requests))})
 	}
+	rows = append(rows,
+		[]string{"successes", formatCount(r.Successes)},
+		[]string{"success ratio", formatPercent(r.SuccessRatio)})
+	rows = append(rows, rateRows(r)...)
+	return append(rows,
+		[]string{"throughput (successes)", formatRate(r.Throughput)},
+		[]string{"bytes in", formatBytes(r.BytesIn)},
+		[]string{"bytes out", formatBytes(r.BytesOut)})
 }
 
 func (t *textWriter) latency(r *results.Result) {
@@ -204,4 +207,7 @@ func (t *textWriter) thresholds(r *results.Result) {
 	}
 	title := fmt.Sprintf("Thresholds: %d of %d passed", len(r.Thresholds)-failed, len(r.Thresholds))
 	t.section(title, []string{"threshold", "measured", "result", "source"}, rows, "lrll")
+	if note := defaultThresholdsNote(r); note != "" {
+		t.printf("%s\n", note)
+	}
 }

@@ -20,6 +20,15 @@ func (r *Result) HasFlows() bool {
 	return len(r.Flows) > 0 || r.Iterations > 0 || r.DroppedIterations > 0
 }
 
+// IterationRate is the achieved rate of a run of flows in iterations started per second
+// (Iterations / DurationS, as Rate is Requests / DurationS); 0 without a duration.
+func (r *Result) IterationRate() float64 {
+	if r.DurationS <= 0 {
+		return 0
+	}
+	return float64(r.Iterations) / r.DurationS
+}
+
 // FlowNames returns the names of r's flows, sorted.
 func (r *Result) FlowNames() []string {
 	names := make([]string, 0, len(r.Flows))

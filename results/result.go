@@ -20,7 +20,8 @@ type Result struct {
 	Ended     time.Time `json:"ended"`
 	DurationS float64   `json:"duration_s"`
 
-	// RateAsked is the requested constant rate in req/s; 0 means "as fast as possible" with
+	// RateAsked is the requested constant rate in req/s, or for a run of flows in iterations
+	// started per second (as are its Stages' rates); 0 means "as fast as possible" with
 	// Connections workers. Stages describe a ramped rate instead.
 	RateAsked   float64 `json:"rate_asked"`
 	Stages      []Stage `json:"stages,omitempty"`
@@ -36,7 +37,8 @@ type Result struct {
 	Successes    uint64  `json:"successes"`
 	SuccessRatio float64 `json:"success_ratio"`
 	// Rate is the achieved request rate (requests / duration) and Throughput the rate of
-	// successful requests (successes / duration), both in req/s.
+	// successful requests (successes / duration), both in req/s, also for a run of flows
+	// (whose achieved iteration rate is IterationRate).
 	Rate       float64 `json:"rate"`
 	Throughput float64 `json:"throughput"`
 	BytesIn    uint64  `json:"bytes_in"`
@@ -167,7 +169,13 @@ type ThresholdResult struct {
 	Measured   float64 `json:"measured"`
 	Unit       string  `json:"unit,omitempty"`
 	Passed     bool    `json:"passed"`
-	Source     string  `json:"source,omitempty"` // "flag" or "scenario"
+	// NoData is set when the metric had no sample to measure (a latency or a ratio over no
+	// request, checks over no check, an iteration duration over no iteration): Measured is
+	// then 0 and means nothing, and the threshold failed.
+	NoData bool `json:"no_data,omitempty"`
+	// Source is "flag", "scenario" or "default" (a threshold the run got because it had none
+	// of its own).
+	Source string `json:"source,omitempty"`
 }
 
 // Probe is the outcome of `loadtest probe`: the highest rate that met the SLOs.

@@ -1,5 +1,7 @@
 package results
 
+import "fmt"
+
 // Breached returns the thresholds of r that did not pass, in their order.
 func (r *Result) Breached() []ThresholdResult {
 	var out []ThresholdResult
@@ -9,6 +11,27 @@ func (r *Result) Breached() []ThresholdResult {
 		}
 	}
 	return out
+}
+
+// SentRequests is how many requests the run sent: Sent, or Requests when Sent was not recorded
+// (a result written before it was, or a merge of sources that did not all record it).
+// Requests counts only those that completed, so it is less when some were cut short.
+func (r *Result) SentRequests() uint64 {
+	return max(r.Sent, r.Requests)
+}
+
+// NoSuccess says what a run in which no request succeeded sent, with the counts of the result
+// file: "15 sent, 0 completed" (or "10 sent" when every one completed), and for a run of flows
+// its iterations.
+func (r *Result) NoSuccess() string {
+	s := fmt.Sprintf("%d sent", r.SentRequests())
+	if sent := r.SentRequests(); sent != r.Requests {
+		s += fmt.Sprintf(", %d completed", r.Requests)
+	}
+	if r.HasFlows() {
+		s += fmt.Sprintf("; %d iterations, %d failed", r.Iterations, r.IterationsFailed)
+	}
+	return s
 }
 
 // LowestAsked is the lowest rate a probe asked for in any step (0 with no step).
