@@ -103,6 +103,9 @@ type stepOutcome struct {
 	ok               bool
 	latency, service time.Duration
 	class, msg       string
+	// header is the response's header when it failed by its status: it holds the start of
+	// the body for the error sample (keepErrorBody)
+	header http.Header
 }
 
 // step sends request step i and records it. It returns whether it passed, when it ended,
@@ -139,6 +142,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 		out.class, out.msg = classify(0, err.Error()), err.Error()
 	} else if !out.ok {
 		out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s %s: %d %s", s.tgt.Method, s.tgt.URL, code, http.StatusText(code))
+		out.header = resp.Header
 	}
 	var outcomes []scenarios.Outcome
 	if err == nil && it.HasChecks(i) {
@@ -173,9 +177,9 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 	inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
 	a.peakInFlight = max(a.peakInFlight, inFlight)
 	a.received++
-	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
+	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg, out.header)
 	if name >= 0 && name < len(a.byName) {
-		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
+		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg, out.header)
 	}
 	a.bytesOut += uint64(len(s.tgt.Body))
 	done := time.Now()

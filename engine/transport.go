@@ -71,7 +71,11 @@ func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if t.h1 != nil && req.URL.Scheme == "http" {
 		if proxy, err := t.std.Proxy(req); err == nil && proxy == nil {
-			return t.h1.RoundTrip(req)
+			resp, err := t.h1.RoundTrip(req)
+			if err == nil {
+				keepErrorBody(resp)
+			}
+			return resp, err
 		}
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
@@ -84,6 +88,7 @@ func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	resp.Body = &countingBody{ReadCloser: resp.Body, total: t.bytesIn, cancel: cancel}
+	keepErrorBody(resp)
 	return resp, nil
 }
 
