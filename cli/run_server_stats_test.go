@@ -69,3 +69,15 @@ func TestRunServerStatsPoll(t *testing.T) {
 		})
 	}
 }
+
+// TestKubeShardsGetServerStats: --server-stats=false reaches every pod's run.
+func TestKubeShardsGetServerStats(t *testing.T) {
+	code, out, errOut := runCLI(t, "cluster", "manifest", "echo", "--shards", "2", "--image", "i:v1",
+		"--target", "http://192.0.2.1:8080", "--cluster-token", "x", "--server-stats=false")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "--server-stats=false") {
+		t.Errorf("the manifest does not pass --server-stats=false to the shards:\n%s", out)
+	}
+}
