@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // bodyServer answers /ok with 200 and a body, /denied with 401 and a JSON error, /long with
@@ -114,9 +116,31 @@ func TestFlowErrorSamplesKeepTheStartOfTheBody(t *testing.T) {
       - {name: denied, path: /denied}
       - {name: long, path: /long}
       - {name: empty, path: /empty}
+      - {name: expected, path: /denied, check: [{status: 401}]}
 `
 	r := runFlowYAML(t, src, srv.URL, Options{RatePerSec: 50, Duration: 30 * time.Second, MaxRequests: 3, MaxSessions: 3})
 	checkErrorSamples(t, "flow", r.Errors)
+	if st := r.ByRequest["f/expected"]; st == nil || st.Successes == 0 || len(st.Errors) != 0 {
+		t.Errorf("f/expected: got %+v, want the 401 it checks for to pass", st)
+	}
+}
+
+// TestFlowsKeepTheirOwnErrorBodies: a flow step may check for a 401, which then succeeds, so
+// the transport of a run of flows leaves the body to the session, which knows the checks.
+func TestFlowsKeepTheirOwnErrorBodies(t *testing.T) {
+	var bytesIn atomic.Uint64
+	for _, tt := range []struct {
+		name string
+		o    Options
+		want bool
+	}{
+		{"plain run", Options{Timeout: time.Second, Connections: 1}, true},
+		{"run of flows", Options{Timeout: time.Second, Connections: 1, FlowPlan: &scenarios.FlowPlan{}}, false},
+	} {
+		if got := newClient(&tt.o, &bytesIn).Transport.(*engineTransport).errorBodies; got != tt.want {
+			t.Errorf("%s: transport keeps error bodies %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }
 
 func TestErrorBodyLeavesSuccessesAlone(t *testing.T) {

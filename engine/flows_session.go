@@ -128,7 +128,9 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 	var code int
 	if err == nil {
 		code = resp.StatusCode
-		err = s.readBody(resp, it.NeedsBody(i))
+		// the start of the body of a response failed by its status, for the error sample
+		sample := (code < 200 || code >= 400) && !it.StatusChecked(i)
+		err = s.readBody(resp, it.NeedsBody(i), sample)
 	}
 	end = time.Now()
 	if err != nil && r.sessCtx.Err() != nil {
@@ -195,16 +197,32 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 const checkClass = "check"
 
 // readBody reads a response body to its end (keeping at most maxCheckedBody of it when the
-// step's checks need it) and closes it.
-func (s *session) readBody(resp *http.Response, keep bool) error {
+// step's checks need it) and closes it. With sample it leaves the first results.MaxErrorBody
+// bytes in the response's header for the error sample, as keepErrorBody does for plain runs.
+func (s *session) readBody(resp *http.Response, keep, sample bool) error {
 	defer resp.Body.Close()
 	s.body.Reset()
-	if keep {
-		if _, err := s.body.ReadFrom(io.LimitReader(resp.Body, maxCheckedBody)); err != nil {
+	limit := int64(0)
+	switch {
+	case keep:
+		limit = maxCheckedBody
+	case sample:
+		limit = results.MaxErrorBody
+	}
+	if limit > 0 {
+		if _, err := s.body.ReadFrom(io.LimitReader(resp.Body, limit)); err != nil {
 			return err
 		}
 	}
-	_, err := io.Copy(io.Discard, resp.Body)
+	rest, err := io.Copy(io.Discard, resp.Body)
+	if sample {
+		kept := s.body.Bytes()[:min(s.body.Len(), results.MaxErrorBody)]
+		v := []string{string(kept)}
+		if rest > 0 || s.body.Len() > len(kept) {
+			v = append(v, "truncated")
+		}
+		resp.Header[errorBodyKey] = v
+	}
 	return err
 }
 
