@@ -104,7 +104,7 @@ type stepOutcome struct {
 	latency, service time.Duration
 	class, msg       string
 	// header is the response's header when it failed by its status: it holds the start of
-	// the body for the error sample (keepErrorBody)
+	// the body for the error sample (readBody)
 	header http.Header
 }
 
