@@ -37,6 +37,8 @@ type runOptions struct {
 	Quiet   bool
 	// SampleInterval is how often both sides' host metrics are sampled (collector).
 	SampleInterval time.Duration
+	// ServerStats polls the target's GET /stats for the server side (--server-stats).
+	ServerStats bool
 	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's and the
 	// default ones.
 	Thresholds   []string
@@ -147,6 +149,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress on stderr")
 	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
 	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
+	f.BoolVar(&opts.ServerStats, "server-stats", true, "sample the server side from the target's GET /stats (one request to see whether it serves a loadtest snapshot, then one per --sample-interval); false: never request it")
 	f.StringVar(&opts.VegetaTargets, "vegeta-targets", "", "send the requests of a vegeta http targets file instead of a scenario's")
 	f.StringArrayVar(&opts.Thresholds, "threshold", nil, `pass/fail bound such as "p99<200ms" or "errors<0.1%", added to the scenario's, or replacing the default ones (repeatable; exit code 99 when breached)`)
 	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds and the default ones (errors<1%, flows also checks>99%); --threshold flags still apply")
@@ -238,7 +241,7 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	oc, runErr := runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: ths, AbortOnFail: o.AbortOnFail,
-		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
+		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval, NoServerStats: !o.ServerStats},
 		Observers: mx.observers(prog.update),
 	})
 	prog.done()

@@ -210,7 +210,7 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 	}
 	oc, err = runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: cr.ths,
-		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
+		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval, NoServerStats: !o.ServerStats},
 		Observers: cm.observers(sh.Observe),
 		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
 			var err error

@@ -130,7 +130,7 @@ func topReader(opts *topOptions) (func(context.Context) (results.Snapshot, error
 	}
 	client := &http.Client{Timeout: max(5*time.Second, 2*opts.Interval)}
 	return func(ctx context.Context) (results.Snapshot, error) {
-		snap, err := collector.FetchStats(ctx, client, statsURL)
+		snap, err := collector.FetchStats(ctx, client, statsURL, "loadtest/"+version())
 		if errors.Is(err, collector.ErrNoStats) {
 			return snap, fmt.Errorf("%w (only the loadtest reference server serves it; run top without --target on the target's host instead)", err)
 		}

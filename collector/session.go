@@ -22,21 +22,26 @@ const DefaultReadyWait = 3 * time.Second
 // SessionOptions say what the sampling session of one run samples.
 type SessionOptions struct {
 	// Target is the run's base URL; when the run did not start the server (ServerPID 0) its
-	// GET /stats is polled for the server side.
+	// GET /stats is polled for the server side, unless NoServerStats.
 	Target string
+	// NoServerStats turns the /stats poll off: not a single request is sent to it.
+	NoServerStats bool
+	// UserAgent is the User-Agent of the /stats requests: the one the run's load requests
+	// carry ("loadtest/VERSION").
+	UserAgent string
 	// ServerPID is the pid of the server the run started, 0 if none.
 	ServerPID int
 	// Interval is how often both sides are sampled.
 	Interval time.Duration
 	// ReadyWait bounds the wait for the first samples (default DefaultReadyWait).
 	ReadyWait time.Duration
-	// Client polls /stats (default http.DefaultClient's settings, see NewStatsPoller).
+	// Client polls /stats (default one that follows no redirect, see NewStatsPoller).
 	Client *http.Client
 }
 
 // Session samples both sides of a run: this host with the loadtest process (and the server
 // process when the run started it), and the target's GET /stats when the run did not start the
-// server.
+// server (see StatsPoller: one probe request decides whether it is polled).
 type Session struct {
 	opts   SessionOptions
 	cancel context.CancelFunc
@@ -61,9 +66,9 @@ func StartSession(ctx context.Context, o SessionOptions) *Session {
 	}
 	s.local = NewSampler(SamplerOptions{Interval: o.Interval, Watch: watch})
 	sources := []Source{s.local}
-	if o.ServerPID == 0 {
+	if o.ServerPID == 0 && !o.NoServerStats {
 		if statsURL, err := StatsURL(o.Target); err == nil {
-			s.remote = NewStatsPoller(o.Client, statsURL, o.Interval)
+			s.remote = NewStatsPoller(o.Client, statsURL, o.UserAgent, o.Interval)
 			sources = append(sources, s.remote)
 		}
 	}

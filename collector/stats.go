@@ -64,17 +64,22 @@ func StatsURL(target string) (string, error) {
 // ErrNoStats means the target answered but does not serve a loadtest snapshot at /stats.
 var ErrNoStats = errors.New("collector: target does not serve /stats")
 
-// FetchStats gets one Snapshot from a /stats URL. A target that answers with anything but a
-// snapshot (404, HTML, another JSON document) gives an error wrapping ErrNoStats.
-func FetchStats(ctx context.Context, client *http.Client, statsURL string) (results.Snapshot, error) {
+// FetchStats gets one Snapshot from a /stats URL, sending userAgent as its User-Agent (a run
+// sends the one its load requests carry, "loadtest/VERSION"). A target that answers with
+// anything but what StatsHandler serves (a 404, a redirect, HTML, another JSON document)
+// gives an error wrapping ErrNoStats. A nil client follows no redirect.
+func FetchStats(ctx context.Context, client *http.Client, statsURL, userAgent string) (results.Snapshot, error) {
 	if client == nil {
-		client = http.DefaultClient
+		client = noRedirectClient
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, statsURL, nil)
 	if err != nil {
 		return results.Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	if userAgent != "" {
+		req.Header.Set("User-Agent", userAgent)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return results.Snapshot{}, fmt.Errorf("collector: GET %s: %w", statsURL, err)
@@ -87,20 +92,37 @@ func FetchStats(ctx context.Context, client *http.Client, statsURL string) (resu
 	if resp.StatusCode != http.StatusOK {
 		return results.Snapshot{}, fmt.Errorf("%w: GET %s: %s", ErrNoStats, statsURL, resp.Status)
 	}
+	return parseSnapshot(statsURL, resp.Header.Get("Content-Type"), body)
+}
+
+// parseSnapshot reads the answer of a /stats URL as StatsHandler writes it: a JSON snapshot
+// with its time and the host's cores.
+func parseSnapshot(statsURL, contentType string, body []byte) (results.Snapshot, error) {
 	var snap results.Snapshot
+	if !strings.HasPrefix(contentType, "application/json") {
+		return snap, fmt.Errorf("%w: GET %s: the answer is %q, not a loadtest snapshot", ErrNoStats, statsURL, contentType)
+	}
 	if err := json.Unmarshal(body, &snap); err != nil || snap.Time.IsZero() || snap.NumCPU <= 0 {
 		return results.Snapshot{}, fmt.Errorf("%w: GET %s: the answer is not a loadtest snapshot", ErrNoStats, statsURL)
 	}
 	return snap, nil
 }
 
+// noRedirectClient polls /stats when no client is given: a redirect is an answer that is not
+// a snapshot, not a request to send elsewhere.
+var noRedirectClient = &http.Client{
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
 // StatsPoller records the snapshots a remote target serves at GET /stats: at once, every
-// interval, and one last time when its context ends. A target without /stats gives no samples
-// and no error: Note says why.
+// interval, and one last time when its context ends. The first request is a probe: a target
+// that does not answer it with a snapshot, as the bundled server does (a 404, another answer,
+// no answer at all), is not asked again, gives no samples and no error, and Note says why.
 type StatsPoller struct {
-	client   *http.Client
-	url      string
-	interval time.Duration
+	client    *http.Client
+	url       string
+	userAgent string
+	interval  time.Duration
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -113,23 +135,21 @@ type StatsPoller struct {
 var _ Source = (*StatsPoller)(nil)
 
 // NewStatsPoller polls statsURL (see StatsURL) every interval (DefaultInterval if 0) with
-// client (http.DefaultClient if nil).
-func NewStatsPoller(client *http.Client, statsURL string, interval time.Duration) *StatsPoller {
-	if client == nil {
-		client = http.DefaultClient
-	}
+// client (one that follows no redirect if nil), sending userAgent as the User-Agent.
+func NewStatsPoller(client *http.Client, statsURL, userAgent string, interval time.Duration) *StatsPoller {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	return &StatsPoller{client: client, url: statsURL, interval: interval, ready: make(chan struct{})}
+	return &StatsPoller{client: client, url: statsURL, userAgent: userAgent, interval: interval, ready: make(chan struct{})}
 }
 
-// Run polls until ctx ends, then polls one last time and returns. It stops early, with a Note,
-// when the target answers but has no /stats. It always returns nil: a target's statistics are
-// an extra, never a reason to fail a run.
+// Run probes the target, then, when it served a snapshot, polls until ctx ends, polls one
+// last time and returns. It stops early, with a Note, when the target answers a poll with
+// anything but a snapshot. It always returns nil: a target's statistics are an extra, never
+// a reason to fail a run.
 func (p *StatsPoller) Run(ctx context.Context) error {
 	defer p.markReady()
-	supported := p.poll(ctx)
+	supported := p.probe(ctx)
 	p.markReady()
 	if !supported {
 		return nil
@@ -151,11 +171,25 @@ func (p *StatsPoller) Run(ctx context.Context) error {
 	}
 }
 
-// poll takes one sample and reports whether polling should go on.
+// probe sends the first request and reports whether the target served a snapshot. Whatever
+// else it answered, or its not answering, ends the polling for the run.
+func (p *StatsPoller) probe(ctx context.Context) bool {
+	snap, err := p.fetch(ctx)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.note = err.Error() + " (not asked again during this run)"
+		return false
+	}
+	p.samples = append(p.samples, snap)
+	return true
+}
+
+// poll takes one sample from a target that served the probe and reports whether polling
+// should go on: a target that stops serving /stats is not asked again; one that does not
+// answer (for a while) is.
 func (p *StatsPoller) poll(ctx context.Context) bool {
-	rctx, cancel := context.WithTimeout(ctx, max(2*p.interval, 2*time.Second))
-	defer cancel()
-	snap, err := FetchStats(rctx, p.client, p.url)
+	snap, err := p.fetch(ctx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
@@ -166,12 +200,18 @@ func (p *StatsPoller) poll(ctx context.Context) bool {
 	case errors.Is(err, ErrNoStats):
 		p.note = err.Error()
 		return false
-	default: // not answering (yet, or any more): keep trying quietly
+	default: // not answering (any more): keep trying quietly
 		if ctx.Err() == nil {
 			p.note = err.Error()
 		}
 		return true
 	}
+}
+
+func (p *StatsPoller) fetch(ctx context.Context) (results.Snapshot, error) {
+	rctx, cancel := context.WithTimeout(ctx, max(2*p.interval, 2*time.Second))
+	defer cancel()
+	return FetchStats(rctx, p.client, p.url, p.userAgent)
 }
 
 func (p *StatsPoller) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
@@ -194,14 +234,15 @@ func (p *StatsPoller) Note() string {
 	return p.note
 }
 
-// PollStats polls the /stats of target (a base URL) every interval until ctx ends and returns
-// the snapshots received: none for a target that does not serve /stats or does not answer.
-func PollStats(ctx context.Context, target string, interval time.Duration) ([]results.Snapshot, error) {
+// PollStats polls the /stats of target (a base URL) every interval until ctx ends, sending
+// userAgent, and returns the snapshots received: none for a target that does not serve /stats
+// or does not answer the first request.
+func PollStats(ctx context.Context, target, userAgent string, interval time.Duration) ([]results.Snapshot, error) {
 	statsURL, err := StatsURL(target)
 	if err != nil {
 		return nil, err
 	}
-	p := NewStatsPoller(nil, statsURL, interval)
+	p := NewStatsPoller(nil, statsURL, userAgent, interval)
 	_ = p.Run(ctx)
 	return p.Samples(), nil
 }

@@ -88,7 +88,7 @@ func TestStatsURL(t *testing.T) {
 func TestStatsPollerRecordsSnapshots(t *testing.T) {
 	before := runtime.NumGoroutine()
 	srv := httptest.NewServer(StatsHandler(results.RoleServer))
-	p := NewStatsPoller(srv.Client(), srv.URL+StatsPath, 300*time.Millisecond)
+	p := NewStatsPoller(srv.Client(), srv.URL+StatsPath, "", 300*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := p.Run(ctx); err != nil {
@@ -116,7 +116,7 @@ func TestStatsPollerToleratesTargetWithoutStats(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	p := NewStatsPoller(srv.Client(), srv.URL+StatsPath, 20*time.Millisecond)
+	p := NewStatsPoller(srv.Client(), srv.URL+StatsPath, "", 20*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -137,13 +137,13 @@ func TestStatsPollerIgnoresOtherJSON(t *testing.T) {
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	}))
 	defer srv.Close()
-	_, err := FetchStats(context.Background(), srv.Client(), srv.URL+StatsPath)
+	_, err := FetchStats(context.Background(), srv.Client(), srv.URL+StatsPath, "")
 	if !errors.Is(err, ErrNoStats) {
 		t.Errorf("got %v, want ErrNoStats", err)
 	}
 }
 
-func TestPollStatsKeepsTryingATargetThatDoesNotAnswer(t *testing.T) {
+func TestPollStatsStopsAtATargetThatDoesNotAnswerTheProbe(t *testing.T) {
 	// A port that was just free: connections are refused.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -151,13 +151,17 @@ func TestPollStatsKeepsTryingATargetThatDoesNotAnswer(t *testing.T) {
 	}
 	target := "http://" + ln.Addr().String()
 	ln.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	samples, err := PollStats(ctx, target, 50*time.Millisecond)
+	start := time.Now()
+	samples, err := PollStats(ctx, target, "loadtest/test", 50*time.Millisecond)
 	if err != nil || len(samples) != 0 {
 		t.Errorf("got %d samples, %v; want none and no error", len(samples), err)
 	}
-	if _, err := PollStats(ctx, "not a url", time.Second); err == nil {
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("PollStats went on for %v after an unanswered probe, want it to stop at once", took)
+	}
+	if _, err := PollStats(ctx, "not a url", "", time.Second); err == nil {
 		t.Error("got no error for target \"not a url\", want one")
 	}
 }

@@ -18,7 +18,8 @@ const (
 	WarnGeneratorFDs = "generator_fds_exhausted"
 	// WarnConnectionCap: the engine had every connection it may open in use.
 	WarnConnectionCap = "generator_connection_cap"
-	// WarnServerLoad: the server host's 1-minute load average exceeded its core count.
+	// WarnServerLoad: during the run the server host had more runnable tasks than cores on
+	// average, with its CPU busy (serverLoadWarning).
 	WarnServerLoad = "server_load_above_cores"
 )
 
@@ -187,30 +188,5 @@ func connectionCapWarning(a Assessment) (results.Warning, bool) {
 		Code:    WarnConnectionCap,
 		Message: msg,
 		Values:  map[string]float64{"peak_connections": float64(a.PeakConnections), "connection_cap": float64(a.ConnectionCap)},
-	}, true
-}
-
-// serverLoadWarning fires when the server host's 1-minute load average exceeds its core count
-// in some sample.
-func serverLoadWarning(a Assessment) (results.Warning, bool) {
-	var peak results.Snapshot
-	found := false
-	for _, s := range a.Server {
-		if s.NumCPU > 0 && s.Load.Load1 > float64(s.NumCPU) && (!found || s.Load.Load1/float64(s.NumCPU) > peak.Load.Load1/float64(peak.NumCPU)) {
-			peak, found = s, true
-		}
-	}
-	if !found {
-		return results.Warning{}, false
-	}
-	shared := ""
-	if a.TargetOnSameHost {
-		shared = "; the load generator runs on it too"
-	}
-	return results.Warning{
-		Code: WarnServerLoad,
-		Message: fmt.Sprintf("the server host is overloaded: its load average reached %.2f, above its %d cores (tasks were waiting for a CPU%s)",
-			peak.Load.Load1, peak.NumCPU, shared),
-		Values: map[string]float64{"load1": peak.Load.Load1, "load5": peak.Load.Load5, "load15": peak.Load.Load15, "num_cpu": float64(peak.NumCPU)},
 	}, true
 }

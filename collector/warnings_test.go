@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadtestdev/loadtest/results"
 )
@@ -19,6 +20,15 @@ func gen(idle, procCPU float64, gomaxprocs, openFDs int, fdLimit uint64) results
 // srv is a server-host sample with a 1-minute load average and a core count.
 func srv(load1 float64, numCPU int) results.Snapshot {
 	return results.Snapshot{NumCPU: numCPU, Load: results.LoadAvg{Load1: load1, Load5: load1 / 2, Load15: load1 / 4}, CPU: results.CPUPercent{Idle: 50}}
+}
+
+// srvAt is a server-host sample taken sec seconds into the run, with a 1-minute load average,
+// a core count and the host's CPU idle percent over the interval before it.
+func srvAt(sec float64, load1 float64, numCPU int, idle float64) results.Snapshot {
+	s := srv(load1, numCPU)
+	s.Time = time.Unix(1_700_000_000, 0).Add(time.Duration(sec * float64(time.Second)))
+	s.CPU = results.CPUPercent{User: 100 - idle, Idle: idle}
+	return s
 }
 
 func TestWarnings(t *testing.T) {
@@ -101,14 +111,8 @@ func TestWarnings(t *testing.T) {
 			in:   Assessment{Generator: calm, PeakConnections: 5000},
 		},
 		{
-			name:       "server load above its cores",
-			in:         Assessment{Server: []results.Snapshot{srv(1, 2), srv(2.5, 2), srv(2.1, 2)}},
-			wantCodes:  []string{WarnServerLoad},
-			wantValues: map[string]float64{"load1": 2.5, "load5": 1.25, "load15": 0.625, "num_cpu": 2},
-		},
-		{
-			name: "server load equal to its cores does not fire",
-			in:   Assessment{Server: []results.Snapshot{srv(2, 2)}},
+			name: "server load from before the run does not fire",
+			in:   Assessment{Server: []results.Snapshot{srvAt(0, 9, 2, 60), srvAt(30, 6, 2, 60)}},
 		},
 		{
 			name: "the generator's load is not the server's",
@@ -117,7 +121,7 @@ func TestWarnings(t *testing.T) {
 		{
 			name: "everything at once, in a fixed order",
 			in: Assessment{
-				Generator: []results.Snapshot{gen(2, 390, 4, 1000, 1000)}, Server: []results.Snapshot{srv(9, 8)},
+				Generator: []results.Snapshot{gen(2, 390, 4, 1000, 1000)}, Server: []results.Snapshot{srvAt(0, 0, 8, 90), srvAt(60, 9, 8, 0)},
 				ConnectionCap: 10, PeakConnections: 10,
 			},
 			wantCodes:  []string{WarnGeneratorCPU, WarnGeneratorHostIdle, WarnGeneratorFDs, WarnConnectionCap, WarnServerLoad},
@@ -158,7 +162,7 @@ func TestGeneratorWarningsSayTheGeneratorLimitsResults(t *testing.T) {
 
 func TestServerLoadWarningSaysWhenTheGeneratorSharesTheHost(t *testing.T) {
 	for _, same := range []bool{false, true} {
-		ws := Warnings(Assessment{Server: []results.Snapshot{srv(3, 2)}, TargetOnSameHost: same})
+		ws := Warnings(Assessment{Server: []results.Snapshot{srvAt(0, 0.5, 2, 90), srvAt(30, 2.5, 2, 1)}, TargetOnSameHost: same})
 		if len(ws) != 1 {
 			t.Fatalf("same host %v: got %d warnings, want 1", same, len(ws))
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"net/http"
 	"sort"
 	"strconv"
 	"time"
@@ -30,8 +31,9 @@ func newStats() *stats {
 	}
 }
 
-// add counts one hit. msg is read only when the hit failed and its class is new.
-func (s *stats) add(code uint16, ok bool, latency, service time.Duration, class, msg string) {
+// add counts one hit. msg, and the start of the body kept in hdr (keepErrorBody), are read
+// only when the hit failed and its class is new: they become the class's sample.
+func (s *stats) add(code uint16, ok bool, latency, service time.Duration, class, msg string, hdr http.Header) {
 	s.requests++
 	if ok {
 		s.successes++
@@ -52,6 +54,7 @@ func (s *stats) add(code uint16, ok bool, latency, service time.Duration, class,
 	e := s.errors[class]
 	if e == nil {
 		e = &results.ErrorCount{Class: class, Message: stripTag(msg)}
+		e.Body, e.BodyTruncated = keptErrorBody(hdr)
 		s.errors[class] = e
 		s.errorOrder = append(s.errorOrder, class)
 	}

@@ -43,11 +43,11 @@ func TestTimelineGapsAndStragglers(t *testing.T) {
 
 func TestStatsErrorsAndCodes(t *testing.T) {
 	s := newStats()
-	s.add(200, true, time.Millisecond, time.Millisecond, "", "")
-	s.add(0, false, time.Millisecond, time.Millisecond, ClassRefused, `Get "http://h/#0": connection refused`)
-	s.add(503, false, time.Millisecond, time.Millisecond, "http 503", "503 Service Unavailable")
-	s.add(503, false, time.Millisecond, time.Millisecond, "http 503", "503 Service Unavailable")
-	s.add(999, false, time.Millisecond, time.Millisecond, "http 999", "999")
+	s.add(200, true, time.Millisecond, time.Millisecond, "", "", nil)
+	s.add(0, false, time.Millisecond, time.Millisecond, ClassRefused, `Get "http://h/#0": connection refused`, nil)
+	s.add(503, false, time.Millisecond, time.Millisecond, "http 503", "503 Service Unavailable", nil)
+	s.add(503, false, time.Millisecond, time.Millisecond, "http 503", "503 Service Unavailable", nil)
+	s.add(999, false, time.Millisecond, time.Millisecond, "http 999", "999", nil)
 	codes := s.statusCodes()
 	for code, n := range map[string]uint64{"200": 1, "0": 1, "503": 2, "999": 1} {
 		if codes[code] != n {

@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // Error classes of a failed hit, the keys of results.ErrorCount.Class. HTTP errors are
@@ -74,4 +78,65 @@ func stripTag(msg string) string {
 		}
 	}
 	return msg
+}
+
+// errorBodyKey is the response header under which an errorBody leaves the start of the body
+// it saw, for the aggregator to put in the error sample: a name no server can send (a field
+// name holds no colon). Its values are the kept bytes and, when more followed, "truncated".
+const errorBodyKey = ":loadtest-error-body"
+
+// keepErrorBody makes a response that will be an error sample (a status under 200 or from 400
+// up, as vegeta counts them) keep the first results.MaxErrorBody bytes of its body as they are
+// read. Other responses are left alone: a successful request costs one comparison.
+func keepErrorBody(resp *http.Response) {
+	if resp.StatusCode >= 200 && resp.StatusCode < 400 || resp.Header == nil {
+		return
+	}
+	resp.Body = &errorBody{ReadCloser: resp.Body, header: resp.Header}
+}
+
+// errorBody keeps the first bytes read of a failed response's body and, when it is closed
+// (vegeta reads the body to its end, then closes it, before it reads the headers), records
+// them in the response's header under errorBodyKey.
+type errorBody struct {
+	io.ReadCloser
+	header http.Header
+	kept   []byte
+	more   bool
+	done   bool
+}
+
+func (b *errorBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	room := results.MaxErrorBody - len(b.kept)
+	switch {
+	case n > room:
+		b.kept = append(b.kept, p[:room]...)
+		b.more = true
+	case n > 0:
+		b.kept = append(b.kept, p[:n]...)
+	}
+	return n, err
+}
+
+func (b *errorBody) Close() error {
+	if !b.done {
+		b.done = true
+		v := []string{string(b.kept)}
+		if b.more {
+			v = append(v, "truncated")
+		}
+		b.header[errorBodyKey] = v
+	}
+	return b.ReadCloser.Close()
+}
+
+// keptErrorBody returns what keepErrorBody kept of a response's body (as valid UTF-8) and
+// whether the body went on beyond it; "", false for a nil header or one without it.
+func keptErrorBody(h http.Header) (body string, truncated bool) {
+	v := h[errorBodyKey]
+	if len(v) == 0 {
+		return "", false
+	}
+	return strings.ToValidUTF8(v[0], "\uFFFD"), len(v) > 1
 }

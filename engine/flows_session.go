@@ -103,6 +103,9 @@ type stepOutcome struct {
 	ok               bool
 	latency, service time.Duration
 	class, msg       string
+	// header is the response's header when it failed by its status: it holds the start of
+	// the body for the error sample (readBody)
+	header http.Header
 }
 
 // step sends request step i and records it. It returns whether it passed, when it ended,
@@ -125,7 +128,9 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 	var code int
 	if err == nil {
 		code = resp.StatusCode
-		err = s.readBody(resp, it.NeedsBody(i))
+		// the start of the body of a response failed by its status, for the error sample
+		sample := (code < 200 || code >= 400) && !it.StatusChecked(i)
+		err = s.readBody(resp, it.NeedsBody(i), sample)
 	}
 	end = time.Now()
 	if err != nil && r.sessCtx.Err() != nil {
@@ -139,6 +144,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 		out.class, out.msg = classify(0, err.Error()), err.Error()
 	} else if !out.ok {
 		out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s %s: %d %s", s.tgt.Method, s.tgt.URL, code, http.StatusText(code))
+		out.header = resp.Header
 	}
 	var outcomes []scenarios.Outcome
 	if err == nil && it.HasChecks(i) {
@@ -173,9 +179,9 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 	inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
 	a.peakInFlight = max(a.peakInFlight, inFlight)
 	a.received++
-	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
+	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg, out.header)
 	if name >= 0 && name < len(a.byName) {
-		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
+		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg, out.header)
 	}
 	a.bytesOut += uint64(len(s.tgt.Body))
 	done := time.Now()
@@ -191,16 +197,32 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 const checkClass = "check"
 
 // readBody reads a response body to its end (keeping at most maxCheckedBody of it when the
-// step's checks need it) and closes it.
-func (s *session) readBody(resp *http.Response, keep bool) error {
+// step's checks need it) and closes it. With sample it leaves the first results.MaxErrorBody
+// bytes in the response's header for the error sample, as keepErrorBody does for plain runs.
+func (s *session) readBody(resp *http.Response, keep, sample bool) error {
 	defer resp.Body.Close()
 	s.body.Reset()
-	if keep {
-		if _, err := s.body.ReadFrom(io.LimitReader(resp.Body, maxCheckedBody)); err != nil {
+	limit := int64(0)
+	switch {
+	case keep:
+		limit = maxCheckedBody
+	case sample:
+		limit = results.MaxErrorBody
+	}
+	if limit > 0 {
+		if _, err := s.body.ReadFrom(io.LimitReader(resp.Body, limit)); err != nil {
 			return err
 		}
 	}
-	_, err := io.Copy(io.Discard, resp.Body)
+	rest, err := io.Copy(io.Discard, resp.Body)
+	if sample {
+		kept := s.body.Bytes()[:min(s.body.Len(), results.MaxErrorBody)]
+		v := []string{string(kept)}
+		if rest > 0 || s.body.Len() > len(kept) {
+			v = append(v, "truncated")
+		}
+		resp.Header[errorBodyKey] = v
+	}
 	return err
 }
 

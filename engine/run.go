@@ -232,9 +232,9 @@ func (a *aggregator) add(res *vegeta.Result) {
 	if !ok {
 		class = classify(res.Code, res.Error)
 	}
-	a.total.add(res.Code, ok, latency, service, class, res.Error)
+	a.total.add(res.Code, ok, latency, service, class, res.Error, res.Headers)
 	if i := untag(res.URL); i >= 0 && i < len(a.byName) {
-		a.byName[i].add(res.Code, ok, latency, service, class, res.Error)
+		a.byName[i].add(res.Code, ok, latency, service, class, res.Error, res.Headers)
 	}
 	a.bytesOut += res.BytesOut
 	a.timeline.add(done.Unix(), ok, latency)

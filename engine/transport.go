@@ -36,6 +36,7 @@ func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 		DisableCompression:    true,
 	}
 	et := &engineTransport{std: tr, timeout: o.Timeout, bytesIn: bytesIn, userAgent: o.UserAgent}
+	et.errorBodies = o.FlowPlan == nil // a flow session keeps its own (a checked status can pass)
 	if o.HTTP2 {
 		// h2 over TLS by ALPN, h2c with prior knowledge over plain http
 		p := new(http.Protocols)
@@ -60,6 +61,9 @@ type engineTransport struct {
 	bytesIn *atomic.Uint64
 	// userAgent is Options.UserAgent
 	userAgent string
+	// errorBodies: keep the start of failed responses' bodies for the error samples
+	// (keepErrorBody)
+	errorBodies bool
 }
 
 func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -71,7 +75,11 @@ func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if t.h1 != nil && req.URL.Scheme == "http" {
 		if proxy, err := t.std.Proxy(req); err == nil && proxy == nil {
-			return t.h1.RoundTrip(req)
+			resp, err := t.h1.RoundTrip(req)
+			if err == nil && t.errorBodies {
+				keepErrorBody(resp)
+			}
+			return resp, err
 		}
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
@@ -84,6 +92,9 @@ func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	resp.Body = &countingBody{ReadCloser: resp.Body, total: t.bytesIn, cancel: cancel}
+	if t.errorBodies {
+		keepErrorBody(resp)
+	}
 	return resp, nil
 }
 

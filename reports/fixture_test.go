@@ -38,7 +38,7 @@ func fixtureResult(t testing.TB) *results.Result {
 		RateAsked: perSecond, Seed: 42,
 		StatusCodes: map[string]uint64{"200": 490, "500": 7, "0": 3},
 		Errors: []results.ErrorCount{
-			{Class: "http 500", Message: "500 Internal Server Error", Count: 7},
+			{Class: "http 500", Message: "500 Internal Server Error", Body: "{\"error\":\"database is locked\",\n \"retry\":true}", Count: 7},
 			{Class: "timeout", Message: "Get \"http://127.0.0.1:8080/search\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)", Count: 3},
 		},
 		ByRequest: map[string]*results.RequestStats{},

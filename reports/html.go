@@ -114,8 +114,16 @@ func htmlTables(r *results.Result) []htmlTable {
 		lat[i] = []string{lr.Label, formatMS(lr.Get(r.LatencyMS)), formatMS(lr.Get(r.ServiceTimeMS))}
 	}
 	var errRows [][]string
+	errHeader, errAligns, bodies := []string{"class", "count", "sample"}, "lrl", anyErrorBody(r.Errors)
+	if bodies {
+		errHeader, errAligns = append(errHeader, "body"), "lrll"
+	}
 	for _, e := range r.Errors {
-		errRows = append(errRows, []string{e.Class, formatCount(e.Count), truncate(e.Message, 300)})
+		row := []string{e.Class, formatCount(e.Count), truncate(e.Message, 300)}
+		if bodies {
+			row = append(row, errorBody(e))
+		}
+		errRows = append(errRows, row)
 	}
 	hb := newHostBlock(r)
 	var thRows [][]string
@@ -144,7 +152,7 @@ func htmlTables(r *results.Result) []htmlTable {
 	tables = append(tables, flows...)
 	tables = append(tables, []htmlTable{
 		newHTMLTable("Status codes", "", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr"),
-		newHTMLTable("Errors", "", []string{"class", "count", "sample"}, errRows, "lrl"),
+		newHTMLTable("Errors", "", errHeader, errRows, errAligns),
 		hostTbl,
 		newHTMLTable("Thresholds", defaultThresholdsNote(r), []string{"threshold", "measured", "result", "source"}, thRows, "lrll"),
 	}...)

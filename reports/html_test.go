@@ -28,7 +28,7 @@ var remoteRef = regexp.MustCompile(`(?i)((src|href|action|poster|data)\s*=\s*["'
 func withoutResultText(page string, r *results.Result) string {
 	texts := []string{r.Target}
 	for _, e := range r.Errors {
-		texts = append(texts, truncate(e.Message, 300))
+		texts = append(texts, truncate(e.Message, 300), errorBody(e))
 	}
 	for _, lh := range hostSections(r) {
 		for _, s := range []*results.HostSeries{lh.Host.Generator, lh.Host.Server} {

@@ -30,10 +30,18 @@ func Markdown(w io.Writer, r *results.Result) error {
 	}
 	m.table("Status codes", []string{"code", "count", "share"}, statusRows(r.StatusCodes, r.Requests), "lrr")
 	var errRows [][]string
-	for _, e := range r.Errors {
-		errRows = append(errRows, []string{e.Class, formatCount(e.Count), "`" + strings.ReplaceAll(truncate(e.Message, 200), "`", "'") + "`"})
+	errHeader, errAligns, bodies := []string{"class", "count", "sample"}, "lrl", anyErrorBody(r.Errors)
+	if bodies {
+		errHeader, errAligns = append(errHeader, "body"), "lrll"
 	}
-	m.table("Errors", []string{"class", "count", "sample"}, errRows, "lrl")
+	for _, e := range r.Errors {
+		row := []string{e.Class, formatCount(e.Count), mdCode(truncate(e.Message, 200))}
+		if bodies {
+			row = append(row, mdCode(errorBody(e)))
+		}
+		errRows = append(errRows, row)
+	}
+	m.table("Errors", errHeader, errRows, errAligns)
 	m.host(r)
 	if r.Probe != nil {
 		m.table(probeTitle(r.Probe), probeHeader, probeRows(r.Probe), probeAligns)
@@ -171,4 +179,12 @@ func (m *mdWriter) thresholds(r *results.Result) {
 	if note := defaultThresholdsNote(r); note != "" {
 		m.line("_%s_\n", mdEscape(note))
 	}
+}
+
+// mdCode is s as inline code ("" for an empty s); backquotes become quotes.
+func mdCode(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
 }

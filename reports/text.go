@@ -131,6 +131,9 @@ func (t *textWriter) errors(r *results.Result) {
 		rows = append(rows, []string{e.Class, formatCount(e.Count), truncate(e.Message, 80)})
 	}
 	t.section("Errors", []string{"class", "count", "sample"}, rows, "lrl")
+	for _, line := range errorBodyLines(r.Errors) {
+		t.printf("%s\n", line)
+	}
 }
 
 func (t *textWriter) byRequest(r *results.Result) {

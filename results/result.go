@@ -109,12 +109,21 @@ type Latency struct {
 }
 
 // ErrorCount is one class of error (e.g. "connection refused", "timeout", "http 500") with how
-// often it happened and one example message.
+// often it happened and one example: its message and, for an HTTP error, the first bytes of
+// the response body the server sent with it.
 type ErrorCount struct {
 	Class   string `json:"class"`
 	Message string `json:"message"`
-	Count   uint64 `json:"count"`
+	// Body is the first MaxErrorBody bytes of the example's response body (invalid UTF-8
+	// replaced), "" when there was no response or it had no body; BodyTruncated says the
+	// body went on beyond them.
+	Body          string `json:"body,omitempty"`
+	BodyTruncated bool   `json:"body_truncated,omitempty"`
+	Count         uint64 `json:"count"`
 }
+
+// MaxErrorBody is how many bytes of a failed response's body an error sample keeps.
+const MaxErrorBody = 256
 
 // RequestStats are the figures for one named request of a scenario.
 type RequestStats struct {

@@ -30,6 +30,8 @@ type Sampling struct {
 	Interval  time.Duration
 	// ReadyWait bounds the wait for the first samples (default collector.DefaultReadyWait).
 	ReadyWait time.Duration
+	// NoServerStats sends no GET /stats to the target (collector.SessionOptions).
+	NoServerStats bool
 }
 
 // Options describe one run.
@@ -82,6 +84,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if o.Sampling != nil {
 		session = collector.StartSession(ctx, collector.SessionOptions{
 			Target: o.Engine.Target, ServerPID: o.Sampling.ServerPID, Interval: o.Sampling.Interval, ReadyWait: o.Sampling.ReadyWait,
+			NoServerStats: o.Sampling.NoServerStats, UserAgent: o.Engine.UserAgent,
 		})
 	}
 	eo := o.Engine
