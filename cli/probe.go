@@ -32,6 +32,8 @@ type probeOptions struct {
 	Pause        time.Duration
 	OutFile      string
 	Quiet        bool
+	// SampleInterval is how often both sides' host metrics are sampled during each step.
+	SampleInterval time.Duration
 
 	startRate, maxRate float64
 }
@@ -89,6 +91,7 @@ of --step-duration each, plus --pause between steps; Ctrl-C stops and reports wh
 	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
 	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (the sustainable step, with the probe section) here")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no per-step progress on stderr")
+	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample CPU, load and memory of the generator and the server during each step")
 	return cmd
 }
 
@@ -113,6 +116,8 @@ func (o *probeOptions) validate() error {
 		return fmt.Errorf("probe: --precision %g, want a percentage between 0 and 100 such as 5", o.PrecisionPct)
 	case o.Pause < 0:
 		return fmt.Errorf("probe: --pause %s, want 0 or a positive duration", o.Pause)
+	case o.SampleInterval <= 0:
+		return fmt.Errorf("probe: --sample-interval %s, want a positive duration such as 1s", o.SampleInterval)
 	case o.Target != "":
 		if err := checkTarget(o.Target); err != nil {
 			return fmt.Errorf("probe: --target: %w", err)
@@ -160,6 +165,7 @@ func runProbe(ctx context.Context, o *probeOptions) (err error) {
 	}
 	r, probeErr := runner.Probe(ctx, runner.ProbeOptions{
 		Engine: eo, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
+		Sampling: &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
 		Search: gate.ProbeOptions{SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
 			Precision: o.PrecisionPct / 100, OnStep: o.progress},
 	})

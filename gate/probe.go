@@ -48,19 +48,23 @@ type ProbeOptions struct {
 
 // Probe searches for the highest rate that meets the SLOs. It returns the result of the
 // highest passing step (or of the last step, when none passed) with its Probe section set to
-// every step taken. When ctx is cancelled it stops and returns what it found, with
-// Interrupted set; an interrupted step is not judged. A step that fails with an error ends
-// the probe with that error and what was found so far.
+// every step taken and to whether the search converged (see results.Probe). A failed step
+// that the load generator limited (results.Result.GeneratorLimited) is not the server's
+// limit: the search goes no higher than it but does not count it as the server's failure.
+// When ctx is cancelled it stops and returns what it found, with Interrupted set; an
+// interrupted step is not judged. A step that fails with an error ends the probe with that
+// error and what was found so far.
 func Probe(ctx context.Context, o ProbeOptions, step StepFunc) (*results.Result, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
 	var (
 		best, last  *results.Result
-		pass, fail  = 0.0, math.Inf(1)
+		s           = search{fail: math.Inf(1), generator: math.Inf(1)}
 		rate        = o.Start
-		probe       = &results.Probe{SLOs: sloStrings(o.SLOs)}
+		probe       = &results.Probe{SLOs: sloStrings(o.SLOs), Precision: o.Precision}
 		interrupted bool
+		done        bool
 		stepErr     error
 	)
 	for n := 1; n <= o.MaxSteps; n++ {
@@ -73,19 +77,18 @@ func Probe(ctx context.Context, o ProbeOptions, step StepFunc) (*results.Result,
 			stepErr = fmt.Errorf("probe step %d at %g/s: %w", n, rate, err)
 			break
 		}
-		s := o.judge(r, rate)
-		probe.Steps = append(probe.Steps, s)
+		ps := o.judge(r, rate)
+		probe.Steps = append(probe.Steps, ps)
 		if o.OnStep != nil {
-			o.OnStep(n, s)
+			o.OnStep(n, ps)
 		}
 		last = r
-		if s.Passed {
-			pass, best = rate, r
-		} else {
-			fail = rate
+		if ps.Passed {
+			best = r
 		}
-		next, done := o.nextRate(pass, fail)
-		if done {
+		s.record(ps)
+		var next float64
+		if next, done = o.nextRate(s.pass, s.ceiling()); done {
 			break
 		}
 		rate = next
@@ -100,10 +103,60 @@ func Probe(ctx context.Context, o ProbeOptions, step StepFunc) (*results.Result,
 		}
 		out = &results.Result{Schema: results.Schema}
 	}
-	probe.SustainableRate = pass
+	s.conclude(probe, done, interrupted || stepErr != nil, o.Max)
 	out.Probe = probe
 	out.Interrupted = out.Interrupted || interrupted
 	return out, stepErr
+}
+
+// search is where a probe stands: the highest rate that passed, the lowest the server failed
+// at, and the lowest the generator failed to deliver (+Inf while none).
+type search struct {
+	pass, fail, generator float64
+}
+
+func (s *search) record(ps results.ProbeStep) {
+	switch {
+	case ps.Passed:
+		s.pass = max(s.pass, ps.RateAsked)
+	case ps.FailedBy == results.FailedByGenerator:
+		s.generator = min(s.generator, ps.RateAsked)
+	default:
+		s.fail = min(s.fail, ps.RateAsked)
+	}
+}
+
+// ceiling is the lowest rate the search must stay under: the server's or the generator's.
+func (s *search) ceiling() float64 { return math.Min(s.fail, s.generator) }
+
+// conclude fills the probe's answer: the sustainable rate, the bracket, the precision reached
+// and why the search stopped. done says the search ended by itself (not by --max-steps).
+func (s *search) conclude(p *results.Probe, done, interrupted bool, maxRate float64) {
+	p.SustainableRate = s.pass
+	p.Bracket = &results.ProbeBracket{HighestPassed: s.pass}
+	if !math.IsInf(s.fail, 1) {
+		p.Bracket.LowestFailed = s.fail
+		if s.pass > 0 {
+			p.PrecisionReached = (s.fail - s.pass) / s.fail
+		}
+	}
+	if !math.IsInf(s.generator, 1) {
+		p.GeneratorLimit = s.generator
+	}
+	switch {
+	case interrupted:
+		p.Stop = results.ProbeInterrupted
+	case !done:
+		p.Stop = results.ProbeMaxSteps
+	case s.pass == 0:
+		p.Stop = results.ProbeNonePassed
+	case s.generator < s.fail:
+		p.Stop = results.ProbeGenerator
+	case math.IsInf(s.fail, 1) && s.pass >= maxRate:
+		p.Stop = results.ProbeMaxRate
+	default:
+		p.Stop, p.Converged = results.ProbeConverged, true
+	}
 }
 
 func (o *ProbeOptions) check() error {
@@ -156,6 +209,8 @@ func (o *ProbeOptions) judge(r *results.Result, asked float64) results.ProbeStep
 		Throughput: r.Throughput,
 		P99MS:      r.LatencyMS.P99,
 		Passed:     true,
+		DurationS:  r.DurationS, Planned: r.Planned, Sent: r.Sent, Requests: r.Requests, Successes: r.Successes,
+		StatusCodes: r.StatusCodes, Errors: r.Errors, Warnings: r.Warnings, Host: r.Host,
 	}
 	if r.Requests > 0 {
 		s.ErrorRatio = float64(r.Requests-min(r.Successes, r.Requests)) / float64(r.Requests)
@@ -172,6 +227,10 @@ func (o *ProbeOptions) judge(r *results.Result, asked float64) results.ProbeStep
 	if len(breached) > 0 {
 		s.Passed = false
 		s.Breached = strings.Join(breached, ", ")
+		s.FailedBy = results.FailedByServer
+		if _, gen := r.GeneratorLimited(); gen {
+			s.FailedBy = results.FailedByGenerator
+		}
 	}
 	return s
 }
