@@ -49,7 +49,7 @@ func WriteProbe(w io.Writer, p *results.Probe) error {
 	e := &errWriter{w: w}
 	e.table(probeHeader, probeRows(p), probeAligns, false)
 	if p.GeneratorLimit > 0 {
-		e.printf("generator limit: steps at %s and above failed because of the load generator, not the server (see their warnings); they do not count as the server's limit\n",
+		e.printf("generator limit: the step at %s failed because of the load generator, not the server (see its warnings in the result file); it does not count as the server's limit\n",
 			formatRate(p.GeneratorLimit))
 	}
 	switch {
