@@ -16,7 +16,10 @@ import (
 // Start until a step fails or Max is reached; then it bisects between the last passing and
 // the first failing rate until they are within Precision of each other. MaxSteps bounds the
 // number of steps, hence (with the step duration) the time. The answer, SustainableRate, is
-// the highest rate that passed; 0 when none did.
+// the highest rate that passed; 0 when none did. A step that failed because the load
+// generator fell behind is not the server's limit: the search stays below it, and when it is
+// what bounds the search the probe says the generator, not the server, was the limit. The
+// probe says whether it converged (results.Probe).
 
 // Defaults of ProbeOptions.
 const (
@@ -201,7 +204,10 @@ func (o *ProbeOptions) nextRate(pass, fail float64) (float64, bool) {
 	return mid, false
 }
 
-// judge evaluates one step's result against the SLOs and the rate it was asked for.
+// judge evaluates one step's result against the SLOs and the rate it was asked for. A failed
+// step is the generator's (results.FailedByGenerator) when the result says the generator
+// limited it and every breach is one a generator that falls behind causes
+// (generatorCouldCause); else the server's.
 func (o *ProbeOptions) judge(r *results.Result, asked float64) results.ProbeStep {
 	s := results.ProbeStep{
 		RateAsked:  asked,
@@ -216,9 +222,11 @@ func (o *ProbeOptions) judge(r *results.Result, asked float64) results.ProbeStep
 		s.ErrorRatio = float64(r.Requests-min(r.Successes, r.Requests)) / float64(r.Requests)
 	}
 	var breached []string
-	for _, tr := range Evaluate(r, o.SLOs) {
+	generatorCould := true
+	for i, tr := range Evaluate(r, o.SLOs) {
 		if !tr.Passed {
 			breached = append(breached, tr.Expression)
+			generatorCould = generatorCould && generatorCouldCause(r, o.SLOs[i])
 		}
 	}
 	if r.Rate < o.MinRateRatio*asked {
@@ -228,11 +236,28 @@ func (o *ProbeOptions) judge(r *results.Result, asked float64) results.ProbeStep
 		s.Passed = false
 		s.Breached = strings.Join(breached, ", ")
 		s.FailedBy = results.FailedByServer
-		if _, gen := r.GeneratorLimited(); gen {
+		if _, gen := r.GeneratorLimited(); gen && generatorCould {
 			s.FailedBy = results.FailedByGenerator
 		}
 	}
 	return s
+}
+
+// generatorCouldCause reports whether a load generator that falls behind could have made th
+// fail on r: it sends fewer requests, later (latencies count from the intended send time) and
+// with more errors (timeouts, no file descriptor left), so it pushes latencies, errors and
+// dropped iterations up and rates, counts, successes and checks down. A breach the other way
+// (more requests than a bound allows, say) is not the generator's doing.
+func generatorCouldCause(r *results.Result, th Threshold) bool {
+	v, ok := Measure(r, th.Scope(), th.Metric)
+	if !ok {
+		return true
+	}
+	switch th.Metric.Kind {
+	case KindLatency, KindServiceTime, KindErrors, KindDroppedIterations, KindIteration, KindFailedIteration:
+		return v > th.Value
+	}
+	return v < th.Value
 }
 
 func sloStrings(ths []Threshold) []string {

@@ -114,3 +114,41 @@ func TestProbeStepRecordsTheRun(t *testing.T) {
 		t.Errorf("step %+v does not keep its run's figures", s)
 	}
 }
+
+// TestProbeBlamesTheGeneratorOnlyForWhatItCauses: a step the generator limited is blamed on
+// it only when every breach is one a late generator causes (fewer requests, higher latency,
+// a rate short of the one asked); sending more requests than an SLO allows is not.
+func TestProbeBlamesTheGeneratorOnlyForWhatItCauses(t *testing.T) {
+	saturated := []results.Warning{{Code: "generator_host_cpu_saturated", Message: "0% idle"}}
+	tests := []struct {
+		name     string
+		slo      string
+		rate     float64 // achieved, of 100/s asked
+		warnings []results.Warning
+		want     string
+	}{
+		{"latency, generator saturated", "p99<5ms", 100, saturated, results.FailedByGenerator},
+		{"rate short, generator saturated", "errors<1%", 80, saturated, results.FailedByGenerator},
+		{"too many requests, generator saturated", "requests<=50", 100, saturated, results.FailedByServer},
+		{"too many requests and rate short", "requests<=50", 80, saturated, results.FailedByServer},
+		{"latency, generator fine", "p99<5ms", 100, nil, results.FailedByServer},
+		{"latency, behind on connections", "p99<5ms", 100, []results.Warning{{Code: "behind_schedule", Values: map[string]float64{"cause": 1}}}, results.FailedByServer},
+		{"latency, behind with connections to spare", "p99<5ms", 100, []results.Warning{{Code: "behind_schedule", Values: map[string]float64{"cause": 2}}}, results.FailedByGenerator},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			step := func(ctx context.Context, rate float64) (*results.Result, error) {
+				r := fabricate(t, 100, 0, 100/tt.rate, func(int) time.Duration { return 10 * time.Millisecond })
+				r.Warnings = tt.warnings
+				return r, nil
+			}
+			r, err := Probe(context.Background(), ProbeOptions{SLOs: sloSet(t, tt.slo), Start: 100, Max: 100, MaxSteps: 1}, step)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := r.Probe.Steps[0]; s.Passed || s.FailedBy != tt.want {
+				t.Errorf("step %+v: want failed by %q", s, tt.want)
+			}
+		})
+	}
+}

@@ -311,5 +311,6 @@ func writeCapacityPlanJSON(w io.Writer, c CapacityPlan) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // an SLO such as p99<100ms reads as written
 	return enc.Encode(doc)
 }
