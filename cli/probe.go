@@ -56,9 +56,16 @@ per-server capacity.
 
 SLOs are thresholds (see "Thresholds" in the README), from --slo or else the scenario's
 thresholds. A step also fails when it achieved less than 95% of the rate asked: the server
-(or the load generator: raise --connections) could not keep up. Bounded by --max-steps steps
-of --step-duration each, plus --pause between steps; Ctrl-C stops and reports what was found
-(exit code 130). Exit code 99 when no step met the SLOs.`,
+(or the load generator: raise --connections) could not keep up. Each step samples both hosts
+as a run does; a step that failed because the load generator fell behind (its CPU, its file
+descriptors or its timer, and every breach one a late generator causes) shows as
+"FAIL (generator)" and does not count as the server's limit.
+
+The output and the result file say whether the search converged (the highest passing and the
+lowest failing rate within --precision) and, if not, why and what to do ("not converged:
+raise --max-steps"); capacity plan --from refuses a probe that did not converge. Bounded by
+--max-steps steps of --step-duration each, plus --pause between steps; Ctrl-C stops and
+reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`,
 		Example: `  loadtest probe echo --slo "p99<100ms" --slo "errors<0.1%"
   loadtest probe swiper --slo "p99<250ms" --start 50/s --max 5000/s --step-duration 10s --out probe.json
   loadtest probe ./my.yaml --target http://127.0.0.1:9000 --slo "p99<50ms" --max-steps 8`,
