@@ -55,7 +55,8 @@ result of that step with a "probe" section, which "capacity plan --from" reads a
 per-server capacity.
 
 SLOs are thresholds (see "Thresholds" in the README), from --slo or else the scenario's
-thresholds. A step also fails when it achieved less than 95% of the rate asked: the server
+thresholds. A step also fails when it achieved less than 95% of the rate asked (or sent less
+than 95% of the requests it planned): the server
 (or the load generator: raise --connections) could not keep up. Each step samples both hosts
 as a run does; a step that failed because the load generator fell behind (its CPU, its file
 descriptors or its timer, and every breach one a late generator causes) shows as

@@ -231,6 +231,9 @@ func (o *ProbeOptions) judge(r *results.Result, asked float64) results.ProbeStep
 	}
 	if r.Rate < o.MinRateRatio*asked {
 		breached = append(breached, fmt.Sprintf("rate %.0f/s < %g%% of %.0f/s", r.Rate, o.MinRateRatio*100, asked))
+	} else if r.Planned > 0 && float64(r.Sent) < o.MinRateRatio*float64(r.Planned) {
+		// a step that sent a burst late over a shorter span has the rate but not the load
+		breached = append(breached, fmt.Sprintf("sent %d < %g%% of %d planned", r.Sent, o.MinRateRatio*100, r.Planned))
 	}
 	if len(breached) > 0 {
 		s.Passed = false

@@ -152,3 +152,20 @@ func TestProbeBlamesTheGeneratorOnlyForWhatItCauses(t *testing.T) {
 		})
 	}
 }
+
+// TestProbeJudgesWhatWasSent: a step that sent less than 95% of its planned requests fails even
+// when its rate over a shorter span looks right.
+func TestProbeJudgesWhatWasSent(t *testing.T) {
+	step := func(ctx context.Context, rate float64) (*results.Result, error) {
+		r := fabricate(t, 75, 0, 0.75, linear) // 75 requests in 0.75 s: 100/s
+		r.Planned, r.Sent = 100, 75
+		return r, nil
+	}
+	r, err := Probe(context.Background(), ProbeOptions{SLOs: sloSet(t, "errors<1%"), Start: 100, Max: 100, MaxSteps: 1}, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Probe.Steps[0]; s.Passed || s.Breached != "sent 75 < 95% of 100 planned" {
+		t.Errorf("got %+v, want a failure on what was sent", s)
+	}
+}
