@@ -154,7 +154,7 @@ func TestCapacityPlanFromProbeEvidence(t *testing.T) {
 		}, ExitUsage, []string{"every step passed up to --max 800 req/s", "raise --max", "--server-rps"}},
 		{"the generator was the limit", func(p *results.Probe) {
 			p.Converged, p.Stop, p.Bracket.LowestFailed, p.PrecisionReached, p.GeneratorLimit = false, results.ProbeGenerator, 0, 0, 830
-		}, ExitUsage, []string{"the load generator could not send 830 req/s", "not the server", "more generators", "--server-rps"}},
+		}, ExitUsage, []string{"the step at 830 req/s failed because the load generator limited it, not the server", "more generators", "--server-rps"}},
 		{"older probe", func(p *results.Probe) { *p = results.Probe{SLOs: p.SLOs, SustainableRate: 800} }, ExitUsage,
 			[]string{"does not say whether it converged", "re-run loadtest probe", "--server-rps"}},
 	}

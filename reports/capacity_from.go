@@ -181,7 +181,7 @@ func ProbeNotConverged(p *results.Probe) (reason, todo string) {
 	case results.ProbeMaxRate:
 		return fmt.Sprintf("every step passed up to --max %s req/s, so the server's limit is above it", formatNumber(b.HighestPassed)), "raise --max"
 	case results.ProbeGenerator:
-		return fmt.Sprintf("the load generator could not send %s req/s (that step failed because of the generator, not the server), so the server's limit lies above %s req/s, beyond what this generator measures",
+		return fmt.Sprintf("the step at %s req/s failed because the load generator limited it, not the server, so the server's limit lies above %s req/s, beyond what this generator measures",
 			formatNumber(p.GeneratorLimit), formatNumber(b.HighestPassed)), "probe with more generators (loadtest cluster), a lighter scenario or a generator with CPU to spare"
 	case results.ProbeInterrupted:
 		return "it was interrupted", "re-run loadtest probe to the end"
