@@ -33,6 +33,8 @@ type capacityPlanOptions struct {
 	// RateSource and LatencySource say where the per-server rate and the latency came from.
 	RateSource    string
 	LatencySource string
+	// RateEvidence says why the rate --from gave is what one server holds.
+	RateEvidence string
 	// Warnings say why the rate --from gave is doubtful.
 	Warnings []reports.CapacityWarning
 }
@@ -58,8 +60,16 @@ and sizes each server's worker pool as an M/M/c queue, for --max-wait or
 --max-wait-probability when given. --explain prints every step as a formula. Ratios are
 fractions (0.8) or percentages (80%).
 
-A rate --from a run that was interrupted or fell behind its schedule (a behind_schedule
-warning in the result) is used, with a warning on stderr and in the JSON's "warnings".`,
+--from takes the per-server rate only from a result that shows where the server saturates:
+a probe that converged (its sustainable rate), or a run at the server's limit (it fell behind
+its schedule with every connection busy waiting for the server and the generator's CPU to
+spare, or the server's CPU was at least 90% busy), whose throughput counts. Any other run
+only shows the load it offered, which the server kept up with: plan exits 2, says why and
+names loadtest probe and --server-rps (with the utilization law's upper bound, throughput ÷
+busy CPU share, where the server's CPU was sampled). So does a probe that did not converge
+(--max-steps ran out, every step passed up to --max, or the generator was the limit). The
+plan names the rate's source and the evidence of saturation. A rate from an interrupted run
+is used, with a warning on stderr and in the JSON's "warnings".`,
 		Example: `  capacity plan --dau 200000 --server-rps 800
   capacity plan --dau 200000 --server-rps 800 --explain
   capacity plan --dau 1000000 --server-rps 800 --zones 3 --growth 10% --horizon 12
@@ -181,27 +191,21 @@ func capPlanConflicts(fs *pflag.FlagSet, f *capacityPlanFlags) error {
 	return nil
 }
 
-// readFrom takes the per-server rate from a result file: the probe's sustainable rate when
-// the result has a probe, else the throughput of successful requests; and, when latency is
-// true, the mean latency.
+// readFrom takes the per-server rate from a result file, only where the result shows where
+// the server saturates (reports.RateFrom: a probe that converged, or a run at the server's
+// limit); any other result is bad input (exit 2) with what to do instead. When latency is
+// true it also takes the mean latency.
 func (opts *capacityPlanOptions) readFrom(latency bool) error {
 	r, err := capReadResult(opts.From)
 	if err != nil {
 		return err
 	}
-	field, rate := "throughput", r.Throughput
-	if r.Probe != nil {
-		field, rate = "probe.sustainable_rate", r.Probe.SustainableRate
-		if !(rate > 0) {
-			return usageError(fmt.Errorf("--from %s: the probe found no rate that met its SLOs (probe.sustainable_rate = %g); nothing to size servers with", opts.From, rate))
-		}
+	ev, err := reports.RateFrom(r, opts.From)
+	if err != nil {
+		return usageError(err)
 	}
-	if !(rate > 0) {
-		return usageError(fmt.Errorf("--from %s: the result has no successful throughput (%s = %g req/s); nothing to size servers with", opts.From, field, rate))
-	}
-	opts.In.ServerRPS = rate
-	opts.RateSource = fmt.Sprintf("%s of %s", field, opts.From)
-	opts.Warnings = reports.RateSourceWarnings(r, opts.From, field)
+	opts.In.ServerRPS = ev.RPS
+	opts.RateSource, opts.RateEvidence, opts.Warnings = ev.Source, ev.Saturation, ev.Warnings
 	if latency && r.LatencyMS.Mean > 0 {
 		opts.In.Latency = time.Duration(r.LatencyMS.Mean * float64(time.Millisecond))
 		opts.LatencySource = fmt.Sprintf("latency_ms.mean of %s", opts.From)
@@ -227,5 +231,5 @@ func runCapacityPlan(opts *capacityPlanOptions) error {
 		return err
 	}
 	return reports.WriteCapacityPlan(opts.Out, opts.Output, reports.CapacityPlan{Plan: plan, In: opts.In,
-		RateSource: opts.RateSource, LatencySource: opts.LatencySource, Explain: opts.Explain, Warnings: opts.Warnings})
+		RateSource: opts.RateSource, RateEvidence: opts.RateEvidence, LatencySource: opts.LatencySource, Explain: opts.Explain, Warnings: opts.Warnings})
 }

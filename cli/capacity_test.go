@@ -122,13 +122,16 @@ func TestCapacityLoadtestSubcommand(t *testing.T) {
 	}
 }
 
-// capWriteResult writes a result file with the given throughput, probe rate and mean latency.
+// capWriteResult writes a result file with the given throughput, probe rate and mean latency:
+// a probe that converged at that rate, or a run whose server's CPU was 95% busy (evidence
+// that it ran at the server's limit).
 func capWriteResult(t *testing.T, name string, connections int, throughput, probe, latencyMS float64) string {
 	t.Helper()
 	r := &results.Result{Schema: results.Schema, Scenario: "echo", Connections: connections, Throughput: throughput}
 	r.LatencyMS.Mean = latencyMS
+	capServerBusy(r, 95, 1)
 	if probe > 0 {
-		r.Probe = &results.Probe{SLOs: []string{"p99<100ms"}, SustainableRate: probe}
+		r.Probe = capConvergedProbe(probe)
 	}
 	path := filepath.Join(t.TempDir(), name)
 	if err := results.WriteFile(path, r); err != nil {
@@ -178,10 +181,12 @@ func TestCapacityPlanFrom(t *testing.T) {
 }
 
 // TestCapacityPlanFromDoubtfulRun: a rate taken from an interrupted or behind-schedule run
-// is used, with a warning on stderr and in the JSON (issue 11 item 12).
+// (whose server's CPU was full, so the rate is taken) is used, with a warning on stderr and
+// in the JSON (issue 11 item 12).
 func TestCapacityPlanFromDoubtfulRun(t *testing.T) {
 	write := func(name string, edit func(*results.Result)) string {
 		r := &results.Result{Schema: results.Schema, Scenario: "echo", Throughput: 1000}
+		capServerBusy(r, 95, 1)
 		edit(r)
 		path := filepath.Join(t.TempDir(), name)
 		if err := results.WriteFile(path, r); err != nil {

@@ -32,6 +32,8 @@ type probeOptions struct {
 	Pause        time.Duration
 	OutFile      string
 	Quiet        bool
+	// SampleInterval is how often both sides' host metrics are sampled during each step.
+	SampleInterval time.Duration
 
 	startRate, maxRate float64
 }
@@ -53,10 +55,18 @@ result of that step with a "probe" section, which "capacity plan --from" reads a
 per-server capacity.
 
 SLOs are thresholds (see "Thresholds" in the README), from --slo or else the scenario's
-thresholds. A step also fails when it achieved less than 95% of the rate asked: the server
-(or the load generator: raise --connections) could not keep up. Bounded by --max-steps steps
-of --step-duration each, plus --pause between steps; Ctrl-C stops and reports what was found
-(exit code 130). Exit code 99 when no step met the SLOs.`,
+thresholds. A step also fails when it achieved less than 95% of the rate asked (or sent less
+than 95% of the requests it planned): the server
+(or the load generator: raise --connections) could not keep up. Each step samples both hosts
+as a run does; a step that failed because the load generator fell behind (its CPU, its file
+descriptors or its timer, and every breach one a late generator causes) shows as
+"FAIL (generator)" and does not count as the server's limit.
+
+The output and the result file say whether the search converged (the highest passing and the
+lowest failing rate within --precision) and, if not, why and what to do ("not converged:
+raise --max-steps"); capacity plan --from refuses a probe that did not converge. Bounded by
+--max-steps steps of --step-duration each, plus --pause between steps; Ctrl-C stops and
+reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`,
 		Example: `  loadtest probe echo --slo "p99<100ms" --slo "errors<0.1%"
   loadtest probe swiper --slo "p99<250ms" --start 50/s --max 5000/s --step-duration 10s --out probe.json
   loadtest probe ./my.yaml --target http://127.0.0.1:9000 --slo "p99<50ms" --max-steps 8`,
@@ -89,6 +99,7 @@ of --step-duration each, plus --pause between steps; Ctrl-C stops and reports wh
 	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
 	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (the sustainable step, with the probe section) here")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no per-step progress on stderr")
+	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample CPU, load and memory of the generator and the server during each step")
 	return cmd
 }
 
@@ -113,6 +124,8 @@ func (o *probeOptions) validate() error {
 		return fmt.Errorf("probe: --precision %g, want a percentage between 0 and 100 such as 5", o.PrecisionPct)
 	case o.Pause < 0:
 		return fmt.Errorf("probe: --pause %s, want 0 or a positive duration", o.Pause)
+	case o.SampleInterval <= 0:
+		return fmt.Errorf("probe: --sample-interval %s, want a positive duration such as 1s", o.SampleInterval)
 	case o.Target != "":
 		if err := checkTarget(o.Target); err != nil {
 			return fmt.Errorf("probe: --target: %w", err)
@@ -160,6 +173,7 @@ func runProbe(ctx context.Context, o *probeOptions) (err error) {
 	}
 	r, probeErr := runner.Probe(ctx, runner.ProbeOptions{
 		Engine: eo, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
+		Sampling: &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
 		Search: gate.ProbeOptions{SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
 			Precision: o.PrecisionPct / 100, OnStep: o.progress},
 	})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -30,6 +32,23 @@ func limitedServer(t *testing.T, slots int, serviceTime time.Duration) *httptest
 		time.Sleep(serviceTime)
 		<-sem
 		_, _ = w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// statsServer is limitedServer that also answers GET /stats as the bundled server does (this
+// process in the server role), so that a run samples both sides.
+func statsServer(t *testing.T, slots int, serviceTime time.Duration) *httptest.Server {
+	t.Helper()
+	limited := limitedServer(t, slots, serviceTime)
+	stats := collector.StatsHandler(results.RoleServer)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/stats" {
+			stats.ServeHTTP(w, r)
+			return
+		}
+		limited.Config.Handler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -65,12 +84,14 @@ func readProbeResult(t *testing.T, path string) *results.Result {
 // counts: "requests<=100" holds for a 1 s step at up to 100/s (ceil(rate × 1 s) requests) and
 // breaks above, whatever the speed of the machine. From 50/s the probe doubles to 100 (pass)
 // and 200 (fail), then bisects 150, 125, 113, 107 (all fail) until pass and fail are within
-// 10%: the sustainable rate is 100/s.
+// 10%: the sustainable rate is 100/s. The probe converged on [100, 107]; every step records
+// what a run records (counts, status codes, host samples of both sides); and plan --from
+// the probe plans on 100 req/s.
 func TestProbeBisects(t *testing.T) {
 	if testing.Short() {
 		t.Skip("probes for several seconds")
 	}
-	srv := limitedServer(t, 64, 0)
+	srv := statsServer(t, 64, 0)
 	out := filepath.Join(t.TempDir(), "probe.json")
 	code, stdout, stderr := probeCLI(t, probeScenario(t), "--target", srv.URL,
 		"--slo", "requests<=100", "--start", "50/s", "--max", "1000/s",
@@ -93,6 +114,43 @@ func TestProbeBisects(t *testing.T) {
 	if !strings.Contains(stdout, "sustainable rate: ") || !strings.Contains(stderr, "step 1: 50.00 req/s asked") {
 		t.Errorf("output: want the steps table and progress\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
+	checkProbeConverged(t, r.Probe, stdout)
+	checkProbeStepsRecorded(t, r.Probe)
+	code, js, errOut := capRun(t, "plan", "--dau", "200000", "--from", out, "-o", "json")
+	if code != ExitOK || !strings.Contains(js, `"server_rps": 100,`) || !strings.Contains(js, "the probe converged: 100 req/s met requests<=100 and 107 req/s failed") {
+		t.Errorf("plan --from the probe: exit %d, want 0 on 100 req/s with the bracket as evidence\n%s%s", code, js, errOut)
+	}
+}
+
+func checkProbeConverged(t *testing.T, p *results.Probe, stdout string) {
+	t.Helper()
+	if !p.Converged || p.Stop != results.ProbeConverged || p.Bracket == nil || p.Bracket.HighestPassed != 100 || p.Bracket.LowestFailed != 107 ||
+		p.Precision != 0.1 || math.Abs(p.PrecisionReached-7.0/107) > 1e-9 {
+		t.Errorf("probe converged %v (%s), bracket %+v, precision %v reached %v; want converged on [100, 107], 10%%, %v",
+			p.Converged, p.Stop, p.Bracket, p.Precision, p.PrecisionReached, 7.0/107)
+	}
+	if want := "converged: 100.00 req/s passed, 107.00 req/s failed (6.5% apart, --precision 10%)"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+}
+
+// checkProbeStepsRecorded: each step of a 1 s step probe planned ceil(rate) requests, and
+// every request it sent is counted and was answered 200; it sampled both hosts.
+func checkProbeStepsRecorded(t *testing.T, p *results.Probe) {
+	t.Helper()
+	for _, s := range p.Steps {
+		if s.Planned != uint64(math.Ceil(s.RateAsked)) || s.Sent == 0 || s.Sent > s.Planned || s.Requests != s.Sent ||
+			s.StatusCodes["200"] != s.Requests || s.Successes != s.Requests {
+			t.Errorf("step at %v/s: planned %d sent %d requests %d successes %d codes %v; want %v planned, every request sent counted, all 200",
+				s.RateAsked, s.Planned, s.Sent, s.Requests, s.Successes, s.StatusCodes, math.Ceil(s.RateAsked))
+		}
+		if s.Host == nil || s.Host.Generator == nil || len(s.Host.Generator.Samples) == 0 || s.Host.Server == nil || len(s.Host.Server.Samples) == 0 {
+			t.Errorf("step at %v/s: host %+v, want samples of the generator and of the server", s.RateAsked, s.Host)
+		}
+		if !s.Passed && s.FailedBy != results.FailedByServer {
+			t.Errorf("step at %v/s failed by %q, want server", s.RateAsked, s.FailedBy)
+		}
+	}
 }
 
 func TestProbeStopsAtMaxSteps(t *testing.T) {
@@ -111,6 +169,15 @@ func TestProbeStopsAtMaxSteps(t *testing.T) {
 	}
 	if stderr != "" {
 		t.Errorf("--quiet: got stderr %q, want nothing", stderr)
+	}
+	p := r.Probe
+	if p.Converged || p.Stop != results.ProbeMaxSteps || !strings.Contains(stdout, "not converged: raise --max-steps") ||
+		!strings.Contains(stdout, "sustainable rate: at least 40.00 req/s, not the server's limit") {
+		t.Errorf("converged %v, stop %q; want not converged (max_steps) and said so:\n%s", p.Converged, p.Stop, stdout)
+	}
+	code, _, errOut := capRun(t, "plan", "--dau", "200000", "--from", out)
+	if code != ExitUsage || !strings.Contains(errOut, "did not converge") || !strings.Contains(errOut, "raise --max-steps") || !strings.Contains(errOut, "--server-rps") {
+		t.Errorf("plan --from the probe: exit %d, want 2 saying it did not converge, raise --max-steps or give --server-rps\n%s", code, errOut)
 	}
 }
 

@@ -21,6 +21,8 @@ type CapacityPlan struct {
 	// ("--server-rps", or "throughput of r.json").
 	RateSource    string
 	LatencySource string
+	// RateEvidence says why a rate from a result is what one server holds (reports.RateFrom).
+	RateEvidence string
 	// Explain adds the plan's steps (capacity.Plan.Explain) with the numbers put in.
 	Explain bool
 	// Warnings are doubts about the inputs, e.g. a per-server rate from a run that did not
@@ -197,6 +199,9 @@ func writeCapacityPlanText(w io.Writer, md bool, c CapacityPlan) error {
 	if c.RateSource != "" && strings.Contains(c.RateSource, " of ") {
 		e.printf("per-server rate: %s req/s, the %s\n", formatNumber(c.In.ServerRPS), c.RateSource)
 	}
+	if c.RateEvidence != "" {
+		e.printf("evidence of saturation: %s\n", c.RateEvidence)
+	}
 	if md {
 		e.printf("\n")
 	}
@@ -247,6 +252,7 @@ type capacityPlanInputsJSON struct {
 	capacity.DemandInput
 	ServerRPS          float64             `json:"server_rps,omitempty"`
 	ServerRPSSource    string              `json:"server_rps_source,omitempty"`
+	ServerRPSEvidence  string              `json:"server_rps_evidence,omitempty"`
 	TargetUtilization  float64             `json:"target_utilization"`
 	Redundancy         int                 `json:"redundancy"`
 	Zones              int                 `json:"zones,omitempty"`
@@ -273,7 +279,7 @@ type capacityWorkersJSON struct {
 func writeCapacityPlanJSON(w io.Writer, c CapacityPlan) error {
 	in, p := c.In, c.Plan
 	doc := capacityPlanJSON{
-		Inputs: capacityPlanInputsJSON{DemandInput: in.Demand, ServerRPS: in.ServerRPS, ServerRPSSource: c.RateSource,
+		Inputs: capacityPlanInputsJSON{DemandInput: in.Demand, ServerRPS: in.ServerRPS, ServerRPSSource: c.RateSource, ServerRPSEvidence: c.RateEvidence,
 			TargetUtilization: in.TargetUtilization, Redundancy: in.Redundancy, Zones: in.Zones,
 			Growth: in.GrowthRate, HorizonMonths: in.HorizonMonths, Tier: in.Tier,
 			LatencyMS: in.Latency.Seconds() * 1000, LatencySource: c.LatencySource,
@@ -305,5 +311,6 @@ func writeCapacityPlanJSON(w io.Writer, c CapacityPlan) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // an SLO such as p99<100ms reads as written
 	return enc.Encode(doc)
 }

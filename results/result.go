@@ -186,21 +186,3 @@ type ThresholdResult struct {
 	// of its own).
 	Source string `json:"source,omitempty"`
 }
-
-// Probe is the outcome of `loadtest probe`: the highest rate that met the SLOs.
-type Probe struct {
-	SLOs            []string    `json:"slos"`
-	SustainableRate float64     `json:"sustainable_rate"`
-	Steps           []ProbeStep `json:"steps"`
-}
-
-// ProbeStep is one constant-rate step of a probe.
-type ProbeStep struct {
-	RateAsked  float64 `json:"rate_asked"`
-	Rate       float64 `json:"rate"`
-	Throughput float64 `json:"throughput"`
-	P99MS      float64 `json:"p99_ms"`
-	ErrorRatio float64 `json:"error_ratio"`
-	Passed     bool    `json:"passed"`
-	Breached   string  `json:"breached,omitempty"`
-}

@@ -21,6 +21,10 @@ type ProbeOptions struct {
 	Pause time.Duration
 	// OnStepStart, when set, is told each step's number (from 1) and rate as it starts.
 	OnStepStart func(n int, rate float64)
+	// Sampling samples both hosts around every step, as a run does (nil samples nothing):
+	// each step then records its host section and the generator's saturation warnings,
+	// which tell a step the generator failed from one the server failed.
+	Sampling *Sampling
 }
 
 // Probe runs gate.Probe with engine steps and returns the result of the sustainable step with
@@ -29,7 +33,8 @@ func Probe(ctx context.Context, o ProbeOptions) (*results.Result, error) {
 	return gate.Probe(ctx, o.Search, o.step())
 }
 
-// step is the probe's gate.StepFunc: one constant-rate run, after the pause.
+// step is the probe's gate.StepFunc: one constant-rate run (Run, with the host sampling),
+// after the pause.
 func (o ProbeOptions) step() gate.StepFunc {
 	steps := 0
 	return func(ctx context.Context, rate float64) (*results.Result, error) {
@@ -48,6 +53,10 @@ func (o ProbeOptions) step() gate.StepFunc {
 		}
 		eo := o.Engine
 		eo.RatePerSec, eo.Stages, eo.Duration = rate, nil, o.StepDuration
-		return engine.Run(ctx, eo)
+		out, err := Run(ctx, Options{Engine: eo, Sampling: o.Sampling})
+		if out == nil {
+			return nil, err
+		}
+		return out.Result, err
 	}
 }
