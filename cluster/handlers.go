@@ -139,20 +139,20 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
 }
 
-// apply adds one interval's figures to the shard's running sum and to the run's.
+// apply adds one interval's figures to the shard's running sum and to the run's: all of them
+// or, when any histogram is bad, none.
 func (c *Coordinator) apply(s *shardState, f *results.Result) error {
-	if s.sum == nil {
-		s.sum = newAccumulator()
-	}
-	lat, err := s.sum.add(f)
+	d, err := decodeInterval(f)
 	if err != nil {
 		return err
 	}
-	if _, err := c.run.add(f); err != nil {
-		return err
+	if s.sum == nil {
+		s.sum = newAccumulator()
 	}
+	s.sum.add(d)
+	c.run.add(d)
 	c.run.timeline = nil // the live view needs no timeline; each shard's sum keeps its own
-	s.lastRate, s.lastLat, s.lastAt = results.PerSecond(f.Requests, f.DurationS), lat, time.Now()
+	s.lastRate, s.lastLat, s.lastAt = results.PerSecond(f.Requests, f.DurationS), d.lat, time.Now()
 	return nil
 }
 
