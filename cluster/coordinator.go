@@ -39,6 +39,8 @@ type CoordinatorOptions struct {
 	// the merged live figures, and every shard is stopped once one can no longer pass.
 	Thresholds  []gate.Threshold
 	AbortOnFail bool
+	// Timeouts bound the server's waits on its clients (zero fields: DefaultServerTimeouts).
+	Timeouts ServerTimeouts
 	// OnSecond, when set, is given the merged live progress once a second (on a goroutine
 	// of the coordinator; Partial is nil).
 	OnSecond func(engine.Progress)
@@ -137,7 +139,8 @@ func (c *Coordinator) RunID() string { return c.runID }
 
 // Serve answers the protocol on ln until Close, and watches the join timeout and the shards.
 func (c *Coordinator) Serve(ln net.Listener) {
-	c.srv = &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	t := c.o.Timeouts.withDefaults()
+	c.srv = &http.Server{Handler: c.Handler(), ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}
 	go func() { _ = c.srv.Serve(ln) }()
 	go c.watch()
 }

@@ -1,9 +1,15 @@
 package cluster
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"maps"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,4 +87,85 @@ func histCount(t *testing.T, enc string) int64 {
 		t.Fatal(err)
 	}
 	return h.TotalCount()
+}
+
+// TestServerTimeouts: the coordinator's server closes a kept-alive connection left idle, a
+// connection that never finishes its headers, and at once one refused for its token; a
+// shard's ready request still waits for the start longer than the read timeout.
+func TestServerTimeouts(t *testing.T) {
+	short := ServerTimeouts{ReadHeader: 200 * time.Millisecond, Read: 300 * time.Millisecond, Idle: 200 * time.Millisecond}
+	_, addr := startCoordinator(t, CoordinatorOptions{Count: 2, StartDelay: time.Millisecond, Timeouts: short})
+	auth := "Authorization: Bearer " + testToken + "\r\n"
+	tests := []struct {
+		name, send, wantStatus string
+	}{
+		{"idle after an answer", "GET " + PathClock + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", "200"},
+		{"idle after a 401", "GET " + PathClock + " HTTP/1.1\r\nHost: x\r\n\r\n", "401"},
+		{"headers never finished", "GET " + PathClock + " HTTP/1.1\r\nHost: x\r\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertClosedByServer(t, addr, tt.send, tt.wantStatus)
+		})
+	}
+	t.Run("ready waits beyond the read timeout", func(t *testing.T) {
+		s := &rawShard{t: t, base: "http://" + addr}
+		s.post(PathJoin, joinRequest(0, 2), http.StatusOK)
+		s.post(PathJoin, joinRequest(1, 2), http.StatusOK)
+		time.AfterFunc(time.Second, func() {
+			_, _ = http.DefaultClient.Do(readyRequest(addr, 1))
+		})
+		resp, err := http.DefaultClient.Do(readyRequest(addr, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st StartResponse
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != http.StatusOK || st.Start.IsZero() {
+			t.Errorf("got %d %+v (%v), want 200 with the start instant", resp.StatusCode, st, err)
+		}
+	})
+}
+
+func readyRequest(addr string, i int) *http.Request {
+	b, _ := json.Marshal(ReadyRequest{Index: i})
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+PathReady, bytes.NewReader(b))
+	req.Header.Set(TokenHeader, "Bearer "+testToken)
+	return req
+}
+
+// assertClosedByServer sends raw on a new connection, checks the answer's status (none when
+// wantStatus is empty) and that the server then closes the connection (within a generous 10s).
+func assertClosedByServer(t *testing.T, addr, raw, wantStatus string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	if wantStatus != "" {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("got %v, want an answer %s", err, wantStatus)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if got := strconv.Itoa(resp.StatusCode); got != wantStatus {
+			t.Fatalf("got %s, want %s", got, wantStatus)
+		}
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatalf("the connection is still open after 10s, want it closed by the server")
+		}
+		if err == nil {
+			t.Fatalf("got more bytes, want the connection closed")
+		}
+	}
 }

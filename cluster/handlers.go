@@ -18,6 +18,7 @@ func (c *Coordinator) Handler() http.Handler {
 	mux.HandleFunc("POST "+PathResult, c.handleResult)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !checkToken(r, c.o.Token) {
+			w.Header().Set("Connection", "close") // a client without the token keeps no connection
 			refuse(w, http.StatusUnauthorized, "cluster: missing or wrong cluster token: give every shard the coordinator's --cluster-token (or LOADTEST_CLUSTER_TOKEN)")
 			return
 		}
