@@ -134,6 +134,10 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 	addr := o.cluster.Coordinator
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	cm := &clusterMetrics{}
+	if err := cm.bind(o); err != nil {
+		return err // at once, as a plain run: before this shard coordinates or joins
+	}
+	defer cm.release()
 	defer func() { _ = cm.rm.Load().stop() }() // when the run never got to its linger
 	if o.cluster.Coordinate != "" {
 		if coord, addr, err = startCoordinator(o, cr, prog, cm); err != nil {
@@ -156,6 +160,15 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 	defer func() { err = errors.Join(err, tgt.stop()) }()
 	oc, start, runErr := runShard(ctx, o, cr, sh, tgt, cm)
 	if oc == nil && start.IsZero() && runErr != nil {
+		var ws *waitStartError
+		if !errors.As(runErr, &ws) {
+			// this shard failed on its own before the start: the run fails now, and the
+			// shards waiting for the start hear why
+			if coord != nil {
+				coord.Fail(fmt.Errorf("cluster: the coordinator's own shard failed before the start: %w", runErr))
+			}
+			return runErr
+		}
 		if coord != nil && ctx.Err() == nil {
 			if _, werr := coord.Wait(); werr != nil {
 				runErr = werr // the coordinator's own account: which shards did not join
@@ -205,9 +218,7 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 		return nil, start, usageError(err)
 	}
 	eo.Shard = o.cluster.shard
-	if _, err := cm.start(o, eo); err != nil {
-		return nil, start, err
-	}
+	cm.start(o, eo)
 	oc, err = runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: cr.ths,
 		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
@@ -215,7 +226,7 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
 			var err error
 			if start, err = sh.Ready(ctx, eo.PlannedRequests()); err != nil {
-				return err
+				return &waitStartError{err}
 			}
 			eo.StartAt = start
 			return waitUntil(ctx, start)
@@ -229,6 +240,13 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 	}
 	return oc, start, err
 }
+
+// waitStartError is a failure to get the common start from the coordinator (it failed, or a
+// shard did not join), as opposed to a shard's own failure before the start.
+type waitStartError struct{ err error }
+
+func (e *waitStartError) Error() string { return e.err.Error() }
+func (e *waitStartError) Unwrap() error { return e.err }
 
 // startCoordinator listens on --coordinate and serves the run; it returns the address its
 // own shard joins.

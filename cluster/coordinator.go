@@ -170,6 +170,21 @@ func (c *Coordinator) stopLocked(reason string) {
 	}
 }
 
+// Fail ends a run that has not started with err: Wait returns it, and the shards waiting
+// for the start are answered with it (503). A run that started is not changed.
+func (c *Coordinator) Fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failLocked(err)
+}
+
+func (c *Coordinator) failLocked(err error) {
+	if c.startAt.IsZero() && c.failure == nil {
+		c.failure = err
+		close(c.failed)
+	}
+}
+
 // Wait waits until every shard delivered its result or was lost, then merges them. It fails
 // when not every shard joined within the join timeout, naming the missing ones.
 func (c *Coordinator) Wait() (*Outcome, error) {
@@ -189,11 +204,12 @@ func (c *Coordinator) watch() {
 	defer joinTimer.Stop()
 	select {
 	case <-c.started:
+	case <-c.failed:
+		return
 	case <-joinTimer.C:
 		c.mu.Lock()
 		if c.startAt.IsZero() {
-			c.failure = fmt.Errorf("cluster: shard(s) %s did not join within --join-timeout %s", c.missingLocked(), c.o.JoinTimeout)
-			close(c.failed)
+			c.failLocked(fmt.Errorf("cluster: shard(s) %s did not join within --join-timeout %s", c.missingLocked(), c.o.JoinTimeout))
 			c.mu.Unlock()
 			return
 		}
