@@ -35,6 +35,9 @@ type clusterFlags struct {
 	Coordinator string
 	Token       string
 	JoinTimeout time.Duration
+	// KeepOut is the hidden --shard-keep-out: where a shard writes its own result when the
+	// coordinator could not merge it (cluster local sets it beside its --out).
+	KeepOut string
 	// shard is --shard I/N (runOptions.validateShard parses it).
 	shard engine.Shard
 }
@@ -46,6 +49,8 @@ func addClusterFlags(cmd *cobra.Command, c *clusterFlags) {
 	f.StringVar(&c.Coordinator, "coordinator", "", "join the coordinator of a sharded run at HOST:PORT; with --shard I/N")
 	f.StringVar(&c.Token, "cluster-token", "", "the token every shard of a coordinated run presents (default $"+envClusterToken+")")
 	f.DurationVar(&c.JoinTimeout, "join-timeout", cluster.DefaultJoinTimeout, "how long the coordinator waits for every shard to join (and a shard for the coordinator)")
+	f.StringVar(&c.KeepOut, "shard-keep-out", "", "write this shard's own result to FILE when the coordinator could not merge it (cluster local sets it)")
+	_ = f.MarkHidden("shard-keep-out")
 }
 
 // active reports whether the run is coordinated.
@@ -218,6 +223,7 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 		return nil, start, usageError(err)
 	}
 	eo.Shard = o.cluster.shard
+	eo.Hold = sh.Hold // no hit leaves while this shard may have been counted lost, nor after a stop
 	cm.start(o, eo)
 	oc, err = runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: cr.ths,
@@ -329,8 +335,17 @@ func finishShard(o *runOptions, r *results.Result, specs []reports.Spec, verdict
 		}
 		return err
 	}
+	cluster.KeepOwn(r, delivered)
 	_ = finishRun(o, r, specs, verdict, runErr)
-	return &ExitError{Code: ExitFailure, Err: fmt.Errorf("shard %d/%d: %w; this shard stopped and wrote its own result", r.Shard.Index, r.Shard.Count, delivered)}
+	kept := "wrote its own result"
+	if o.cluster.KeepOut != "" {
+		if err := results.WriteFile(o.cluster.KeepOut, r); err != nil {
+			fmt.Fprintf(o.ErrOut, "warning: keep this shard's own result: %v\n", err)
+		} else {
+			kept += " to " + o.cluster.KeepOut
+		}
+	}
+	return &ExitError{Code: ExitFailure, Err: fmt.Errorf("shard %d/%d: %w; this shard stopped and %s", r.Shard.Index, r.Shard.Count, delivered, kept)}
 }
 
 // withoutClusterStop removes the observer's stop (asked by the coordinator, or the coordinator

@@ -91,6 +91,13 @@ type shardState struct {
 	// not silent)
 	early  bool
 	lostAt time.Duration
+	// after lost: sentAtLost is sent when the shard was counted lost; back says it spoke again
+	// (it is told to stop, and nothing more of it is merged); unmerged is the most requests
+	// its late intervals carried beyond the merged ones, late its final result if it came
+	sentAtLost uint64
+	back       bool
+	unmerged   uint64
+	late       *results.Result
 }
 
 // Outcome is a coordinated run's merged result and verdict.
@@ -288,7 +295,7 @@ func (c *Coordinator) checkShards() (done bool) {
 			continue
 		}
 		if !s.lost && now.Sub(s.lastSeen) > c.o.LostAfter {
-			s.lost, s.lostAt = true, s.lastSeen.Sub(c.startAt)
+			s.lost, s.lostAt, s.sentAtLost = true, s.lastSeen.Sub(c.startAt), s.sent
 		}
 		done = done && s.lost
 	}

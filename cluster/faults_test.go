@@ -169,3 +169,66 @@ func assertClosedByServer(t *testing.T, addr, raw, wantStatus string) {
 		}
 	}
 }
+
+// TestLostShardToldToStopAndCounted: a shard counted lost that speaks again is told to stop
+// (Lost set), nothing more of it is merged, and the merged result counts what it sent after:
+// a shard_back_after_lost warning with the hits and the requests not merged.
+func TestLostShardToldToStopAndCounted(t *testing.T) {
+	srv, _ := countingTarget(t)
+	c, addr := startCoordinator(t, CoordinatorOptions{Count: 2, Duration: 3 * time.Second, StartDelay: 300 * time.Millisecond, LostAfter: 500 * time.Millisecond, Seed: 1})
+	silent := &rawShard{t: t, base: "http://" + addr}
+	silent.post(PathJoin, joinRequest(1, 2), http.StatusOK)
+	done := make(chan error, 1)
+	var own *results.Result
+	go func() {
+		var err error
+		own, err = runShard(t.Context(), addr, 0, 2, srv.URL, 20, 3*time.Second)
+		done <- err
+	}()
+	silent.post(PathReady, ReadyRequest{Index: 1, Planned: 30}, http.StatusOK)
+	silent.post(PathInterval, IntervalRequest{Index: 1, Seq: 1, Sent: 7, Figures: namedFigures(t, 7)}, http.StatusOK)
+	deadline := time.Now().Add(20 * time.Second)
+	for !shardLost(c, 1) {
+		if time.Now().After(deadline) {
+			t.Fatal("shard 1 was not counted lost within 20s of silence")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// it comes back with its backlog: told to stop, nothing applied
+	var resp IntervalResponse
+	body := silent.post(PathInterval, IntervalRequest{Index: 1, Seq: 2, Base: 1, Sent: 12, Figures: namedFigures(t, 5)}, http.StatusOK)
+	if err := json.Unmarshal([]byte(body), &resp); err != nil || !resp.Stop || !resp.Lost || resp.Applied != 1 || !strings.Contains(resp.Reason, "counted lost") {
+		t.Fatalf("got %s (%v), want stop, lost, applied 1 and the reason", body, err)
+	}
+	final := namedFigures(t, 13)
+	final.Sent = 13
+	body = silent.post(PathResult, ResultRequest{Index: 1, Result: final}, http.StatusOK)
+	if err := json.Unmarshal([]byte(body), &resp); err != nil || !resp.Lost {
+		t.Fatalf("result: got %s (%v), want lost", body, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Result.Requests - own.Requests; got != 7 {
+		t.Errorf("got %d requests of shard 1 merged, want the 7 it reported before it was counted lost", got)
+	}
+	var back *results.Warning
+	for i, w := range out.Result.Warnings {
+		if w.Code == WarnShardBack {
+			back = &out.Result.Warnings[i]
+		}
+	}
+	if back == nil || back.Values["sent_after_lost"] != 6 || back.Values["requests_not_merged"] != 6 || !strings.Contains(back.Message, "shard 1") {
+		t.Errorf("got warning %+v, want shard_back_after_lost for shard 1: 6 hits sent after (13 - 7), 6 requests not merged", back)
+	}
+}
+
+func shardLost(c *Coordinator, i int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.shards[i].lost
+}

@@ -56,6 +56,9 @@ const (
 const (
 	WarnShardLost   = "shard_lost"
 	WarnClockSpread = "clock_spread"
+	// WarnShardBack: a shard counted lost spoke again (and was told to stop); it counts what
+	// that shard sent after, which the merged figures do not hold.
+	WarnShardBack = "shard_back_after_lost"
 )
 
 // ServerTimeouts bound how long the coordinator's HTTP server waits on a client, so that
@@ -159,6 +162,9 @@ type IntervalResponse struct {
 	Applied uint64 `json:"applied"`
 	Stop    bool   `json:"stop"`
 	Reason  string `json:"reason,omitempty"`
+	// Lost says the stop is this shard's alone: the coordinator counted it lost, and merges
+	// nothing more of it.
+	Lost bool `json:"lost,omitempty"`
 }
 
 // ResultRequest is a shard's final result.
