@@ -65,6 +65,8 @@ type Coordinator struct {
 	interrupted bool
 	// run is the sum of every shard's intervals: the live view the gate checks
 	run *accumulator
+	// lastCheck is when checkShards last ran (on the watch goroutine, under mu)
+	lastCheck time.Time
 
 	srv *http.Server
 }
@@ -289,6 +291,14 @@ func (c *Coordinator) checkShards() (done bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
+	if !c.lastCheck.IsZero() && now.Sub(c.lastCheck) > c.o.LostAfter/2 {
+		// the coordinator itself did not run for a while (frozen, starved): the shards'
+		// silence is its own, and each gets a whole LostAfter from now to speak
+		for _, s := range c.shards {
+			s.lastSeen = now
+		}
+	}
+	c.lastCheck = now
 	done = true
 	for _, s := range c.shards {
 		if s.final != nil {

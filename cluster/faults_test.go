@@ -232,3 +232,32 @@ func shardLost(c *Coordinator, i int) bool {
 	defer c.mu.Unlock()
 	return c.shards[i].lost
 }
+
+// TestCoordinatorStallIsNotShardSilence: when the coordinator itself did not run for longer
+// than half of LostAfter (frozen, starved), the shards' silence is its own: none is counted
+// lost for it, and each gets a whole LostAfter from then.
+func TestCoordinatorStallIsNotShardSilence(t *testing.T) {
+	c, err := NewCoordinator(CoordinatorOptions{Count: 2, Token: testToken, LostAfter: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled := time.Now().Add(-10 * time.Second)
+	c.lastCheck = stalled
+	for _, s := range c.shards {
+		s.lastSeen = stalled
+	}
+	c.checkShards()
+	for i := range c.shards {
+		if shardLost(c, i) {
+			t.Errorf("shard %d counted lost after the coordinator's own stall, want it given time to speak", i)
+		}
+	}
+	c.lastCheck = time.Now().Add(-100 * time.Millisecond) // a regular check, the shards still silent
+	for _, s := range c.shards {
+		s.lastSeen = stalled
+	}
+	c.checkShards()
+	if !shardLost(c, 0) || !shardLost(c, 1) {
+		t.Errorf("got shards lost %v %v after 10 s of their own silence, want both lost", shardLost(c, 0), shardLost(c, 1))
+	}
+}
