@@ -219,10 +219,14 @@ type heldPacer struct {
 func (p heldPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	began := time.Now()
 	for {
+		now := elapsed + time.Since(began)
 		switch p.hold() {
 		case HoldSend:
-			return p.Pacer.Pace(elapsed+time.Since(began), hits)
+			return p.Pacer.Pace(now, hits)
 		case HoldStop:
+			return 0, true
+		}
+		if _, over := p.Pacer.Pace(now, hits); over { // a hold ends with the run's schedule
 			return 0, true
 		}
 		time.Sleep(holdPoll)

@@ -341,3 +341,26 @@ func TestRunHold(t *testing.T) {
 		}
 	})
 }
+
+// TestRunHeldToTheEnd: hits held until the run's duration is over are never sent, and the
+// run ends at its schedule's end rather than waiting for the hold.
+func TestRunHeldToTheEnd(t *testing.T) {
+	cs := newCountingServer(t, nil)
+	o := Options{Targeter: newFake(cs.URL, "/"), RatePerSec: 100, Duration: 300 * time.Millisecond, Connections: 2,
+		Hold: func() HoldState { return HoldWait }}
+	done := make(chan *results.Result, 1)
+	go func() { r, _ := Run(context.Background(), o); done <- r }()
+	select {
+	case r := <-done:
+		if r.Sent != 0 || cs.count.Load() != 0 {
+			t.Errorf("got sent %d, server %d, want nothing sent while held", r.Sent, cs.count.Load())
+		}
+		for _, w := range r.Warnings {
+			if w.Code == "in_flight_abandoned" {
+				t.Errorf("got warning %q: the run waited for a hit stuck in its hold, want the hold to end with the schedule", w.Message)
+			}
+		}
+	case <-time.After(30 * time.Second): // generous: the run is 0.3 s
+		t.Fatal("the run did not end while its hits were held past its duration")
+	}
+}
