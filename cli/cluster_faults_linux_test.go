@@ -61,9 +61,11 @@ func TestShardFrozenIsStoppedOnReturn(t *testing.T) {
 	sentAfter, notMerged := uint64(back.Values["sent_after_lost"]), uint64(back.Values["requests_not_merged"])
 	served := servedRequests(t, base)
 	t.Logf("served %d, merged %d, sent after the last report %d, not merged %d", served, r.Requests, sentAfter, notMerged)
-	// its last report may be up to a second old when it froze: a second's hits, not a backlog
-	if sentAfter > perShardRate+5 {
-		t.Errorf("the frozen shard sent %d hits after its last report, want at most about a second's (%d): no backlog", sentAfter, perShardRate)
+	// its last report may be more than a second old when it froze (an interval is sent once
+	// a second, and may wait for the previous answer): allow two seconds' hits, a quarter of
+	// the backlog
+	if sentAfter > 2*perShardRate {
+		t.Errorf("the frozen shard sent %d hits after its last report, want at most two seconds' (%d): no backlog", sentAfter, 2*perShardRate)
 	}
 	if r.Requests+notMerged != served {
 		t.Errorf("merged %d + not merged %d = %d, want the %d the server served", r.Requests, notMerged, r.Requests+notMerged, served)
