@@ -58,7 +58,7 @@ func TestShardFrozenIsStoppedOnReturn(t *testing.T) {
 	if back == nil {
 		t.Fatalf("got warnings %+v, want %s", r.Warnings, cluster.WarnShardBack)
 	}
-	sentAfter, notMerged := uint64(back.Values["sent_after_lost"]), uint64(back.Values["requests_not_merged"])
+	sentAfter, notMerged := uint64(back.Values["sent_after_last_report"]), uint64(back.Values["requests_not_merged"])
 	served := servedRequests(t, base)
 	t.Logf("served %d, merged %d, sent after the last report %d, not merged %d", served, r.Requests, sentAfter, notMerged)
 	// its last report may be more than a second old when it froze (an interval is sent once

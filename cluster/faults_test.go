@@ -222,7 +222,7 @@ func TestLostShardToldToStopAndCounted(t *testing.T) {
 			back = &out.Result.Warnings[i]
 		}
 	}
-	if back == nil || back.Values["sent_after_lost"] != 6 || back.Values["requests_not_merged"] != 6 || !strings.Contains(back.Message, "shard 1") {
+	if back == nil || back.Values["sent_after_last_report"] != 6 || back.Values["requests_not_merged"] != 6 || !strings.Contains(back.Message, "shard 1") {
 		t.Errorf("got warning %+v, want shard_back_after_lost for shard 1: 6 hits sent after (13 - 7), 6 requests not merged", back)
 	}
 }

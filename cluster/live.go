@@ -150,8 +150,10 @@ func lostWarning(i int, s *shardState, part *results.Result) results.Warning {
 	}
 }
 
-// backWarning counts what a shard counted lost sent after it: the hits its send counter shows
-// beyond the count it had reported when it was counted lost, and the requests its late
+// backWarning counts what a shard counted lost sent beyond what it had reported: the hits its
+// send counter shows beyond the count it had reported when it was counted lost (the hits of
+// its last unreported second, and any that left after; a shard holds its hits while it waits
+// for the coordinator's answer, so after a freeze it sends no backlog), and the requests its late
 // intervals or its final result hold beyond its merged figures. The target saw those requests;
 // the merged result does not hold them.
 func backWarning(i int, s *shardState, part *results.Result) results.Warning {
@@ -162,9 +164,9 @@ func backWarning(i int, s *shardState, part *results.Result) results.Warning {
 	}
 	return results.Warning{
 		Code: WarnShardBack,
-		Message: fmt.Sprintf("shard %d (%s) spoke again after it was counted lost %.1fs into the run, and was told to stop: it sent %d hits after its last report, and %s holds %d requests that are not in the merged result (the target saw them)",
+		Message: fmt.Sprintf("shard %d (%s) spoke again after it was counted lost %.1fs into the run, and was told to stop: it sent %d hits after its last report before that, and %s holds %d requests that are not in the merged result (the target saw them)",
 			i, s.host, s.lostAt.Seconds(), sentAfter, from, unmerged),
-		Values: map[string]float64{"shard": float64(i), "sent_after_lost": float64(sentAfter), "requests_not_merged": float64(unmerged)},
+		Values: map[string]float64{"shard": float64(i), "sent_after_last_report": float64(sentAfter), "requests_not_merged": float64(unmerged)},
 	}
 }
 
