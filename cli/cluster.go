@@ -65,7 +65,9 @@ func newClusterLocalCmd(ios *IOStreams) *cobra.Command {
 shard 0 the coordinator, a generated cluster token, and the same scenario, seed and flags for
 all; show what the coordinator shows (its live progress and summary) and exit with its exit
 code (0, 1, 99, 130). With no --target the bundled server is started once, for all shards.
---out and --report are the coordinator's: the merged result. No shard outlives this command.`
+--out and --report are the coordinator's: the merged result. When a shard's result cannot be
+merged (the coordinator died, or counted the shard lost), that shard keeps its own beside
+--out, named by shard (merged.json: merged.shard-1.json). No shard outlives this command.`
 	cmd.Example = `  loadtest cluster local echo --shards 3 --rate 300/s --duration 10s --out merged.json
   loadtest cluster local swiper --shards 4 --seed 7 --threshold "p99<250ms" --abort-on-fail`
 	cmd.Flags().IntVar(&shards, "shards", 2, fmt.Sprintf("how many shard processes (1 to %d)", maxLocalShards))
