@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -64,7 +65,9 @@ func newClusterLocalCmd(ios *IOStreams) *cobra.Command {
 shard 0 the coordinator, a generated cluster token, and the same scenario, seed and flags for
 all; show what the coordinator shows (its live progress and summary) and exit with its exit
 code (0, 1, 99, 130). With no --target the bundled server is started once, for all shards.
---out and --report are the coordinator's: the merged result. No shard outlives this command.`
+--out and --report are the coordinator's: the merged result. When a shard's result cannot be
+merged (the coordinator died, or counted the shard lost), that shard keeps its own beside
+--out, named by shard (merged.json: merged.shard-1.json). No shard outlives this command.`
 	cmd.Example = `  loadtest cluster local echo --shards 3 --rate 300/s --duration 10s --out merged.json
   loadtest cluster local swiper --shards 4 --seed 7 --threshold "p99<250ms" --abort-on-fail`
 	cmd.Flags().IntVar(&shards, "shards", 2, fmt.Sprintf("how many shard processes (1 to %d)", maxLocalShards))
@@ -84,11 +87,11 @@ code (0, 1, 99, 130). With no --target the bundled server is started once, for a
 
 // localSetFlags are the run flags that cluster local sets on each shard and refuses from the
 // user (PreRunE, before the run's own checks).
-var localSetFlags = []string{"shard", "coordinate", "coordinator", "cluster-token"}
+var localSetFlags = []string{"shard", "coordinate", "coordinator", "cluster-token", "shard-keep-out"}
 
 // localOwnFlags are the flags `cluster local` sets on its shards itself; the user's are
 // refused (shards, given as --shards) or replaced (target, secret, seed).
-var localOwnFlags = map[string]bool{"shards": true, "shard": true, "coordinate": true, "coordinator": true,
+var localOwnFlags = map[string]bool{"shards": true, "shard": true, "coordinate": true, "coordinator": true, "shard-keep-out": true,
 	"cluster-token": true, "target": true, "secret": true, "seed": true}
 
 // coordinatorOnlyFlags go to shard 0 only: the merged result, its reports, its progress and
@@ -167,6 +170,27 @@ func freeLoopbackAddr() (string, error) {
 	return addr, ln.Close()
 }
 
+// keptShardOut is where shard i keeps its own result when the coordinator cannot merge it:
+// beside --out, named by shard (merged.json: merged.shard-1.json); "" without --out.
+func keptShardOut(out string, i int) string {
+	if out == "" {
+		return ""
+	}
+	ext := filepath.Ext(out)
+	return fmt.Sprintf("%s.shard-%d%s", strings.TrimSuffix(out, ext), i, ext)
+}
+
+// reportKept names the shards' own results written during this run (their results were not
+// merged: the coordinator died, or counted them lost).
+func reportKept(o *runOptions, procs []*localShard, began time.Time) {
+	for _, p := range procs {
+		kept := keptShardOut(o.OutFile, p.index)
+		if st, err := os.Stat(kept); kept != "" && err == nil && !st.ModTime().Before(began) {
+			fmt.Fprintf(o.ErrOut, "cluster local: shard %d's result was not merged; its own is kept in %s\n", p.index, kept)
+		}
+	}
+}
+
 // localShard is one shard process of `cluster local`.
 type localShard struct {
 	index  int
@@ -184,6 +208,7 @@ func runLocalShards(ctx context.Context, o *runOptions, args [2][]string, n int,
 		return fmt.Errorf("cluster local: %w", err)
 	}
 	var procs []*localShard
+	began := time.Now()
 	defer func() {
 		for _, p := range procs {
 			p.stop(0)
@@ -214,6 +239,7 @@ func runLocalShards(ctx context.Context, o *runOptions, args [2][]string, n int,
 			failed = append(failed, fmt.Sprintf("shard %d exited with %d: %s", p.index, code, strings.TrimSpace(p.stderr.String())))
 		}
 	}
+	reportKept(o, procs[1:], began)
 	if code := procs[0].cmd.ProcessState.ExitCode(); code != ExitOK {
 		if code < 0 {
 			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("cluster local: the coordinator (shard 0) died: %s", procs[0].cmd.ProcessState)}
@@ -237,6 +263,9 @@ func startLocalShard(exe string, o *runOptions, args [2][]string, i, n int, addr
 		argv = append(argv, args[1]...)
 	} else {
 		argv = append(argv, "--coordinator", addr, "--quiet")
+		if kept := keptShardOut(o.OutFile, i); kept != "" {
+			argv = append(argv, "--shard-keep-out", kept)
+		}
 	}
 	p.cmd = exec.Command(exe, argv...)
 	p.cmd.Env = append(os.Environ(), envClusterToken+"="+token)

@@ -201,8 +201,12 @@ func TestCoordinatorKilled(t *testing.T) {
 			t.Errorf("shard %d: got exit code %d, want 1 saying the coordinator is gone; stderr %s", i+1, code, p.stderr)
 		}
 		t.Logf("shard %d exited %s after the coordinator was killed", i+1, took.Round(100*time.Millisecond))
-		if r := readResult(t, filepath.Join(dir, itoa(i+1)+".json")); r.Requests == 0 || r.Shard == nil || r.Shard.Index != i+1 {
+		r := readResult(t, filepath.Join(dir, itoa(i+1)+".json"))
+		if r.Requests == 0 || r.Shard == nil || r.Shard.Index != i+1 {
 			t.Errorf("shard %d: got a result of %d requests, shard %+v, want its own measured requests", i+1, r.Requests, r.Shard)
+		}
+		if !r.Interrupted || !hasWarningCode(r, cluster.WarnNotMerged, "the coordinator is gone") {
+			t.Errorf("shard %d: got interrupted %v, warnings %+v; want it marked interrupted, with a warning that the coordinator is gone", i+1, r.Interrupted, r.Warnings)
 		}
 	}
 }

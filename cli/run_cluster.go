@@ -35,6 +35,9 @@ type clusterFlags struct {
 	Coordinator string
 	Token       string
 	JoinTimeout time.Duration
+	// KeepOut is the hidden --shard-keep-out: where a shard writes its own result when the
+	// coordinator could not merge it (cluster local sets it beside its --out).
+	KeepOut string
 	// shard is --shard I/N (runOptions.validateShard parses it).
 	shard engine.Shard
 }
@@ -46,6 +49,8 @@ func addClusterFlags(cmd *cobra.Command, c *clusterFlags) {
 	f.StringVar(&c.Coordinator, "coordinator", "", "join the coordinator of a sharded run at HOST:PORT; with --shard I/N")
 	f.StringVar(&c.Token, "cluster-token", "", "the token every shard of a coordinated run presents (default $"+envClusterToken+")")
 	f.DurationVar(&c.JoinTimeout, "join-timeout", cluster.DefaultJoinTimeout, "how long the coordinator waits for every shard to join (and a shard for the coordinator)")
+	f.StringVar(&c.KeepOut, "shard-keep-out", "", "write this shard's own result to FILE when the coordinator could not merge it (cluster local sets it)")
+	_ = f.MarkHidden("shard-keep-out")
 }
 
 // active reports whether the run is coordinated.
@@ -134,6 +139,10 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 	addr := o.cluster.Coordinator
 	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
 	cm := &clusterMetrics{}
+	if err := cm.bind(o); err != nil {
+		return err // at once, as a plain run: before this shard coordinates or joins
+	}
+	defer cm.release()
 	defer func() { _ = cm.rm.Load().stop() }() // when the run never got to its linger
 	if o.cluster.Coordinate != "" {
 		if coord, addr, err = startCoordinator(o, cr, prog, cm); err != nil {
@@ -156,6 +165,15 @@ func runCoordinated(ctx context.Context, o *runOptions) (err error) {
 	defer func() { err = errors.Join(err, tgt.stop()) }()
 	oc, start, runErr := runShard(ctx, o, cr, sh, tgt, cm)
 	if oc == nil && start.IsZero() && runErr != nil {
+		var ws *waitStartError
+		if !errors.As(runErr, &ws) {
+			// this shard failed on its own before the start: the run fails now, and the
+			// shards waiting for the start hear why
+			if coord != nil {
+				coord.Fail(fmt.Errorf("cluster: the coordinator's own shard failed before the start: %w", runErr))
+			}
+			return runErr
+		}
 		if coord != nil && ctx.Err() == nil {
 			if _, werr := coord.Wait(); werr != nil {
 				runErr = werr // the coordinator's own account: which shards did not join
@@ -205,9 +223,8 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 		return nil, start, usageError(err)
 	}
 	eo.Shard = o.cluster.shard
-	if _, err := cm.start(o, eo); err != nil {
-		return nil, start, err
-	}
+	eo.Hold = sh.Hold // no hit leaves while this shard may have been counted lost, nor after a stop
+	cm.start(o, eo)
 	oc, err = runner.Run(ctx, runner.Options{
 		Engine: eo, Thresholds: cr.ths,
 		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval, NoServerStats: !o.ServerStats},
@@ -215,7 +232,7 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 		BeforeStart: func(ctx context.Context, eo *engine.Options) error {
 			var err error
 			if start, err = sh.Ready(ctx, eo.PlannedRequests()); err != nil {
-				return err
+				return &waitStartError{err}
 			}
 			eo.StartAt = start
 			return waitUntil(ctx, start)
@@ -229,6 +246,13 @@ func runShard(ctx context.Context, o *runOptions, cr *coordinatedRun, sh *cluste
 	}
 	return oc, start, err
 }
+
+// waitStartError is a failure to get the common start from the coordinator (it failed, or a
+// shard did not join), as opposed to a shard's own failure before the start.
+type waitStartError struct{ err error }
+
+func (e *waitStartError) Error() string { return e.err.Error() }
+func (e *waitStartError) Unwrap() error { return e.err }
 
 // startCoordinator listens on --coordinate and serves the run; it returns the address its
 // own shard joins.
@@ -311,8 +335,17 @@ func finishShard(o *runOptions, r *results.Result, specs []reports.Spec, verdict
 		}
 		return err
 	}
+	cluster.KeepOwn(r, delivered)
 	_ = finishRun(o, r, specs, verdict, runErr)
-	return &ExitError{Code: ExitFailure, Err: fmt.Errorf("shard %d/%d: %w; this shard stopped and wrote its own result", r.Shard.Index, r.Shard.Count, delivered)}
+	kept := "wrote its own result"
+	if o.cluster.KeepOut != "" {
+		if err := results.WriteFile(o.cluster.KeepOut, r); err != nil {
+			fmt.Fprintf(o.ErrOut, "warning: keep this shard's own result: %v\n", err)
+		} else {
+			kept += " to " + o.cluster.KeepOut
+		}
+	}
+	return &ExitError{Code: ExitFailure, Err: fmt.Errorf("shard %d/%d: %w; this shard stopped and %s", r.Shard.Index, r.Shard.Count, delivered, kept)}
 }
 
 // withoutClusterStop removes the observer's stop (asked by the coordinator, or the coordinator

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net"
 	"sync/atomic"
 
 	"github.com/loadtestdev/loadtest/cluster"
@@ -11,20 +12,35 @@ import (
 
 // clusterMetrics are the live metrics of one shard of a coordinated run (--metrics-listen):
 // the coordinator serves the merged figures of the whole run, updated from its merged view
-// every second; any other shard serves its own part, from its own run. The exporter starts
-// once the shard knows its engine options (after the join, before any load).
+// every second; any other shard serves its own part, from its own run. The address is bound
+// first of all (bind), so that one in use fails the shard at once, before it coordinates or
+// joins; the exporter starts once the shard knows its engine options (before any load).
 type clusterMetrics struct {
+	ln    net.Listener // bound by bind, served by start
 	rm    atomic.Pointer[runMetrics]
 	coord *cluster.Coordinator // nil on a shard that joins
 	rate  func(engine.Progress) float64
 }
 
-// start binds --metrics-listen for the shard's run.
-func (cm *clusterMetrics) start(o *runOptions, eo engine.Options) (*runMetrics, error) {
-	rm, err := startRunMetrics(&o.metricsFlags, eo, o.ErrOut)
-	if err != nil || rm == nil {
-		return rm, err
+// bind binds --metrics-listen, if given.
+func (cm *clusterMetrics) bind(o *runOptions) (err error) {
+	cm.ln, err = bindMetrics(&o.metricsFlags)
+	return err
+}
+
+// release closes the address bound and never served (the run ended before its start).
+func (cm *clusterMetrics) release() {
+	if cm.ln != nil && cm.rm.Load() == nil {
+		_ = cm.ln.Close()
 	}
+}
+
+// start serves the address bound for the shard's run.
+func (cm *clusterMetrics) start(o *runOptions, eo engine.Options) *runMetrics {
+	if cm.ln == nil {
+		return nil
+	}
+	rm := serveRunMetrics(&o.metricsFlags, eo, cm.ln, o.ErrOut)
 	target := rateTarget(eo)
 	if cm.coord != nil {
 		whole := eo
@@ -33,7 +49,7 @@ func (cm *clusterMetrics) start(o *runOptions, eo engine.Options) (*runMetrics, 
 	}
 	cm.rate = func(p engine.Progress) float64 { return target(p.Elapsed) }
 	cm.rm.Store(rm)
-	return rm, nil
+	return rm
 }
 
 // observers adds the exporter of a shard that serves its own part.

@@ -73,22 +73,38 @@ type runMetrics struct {
 // startRunMetrics binds --metrics-listen before any load is sent. An address that cannot be
 // bound is bad input (exit 2), except one in use, which is a failure of its own (exit 1).
 func startRunMetrics(m *metricsFlags, eo engine.Options, errOut io.Writer) (*runMetrics, error) {
+	ln, err := bindMetrics(m)
+	if err != nil || ln == nil {
+		return nil, err
+	}
+	return serveRunMetrics(m, eo, ln, errOut), nil
+}
+
+// bindMetrics binds --metrics-listen (nil when it is not given), with startRunMetrics's exit
+// codes; a coordinated run binds it first of all, before it coordinates or joins.
+func bindMetrics(m *metricsFlags) (net.Listener, error) {
 	if m.MetricsListen == "" {
 		return nil, nil
 	}
-	exp := metrics.New(metrics.Options{
-		Info:       metrics.RunInfo{Scenario: eo.Scenario, Target: eo.Target, Version: version(), Seed: eo.Seed, SeedSet: true},
-		RateTarget: rateTarget(eo),
-	})
-	srv, err := exp.Listen(m.MetricsListen)
+	ln, err := net.Listen("tcp", m.MetricsListen)
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE):
 		return nil, fmt.Errorf("--metrics-listen %s: the address is in use (another process listens there): choose another port, or :0 for a free one", m.MetricsListen)
 	case err != nil:
 		return nil, usageError(fmt.Errorf("--metrics-listen %s: %w", m.MetricsListen, err))
 	}
+	return ln, nil
+}
+
+// serveRunMetrics serves the run's exporter on ln, bound by bindMetrics.
+func serveRunMetrics(m *metricsFlags, eo engine.Options, ln net.Listener, errOut io.Writer) *runMetrics {
+	exp := metrics.New(metrics.Options{
+		Info:       metrics.RunInfo{Scenario: eo.Scenario, Target: eo.Target, Version: version(), Seed: eo.Seed, SeedSet: true},
+		RateTarget: rateTarget(eo),
+	})
+	srv := exp.Serve(ln)
 	fmt.Fprintf(errOut, "metrics: serving %s\n", srv.URL())
-	return &runMetrics{exp: exp, srv: srv, linger: m.MetricsLinger, errOut: errOut}, nil
+	return &runMetrics{exp: exp, srv: srv, linger: m.MetricsLinger, errOut: errOut}
 }
 
 // rateTarget is the rate the run asks at each elapsed time: its stages' ramp, its constant

@@ -38,8 +38,70 @@ func newAccumulator() *accumulator {
 	return &accumulator{figures: *newFigureSum(), byName: map[string]*figureSum{}}
 }
 
-// add adds one interval's figures; lat is its latency histogram, decoded (for the live view).
-func (a *accumulator) add(f *results.Result) (lat *hdrhistogram.Histogram, err error) {
+// decodedInterval is one interval's figures with every histogram decoded and checked to fit:
+// an interval is decoded whole before any of it is added, so that one bad histogram refuses
+// the whole interval and the sums are never left half-applied (a resent interval would then
+// count twice).
+type decodedInterval struct {
+	f        *results.Result
+	lat, svc *hdrhistogram.Histogram
+	byName   map[string]decodedPair
+}
+
+// decodedPair is the latency and service-time histograms of one set of figures, decoded.
+type decodedPair struct{ lat, svc *hdrhistogram.Histogram }
+
+// decodeInterval decodes and checks every histogram of f (overall and per request name).
+func decodeInterval(f *results.Result) (*decodedInterval, error) {
+	d := &decodedInterval{f: f, byName: make(map[string]decodedPair, len(f.ByRequest))}
+	p, err := decodePair(f.Histograms)
+	if err != nil {
+		return nil, err
+	}
+	d.lat, d.svc = p.lat, p.svc
+	for name, rs := range f.ByRequest {
+		if rs == nil {
+			return nil, fmt.Errorf("request %s: no figures", name)
+		}
+		if d.byName[name], err = decodePair(rs.Histograms); err != nil {
+			return nil, fmt.Errorf("request %s: %w", name, err)
+		}
+	}
+	return d, nil
+}
+
+func decodePair(h results.Histograms) (decodedPair, error) {
+	lat, err := decodeFitting(h.Latency)
+	if err != nil {
+		return decodedPair{}, fmt.Errorf("latency: %w", err)
+	}
+	svc, err := decodeFitting(h.ServiceTime)
+	if err != nil {
+		return decodedPair{}, fmt.Errorf("service time: %w", err)
+	}
+	return decodedPair{lat, svc}, nil
+}
+
+// decodeFitting decodes enc and checks that every value of it fits a results.NewHistogram:
+// one of that geometry does; another is tried on an empty one.
+func decodeFitting(enc string) (*hdrhistogram.Histogram, error) {
+	d, err := results.DecodeHistogram(enc)
+	if err != nil {
+		return nil, err
+	}
+	if d.LowestTrackableValue() == results.HistogramMinMicros && d.HighestTrackableValue() == results.HistogramMaxMicros &&
+		d.SignificantFigures() == results.HistogramSigDigits {
+		return d, nil
+	}
+	if dropped := results.NewHistogram().Merge(d); dropped > 0 {
+		return nil, fmt.Errorf("%d values out of range", dropped)
+	}
+	return d, nil
+}
+
+// add adds one decoded interval; it cannot fail (decodeInterval checked it).
+func (a *accumulator) add(d *decodedInterval) {
+	f := d.f
 	if a.meta.Schema == "" {
 		a.meta = results.Result{Schema: f.Schema, Scenario: f.Scenario, Target: f.Target, Seed: f.Seed, RateAsked: f.RateAsked,
 			Stages: f.Stages, TimerSlackMS: f.TimerSlackMS}
@@ -51,9 +113,7 @@ func (a *accumulator) add(f *results.Result) (lat *hdrhistogram.Histogram, err e
 		a.ended = f.Ended
 	}
 	a.connections += f.Connections
-	if lat, err = a.figures.add(f.Requests, f.Successes, f.StatusCodes, f.Errors, f.Histograms); err != nil {
-		return nil, err
-	}
+	a.figures.add(f.Requests, f.Successes, f.StatusCodes, f.Errors, decodedPair{d.lat, d.svc})
 	a.figures.bytesIn += f.BytesIn
 	a.figures.bytesOut += f.BytesOut
 	for name, rs := range f.ByRequest {
@@ -62,41 +122,20 @@ func (a *accumulator) add(f *results.Result) (lat *hdrhistogram.Histogram, err e
 			s = newFigureSum()
 			a.byName[name] = s
 		}
-		if _, err := s.add(rs.Requests, rs.Successes, rs.StatusCodes, rs.Errors, rs.Histograms); err != nil {
-			return nil, fmt.Errorf("request %s: %w", name, err)
-		}
+		s.add(rs.Requests, rs.Successes, rs.StatusCodes, rs.Errors, d.byName[name])
 	}
 	a.timeline = append(a.timeline, f.Timeline...)
-	return lat, nil
 }
 
-func (s *figureSum) add(requests, successes uint64, codes map[string]uint64, errs []results.ErrorCount, h results.Histograms) (*hdrhistogram.Histogram, error) {
+func (s *figureSum) add(requests, successes uint64, codes map[string]uint64, errs []results.ErrorCount, h decodedPair) {
 	s.requests += requests
 	s.successes += successes
 	for k, n := range codes {
 		s.codes[k] += n
 	}
 	s.errors = results.MergeErrors(s.errors, errs)
-	lat, err := addDecoded(s.lat, h.Latency)
-	if err != nil {
-		return nil, fmt.Errorf("latency: %w", err)
-	}
-	if _, err := addDecoded(s.svc, h.ServiceTime); err != nil {
-		return nil, fmt.Errorf("service time: %w", err)
-	}
-	return lat, nil
-}
-
-// addDecoded decodes enc and adds it to h; it returns the decoded histogram.
-func addDecoded(h *hdrhistogram.Histogram, enc string) (*hdrhistogram.Histogram, error) {
-	d, err := results.DecodeHistogram(enc)
-	if err != nil {
-		return nil, err
-	}
-	if dropped := h.Merge(d); dropped > 0 {
-		return nil, fmt.Errorf("%d values out of range", dropped)
-	}
-	return d, nil
+	s.lat.Merge(h.lat)
+	s.svc.Merge(h.svc)
 }
 
 // clone copies the accumulator (histograms included), for a result rendered elsewhere.

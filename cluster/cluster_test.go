@@ -75,7 +75,7 @@ func runShard(ctx context.Context, addr string, i, n int, target string, rate fl
 		return nil, err
 	}
 	eo := engine.Options{Targeter: plan, Scenario: "echo", Target: target, RatePerSec: rate, Duration: d, Seed: 1,
-		Connections: 4, Shard: engine.Shard{Index: i, Count: n}, OnSecond: sh.Observe}
+		Connections: 4, Shard: engine.Shard{Index: i, Count: n}, OnSecond: sh.Observe, Hold: sh.Hold}
 	start, err := sh.Ready(ctx, eo.PlannedRequests())
 	if err != nil {
 		return nil, err

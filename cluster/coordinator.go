@@ -39,6 +39,8 @@ type CoordinatorOptions struct {
 	// the merged live figures, and every shard is stopped once one can no longer pass.
 	Thresholds  []gate.Threshold
 	AbortOnFail bool
+	// Timeouts bound the server's waits on its clients (zero fields: DefaultServerTimeouts).
+	Timeouts ServerTimeouts
 	// OnSecond, when set, is given the merged live progress once a second (on a goroutine
 	// of the coordinator; Partial is nil).
 	OnSecond func(engine.Progress)
@@ -63,6 +65,8 @@ type Coordinator struct {
 	interrupted bool
 	// run is the sum of every shard's intervals: the live view the gate checks
 	run *accumulator
+	// lastCheck is when checkShards last ran (on the watch goroutine, under mu)
+	lastCheck time.Time
 
 	srv *http.Server
 }
@@ -89,6 +93,13 @@ type shardState struct {
 	// not silent)
 	early  bool
 	lostAt time.Duration
+	// after lost: sentAtLost is sent when the shard was counted lost; back says it spoke again
+	// (it is told to stop, and nothing more of it is merged); unmerged is the most requests
+	// its late intervals carried beyond the merged ones, late its final result if it came
+	sentAtLost uint64
+	back       bool
+	unmerged   uint64
+	late       *results.Result
 }
 
 // Outcome is a coordinated run's merged result and verdict.
@@ -137,7 +148,8 @@ func (c *Coordinator) RunID() string { return c.runID }
 
 // Serve answers the protocol on ln until Close, and watches the join timeout and the shards.
 func (c *Coordinator) Serve(ln net.Listener) {
-	c.srv = &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	t := c.o.Timeouts.withDefaults()
+	c.srv = &http.Server{Handler: c.Handler(), ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle}
 	go func() { _ = c.srv.Serve(ln) }()
 	go c.watch()
 }
@@ -167,6 +179,21 @@ func (c *Coordinator) stopLocked(reason string) {
 	}
 }
 
+// Fail ends a run that has not started with err: Wait returns it, and the shards waiting
+// for the start are answered with it (503). A run that started is not changed.
+func (c *Coordinator) Fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failLocked(err)
+}
+
+func (c *Coordinator) failLocked(err error) {
+	if c.startAt.IsZero() && c.failure == nil {
+		c.failure = err
+		close(c.failed)
+	}
+}
+
 // Wait waits until every shard delivered its result or was lost, then merges them. It fails
 // when not every shard joined within the join timeout, naming the missing ones.
 func (c *Coordinator) Wait() (*Outcome, error) {
@@ -186,11 +213,12 @@ func (c *Coordinator) watch() {
 	defer joinTimer.Stop()
 	select {
 	case <-c.started:
+	case <-c.failed:
+		return
 	case <-joinTimer.C:
 		c.mu.Lock()
 		if c.startAt.IsZero() {
-			c.failure = fmt.Errorf("cluster: shard(s) %s did not join within --join-timeout %s", c.missingLocked(), c.o.JoinTimeout)
-			close(c.failed)
+			c.failLocked(fmt.Errorf("cluster: shard(s) %s did not join within --join-timeout %s", c.missingLocked(), c.o.JoinTimeout))
 			c.mu.Unlock()
 			return
 		}
@@ -263,13 +291,21 @@ func (c *Coordinator) checkShards() (done bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
+	if !c.lastCheck.IsZero() && now.Sub(c.lastCheck) > c.o.LostAfter/2 {
+		// the coordinator itself did not run for a while (frozen, starved): the shards'
+		// silence is its own, and each gets a whole LostAfter from now to speak
+		for _, s := range c.shards {
+			s.lastSeen = now
+		}
+	}
+	c.lastCheck = now
 	done = true
 	for _, s := range c.shards {
 		if s.final != nil {
 			continue
 		}
 		if !s.lost && now.Sub(s.lastSeen) > c.o.LostAfter {
-			s.lost, s.lostAt = true, s.lastSeen.Sub(c.startAt)
+			s.lost, s.lostAt, s.sentAtLost = true, s.lastSeen.Sub(c.startAt), s.sent
 		}
 		done = done && s.lost
 	}

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -18,6 +19,7 @@ func (c *Coordinator) Handler() http.Handler {
 	mux.HandleFunc("POST "+PathResult, c.handleResult)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !checkToken(r, c.o.Token) {
+			w.Header().Set("Connection", "close") // a client without the token keeps no connection
 			refuse(w, http.StatusUnauthorized, "cluster: missing or wrong cluster token: give every shard the coordinator's --cluster-token (or LOADTEST_CLUSTER_TOKEN)")
 			return
 		}
@@ -124,6 +126,14 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusConflict, "cluster: shard %d has not joined this run", req.Index)
 		return
 	}
+	if s.lost && !s.early {
+		s.backLocked(req.Sent, nil)
+		if req.Figures != nil && req.Base == s.applied {
+			s.unmerged = max(s.unmerged, req.Figures.Requests)
+		}
+		writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: true, Lost: true, Reason: c.lostReason(req.Index, s)})
+		return
+	}
 	s.lastSeen = time.Now()
 	s.sent = max(s.sent, req.Sent)
 	if req.Host != nil && (len(s.hosts) == 0 || req.Host.Time.After(s.hosts[len(s.hosts)-1].Time)) {
@@ -139,20 +149,20 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
 }
 
-// apply adds one interval's figures to the shard's running sum and to the run's.
+// apply adds one interval's figures to the shard's running sum and to the run's: all of them
+// or, when any histogram is bad, none.
 func (c *Coordinator) apply(s *shardState, f *results.Result) error {
-	if s.sum == nil {
-		s.sum = newAccumulator()
-	}
-	lat, err := s.sum.add(f)
+	d, err := decodeInterval(f)
 	if err != nil {
 		return err
 	}
-	if _, err := c.run.add(f); err != nil {
-		return err
+	if s.sum == nil {
+		s.sum = newAccumulator()
 	}
+	s.sum.add(d)
+	c.run.add(d)
 	c.run.timeline = nil // the live view needs no timeline; each shard's sum keeps its own
-	s.lastRate, s.lastLat, s.lastAt = results.PerSecond(f.Requests, f.DurationS), lat, time.Now()
+	s.lastRate, s.lastLat, s.lastAt = results.PerSecond(f.Requests, f.DurationS), d.lat, time.Now()
 	return nil
 }
 
@@ -170,6 +180,11 @@ func (c *Coordinator) handleResult(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusConflict, "cluster: shard %d has not joined this run", req.Index)
 	case req.Result == nil:
 		refuse(w, http.StatusBadRequest, "cluster: result of shard %d is empty", req.Index)
+	case s.lost && !s.early:
+		// counted lost while silent: its result is counted, not merged (the merged result
+		// holds what it reported until then)
+		s.backLocked(req.Result.Sent, req.Result)
+		writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: true, Lost: true, Reason: c.lostReason(req.Index, s)})
 	default:
 		s.final, s.lost, s.lastSeen = req.Result, false, time.Now()
 		if req.Result.Interrupted && c.stop == "" {
@@ -179,4 +194,19 @@ func (c *Coordinator) handleResult(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
 	}
+}
+
+// backLocked records a lost shard speaking again: its send counter and, with its final result,
+// that result.
+func (s *shardState) backLocked(sent uint64, final *results.Result) {
+	s.back, s.sent = true, max(s.sent, sent)
+	if final != nil {
+		s.late = final
+	}
+}
+
+// lostReason is what a shard counted lost is told when it speaks again.
+func (c *Coordinator) lostReason(i int, s *shardState) string {
+	return fmt.Sprintf("shard %d was counted lost %.1fs into the run, after more than %s without a word: it must stop; the merged result keeps what it reported until then and counts what it sent after",
+		i, s.lostAt.Seconds(), c.o.LostAfter)
 }

@@ -83,6 +83,9 @@ func (c *Coordinator) merge() (*Outcome, error) {
 			lost = append(lost, i)
 			warnings = append(warnings, lostWarning(i, s, parts[i]))
 		}
+		if s.back {
+			warnings = append(warnings, backWarning(i, s, parts[i]))
+		}
 	}
 	m, err := results.MergeWith(results.MergeOptions{Names: names}, parts...)
 	if err != nil {
@@ -144,6 +147,26 @@ func lostWarning(i int, s *shardState, part *results.Result) results.Warning {
 			i, s.host, what, part.Requests, s.planned),
 		Values: map[string]float64{"shard": float64(i), "requests": float64(part.Requests), "planned": float64(s.planned),
 			"lost_at_s": s.lostAt.Seconds()},
+	}
+}
+
+// backWarning counts what a shard counted lost sent beyond what it had reported: the hits its
+// send counter shows beyond the count it had reported when it was counted lost (the hits of
+// its last unreported second, and any that left after; a shard holds its hits while it waits
+// for the coordinator's answer, so after a freeze it sends no backlog), and the requests its late
+// intervals or its final result hold beyond its merged figures. The target saw those requests;
+// the merged result does not hold them.
+func backWarning(i int, s *shardState, part *results.Result) results.Warning {
+	sentAfter := s.sent - min(s.sent, s.sentAtLost)
+	unmerged, from := s.unmerged, "its late intervals"
+	if s.late != nil {
+		unmerged, from = s.late.Requests-min(s.late.Requests, part.Requests), "its own result"
+	}
+	return results.Warning{
+		Code: WarnShardBack,
+		Message: fmt.Sprintf("shard %d (%s) spoke again after it was counted lost %.1fs into the run, and was told to stop: it sent %d hits after its last report before that, and %s holds %d requests that are not in the merged result (the target saw them)",
+			i, s.host, s.lostAt.Seconds(), sentAfter, from, unmerged),
+		Values: map[string]float64{"shard": float64(i), "sent_after_last_report": float64(sentAfter), "requests_not_merged": float64(unmerged)},
 	}
 }
 

@@ -56,7 +56,38 @@ const (
 const (
 	WarnShardLost   = "shard_lost"
 	WarnClockSpread = "clock_spread"
+	// WarnShardBack: a shard counted lost spoke again (and was told to stop); it counts what
+	// that shard sent after, which the merged figures do not hold.
+	WarnShardBack = "shard_back_after_lost"
 )
+
+// ServerTimeouts bound how long the coordinator's HTTP server waits on a client, so that
+// connections that send nothing, send slowly or stay idle do not hold its file descriptors:
+// ReadHeader for a request's headers, Read for a whole request (its body included), Idle for
+// the next request on a kept-alive connection. A zero field takes its default
+// (DefaultServerTimeouts). No write timeout: a ready request is answered at the start.
+type ServerTimeouts struct {
+	ReadHeader, Read, Idle time.Duration
+}
+
+// DefaultServerTimeouts are the coordinator's: a shard sends every quarter second, and its
+// largest body (a final result of many request names) well within Read.
+var DefaultServerTimeouts = ServerTimeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Idle: time.Minute}
+
+// withDefaults fills the zero fields from DefaultServerTimeouts.
+func (t ServerTimeouts) withDefaults() ServerTimeouts {
+	d := DefaultServerTimeouts
+	if t.ReadHeader > 0 {
+		d.ReadHeader = t.ReadHeader
+	}
+	if t.Read > 0 {
+		d.Read = t.Read
+	}
+	if t.Idle > 0 {
+		d.Idle = t.Idle
+	}
+	return d
+}
 
 // TokenHeader carries the cluster token on every request ("Bearer TOKEN").
 const TokenHeader = "Authorization"
@@ -131,6 +162,9 @@ type IntervalResponse struct {
 	Applied uint64 `json:"applied"`
 	Stop    bool   `json:"stop"`
 	Reason  string `json:"reason,omitempty"`
+	// Lost says the stop is this shard's alone: the coordinator counted it lost, and merges
+	// nothing more of it.
+	Lost bool `json:"lost,omitempty"`
 }
 
 // ResultRequest is a shard's final result.

@@ -25,6 +25,11 @@ var ErrStopped = errors.New("cluster: stopped by the coordinator")
 // answering: the shard stops and keeps its own result.
 var ErrCoordinatorLost = errors.New("cluster: the coordinator is gone")
 
+// ErrLost is wrapped, with ErrStopped, by the stop of a shard the coordinator counted lost
+// (it was silent too long: frozen, or cut off) and then heard again: its result is no longer
+// merged, so the shard keeps it itself.
+var ErrLost = errors.New("cluster: counted lost by the coordinator")
+
 // ErrRefused is wrapped by the errors of a coordinator's refusal (wrong token, another run).
 var ErrRefused = errors.New("cluster: refused by the coordinator")
 
@@ -55,12 +60,15 @@ type Shard struct {
 	sending sync.WaitGroup
 	mu      sync.Mutex
 	stopErr error
+	// told: Observe has returned stopErr to the engine; lastAnswer is when the coordinator
+	// last answered (both guarded by mu: Hold reads them on the engine's pacer goroutine)
+	told       bool
+	lastAnswer time.Time
 	// the sender's state: the last acknowledged interval and its snapshot, the snapshots sent
-	// and not yet acknowledged, and when the coordinator last answered
+	// and not yet acknowledged
 	seq, acked uint64
 	ackedSnap  *results.Result
 	unacked    map[uint64]*results.Result
-	lastAnswer time.Time
 	// host samples the shard's own host for the intervals; hostSent is the time of the last
 	// sample sent
 	host     *collector.Sampler
@@ -137,7 +145,7 @@ func (s *Shard) Ready(ctx context.Context, planned uint64) (time.Time, error) {
 	if err := s.call(ctx, http.MethodPost, PathReady, req, &st, s.o.JoinTimeout+10*time.Second); err != nil {
 		return time.Time{}, fmt.Errorf("cluster: wait for the start: %w", err)
 	}
-	s.lastAnswer = time.Now()
+	s.answered(nil)
 	var hctx context.Context
 	hctx, s.stopHost = context.WithCancel(context.WithoutCancel(ctx))
 	s.host = collector.NewSampler(collector.SamplerOptions{Interval: time.Second, Watch: []collector.Watch{collector.Self()}})
@@ -152,7 +160,7 @@ func (s *Shard) Ready(ctx context.Context, planned uint64) (time.Time, error) {
 // sends it off the engine's goroutine) and returns ErrStopped or ErrCoordinatorLost once the
 // run must stop.
 func (s *Shard) Observe(p engine.Progress) error {
-	if err := s.Stopped(); err != nil {
+	if err := s.stoppedTold(); err != nil {
 		return err
 	}
 	if p.Partial == nil || s.snaps == nil || len(s.snaps) > 0 { // the sender is busy: the next interval carries this second too
@@ -228,12 +236,19 @@ func (s *Shard) interval(sn *snapshot) {
 	}
 	var resp IntervalResponse
 	if err := s.call(context.Background(), http.MethodPost, PathInterval, req, &resp, 2*time.Second); err != nil {
-		if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, ErrRefused) || time.Since(s.lastAnswer) > s.o.LostAfter {
+		if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, ErrRefused) || s.silence() > s.o.LostAfter {
 			s.setStop(fmt.Errorf("%w: %v", ErrCoordinatorLost, err))
 		}
 		return
 	}
-	s.lastAnswer = time.Now()
+	var stop error
+	switch {
+	case resp.Stop && resp.Lost:
+		stop = fmt.Errorf("%w: %w: %s", ErrStopped, ErrLost, resp.Reason)
+	case resp.Stop:
+		stop = fmt.Errorf("%w: %s", ErrStopped, resp.Reason)
+	}
+	s.answered(stop)
 	if req.Host != nil {
 		s.hostSent = req.Host.Time
 	}
@@ -245,13 +260,12 @@ func (s *Shard) interval(sn *snapshot) {
 			delete(s.unacked, k)
 		}
 	}
-	if resp.Stop {
-		s.setStop(fmt.Errorf("%w: %s", ErrStopped, resp.Reason))
-	}
 }
 
 // Deliver ends the intervals and sends the shard's final result. It fails with
-// ErrCoordinatorLost when the coordinator is gone (the caller keeps the result itself).
+// ErrCoordinatorLost when the coordinator is gone, and with ErrLost when the coordinator
+// counted this shard lost (it still counts the result, but does not merge it): the caller
+// keeps the result itself (KeepOwn).
 func (s *Shard) Deliver(ctx context.Context, r *results.Result) error {
 	if s.quit != nil {
 		close(s.quit)
@@ -264,7 +278,11 @@ func (s *Shard) Deliver(ctx context.Context, r *results.Result) error {
 	}
 	deadline := time.Now().Add(s.o.LostAfter)
 	for {
-		err := s.call(ctx, http.MethodPost, PathResult, ResultRequest{Index: s.o.Join.Index, Result: r}, &IntervalResponse{}, 10*time.Second)
+		var resp IntervalResponse
+		err := s.call(ctx, http.MethodPost, PathResult, ResultRequest{Index: s.o.Join.Index, Result: r}, &resp, 10*time.Second)
+		if err == nil && resp.Lost {
+			return fmt.Errorf("%w: %w: %s", ErrStopped, ErrLost, resp.Reason)
+		}
 		if err == nil || errors.Is(err, ErrRefused) {
 			return err
 		}

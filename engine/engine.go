@@ -93,6 +93,11 @@ type Options struct {
 	// StartAt, when set, is the instant the run's schedule starts (hit 0's intended time): Run
 	// waits until then. The shards of a coordinated run share it.
 	StartAt time.Time
+	// Hold, when set, is asked before each hit leaves (each flow iteration starts): HoldWait
+	// keeps the hit back and asks again a few milliseconds later, HoldStop sends no more (give
+	// it once OnSecond has returned the stop's error, so that the run ends as stopped). A
+	// coordinated shard holds its hits while it cannot be sure it is still part of the run.
+	Hold func() HoldState
 }
 
 // Shard is one part of a sharded run: Index of Count (Count 0 or 1: the whole run).
@@ -196,6 +201,9 @@ func newPlan(o Options) (*plan, error) {
 	// a shard paces the whole run's schedule and sends its own stripe of it; MaxRequests and
 	// the duration are the whole run's, so they limit global hit numbers
 	p.pacer = stripePacer(p.pacer, o.Shard)
+	if o.Hold != nil {
+		p.pacer = heldPacer{p.pacer, o.Hold}
+	}
 	if p.schedule != nil {
 		p.schedule = Stripe(p.schedule, o.Shard)
 	}

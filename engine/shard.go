@@ -191,3 +191,44 @@ func waitUntil(ctx context.Context, t time.Time) error {
 		return ctx.Err()
 	}
 }
+
+// HoldState is Options.Hold's answer for the next hit.
+type HoldState int
+
+// The answers of Options.Hold.
+const (
+	// HoldSend lets the hit leave.
+	HoldSend HoldState = iota
+	// HoldWait keeps it back: Hold is asked again every holdPoll.
+	HoldWait
+	// HoldStop sends no more hits.
+	HoldStop
+)
+
+// holdPoll is how often a held hit asks again.
+const holdPoll = 5 * time.Millisecond
+
+// heldPacer asks Options.Hold before each hit: the pacer is called (with the elapsed time
+// moved on by the wait) only once the hit may leave. Holding in Pace keeps the hit back:
+// vegeta sends a hit as soon as Pace returns.
+type heldPacer struct {
+	vegeta.Pacer
+	hold func() HoldState
+}
+
+func (p heldPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	began := time.Now()
+	for {
+		now := elapsed + time.Since(began)
+		switch p.hold() {
+		case HoldSend:
+			return p.Pacer.Pace(now, hits)
+		case HoldStop:
+			return 0, true
+		}
+		if _, over := p.Pacer.Pace(now, hits); over { // a hold ends with the run's schedule
+			return 0, true
+		}
+		time.Sleep(holdPoll)
+	}
+}

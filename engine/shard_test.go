@@ -7,8 +7,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 func TestShardSplitsAddUp(t *testing.T) {
@@ -295,5 +298,69 @@ func TestRunStartAtPastCountsFromTheSchedule(t *testing.T) {
 	}
 	if !r.Started.Equal(start.Round(0)) {
 		t.Errorf("started %s, want StartAt %s", r.Started, start)
+	}
+}
+
+// TestRunHold: Options.Hold is asked before every hit: HoldWait keeps the hits back (none
+// reaches the server while held, however overdue), HoldStop sends no more, and a hold that
+// lets exactly 5 hits go sends exactly 5.
+func TestRunHold(t *testing.T) {
+	t.Run("held, then stopped", func(t *testing.T) {
+		cs := newCountingServer(t, nil)
+		var state atomic.Int32
+		state.Store(int32(HoldWait))
+		o := Options{Targeter: newFake(cs.URL, "/"), RatePerSec: 200, Duration: 10 * time.Second, Connections: 4,
+			Hold: func() HoldState { return HoldState(state.Load()) }}
+		done := make(chan *results.Result, 1)
+		go func() { r, _ := Run(context.Background(), o); done <- r }()
+		time.Sleep(300 * time.Millisecond) // some 60 hits overdue
+		if n := cs.count.Load(); n != 0 {
+			t.Errorf("the server saw %d requests while the hits were held, want 0", n)
+		}
+		state.Store(int32(HoldStop))
+		if r := <-done; r.Sent != 0 || r.Requests != 0 || cs.count.Load() != 0 {
+			t.Errorf("got sent %d, requests %d, server %d after a hold then a stop, want 0: no backlog", r.Sent, r.Requests, cs.count.Load())
+		}
+	})
+	t.Run("five, then stopped", func(t *testing.T) {
+		cs := newCountingServer(t, nil)
+		var asked atomic.Int32
+		o := Options{Targeter: newFake(cs.URL, "/"), RatePerSec: 200, Duration: 10 * time.Second, Connections: 4,
+			Hold: func() HoldState {
+				if asked.Add(1) > 5 {
+					return HoldStop
+				}
+				return HoldSend
+			}}
+		r, err := Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Sent != 5 || r.Requests != 5 || cs.count.Load() != 5 {
+			t.Errorf("got sent %d, requests %d, server %d, want 5", r.Sent, r.Requests, cs.count.Load())
+		}
+	})
+}
+
+// TestRunHeldToTheEnd: hits held until the run's duration is over are never sent, and the
+// run ends at its schedule's end rather than waiting for the hold.
+func TestRunHeldToTheEnd(t *testing.T) {
+	cs := newCountingServer(t, nil)
+	o := Options{Targeter: newFake(cs.URL, "/"), RatePerSec: 100, Duration: 300 * time.Millisecond, Connections: 2,
+		Hold: func() HoldState { return HoldWait }}
+	done := make(chan *results.Result, 1)
+	go func() { r, _ := Run(context.Background(), o); done <- r }()
+	select {
+	case r := <-done:
+		if r.Sent != 0 || cs.count.Load() != 0 {
+			t.Errorf("got sent %d, server %d, want nothing sent while held", r.Sent, cs.count.Load())
+		}
+		for _, w := range r.Warnings {
+			if w.Code == "in_flight_abandoned" {
+				t.Errorf("got warning %q: the run waited for a hit stuck in its hold, want the hold to end with the schedule", w.Message)
+			}
+		}
+	case <-time.After(30 * time.Second): // generous: the run is 0.3 s
+		t.Fatal("the run did not end while its hits were held past its duration")
 	}
 }

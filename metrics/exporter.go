@@ -34,6 +34,9 @@ type Options struct {
 	// RateTarget is the rate in req/s the run asks at an elapsed time (engine's pacers have
 	// it as Rate); nil exports 0, as does a run at max rate.
 	RateTarget func(elapsed time.Duration) float64
+	// Timeouts bound the waits of the Server that Listen or Serve starts (zero fields:
+	// DefaultServerTimeouts).
+	Timeouts ServerTimeouts
 }
 
 // Live are the figures of the instant a snapshot was taken that the result does not hold.

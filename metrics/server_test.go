@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -77,6 +78,56 @@ func TestLinger(t *testing.T) {
 			}
 			if got := Linger(ctx, tt.d); got != tt.wantFull {
 				t.Errorf("got %v, want %v", got, tt.wantFull)
+			}
+		})
+	}
+}
+
+// TestServerClosesIdleConnections: a scraper's kept-alive connection left idle, and one that
+// never finishes its headers, are closed by the server (timeouts set short here; the bound
+// on the wait is a generous 10s).
+func TestServerClosesIdleConnections(t *testing.T) {
+	e := New(Options{Timeouts: ServerTimeouts{ReadHeader: 200 * time.Millisecond, Read: 300 * time.Millisecond, Idle: 200 * time.Millisecond}})
+	e.Final(handBuilt(t))
+	s, err := e.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	tests := []struct {
+		name, send string
+		answered   bool
+	}{
+		{"idle after a scrape", "GET " + Path + " HTTP/1.1\r\nHost: x\r\n\r\n", true},
+		{"headers never finished", "GET " + Path + " HTTP/1.1\r\nHost: x\r\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", s.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tt.send); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			br := bufio.NewReader(conn)
+			if tt.answered {
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil || resp.StatusCode != http.StatusOK {
+					t.Fatalf("got %v, want a 200 answer", err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			_, err = br.ReadByte()
+			var ne net.Error
+			switch {
+			case errors.As(err, &ne) && ne.Timeout():
+				t.Fatal("the connection is still open after 10s, want it closed by the server")
+			case err == nil:
+				t.Fatal("got more bytes, want the connection closed")
 			}
 		})
 	}
