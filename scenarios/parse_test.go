@@ -266,7 +266,7 @@ func TestReadmeExample(t *testing.T) {
 		if p.names[i] == "buy" && !json.Valid(tgt.Body) {
 			t.Errorf("got body %q, want JSON", tgt.Body)
 		}
-		if !strings.HasPrefix(tgt.URL, "http://127.0.0.1:9000/") {
+		if !strings.HasPrefix(tgt.URL, "http://127.0.0.1:8080/") {
 			t.Errorf("got URL %q, want the example's target", tgt.URL)
 		}
 	}
