@@ -216,6 +216,7 @@ func (c *compiler) buildRequest(r *Request, field, base string) (planRequest, er
 	if pr.url, err = c.template(field+".path", src); err != nil {
 		return pr, err
 	}
+	markURL(pr.url)
 	if pr.body, err = c.template(field+".body", r.Body); err != nil {
 		return pr, err
 	}
