@@ -60,7 +60,8 @@ func (s *session) iterate(job flowJob) {
 	s.jar.reset()
 	failed, cut := err != nil, false
 	if err != nil {
-		r.renderError(err)
+		// the iteration's variables could not be evaluated: its first request cannot be built
+		s.buildFailed(flow, it.FirstRequest(), err)
 	}
 	prevEnd := job.intended
 	first := true
@@ -110,13 +111,12 @@ type stepOutcome struct {
 func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
 	r, it := s.r, s.it
 	name, err := it.Request(i, &s.tgt)
-	if err != nil {
-		r.renderError(err)
-		return false, time.Now(), false
+	var req *http.Request
+	if err == nil {
+		req, err = newFlowRequest(r.sessCtx, &s.tgt)
 	}
-	req, err := newFlowRequest(r.sessCtx, &s.tgt)
 	if err != nil {
-		r.renderError(err)
+		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
 	r.sentRequests.Add(1)
@@ -144,7 +144,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 	if err == nil && it.HasChecks(i) {
 		outcomes = it.Verify(i, &scenarios.Response{Status: code, Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
 	}
-	s.record(flow, name, first, lag, outcomes, &out)
+	s.record(flow, name, first, lag, outcomes, &out, true)
 	if s.body.Cap() > maxCheckedBody {
 		s.body = bytes.Buffer{}
 	}
@@ -153,7 +153,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 
 // record counts a step's request and its checks; a failed check fails the request with
 // class check and a message naming the check and what was seen.
-func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes []scenarios.Outcome, out *stepOutcome) {
+func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
 	r := s.r
 	a := r.agg
 	info := &a.flows.infos[flow]
@@ -170,9 +170,11 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 		a.late++
 		a.maxLag = max(a.maxLag, lag)
 	}
-	inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
-	a.peakInFlight = max(a.peakInFlight, inFlight)
-	a.received++
+	if sent {
+		inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
+		a.peakInFlight = max(a.peakInFlight, inFlight)
+		a.received++
+	}
 	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
 	if name >= 0 && name < len(a.byName) {
 		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
@@ -204,14 +206,19 @@ func (s *session) readBody(resp *http.Response, keep bool) error {
 	return err
 }
 
-// renderError records a step that could not be rendered (e.g. token of a value that is not
-// a number); the first such error is returned by Run.
-func (r *flowRun) renderError(err error) {
-	r.mu.Lock()
-	if r.agg.targetErr == nil {
-		r.agg.targetErr = fmt.Errorf("engine: flow step: %w", err)
+// buildFailed records request step name, which could not be built (a value that makes an
+// invalid URL, a control byte in a header, token of a value that is not a number), as a
+// failed request of class build whose sample names the step and the error (which quotes the
+// value): the run goes on. It was never sent, so it is not counted as sent or in flight.
+func (s *session) buildFailed(flow, name int, err error) {
+	out := stepOutcome{class: ClassBuild}
+	step := "?"
+	if names := s.r.p.Targeter.Names(); name >= 0 && name < len(names) {
+		step = names[name]
 	}
-	r.mu.Unlock()
+	out.msg = fmt.Sprintf("step %s: %s: %v", step, buildFailure, err)
+	s.tgt.Body = nil
+	s.record(flow, name, false, 0, nil, &out, false)
 }
 
 // newFlowRequest builds a step's request from its rendered target, as vegeta.Target.Request
@@ -223,6 +230,9 @@ func newFlowRequest(ctx context.Context, t *vegeta.Target) (*http.Request, error
 	}
 	req, err := http.NewRequestWithContext(ctx, t.Method, t.URL, body)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkHeader(t.Header); err != nil {
 		return nil, err
 	}
 	for k, vs := range t.Header {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -228,13 +229,17 @@ func (a *aggregator) add(res *vegeta.Result) {
 		}
 	}
 	ok := res.Error == "" && res.Code >= 200 && res.Code < 400
-	class := ""
+	class, msg := "", res.Error
+	i := untag(res.URL)
 	if !ok {
 		class = classify(res.Code, res.Error)
+		if class == ClassBuild {
+			msg = a.buildMessage(i, res)
+		}
 	}
-	a.total.add(res.Code, ok, latency, service, class, res.Error)
-	if i := untag(res.URL); i >= 0 && i < len(a.byName) {
-		a.byName[i].add(res.Code, ok, latency, service, class, res.Error)
+	a.total.add(res.Code, ok, latency, service, class, msg)
+	if i >= 0 && i < len(a.byName) {
+		a.byName[i].add(res.Code, ok, latency, service, class, msg)
 	}
 	a.bytesOut += res.BytesOut
 	a.timeline.add(done.Unix(), ok, latency)
@@ -243,6 +248,23 @@ func (a *aggregator) add(res *vegeta.Result) {
 	if done.After(a.last) {
 		a.last = done
 	}
+}
+
+// buildMessage is the sample of a hit of request i that could not be built: it names the
+// request, and the cause, which quotes the value.
+func (a *aggregator) buildMessage(i int, res *vegeta.Result) string {
+	name := "?"
+	if names := a.p.Targeter.Names(); i >= 0 && i < len(names) {
+		name = names[i]
+	}
+	cause := res.Error
+	if strings.HasPrefix(res.URL, unbuilt) {
+		cause = stripTag(res.URL[len(unbuilt):]) // the targeter's error
+	}
+	if !strings.Contains(cause, buildFailure) {
+		cause = buildFailure + ": " + cause
+	}
+	return "request " + name + ": " + cause
 }
 
 func (a *aggregator) progress(now time.Time) Progress {

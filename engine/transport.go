@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -160,8 +161,13 @@ func newTagger(t Targeter) *tagger {
 
 func (tg *tagger) target(tgt *vegeta.Target) error {
 	i, err := tg.next.Next(tgt)
-	if err != nil {
+	if errors.Is(err, vegeta.ErrNoTargets) {
 		return err
+	}
+	if err != nil {
+		// a hit that cannot be rendered is a failed request, not the end of the attack:
+		// vegeta fails to parse the URL, and the aggregator reads the cause back from it
+		tgt.URL = unbuilt + err.Error()
 	}
 	if i < 0 || i >= len(tg.suffix) {
 		i = 0
@@ -177,6 +183,9 @@ func (tg *tagger) target(tgt *vegeta.Target) error {
 	tgt.URL = p.tagged
 	return nil
 }
+
+// unbuilt starts the URL of a hit the targeter could not render; the error follows.
+const unbuilt = "\x00"
 
 // untag returns the request index from a tagged URL, or -1.
 func untag(url string) int {

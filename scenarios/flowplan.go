@@ -357,3 +357,14 @@ func (it *Iteration) HasChecks(i int) bool {
 	st := &it.flow.steps[i]
 	return len(st.checks)+len(st.extracts) > 0
 }
+
+// FirstRequest returns the index in FlowPlan.Names of the first request step of the
+// iteration's flow (the request that fails when the iteration's variables cannot be evaluated).
+func (it *Iteration) FirstRequest() int {
+	for i := range it.flow.steps {
+		if it.flow.steps[i].think == nil {
+			return it.flow.steps[i].req.nameIdx
+		}
+	}
+	return -1
+}
