@@ -98,16 +98,20 @@ func (s *session) iterate(job flowJob) {
 	r.mu.Unlock()
 }
 
-// stepOutcome is what one request step measured.
+// stepOutcome is what one request step (or one of its redirects) measured.
 type stepOutcome struct {
 	code             uint16
 	ok               bool
 	latency, service time.Duration
 	class, msg       string
+	where            string // "METHOD URL", for messages
+	bytesOut         uint64
+	lag              time.Duration // how late it left after what came before it
 }
 
-// step sends request step i and records it. It returns whether it passed, when it ended,
-// and whether the end of the grace cut it short (then it is not counted).
+// step sends request step i, and the redirects it follows, and records them. It returns
+// whether it passed, when it ended, and whether the end of the grace cut it short (then the
+// request cut short is not counted).
 func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
 	r, it := s.r, s.it
 	name, err := it.Request(i, &s.tgt)
@@ -119,41 +123,74 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
+	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.tgt.Body))
+	for {
+		out, resp, end, aborted := s.send(req, it.NeedsBody(i), prevEnd)
+		if aborted {
+			return false, end, true
+		}
+		out.bytesOut = bytesOut
+		var next *hop
+		if out.class == "" && hops > 0 && isRedirect(int(out.code)) {
+			var refusal error
+			if next, refusal = r.redirects.nextHop(req, resp, true); refusal != nil {
+				out.ok, out.class, out.msg = false, refusalClass(refusal), refusal.Error()
+			}
+		}
+		final := next == nil
+		if final && out.class == "" && it.StatusChecked(i) {
+			out.ok = true // the step's status check judges the code
+		}
+		if final && !out.ok && out.class == "" {
+			out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s: %d %s", out.where, out.code, http.StatusText(int(out.code)))
+		}
+		var outcomes []scenarios.Outcome
+		if final && out.class == "" && it.HasChecks(i) {
+			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
+		}
+		s.record(flow, name, hopName, first, outcomes, &out, true)
+		if s.body.Cap() > maxCheckedBody {
+			s.body = bytes.Buffer{}
+		}
+		if final {
+			return out.ok, end, false
+		}
+		// a hop leaves as soon as the response before it ended: it waited for nothing
+		req, hopName, hops, first, prevEnd = next.req, next.name, hops-1, false, end
+		bytesOut = uint64(max(req.ContentLength, 0))
+	}
+}
+
+// send sends one request of a step and reads its response; the outcome's ok says only whether
+// a response came with a code in 200..399 (the caller applies the step's checks).
+func (s *session) send(req *http.Request, keepBody bool, prevEnd time.Time) (out stepOutcome, resp *http.Response, end time.Time, aborted bool) {
+	r := s.r
 	r.sentRequests.Add(1)
 	sent := time.Now()
 	resp, err := s.client.Do(req)
-	var code int
 	if err == nil {
-		code = resp.StatusCode
-		err = s.readBody(resp, it.NeedsBody(i))
+		out.code = uint16(resp.StatusCode)
+		err = s.readBody(resp, keepBody)
 	}
 	end = time.Now()
 	if err != nil && r.sessCtx.Err() != nil {
-		return false, end, true
+		return out, nil, end, true
 	}
-	out := stepOutcome{code: uint16(code), service: end.Sub(sent)}
-	lag := sent.Sub(prevEnd)
-	out.latency = correctedLatency(out.service, lag, r.agg.slack)
-	out.ok = err == nil && (it.StatusChecked(i) || code >= 200 && code < 400)
+	out.where = req.Method + " " + display(req.URL)
+	out.service = end.Sub(sent)
+	out.lag = sent.Sub(prevEnd)
+	out.latency = correctedLatency(out.service, out.lag, r.agg.slack)
+	out.ok = err == nil && out.code >= 200 && out.code < 400
 	if err != nil {
 		out.class, out.msg = classify(0, err.Error()), err.Error()
-	} else if !out.ok {
-		out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s %s: %d %s", s.tgt.Method, s.tgt.URL, code, http.StatusText(code))
 	}
-	var outcomes []scenarios.Outcome
-	if err == nil && it.HasChecks(i) {
-		outcomes = it.Verify(i, &scenarios.Response{Status: code, Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
-	}
-	s.record(flow, name, first, lag, outcomes, &out, true)
-	if s.body.Cap() > maxCheckedBody {
-		s.body = bytes.Buffer{}
-	}
-	return out.ok, end, false
+	return out, resp, end, false
 }
 
-// record counts a step's request and its checks; a failed check fails the request with
-// class check and a message naming the check and what was seen.
-func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
+// record counts a request of a step (hopName empty) or of one of its redirects, and its
+// checks; a failed check fails the request with class check and a message naming the check
+// and what was seen.
+func (s *session) record(flow, name int, hopName string, first bool, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
 	r := s.r
 	a := r.agg
 	info := &a.flows.infos[flow]
@@ -163,12 +200,12 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 		a.flows.check(flow, o)
 		if !o.Pass && out.ok {
 			out.ok, out.class = false, checkClass
-			out.msg = fmt.Sprintf("%s %s: check %q failed: saw %s", s.tgt.Method, s.tgt.URL, info.Checks[o.Check].Name, o.Seen)
+			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where, info.Checks[o.Check].Name, o.Seen)
 		}
 	}
-	if first && a.p.schedule != nil && lag > lateAfter {
+	if first && a.p.schedule != nil && out.lag > lateAfter {
 		a.late++
-		a.maxLag = max(a.maxLag, lag)
+		a.maxLag = max(a.maxLag, out.lag)
 	}
 	if sent {
 		inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
@@ -176,10 +213,12 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 		a.received++
 	}
 	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
-	if name >= 0 && name < len(a.byName) {
+	if hopName != "" {
+		a.hopStats(hopName).add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
+	} else if name >= 0 && name < len(a.byName) {
 		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg)
 	}
-	a.bytesOut += uint64(len(s.tgt.Body))
+	a.bytesOut += out.bytesOut
 	done := time.Now()
 	a.timeline.add(done.Unix(), out.ok, out.latency)
 	results.RecordDuration(a.window, out.latency)
@@ -217,8 +256,7 @@ func (s *session) buildFailed(flow, name int, err error) {
 		step = names[name]
 	}
 	out.msg = fmt.Sprintf("step %s: %s: %v", step, buildFailure, err)
-	s.tgt.Body = nil
-	s.record(flow, name, false, 0, nil, &out, false)
+	s.record(flow, name, "", false, nil, &out, false)
 }
 
 // newFlowRequest builds a step's request from its rendered target, as vegeta.Target.Request

@@ -47,6 +47,8 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	var bytesIn atomic.Uint64
 	client := newClient(&p.Options, &bytesIn)
 	defer client.CloseIdleConnections()
+	var redirects *redirectTransport
+	client.Transport, redirects = wrapRedirects(client.Transport, p.Targeter)
 	atk := vegeta.NewAttacker(
 		vegeta.Client(client),
 		vegeta.Workers(uint64(min(p.Connections, initialWorkers))),
@@ -63,7 +65,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 		pacer = startPacer{Pacer: pacer, zero: began}
 	}
 	agg := newAggregator(p, began)
-	agg.procs, agg.sent = procs, &tg.sent
+	agg.procs, agg.sent, agg.redirects = procs, &tg.sent, redirects
 	if !p.StartAt.IsZero() {
 		agg.attackBegan = began // clockPacer leaves it
 	}
@@ -88,7 +90,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 		r.Warnings = append(r.Warnings, w)
 	}
 	if abandoned {
-		lost := r.Sent - r.Requests
+		lost := r.Sent - agg.received // hits, not requests: a hit's redirects are requests too
 		r.Warnings = append(r.Warnings, results.Warning{
 			Code: "in_flight_abandoned",
 			Message: fmt.Sprintf("%d request(s) still in flight %s after the stop were not waited for and are not counted",
@@ -133,6 +135,14 @@ type aggregator struct {
 	targetErr error
 	// flows are the figures of a run of flows (nil otherwise)
 	flows *flowFigures
+
+	// names are the request names byName is indexed by: the targeter's, then the hops'
+	// (see hopStats); nameIdx finds them
+	names    []string
+	nameIdx  map[string]int
+	ownNames int // the targeter's names, the first of names
+	// redirects files the hops of the hits that followed redirects (nil when none may)
+	redirects *redirectTransport
 }
 
 func newAggregator(p *plan, began time.Time) *aggregator {
@@ -140,7 +150,9 @@ func newAggregator(p *plan, began time.Time) *aggregator {
 		p: p, began: began, last: began, total: newStats(), timeline: newTimeline(), slack: TimerSlack(),
 		window: results.NewHistogram(), windowStart: began,
 	}
-	for range p.Targeter.Names() {
+	a.names = p.Targeter.Names()
+	a.ownNames = len(a.names)
+	for range a.names {
 		a.byName = append(a.byName, newStats())
 	}
 	return a
@@ -217,6 +229,12 @@ func (a *aggregator) add(res *vegeta.Result) {
 		return
 	}
 	service := res.Latency
+	var c *chain
+	if a.redirects != nil && res.Code >= 300 && res.Code < 400 {
+		if c = a.redirects.take(res.Seq); c != nil {
+			service = max(service-c.elapsed, 0) // the hit's own exchange; the hops count apart
+		}
+	}
 	done := res.Timestamp.Add(service)
 	latency := service
 	if a.p.schedule != nil {
@@ -231,7 +249,9 @@ func (a *aggregator) add(res *vegeta.Result) {
 	ok := res.Error == "" && res.Code >= 200 && res.Code < 400
 	class, msg := "", res.Error
 	i := untag(res.URL)
-	if !ok {
+	if c != nil && c.class != "" {
+		ok, class, msg = false, c.class, c.msg
+	} else if !ok {
 		class = classify(res.Code, res.Error)
 		if class == ClassBuild {
 			msg = a.buildMessage(i, res)
@@ -247,6 +267,9 @@ func (a *aggregator) add(res *vegeta.Result) {
 	a.windowCount++
 	if done.After(a.last) {
 		a.last = done
+	}
+	if c != nil {
+		a.addHops(c.hops)
 	}
 }
 

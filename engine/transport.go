@@ -48,8 +48,12 @@ func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 		et.h1 = newH1Transport(dialer.DialContext, o.Timeout, o.Connections, bytesIn)
 	}
-	return &http.Client{Transport: et}
+	// a redirect is the request's answer: following one is another request, which the
+	// engine sends and counts itself (redirect.go)
+	return &http.Client{Transport: et, CheckRedirect: noRedirects}
 }
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // engineTransport routes each request to h1Transport (plain http without a proxy, HTTP/1.1)
 // or to the standard transport, which it bounds by the timeout and whose response bodies it
