@@ -377,14 +377,11 @@ func (it *Iteration) FirstRequest() int {
 	return -1
 }
 
-// follow is how many redirects request r follows: its own follow_redirects, else
-// --follow-redirects, else the scenario's.
+// follow is how many redirects request r follows: its own follow_redirects, else the
+// scenario's (which --follow-redirects replaces).
 func (c *compiler) follow(r *Request) int {
-	switch {
-	case r.FollowRedirects != nil:
+	if r.FollowRedirects != nil {
 		return *r.FollowRedirects
-	case c.opts.FollowRedirects != nil:
-		return *c.opts.FollowRedirects
 	}
 	return c.s.FollowRedirects
 }

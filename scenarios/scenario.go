@@ -120,7 +120,4 @@ type PlanOptions struct {
 	// with that hit's request and template values, and it takes the feeder rows ShardIndex,
 	// ShardIndex+ShardCount, ... (see Plan).
 	ShardIndex, ShardCount int
-	// FollowRedirects, when set (--follow-redirects), replaces the scenario's follow_redirects;
-	// a request's or step's own follow_redirects still wins.
-	FollowRedirects *int
 }
