@@ -98,3 +98,21 @@ flows:
 		t.Errorf("the server saw /h %d times, want 0: a header with NUL is never sent", pc.count("/h"))
 	}
 }
+
+// TestRawValueMakesAFailedRequest: a plain request whose raw value makes an invalid URL is a
+// failed request of class build quoting the value; the escaped one is sent as the server reads it.
+func TestRawValueMakesAFailedRequest(t *testing.T) {
+	cs, pc := newPathServer(t, func(http.ResponseWriter, *http.Request) {})
+	src := "order: sequential\nvariables: {v: '50% off'}\nrequests:\n  - {name: raw, path: '/e/{{ v | raw }}'}\n  - {name: escaped, path: '/e/{{ v }}'}\n"
+	r := runRequestsYAML(t, src, cs.URL, Options{RatePerSec: 200, Duration: time.Second, MaxRequests: 10})
+	raw, esc := r.ByRequest["raw"], r.ByRequest["escaped"]
+	if raw == nil || raw.Requests != 5 || raw.Successes != 0 || len(raw.Errors) != 1 || raw.Errors[0].Class != ClassBuild {
+		t.Fatalf("raw: got %+v, want 5 failed requests of class build", raw)
+	}
+	if msg := raw.Errors[0].Message; !strings.HasPrefix(msg, "request raw: cannot build the request: ") || !strings.Contains(msg, "/e/50% off") {
+		t.Errorf("raw: sample %q, want it to name the request and quote the value", msg)
+	}
+	if esc == nil || esc.Successes != 5 || pc.count("/e/50% off") != 5 || cs.count.Load() != 5 {
+		t.Errorf("escaped: got %+v, server saw /e/50%% off %d times of %d; want 5 successes, 5 and 5", esc, pc.count("/e/50% off"), cs.count.Load())
+	}
+}
