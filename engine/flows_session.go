@@ -104,9 +104,17 @@ type stepOutcome struct {
 	ok               bool
 	latency, service time.Duration
 	class, msg       string
-	where            string // "METHOD URL", for messages
+	req              *http.Request // for messages (where)
 	bytesOut         uint64
 	lag              time.Duration // how late it left after what came before it
+}
+
+// where is "METHOD URL" of the request, for messages (built only for a failure's).
+func (o *stepOutcome) where() string {
+	if o.req == nil {
+		return "?"
+	}
+	return o.req.Method + " " + display(o.req.URL)
 }
 
 // step sends request step i, and the redirects it follows, and records them. It returns
@@ -142,7 +150,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 			out.ok = true // the step's status check judges the code
 		}
 		if final && !out.ok && out.class == "" {
-			out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s: %d %s", out.where, out.code, http.StatusText(int(out.code)))
+			out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s: %d %s", out.where(), out.code, http.StatusText(int(out.code)))
 		}
 		var outcomes []scenarios.Outcome
 		if final && out.class == "" && it.HasChecks(i) {
@@ -176,7 +184,7 @@ func (s *session) send(req *http.Request, keepBody bool, prevEnd time.Time) (out
 	if err != nil && r.sessCtx.Err() != nil {
 		return out, nil, end, true
 	}
-	out.where = req.Method + " " + display(req.URL)
+	out.req = req
 	out.service = end.Sub(sent)
 	out.lag = sent.Sub(prevEnd)
 	out.latency = correctedLatency(out.service, out.lag, r.agg.slack)
@@ -200,7 +208,7 @@ func (s *session) record(flow, name int, hopName string, first bool, outcomes []
 		a.flows.check(flow, o)
 		if !o.Pass && out.ok {
 			out.ok, out.class = false, checkClass
-			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where, info.Checks[o.Check].Name, o.Seen)
+			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where(), info.Checks[o.Check].Name, o.Seen)
 		}
 	}
 	if first && a.p.schedule != nil && out.lag > lateAfter {

@@ -277,8 +277,8 @@ func (a *aggregator) add(res *vegeta.Result) {
 // request, and the cause, which quotes the value.
 func (a *aggregator) buildMessage(i int, res *vegeta.Result) string {
 	name := "?"
-	if names := a.p.Targeter.Names(); i >= 0 && i < len(names) {
-		name = names[i]
+	if i >= 0 && i < a.ownNames {
+		name = a.names[i]
 	}
 	cause := res.Error
 	if strings.HasPrefix(res.URL, unbuilt) {
