@@ -68,3 +68,53 @@ func TestRunFollowRedirectsBadFlag(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit 2 naming --follow-redirects and what is allowed", code, errOut)
 	}
 }
+
+// TestRunStepThatCannotBeBuilt: a value the server gave ("50% off") goes out escaped; put raw
+// it makes a step that cannot be built, which is a failed request of class build in the result
+// and in the summary, and the run goes on (it used to end with exit 1 and a result that said
+// every request succeeded).
+func TestRunStepThatCannotBeBuilt(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]uint64{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		mu.Unlock()
+		if r.URL.Path == "/promo" {
+			_, _ = w.Write([]byte(`{"promo":"50% off"}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	sc := writeScenario(t, `name: promo
+rate: 10/s
+duration: 1s
+flows:
+  - name: shop
+    on_failure: continue
+    steps:
+      - {name: promo, path: /promo, extract: {promo: {json: $.promo}}}
+      - {name: escaped, path: "/echo/{{ promo }}"}
+      - {name: raw, path: "/echo/{{ promo | raw }}"}
+`)
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, errOut := runCLI(t, "run", sc, "--target", srv.URL, "--seed", "1", "--out", out)
+	if code == ExitFailure || code == ExitUsage {
+		t.Fatalf("exit code %d; stderr %q", code, errOut)
+	}
+	r := readResult(t, out)
+	raw, esc := r.ByRequest["shop/raw"], r.ByRequest["shop/escaped"]
+	if raw == nil || raw.Requests != r.Iterations || raw.Successes != 0 || len(raw.Errors) != 1 || raw.Errors[0].Class != "build" {
+		t.Fatalf("shop/raw: got %+v, want %d failed requests of class build", raw, r.Iterations)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if esc == nil || esc.Successes != r.Iterations || seen["/echo/50% off"] != r.Iterations {
+		t.Errorf("shop/escaped: got %+v, server saw it %d times; want %d successes and as many", esc, seen["/echo/50% off"], r.Iterations)
+	}
+	if msg := raw.Errors[0].Message; !strings.Contains(msg, "step shop/raw") || !strings.Contains(msg, "/echo/50% off") {
+		t.Errorf("sample %q, want it to name the step and quote the value", msg)
+	}
+	if r.SuccessRatio >= 1 || !strings.Contains(stdout, "step shop/raw: cannot build the request") {
+		t.Errorf("success ratio %v; summary:\n%s\nwant a ratio below 1 and the build error", r.SuccessRatio, stdout)
+	}
+}
