@@ -66,3 +66,12 @@ func TestFilterErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaderControlByteRefused: a header value with a control byte is bad input when the file
+// is read (one a template renders at run time is a failed request of class build instead).
+func TestHeaderControlByteRefused(t *testing.T) {
+	_, err := Parse("h.yaml", []byte("headers: {X-A: \"a\\0b\"}\nrequests: [{path: /a}]\n"))
+	if err == nil || !strings.Contains(err.Error(), "header X-A: a value cannot contain the control byte 0x00") {
+		t.Errorf("got %v, want the control byte refused", err)
+	}
+}

@@ -393,6 +393,9 @@ func (p *parser) headers(n *yaml.Node, field string) (map[string]string, error) 
 		if strings.ContainsAny(value, "\r\n") {
 			return nil, p.errf(v, field+"."+name, "header %s: a value cannot contain a line break", name)
 		}
+		if i := strings.IndexFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); i >= 0 {
+			return nil, p.errf(v, field+"."+name, "header %s: a value cannot contain the control byte %#02x", name, value[i])
+		}
 		h[canon] = value
 		p.pending(field+"."+name, v)
 	}
