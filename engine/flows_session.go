@@ -133,7 +133,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 	}
 	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.tgt.Body))
 	for {
-		out, resp, end, aborted := s.send(req, it.NeedsBody(i), prevEnd)
+		out, resp, end, aborted := s.send(req, it.NeedsBody(i), prevEnd, hopName != "")
 		if aborted {
 			return false, end, true
 		}
@@ -156,7 +156,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 		if final && out.class == "" && it.HasChecks(i) {
 			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
 		}
-		s.record(flow, name, hopName, first, outcomes, &out, true)
+		s.record(flow, name, hopName, first, outcomes, &out, hopName == "")
 		if s.body.Cap() > maxCheckedBody {
 			s.body = bytes.Buffer{}
 		}
@@ -170,10 +170,13 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 }
 
 // send sends one request of a step and reads its response; the outcome's ok says only whether
-// a response came with a code in 200..399 (the caller applies the step's checks).
-func (s *session) send(req *http.Request, keepBody bool, prevEnd time.Time) (out stepOutcome, resp *http.Response, end time.Time, aborted bool) {
+// a response came with a code in 200..399 (the caller applies the step's checks). A hop of a
+// redirect is a request of its own but not one of the steps the run sends (sent, planned).
+func (s *session) send(req *http.Request, keepBody bool, prevEnd time.Time, hop bool) (out stepOutcome, resp *http.Response, end time.Time, aborted bool) {
 	r := s.r
-	r.sentRequests.Add(1)
+	if !hop {
+		r.sentRequests.Add(1)
+	}
 	sent := time.Now()
 	resp, err := s.client.Do(req)
 	if err == nil {
@@ -197,7 +200,8 @@ func (s *session) send(req *http.Request, keepBody bool, prevEnd time.Time) (out
 
 // record counts a request of a step (hopName empty) or of one of its redirects, and its
 // checks; a failed check fails the request with class check and a message naming the check
-// and what was seen.
+// and what was seen. sent says whether it is one of the run's sent requests (a step sent: not
+// a hop, not a request that could not be built), which the requests in flight count.
 func (s *session) record(flow, name int, hopName string, first bool, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
 	r := s.r
 	a := r.agg

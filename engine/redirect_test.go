@@ -126,6 +126,13 @@ func TestRedirectsCountedPerHop(t *testing.T) {
 			if r.Successes != r.Requests {
 				t.Errorf("got %d successes of %d requests, want all", r.Successes, r.Requests)
 			}
+			var onServer uint64
+			for _, n := range tt.server {
+				onServer += n
+			}
+			if r.Sent != 12 || r.Requests != onServer {
+				t.Errorf("sent %d requests %d, want 12 hits sent and requests = the server's %d", r.Sent, r.Requests, onServer)
+			}
 		})
 	}
 }
@@ -195,8 +202,8 @@ func TestFlowStepRedirects(t *testing.T) {
 			} else if want != 0 {
 				t.Errorf("no hop in by_request %v, server saw %d", byRequest(r), want)
 			}
-			if r.Sent != r.Requests {
-				t.Errorf("sent %d, requests %d: want equal", r.Sent, r.Requests)
+			if hops := server["GET /a/"]; r.Sent != 8 || r.Requests != 8+hops {
+				t.Errorf("sent %d, requests %d: want 8 steps sent, and requests the steps and the %d hops", r.Sent, r.Requests, hops)
 			}
 		})
 	}
