@@ -163,8 +163,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 		if final {
 			return out.ok, end, false
 		}
-		// a hop leaves as soon as the response before it ended: it waited for nothing
-		req, hopName, hops, first, prevEnd = next.req, next.name, hops-1, false, end
+		req, hopName, hops, first = next.req, next.name, hops-1, false
 		bytesOut = uint64(max(req.ContentLength, 0))
 	}
 }
@@ -189,8 +188,11 @@ func (s *session) send(req *http.Request, keepBody bool, prevEnd time.Time, hop 
 	}
 	out.req = req
 	out.service = end.Sub(sent)
-	out.lag = sent.Sub(prevEnd)
-	out.latency = correctedLatency(out.service, out.lag, r.agg.slack)
+	out.latency = out.service // a hop leaves as soon as the response before it ended
+	if !hop {
+		out.lag = sent.Sub(prevEnd)
+		out.latency = correctedLatency(out.service, out.lag, r.agg.slack)
+	}
 	out.ok = err == nil && out.code >= 200 && out.code < 400
 	if err != nil {
 		out.class, out.msg = classify(0, err.Error()), err.Error()
