@@ -90,8 +90,9 @@ func runFingerprint(sc *scenarios.Scenario, o *runOptions) (fingerprint, describ
 		HTTP2                                    bool
 		Headers, Variables                       map[string]string
 		Requests                                 []scenarios.Request
+		FollowRedirects                          int
 	}{sc.Name, fmt.Sprint(sc.Rate), sc.Feeder, string(sc.Order), o.VegetaTargets, sc.Stages, sc.Duration, sc.Timeout,
-		sc.Connections, o.cluster.shard.Count, sc.HTTP2, sc.Headers, sc.Variables, sc.Requests})
+		sc.Connections, o.cluster.shard.Count, sc.HTTP2, sc.Headers, sc.Variables, sc.Requests, sc.FollowRedirects})
 	sum := sha256.Sum256(b)
 	describe = fmt.Sprintf("scenario %s, rate %v, %d stages, duration %s, connections %d, timeout %s, %d requests, %d shards, digest %s",
 		sc.Name, sc.Rate, len(sc.Stages), sc.Duration, sc.Connections, sc.Timeout, len(sc.Requests), o.cluster.shard.Count, hex.EncodeToString(sum[:4]))

@@ -41,6 +41,9 @@ func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) {
 	if o.set["http2"] {
 		sc.HTTP2 = o.HTTP2
 	}
+	if o.set["follow-redirects"] {
+		sc.FollowRedirects = o.FollowRedirects
+	}
 	if !o.set["seed"] {
 		o.Seed = randomSeed()
 	}

@@ -33,7 +33,10 @@ const (
 
 // Targeter is the source of hits (a *scenarios.Plan implements it). Names lists the request
 // names; Next fills the next hit and returns the index of its name. Next is called from many
-// goroutines at once.
+// goroutines at once. An error from Next is a hit that could not be built: it counts as a
+// failed request of class build under that name, and the run goes on (vegeta.ErrNoTargets
+// alone ends the attack). A Targeter whose requests may follow redirects also implements
+// RedirectTargeter.
 type Targeter interface {
 	Names() []string
 	Next(tgt *vegeta.Target) (int, error)

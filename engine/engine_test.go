@@ -347,13 +347,24 @@ func TestRunMaxRateAndLimit(t *testing.T) {
 	checkConsistent(t, r)
 }
 
-func TestRunTargeterError(t *testing.T) {
+// TestRunUnbuiltHitIsAFailedRequest: a hit the targeter cannot render is a failed request of
+// class build naming the request and the cause, never sent; the run goes on.
+func TestRunUnbuiltHitIsAFailedRequest(t *testing.T) {
 	cs := newCountingServer(t, nil)
 	f := newFake(cs.URL, "/")
-	f.err = errors.New("feeder exhausted")
-	r, err := Run(context.Background(), Options{Targeter: f, RatePerSec: 100, Duration: time.Second})
-	if err == nil || r == nil || r.Requests != 0 {
-		t.Errorf("Run = %v, %v; want the targeter's error and an empty result", r, err)
+	f.err = errors.New(`scenarios: variable uid is "x", not an integer`)
+	r, err := Run(context.Background(), Options{Targeter: f, RatePerSec: 200, Duration: time.Second, MaxRequests: 20})
+	if err != nil {
+		t.Fatalf("Run: %v, want no error", err)
+	}
+	checkConsistent(t, r)
+	if r.Requests != 20 || r.Successes != 0 || cs.count.Load() != 0 {
+		t.Fatalf("got %d requests %d successes, server saw %d; want 20, 0, 0", r.Requests, r.Successes, cs.count.Load())
+	}
+	e := r.ByRequest["GET /"].Errors
+	want := `request GET /: cannot build the request: scenarios: variable uid is "x", not an integer`
+	if len(e) != 1 || e[0].Class != ClassBuild || e[0].Count != 20 || e[0].Message != want {
+		t.Errorf("got errors %+v, want 20 of class build saying %q", e, want)
 	}
 }
 

@@ -19,6 +19,9 @@ const (
 	ClassDNS     = "dns"
 	ClassTLS     = "tls"
 	ClassOther   = "other"
+	// ClassBuild is a request that could not be built, hence was never sent: a template value
+	// that makes an invalid URL, a control byte in a header value.
+	ClassBuild = "build"
 )
 
 // classify returns the error class of a failed hit from its status code (0 when no response
@@ -28,6 +31,8 @@ func classify(code uint16, msg string) string {
 		return httpClass(code)
 	}
 	switch {
+	case isBuildFailure(msg):
+		return ClassBuild
 	case strings.Contains(msg, "connection refused"):
 		return ClassRefused
 	case strings.Contains(msg, "Client.Timeout"), strings.Contains(msg, "timeout"),

@@ -28,6 +28,7 @@ type flowRun struct {
 	p         *plan
 	sessions  int
 	transport http.RoundTripper // the run's one client transport, shared by the sessions
+	redirects *redirectPolicy   // where the steps that follow redirects may go
 	jobs      chan flowJob
 
 	mu  sync.Mutex
@@ -81,7 +82,8 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	agg.flows = newFlowFigures(p.FlowPlan.Flows())
 	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutAll()
-	r := &flowRun{p: p, sessions: sessions, transport: client.Transport, jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx}
+	r := &flowRun{p: p, sessions: sessions, transport: client.Transport, jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx,
+		redirects: newRedirectPolicy(nil, p.FlowPlan.Origins())}
 	agg.sent = &r.sentRequests
 
 	stopErr := r.run(ctx, began, cutAll)

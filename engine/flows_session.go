@@ -60,7 +60,8 @@ func (s *session) iterate(job flowJob) {
 	s.jar.reset()
 	failed, cut := err != nil, false
 	if err != nil {
-		r.renderError(err)
+		// the iteration's variables could not be evaluated: its first request cannot be built
+		s.buildFailed(flow, it.FirstRequest(), err)
 	}
 	prevEnd := job.intended
 	first := true
@@ -97,69 +98,120 @@ func (s *session) iterate(job flowJob) {
 	r.mu.Unlock()
 }
 
-// stepOutcome is what one request step measured.
+// stepOutcome is what one request step (or one of its redirects) measured.
 type stepOutcome struct {
 	code             uint16
 	ok               bool
 	latency, service time.Duration
 	class, msg       string
+	req              *http.Request // for messages (where)
+	bytesOut         uint64
+	lag              time.Duration // how late it left after what came before it
 	// header is the response's header when it failed by its status: it holds the start of
 	// the body for the error sample (readBody)
 	header http.Header
 }
 
-// step sends request step i and records it. It returns whether it passed, when it ended,
-// and whether the end of the grace cut it short (then it is not counted).
+// where is "METHOD URL" of the request, for messages (built only for a failure's).
+func (o *stepOutcome) where() string {
+	if o.req == nil {
+		return "?"
+	}
+	return o.req.Method + " " + display(o.req.URL)
+}
+
+// step sends request step i, and the redirects it follows, and records them. It returns
+// whether it passed, when it ended, and whether the end of the grace cut it short (then the
+// request cut short is not counted).
 func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
 	r, it := s.r, s.it
 	name, err := it.Request(i, &s.tgt)
+	var req *http.Request
+	if err == nil {
+		req, err = newFlowRequest(r.sessCtx, &s.tgt)
+	}
 	if err != nil {
-		r.renderError(err)
+		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
-	req, err := newFlowRequest(r.sessCtx, &s.tgt)
-	if err != nil {
-		r.renderError(err)
-		return false, time.Now(), false
+	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.tgt.Body))
+	for {
+		out, resp, end, aborted := s.send(req, it.NeedsBody(i), it.StatusChecked(i), prevEnd, hopName != "")
+		if aborted {
+			return false, end, true
+		}
+		out.bytesOut = bytesOut
+		var next *hop
+		if out.class == "" && hops > 0 && isRedirect(int(out.code)) {
+			var refusal error
+			if next, refusal = r.redirects.nextHop(req, resp, true); refusal != nil {
+				out.ok, out.class, out.msg = false, refusalClass(refusal), refusal.Error()
+			}
+		}
+		final := next == nil
+		if final && out.class == "" && it.StatusChecked(i) {
+			out.ok = true // the step's status check judges the code
+		}
+		if final && !out.ok && out.class == "" {
+			out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s: %d %s", out.where(), out.code, http.StatusText(int(out.code)))
+		}
+		var outcomes []scenarios.Outcome
+		if final && out.class == "" && it.HasChecks(i) {
+			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
+		}
+		s.record(flow, name, hopName, first, outcomes, &out, hopName == "")
+		if s.body.Cap() > maxCheckedBody {
+			s.body = bytes.Buffer{}
+		}
+		if final {
+			return out.ok, end, false
+		}
+		req, hopName, hops, first = next.req, next.name, hops-1, false
+		bytesOut = uint64(max(req.ContentLength, 0))
 	}
-	r.sentRequests.Add(1)
+}
+
+// send sends one request of a step and reads its response; the outcome's ok says only whether
+// a response came with a code in 200..399 (the caller applies the step's checks). A hop of a
+// redirect is a request of its own but not one of the steps the run sends (sent, planned).
+func (s *session) send(req *http.Request, keepBody, statusChecked bool, prevEnd time.Time, hop bool) (out stepOutcome, resp *http.Response, end time.Time, aborted bool) {
+	r := s.r
+	if !hop {
+		r.sentRequests.Add(1)
+	}
 	sent := time.Now()
 	resp, err := s.client.Do(req)
-	var code int
 	if err == nil {
-		code = resp.StatusCode
+		out.code = uint16(resp.StatusCode)
 		// the start of the body of a response failed by its status, for the error sample
-		sample := (code < 200 || code >= 400) && !it.StatusChecked(i)
-		err = s.readBody(resp, it.NeedsBody(i), sample)
+		sample := (out.code < 200 || out.code >= 400) && !statusChecked
+		err = s.readBody(resp, keepBody, sample)
 	}
 	end = time.Now()
 	if err != nil && r.sessCtx.Err() != nil {
-		return false, end, true
+		return out, nil, end, true
 	}
-	out := stepOutcome{code: uint16(code), service: end.Sub(sent)}
-	lag := sent.Sub(prevEnd)
-	out.latency = correctedLatency(out.service, lag, r.agg.slack)
-	out.ok = err == nil && (it.StatusChecked(i) || code >= 200 && code < 400)
+	out.req = req
+	out.service = end.Sub(sent)
+	out.latency = out.service // a hop leaves as soon as the response before it ended
+	if !hop {
+		out.lag = sent.Sub(prevEnd)
+		out.latency = correctedLatency(out.service, out.lag, r.agg.slack)
+	}
+	out.ok = err == nil && out.code >= 200 && out.code < 400
 	if err != nil {
 		out.class, out.msg = classify(0, err.Error()), err.Error()
 	} else if !out.ok {
-		out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s %s: %d %s", s.tgt.Method, s.tgt.URL, code, http.StatusText(code))
 		out.header = resp.Header
 	}
-	var outcomes []scenarios.Outcome
-	if err == nil && it.HasChecks(i) {
-		outcomes = it.Verify(i, &scenarios.Response{Status: code, Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
-	}
-	s.record(flow, name, first, lag, outcomes, &out)
-	if s.body.Cap() > maxCheckedBody {
-		s.body = bytes.Buffer{}
-	}
-	return out.ok, end, false
+	return out, resp, end, false
 }
 
-// record counts a step's request and its checks; a failed check fails the request with
-// class check and a message naming the check and what was seen.
-func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes []scenarios.Outcome, out *stepOutcome) {
+// record counts a request of a step (hopName empty) or of one of its redirects, and its
+// checks; a failed check fails the request with class check and a message naming the check
+// and what was seen. sent says whether it is one of the run's sent requests (a step sent: not
+// a hop, not a request that could not be built), which the requests in flight count.
+func (s *session) record(flow, name int, hopName string, first bool, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
 	r := s.r
 	a := r.agg
 	info := &a.flows.infos[flow]
@@ -169,21 +221,25 @@ func (s *session) record(flow, name int, first bool, lag time.Duration, outcomes
 		a.flows.check(flow, o)
 		if !o.Pass && out.ok {
 			out.ok, out.class = false, checkClass
-			out.msg = fmt.Sprintf("%s %s: check %q failed: saw %s", s.tgt.Method, s.tgt.URL, info.Checks[o.Check].Name, o.Seen)
+			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where(), info.Checks[o.Check].Name, o.Seen)
 		}
 	}
-	if first && a.p.schedule != nil && lag > lateAfter {
+	if first && a.p.schedule != nil && out.lag > lateAfter {
 		a.late++
-		a.maxLag = max(a.maxLag, lag)
+		a.maxLag = max(a.maxLag, out.lag)
 	}
-	inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
-	a.peakInFlight = max(a.peakInFlight, inFlight)
-	a.received++
+	if sent {
+		inFlight := min(r.sentRequests.Load()-a.received, uint64(r.sessions))
+		a.peakInFlight = max(a.peakInFlight, inFlight)
+		a.received++
+	}
 	a.total.add(out.code, out.ok, out.latency, out.service, out.class, out.msg, out.header)
-	if name >= 0 && name < len(a.byName) {
+	if hopName != "" {
+		a.hopStats(hopName).add(out.code, out.ok, out.latency, out.service, out.class, out.msg, out.header)
+	} else if name >= 0 && name < len(a.byName) {
 		a.byName[name].add(out.code, out.ok, out.latency, out.service, out.class, out.msg, out.header)
 	}
-	a.bytesOut += uint64(len(s.tgt.Body))
+	a.bytesOut += out.bytesOut
 	done := time.Now()
 	a.timeline.add(done.Unix(), out.ok, out.latency)
 	results.RecordDuration(a.window, out.latency)
@@ -226,14 +282,18 @@ func (s *session) readBody(resp *http.Response, keep, sample bool) error {
 	return err
 }
 
-// renderError records a step that could not be rendered (e.g. token of a value that is not
-// a number); the first such error is returned by Run.
-func (r *flowRun) renderError(err error) {
-	r.mu.Lock()
-	if r.agg.targetErr == nil {
-		r.agg.targetErr = fmt.Errorf("engine: flow step: %w", err)
+// buildFailed records request step name, which could not be built (a value that makes an
+// invalid URL, a control byte in a header, token of a value that is not a number), as a
+// failed request of class build whose sample names the step and the error (which quotes the
+// value): the run goes on. It was never sent, so it is not counted as sent or in flight.
+func (s *session) buildFailed(flow, name int, err error) {
+	out := stepOutcome{class: ClassBuild}
+	step := "?"
+	if names := s.r.p.Targeter.Names(); name >= 0 && name < len(names) {
+		step = names[name]
 	}
-	r.mu.Unlock()
+	out.msg = fmt.Sprintf("step %s: %s: %v", step, buildFailure, err)
+	s.record(flow, name, "", false, nil, &out, false)
 }
 
 // newFlowRequest builds a step's request from its rendered target, as vegeta.Target.Request
@@ -245,6 +305,9 @@ func newFlowRequest(ctx context.Context, t *vegeta.Target) (*http.Request, error
 	}
 	req, err := http.NewRequestWithContext(ctx, t.Method, t.URL, body)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkHeader(t.Header); err != nil {
 		return nil, err
 	}
 	for k, vs := range t.Header {

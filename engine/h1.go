@@ -66,6 +66,10 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeReqBody(req)
 		return nil, fmt.Errorf("engine: unsupported URL %q for the HTTP/1.1 transport", req.URL)
 	}
+	if err := checkHeader(req.Header); err != nil {
+		closeReqBody(req)
+		return nil, err
+	}
 	addr := hostPort(req.URL)
 	for attempt := 0; ; attempt++ {
 		c, reused, err := t.get(req.Context(), addr)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/loadtestdev/loadtest/results"
@@ -24,6 +25,7 @@ func (p *Partial) Result() (*results.Result, error) { return p.agg.figures(p.end
 // partial copies what figures reads. Only the consume goroutine calls it.
 func (a *aggregator) partial(now time.Time) *Partial {
 	c := &aggregator{p: a.p, began: a.began, slack: a.slack, bytesOut: a.bytesOut, total: a.total.clone(), flows: a.flows.clone()}
+	c.names = slices.Clone(a.names)
 	c.byName = make([]*stats, len(a.byName))
 	for i, s := range a.byName {
 		c.byName[i] = s.clone()

@@ -70,7 +70,7 @@ func (a *aggregator) figures(end time.Time) (*results.Result, error) {
 	if a.flows != nil {
 		a.flows.fill(r, seconds)
 	}
-	names := p.Targeter.Names()
+	names := a.names
 	for i, s := range a.byName {
 		if s.requests == 0 && len(names) > 1 {
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,8 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	var bytesIn atomic.Uint64
 	client := newClient(&p.Options, &bytesIn)
 	defer client.CloseIdleConnections()
+	var redirects *redirectTransport
+	client.Transport, redirects = wrapRedirects(client.Transport, p.Targeter)
 	atk := vegeta.NewAttacker(
 		vegeta.Client(client),
 		vegeta.Workers(uint64(min(p.Connections, initialWorkers))),
@@ -62,7 +65,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 		pacer = startPacer{Pacer: pacer, zero: began}
 	}
 	agg := newAggregator(p, began)
-	agg.procs, agg.sent = procs, &tg.sent
+	agg.procs, agg.sent, agg.redirects = procs, &tg.sent, redirects
 	if !p.StartAt.IsZero() {
 		agg.attackBegan = began // clockPacer leaves it
 	}
@@ -87,7 +90,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 		r.Warnings = append(r.Warnings, w)
 	}
 	if abandoned {
-		lost := r.Sent - r.Requests
+		lost := r.Sent - agg.received // hits, not requests: a hit's redirects are requests too
 		r.Warnings = append(r.Warnings, results.Warning{
 			Code: "in_flight_abandoned",
 			Message: fmt.Sprintf("%d request(s) still in flight %s after the stop were not waited for and are not counted",
@@ -132,6 +135,14 @@ type aggregator struct {
 	targetErr error
 	// flows are the figures of a run of flows (nil otherwise)
 	flows *flowFigures
+
+	// names are the request names byName is indexed by: the targeter's, then the hops'
+	// (see hopStats); nameIdx finds them
+	names    []string
+	nameIdx  map[string]int
+	ownNames int // the targeter's names, the first of names
+	// redirects files the hops of the hits that followed redirects (nil when none may)
+	redirects *redirectTransport
 }
 
 func newAggregator(p *plan, began time.Time) *aggregator {
@@ -139,7 +150,9 @@ func newAggregator(p *plan, began time.Time) *aggregator {
 		p: p, began: began, last: began, total: newStats(), timeline: newTimeline(), slack: TimerSlack(),
 		window: results.NewHistogram(), windowStart: began,
 	}
-	for range p.Targeter.Names() {
+	a.names = p.Targeter.Names()
+	a.ownNames = len(a.names)
+	for range a.names {
 		a.byName = append(a.byName, newStats())
 	}
 	return a
@@ -216,6 +229,12 @@ func (a *aggregator) add(res *vegeta.Result) {
 		return
 	}
 	service := res.Latency
+	var c *chain
+	if a.redirects != nil && res.Code >= 300 && res.Code < 400 {
+		if c = a.redirects.take(res.Seq); c != nil {
+			service = max(service-c.elapsed, 0) // the hit's own exchange; the hops count apart
+		}
+	}
 	done := res.Timestamp.Add(service)
 	latency := service
 	if a.p.schedule != nil {
@@ -228,13 +247,19 @@ func (a *aggregator) add(res *vegeta.Result) {
 		}
 	}
 	ok := res.Error == "" && res.Code >= 200 && res.Code < 400
-	class := ""
-	if !ok {
+	class, msg := "", res.Error
+	i := untag(res.URL)
+	if c != nil && c.class != "" {
+		ok, class, msg = false, c.class, c.msg
+	} else if !ok {
 		class = classify(res.Code, res.Error)
+		if class == ClassBuild {
+			msg = a.buildMessage(i, res)
+		}
 	}
-	a.total.add(res.Code, ok, latency, service, class, res.Error, res.Headers)
-	if i := untag(res.URL); i >= 0 && i < len(a.byName) {
-		a.byName[i].add(res.Code, ok, latency, service, class, res.Error, res.Headers)
+	a.total.add(res.Code, ok, latency, service, class, msg, res.Headers)
+	if i >= 0 && i < len(a.byName) {
+		a.byName[i].add(res.Code, ok, latency, service, class, msg, res.Headers)
 	}
 	a.bytesOut += res.BytesOut
 	a.timeline.add(done.Unix(), ok, latency)
@@ -243,6 +268,26 @@ func (a *aggregator) add(res *vegeta.Result) {
 	if done.After(a.last) {
 		a.last = done
 	}
+	if c != nil {
+		a.addHops(c.hops)
+	}
+}
+
+// buildMessage is the sample of a hit of request i that could not be built: it names the
+// request, and the cause, which quotes the value.
+func (a *aggregator) buildMessage(i int, res *vegeta.Result) string {
+	name := "?"
+	if i >= 0 && i < a.ownNames {
+		name = a.names[i]
+	}
+	cause := res.Error
+	if strings.HasPrefix(res.URL, unbuilt) {
+		cause = stripTag(res.URL[len(unbuilt):]) // the targeter's error
+	}
+	if !strings.Contains(cause, buildFailure) {
+		cause = buildFailure + ": " + cause
+	}
+	return "request " + name + ": " + cause
 }
 
 func (a *aggregator) progress(now time.Time) Progress {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -48,8 +49,12 @@ func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 		et.h1 = newH1Transport(dialer.DialContext, o.Timeout, o.Connections, bytesIn)
 	}
-	return &http.Client{Transport: et}
+	// a redirect is the request's answer: following one is another request, which the
+	// engine sends and counts itself (redirect.go)
+	return &http.Client{Transport: et, CheckRedirect: noRedirects}
 }
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // engineTransport routes each request to h1Transport (plain http without a proxy, HTTP/1.1)
 // or to the standard transport, which it bounds by the timeout and whose response bodies it
@@ -171,8 +176,13 @@ func newTagger(t Targeter) *tagger {
 
 func (tg *tagger) target(tgt *vegeta.Target) error {
 	i, err := tg.next.Next(tgt)
-	if err != nil {
+	if errors.Is(err, vegeta.ErrNoTargets) {
 		return err
+	}
+	if err != nil {
+		// a hit that cannot be rendered is a failed request, not the end of the attack:
+		// vegeta fails to parse the URL, and the aggregator reads the cause back from it
+		tgt.URL = unbuilt + err.Error()
 	}
 	if i < 0 || i >= len(tg.suffix) {
 		i = 0
@@ -188,6 +198,9 @@ func (tg *tagger) target(tgt *vegeta.Target) error {
 	tgt.URL = p.tagged
 	return nil
 }
+
+// unbuilt starts the URL of a hit the targeter could not render; the error follows.
+const unbuilt = "\x00"
 
 // untag returns the request index from a tagged URL, or -1.
 func untag(url string) int {

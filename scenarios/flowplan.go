@@ -204,18 +204,27 @@ func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base stri
 // buildRequest compiles a request's URL, headers and body (every compiled request, of a
 // requests list or of a flow step).
 func (c *compiler) buildRequest(r *Request, field, base string) (planRequest, error) {
-	pr := planRequest{nameIdx: c.nameIndex(r.Name), method: r.Method}
+	pr := planRequest{nameIdx: c.nameIndex(r.Name), method: r.Method, follow: c.follow(r)}
 	if pr.method == "" {
 		pr.method = http.MethodGet
 	}
 	src := r.Path
+	origin := base
 	if strings.HasPrefix(src, "/") {
 		src = escapeTemplate(base) + src
+	} else if scheme, rest, ok := strings.Cut(src, "://"); ok {
+		authority, _, _ := strings.Cut(rest, "/")
+		authority, _, _ = strings.Cut(authority, "?")
+		origin = scheme + "://" + authority
+	}
+	if !slices.Contains(c.p.origins, origin) {
+		c.p.origins = append(c.p.origins, origin)
 	}
 	var err error
 	if pr.url, err = c.template(field+".path", src); err != nil {
 		return pr, err
 	}
+	markURL(pr.url)
 	if pr.body, err = c.template(field+".body", r.Body); err != nil {
 		return pr, err
 	}
@@ -356,3 +365,29 @@ func (it *Iteration) HasChecks(i int) bool {
 	st := &it.flow.steps[i]
 	return len(st.checks)+len(st.extracts) > 0
 }
+
+// FirstRequest returns the index in FlowPlan.Names of the first request step of the
+// iteration's flow (the request that fails when the iteration's variables cannot be evaluated).
+func (it *Iteration) FirstRequest() int {
+	for i := range it.flow.steps {
+		if it.flow.steps[i].think == nil {
+			return it.flow.steps[i].req.nameIdx
+		}
+	}
+	return -1
+}
+
+// follow is how many redirects request r follows: its own follow_redirects, else the
+// scenario's (which --follow-redirects replaces).
+func (c *compiler) follow(r *Request) int {
+	if r.FollowRedirects != nil {
+		return *r.FollowRedirects
+	}
+	return c.s.FollowRedirects
+}
+
+// FollowRedirects is how many redirects request step i follows (0: none).
+func (it *Iteration) FollowRedirects(i int) int { return it.flow.steps[i].req.follow }
+
+// Origins are the run's hosts (scheme://host:port) a redirect may lead to: the target.
+func (fp *FlowPlan) Origins() []string { return fp.base.origins }

@@ -30,6 +30,7 @@ func FuzzParse(f *testing.F) {
 		"requests: [{path: \"http://127.0.0.1:1/{{ uuid }}\"}]\n",
 		"a: &a [*a]\n",
 		"requests: [{path: \"/%zz\"}]\n",
+		"variables: {v: '50% off'}\nfollow_redirects: 2\nrequests: [{path: \"/{{ v }}/{{ v | raw }}?q={{ v | urlencode }}&p={{ v|pathescape }}\", follow_redirects: 0}]\n",
 	} {
 		f.Add([]byte(s))
 	}

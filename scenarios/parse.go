@@ -21,8 +21,9 @@ const DefaultDuration = 10 * time.Second
 // The fields a scenario file and each of its requests and stages may have.
 var (
 	scenarioFields = []string{"name", "description", "target", "rate", "stages", "duration", "timeout",
-		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions"}
-	requestFields = []string{"name", "weight", "method", "path", "headers", "body"}
+		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions",
+		"follow_redirects"}
+	requestFields = []string{"name", "weight", "method", "path", "headers", "body", "follow_redirects"}
 	stageFields   = []string{"duration", "rate"}
 )
 
@@ -150,6 +151,8 @@ func (p *parser) scenario(root *yaml.Node) error {
 			p.sc.Connections, err = p.connections(v, key)
 		case "http2":
 			p.sc.HTTP2, err = p.boolean(v, key)
+		case "follow_redirects":
+			p.sc.FollowRedirects, err = p.integer(v, key, 0, MaxRedirects)
 		case "headers":
 			p.sc.Headers, err = p.headers(v, key)
 		case "feeder":
@@ -389,6 +392,9 @@ func (p *parser) headers(n *yaml.Node, field string) (map[string]string, error) 
 		}
 		if strings.ContainsAny(value, "\r\n") {
 			return nil, p.errf(v, field+"."+name, "header %s: a value cannot contain a line break", name)
+		}
+		if i := strings.IndexFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); i >= 0 {
+			return nil, p.errf(v, field+"."+name, "header %s: a value cannot contain the control byte %#02x", name, value[i])
 		}
 		h[canon] = value
 		p.pending(field+"."+name, v)

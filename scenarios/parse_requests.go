@@ -84,6 +84,11 @@ func (p *parser) requestField(r *Request, key, field string, v *yaml.Node, hasPa
 		}
 	case "headers":
 		r.Headers, err = p.headers(v, field)
+	case "follow_redirects":
+		var n int
+		if n, err = p.integer(v, field, 0, MaxRedirects); err == nil {
+			r.FollowRedirects = &n
+		}
 	case "body":
 		if v.Kind != yaml.ScalarNode {
 			return p.errf(v, field, "body must be text, got %s: write JSON as a block (body: |) or a quoted string", kindName(v))

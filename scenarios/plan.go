@@ -37,6 +37,8 @@ type Plan struct {
 	feeder     *feeder
 	tokens     *tokenCache
 	scratch    sync.Pool
+	// origins are the run's hosts: the target's and any absolute URL's scheme://host:port
+	origins []string
 }
 
 type planVar struct {
@@ -47,6 +49,7 @@ type planVar struct {
 type planRequest struct {
 	nameIdx int
 	method  string
+	follow  int // redirects followed
 	url     []op
 	headers []planHeader
 	body    []op
@@ -84,6 +87,22 @@ func (s *Scenario) Plan(opts PlanOptions) (*Plan, error) {
 	}
 	return c.p, nil
 }
+
+// FollowRedirects returns, for each request name (indexed like Names), how many redirects
+// its hits follow (the most of the requests of that name).
+func (p *Plan) FollowRedirects() []int {
+	out := make([]int, len(p.names))
+	for _, r := range p.reqs {
+		if r.nameIdx >= 0 && r.nameIdx < len(out) {
+			out[r.nameIdx] = max(out[r.nameIdx], r.follow)
+		}
+	}
+	return out
+}
+
+// Origins are the run's hosts (scheme://host:port) a redirect may lead to: the target's and
+// those of the requests' absolute URLs.
+func (p *Plan) Origins() []string { return slices.Clone(p.origins) }
 
 // Names returns the request names in scenario order; Next returns indexes into it.
 func (p *Plan) Names() []string { return slices.Clone(p.names) }

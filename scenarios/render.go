@@ -195,6 +195,7 @@ func (h *hit) shrink() {
 func (p *Plan) render(h *hit, dst []byte, ops []op) ([]byte, error) {
 	for i := range ops {
 		o := &ops[i]
+		start := len(dst)
 		switch o.kind {
 		case opText:
 			dst = append(dst, o.text...)
@@ -226,6 +227,9 @@ func (p *Plan) render(h *hit, dst []byte, ops []op) ([]byte, error) {
 				return dst, err
 			}
 			dst = append(dst, p.tokens.get(uid)...)
+		}
+		if o.esc != escRaw {
+			dst = escapeTail(dst, start, o.esc)
 		}
 	}
 	return dst, nil

@@ -35,7 +35,13 @@ type Scenario struct {
 	Order Order
 	// Thresholds are the raw threshold expressions; the gate package parses and evaluates them.
 	Thresholds []string
+	// FollowRedirects is how many redirects each request follows (0, the default: none, the
+	// 3xx is the request's answer); a request or step may say otherwise.
+	FollowRedirects int
 }
+
+// MaxRedirects bounds follow_redirects and --follow-redirects.
+const MaxRedirects = 30
 
 // RequestNames lists the request names in scenario order, once each: the names a threshold
 // may be scoped to, and the ones a compiled Plan reports (Plan.Names). A scenario with flows
@@ -95,6 +101,8 @@ type Request struct {
 	Path    string
 	Headers map[string]string
 	Body    string
+	// FollowRedirects, when set, overrides the scenario's follow_redirects for this request.
+	FollowRedirects *int
 }
 
 // PlanOptions are what compiling a scenario needs from the run.

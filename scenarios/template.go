@@ -19,7 +19,11 @@ import (
 //	{{ token uid }}                a session token for user uid (or an integer) from the secret
 //	{{ "{{" }}                     a literal, the way to write "{{" itself
 //
-// Strings are quoted with "..." (Go escapes) or '...' (no escapes).
+// Strings are quoted with "..." (Go escapes) or '...' (no escapes). An action may end with a
+// filter, "| NAME", that says how its value is escaped (see escape.go): {{ promo | urlencode }}
+// (query escaping), {{ id | pathescape }} (path segment escaping), {{ next | raw }} (as is).
+// Without a filter, a value in a request's path is path-segment escaped and a value in its
+// query is query escaped; elsewhere (headers, body, checks) it is put as is.
 
 // opKind is what one piece of a compiled template produces.
 type opKind uint8
@@ -52,6 +56,10 @@ type op struct {
 	choices []string // opChoice
 	name    string   // opCSV column, opVar variable
 	idx     int      // opCSV column index or opVar variable index, bound at Plan time
+	// esc is how the value is escaped; filtered says a filter chose it (the URL's context
+	// then does not)
+	esc      escape
+	filtered bool
 }
 
 // templateError is a template problem at a byte offset of the template's text.
@@ -143,6 +151,7 @@ type token struct {
 	n      int64
 	isInt  bool
 	isStr  bool
+	pipe   bool // the "|" before a filter
 	offset int
 }
 
@@ -165,6 +174,9 @@ func lexAction(body string, base int) ([]token, error) {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
+		case c == '|':
+			toks = append(toks, token{text: "|", pipe: true, offset: base + i})
+			i++
 		case c == '"' || c == '\'':
 			j, val, err := lexString(body, i)
 			if err != nil {
@@ -174,7 +186,7 @@ func lexAction(body string, base int) ([]token, error) {
 			i = j
 		default:
 			j := i
-			for j < len(body) && !strings.ContainsRune(" \t\n\r\"'", rune(body[j])) {
+			for j < len(body) && !strings.ContainsRune(" \t\n\r\"'|", rune(body[j])) {
 				j++
 			}
 			word := body[i:j]
@@ -225,12 +237,30 @@ func isIdent(s string) bool {
 	return true
 }
 
-// parseAction compiles the body of one {{ ... }}.
+// parseAction compiles the body of one {{ ... }}: an expression and an optional filter.
 func parseAction(body string, base int) (op, error) {
 	toks, err := lexAction(body, base)
 	if err != nil {
 		return op{}, err
 	}
+	toks, esc, filtered, err := splitFilter(toks, body, base)
+	if err != nil {
+		return op{}, err
+	}
+	o, err := parseExpr(toks, body, base)
+	if err != nil || !filtered {
+		return o, err
+	}
+	if o.kind == opText {
+		o.text = string(appendEscaped(nil, []byte(o.text), esc))
+		return o, nil
+	}
+	o.esc, o.filtered = esc, true
+	return o, nil
+}
+
+// parseExpr compiles the expression of an action (its tokens before any filter).
+func parseExpr(toks []token, body string, base int) (op, error) {
 	if len(toks) == 0 {
 		return op{}, &templateError{base, "empty {{ }}"}
 	}
