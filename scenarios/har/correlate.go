@@ -26,10 +26,12 @@ type correlator struct {
 	leaves [][]leaf // per step, its response's JSON scalars (nil: not JSON)
 	named  map[string]source
 	byKey  map[string]string // step/kind/expr -> variable
+	// secrets are the names the builder gave to secrets' variables: taken for extractions.
+	secrets map[string]bool
 }
 
 func newCorrelator(steps []*step) *correlator {
-	c := &correlator{steps: steps, named: map[string]source{}, byKey: map[string]string{}}
+	c := &correlator{steps: steps, named: map[string]source{}, byKey: map[string]string{}, secrets: map[string]bool{}}
 	for _, s := range steps {
 		c.leaves = append(c.leaves, jsonLeaves(s.respBody))
 	}
@@ -112,7 +114,7 @@ func (c *correlator) variable(j int, ex extraction, key string) string {
 	}
 	name := base
 	for n := 2; ; n++ {
-		if _, taken := c.named[name]; !taken && !reserved(name) {
+		if !c.taken(name) {
 			break
 		}
 		name = base + "_" + strconv.Itoa(n)
@@ -122,6 +124,12 @@ func (c *correlator) variable(j int, ex extraction, key string) string {
 	c.byKey[id] = name
 	c.steps[j].extract = append(c.steps[j].extract, ex)
 	return name
+}
+
+// taken says whether a variable name is already an extraction's, a secret's or a function's.
+func (c *correlator) taken(name string) bool {
+	_, extracted := c.named[name]
+	return extracted || c.secrets[name] || reserved(name)
 }
 
 var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)

@@ -131,7 +131,7 @@ func TestCorrelation(t *testing.T) {
 			recs: []rec{
 				{method: "GET", url: api + "/me?session=0a1b2c3d4e5f60718293", reqHeaders: map[string]string{"Authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"}, reqCookies: map[string]string{"pref": "dark"}, status: 200},
 			},
-			want:      []string{`Authorization: '{{ authorization }}'`, `Cookie: 'pref={{ cookie_pref }}'`, "session=0a1b2c3d4e5f60718293"},
+			want:      []string{`Authorization: 'Basic {{ authorization }}'`, `Cookie: 'pref={{ cookie_pref }}'`, "session=0a1b2c3d4e5f60718293"},
 			notWant:   []string{"YWxhZGRpbjpvcGVuc2VzYW1l", "dark"},
 			hardcoded: 1,
 			secrets:   []string{"authorization", "cookie_pref"},
