@@ -28,16 +28,21 @@ func newBuilder(o Options, kept []selected) *builder {
 	b := &builder{o: o, kept: kept, uses: map[string][]string{}, secretVars: map[string]string{}}
 	taken := map[string]bool{}
 	for i, e := range kept {
+		last := e.final()
 		s := &step{
 			name:        stepName(e.Request.Method, e.url.Path, taken),
 			method:      methodOrGet(e.Request.Method),
-			status:      e.Response.Status,
-			respBody:    responseText(e.Response),
-			respHeaders: e.Response.Headers,
+			status:      last.Response.Status,
+			follow:      len(e.followed),
+			respBody:    responseText(last.Response),
+			respHeaders: last.Response.Headers,
 			setCookies:  setCookies(e.Response),
 		}
+		for _, f := range e.followed {
+			s.setCookies = append(s.setCookies, setCookies(f.Response)...)
+		}
 		if i > 0 && !o.NoThink {
-			s.think = thinkBefore(kept[i-1].entry, e.entry, o.MinThink)
+			s.think = thinkBefore(kept[i-1].final(), e.entry, o.MinThink)
 		}
 		b.steps = append(b.steps, s)
 	}
@@ -127,9 +132,12 @@ func (b *builder) secret(i int, name, value, where string) string {
 	return "{{ " + v + " }}"
 }
 
+// pathTemplate templates a request's path and query. A path is never one template as a whole
+// ('{{ location }}'): the redirects a browser followed are followed by the step that got them
+// (redirect.go); a path segment or a query value an earlier response returned is a variable.
 func (b *builder) pathTemplate(i int, u *url.URL) string {
-	if t, ok := b.use(i, u.RequestURI(), "", "path"); ok {
-		return t // a Location header's URL, followed
+	if j := b.corr.locationOf(i, u.RequestURI()); j >= 0 {
+		b.hardcoded = append(b.hardcoded, Hardcoded{Step: b.steps[i].name, Where: "path (the Location " + b.steps[j].name + " got)", Value: u.RequestURI()})
 	}
 	segs := strings.Split(u.EscapedPath(), "/")
 	for k, seg := range segs {

@@ -96,6 +96,20 @@ func (c *correlator) match(j int, value, key string, number bool) (extraction, b
 	return extraction{}, false
 }
 
+// locationOf is the latest step before i whose response had uri as its Location header,
+// -1 if none: the path is sent as recorded (a path that is a template as a whole is not
+// written), and reported.
+func (c *correlator) locationOf(i int, uri string) int {
+	for j := i - 1; j >= 0; j-- {
+		for _, h := range c.steps[j].respHeaders {
+			if strings.EqualFold(h.Name, "Location") && (h.Value == uri || locationURI(h.Value) == uri) {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
 // variable names the extraction, reusing the name of the same extraction met before.
 func (c *correlator) variable(j int, ex extraction, key string) string {
 	id := strconv.Itoa(j) + "\x00" + ex.kind + "\x00" + ex.expr

@@ -113,9 +113,22 @@ func TestCorrelation(t *testing.T) {
 				{method: "POST", url: api + "/orders", status: 201, respHeaders: map[string]string{"Location": "/api/orders/9f8e7d6c5b"}, respCookies: map[string]string{"sid": "s3ss10n-abcdef"}},
 				{method: "GET", url: "http://127.0.0.1:9/api/orders/9f8e7d6c5b", reqCookies: map[string]string{"sid": "s3ss10n-abcdef"}, reqHeaders: map[string]string{"Cookie": "sid=s3ss10n-abcdef", "X-Csrf": "s3ss10n-abcdef"}, status: 200, at: 50 * time.Millisecond},
 			},
-			want:    []string{"header: 'Location'", "cookie: 'sid'", `X-Csrf: '{{ sid }}'`, `path: '{{ location }}'`},
-			notWant: []string{"Cookie:", "think:"},
-			corr:    []string{"sid=cookie sid"},
+			want:      []string{"cookie: 'sid'", `X-Csrf: '{{ sid }}'`, `path: '/api/orders/9f8e7d6c5b'`},
+			notWant:   []string{"Cookie:", "think:", "{{ location }}", "follow_redirects"},
+			corr:      []string{"sid=cookie sid"},
+			hardcoded: 1, // a 201's Location as a later path: no whole-path template, reported
+		},
+		{
+			name: "a redirect the browser followed is followed by the step, the chain's last status checked",
+			recs: []rec{
+				{method: "POST", url: "http://127.0.0.1:9/login", reqHeaders: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, body: "user=ann", status: 302, respHeaders: map[string]string{"Location": "/next?ticket=T-8f2c1a9b77e1"}},
+				{method: "GET", url: "http://127.0.0.1:9/next?ticket=T-8f2c1a9b77e1", status: 301, respHeaders: map[string]string{"Location": "http://127.0.0.1:9/home"}},
+				{method: "GET", url: "http://127.0.0.1:9/home", status: 200, respMIME: "application/json", resp: `{"uid":"u-77aa19x"}`},
+				{method: "GET", url: "http://127.0.0.1:9/users/u-77aa19x", status: 302, respHeaders: map[string]string{"Location": "http://192.0.2.1/elsewhere"}},
+			},
+			want:    []string{"follow_redirects: 2", "- status: 200", "json: '$.uid'", "path: '/users/{{ uid }}'", "- status: 302"},
+			notWant: []string{"T-8f2c1a9b77e1", "/next", "/home", "{{ location }}"},
+			corr:    []string{"uid=json $.uid"},
 		},
 		{
 			name: "regex over an html body",

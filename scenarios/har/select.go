@@ -19,6 +19,9 @@ var (
 type selected struct {
 	entry
 	url *url.URL
+	// followed are the recorded requests to the Locations of this entry's redirects, which
+	// the step follows (redirect.go).
+	followed []selected
 }
 
 // selectEntries keeps the entries of the included hosts that are not excluded or static, in
