@@ -39,7 +39,11 @@ func WriteHARImport(w io.Writer, im *har.Import, out string) error {
 		}
 	}
 	for _, h := range im.Hardcoded {
-		ew.printf("not correlated, left as recorded: %s of %s = %s (no earlier response returned it)\n", h.Where, h.Step, abbreviate(h.Value, 40))
+		why := h.Why
+		if why == "" {
+			why = "no earlier response returned it"
+		}
+		ew.printf("not correlated, left as recorded: %s of %s = %s (%s)\n", h.Where, h.Step, abbreviate(h.Value, 40), why)
 	}
 	return ew.err
 }

@@ -136,9 +136,6 @@ func (b *builder) secret(i int, name, value, where string) string {
 // ('{{ location }}'): the redirects a browser followed are followed by the step that got them
 // (redirect.go); a path segment or a query value an earlier response returned is a variable.
 func (b *builder) pathTemplate(i int, u *url.URL) string {
-	if j := b.corr.locationOf(i, u.RequestURI()); j >= 0 {
-		b.hardcoded = append(b.hardcoded, Hardcoded{Step: b.steps[i].name, Where: "path (the Location " + b.steps[j].name + " got)", Value: u.RequestURI()})
-	}
 	segs := strings.Split(u.EscapedPath(), "/")
 	for k, seg := range segs {
 		raw, err := url.PathUnescape(seg)
@@ -154,6 +151,10 @@ func (b *builder) pathTemplate(i int, u *url.URL) string {
 		}
 	}
 	p := strings.Join(segs, "/")
+	if j := b.corr.locationOf(i, u.RequestURI()); j >= 0 && !strings.Contains(p, "{{") {
+		b.hardcoded = append(b.hardcoded, Hardcoded{Step: b.steps[i].name, Where: "path", Value: u.RequestURI(),
+			Why: "it is the Location header " + b.steps[j].name + " got, and a path cannot be a template as a whole"})
+	}
 	if u.RawQuery == "" {
 		return p
 	}

@@ -148,9 +148,10 @@ func (c *correlator) taken(name string) bool {
 
 var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
 
-// variableName turns a JSON key, header or cookie name into a template variable name.
+// variableName turns a JSON key, header or cookie name into a template variable name in
+// snake_case: accessToken, access-token and Access_Token are all access_token.
 func variableName(s string) string {
-	s = strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(s), "_"), "_")
+	s = strings.Join(words(s), "_")
 	if s == "" {
 		return ""
 	}

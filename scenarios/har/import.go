@@ -68,6 +68,8 @@ type Correlation struct {
 // Hardcoded is a value left as recorded, with where a request sends it.
 type Hardcoded struct {
 	Step, Where, Value string
+	// Why says why it was not correlated; "" when no earlier response returned it.
+	Why string
 }
 
 // Secret is a recorded secret with the variable that replaces it.
