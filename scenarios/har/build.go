@@ -151,6 +151,9 @@ func (b *builder) pathTemplate(i int, u *url.URL) string {
 		}
 	}
 	p := strings.Join(segs, "/")
+	if p == "" {
+		p = "/" // http://host is http://host/
+	}
 	if j := b.corr.locationOf(i, u.RequestURI()); j >= 0 && !strings.Contains(p, "{{") {
 		b.hardcoded = append(b.hardcoded, Hardcoded{Step: b.steps[i].name, Where: "path", Value: u.RequestURI(),
 			Why: "it is the Location header " + b.steps[j].name + " got, and a path cannot be a template as a whole"})

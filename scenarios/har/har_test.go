@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loadtestdev/loadtest/internal/golden"
+	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // rec is one recorded exchange for a test HAR.
@@ -183,6 +184,9 @@ func TestCorrelation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			im := importString(t, harOf(t, tt.recs...), tt.opts)
 			y := string(im.YAML)
+			if _, err := scenarios.Parse("import.yaml", im.YAML); err != nil {
+				t.Errorf("the import does not parse: %v\n%s", err, y)
+			}
 			for _, w := range tt.want {
 				if !strings.Contains(y, w) {
 					t.Errorf("YAML lacks %q:\n%s", w, y)
@@ -271,6 +275,9 @@ func FuzzRead(f *testing.F) {
 		}
 		if len(im.YAML) == 0 || im.Steps == 0 {
 			t.Fatalf("empty import without error")
+		}
+		if _, err := scenarios.Parse("fuzz.yaml", im.YAML); err != nil {
+			t.Fatalf("the import does not parse: %v\n%s", err, im.YAML)
 		}
 	})
 }
