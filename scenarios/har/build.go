@@ -79,6 +79,9 @@ func (b *builder) build() {
 	for i, e := range b.kept {
 		s := b.steps[i]
 		s.pathTmpl = b.pathTemplate(i, e.url)
+		if origin := e.url.Scheme + "://" + e.url.Host; origin != b.target {
+			s.pathTmpl = origin + s.pathTmpl // another included host: an absolute URL, not the target
+		}
 		s.headers = b.headerTemplates(i, e.Request)
 		if e.Request.PostData != nil {
 			s.body = b.bodyTemplate(i, e.Request.PostData.MimeType, e.Request.PostData.Text)

@@ -175,6 +175,15 @@ func TestCorrelation(t *testing.T) {
 			notWant: []string{"/a'", "health"},
 		},
 		{
+			name: "a second included host is written as an absolute URL",
+			recs: []rec{
+				{method: "GET", url: "http://127.0.0.1:9/a", status: 200},
+				{method: "POST", url: "http://127.0.0.1:10/token", status: 200},
+			},
+			opts: Options{IncludeHosts: []string{"127.0.0.1:9", "127.0.0.1:10"}},
+			want: []string{"target: http://127.0.0.1:9", "path: '/a'", "path: 'http://127.0.0.1:10/token'"},
+		},
+		{
 			name: "template braces in recorded text are escaped",
 			recs: []rec{{method: "POST", url: api + "/t", reqHeaders: map[string]string{"Content-Type": "text/plain"}, body: "a {{ b }}", status: 200}},
 			want: []string{`body: 'a {{ "{{" }} b }}'`},
