@@ -69,13 +69,19 @@ func (b *builder) formBody(i int, text string) string {
 		}
 		where := "form " + key
 		if t, ok := b.use(i, val, key, where); ok {
-			parts = append(parts, escapeTemplate(k)+"="+t)
+			parts = append(parts, escapeTemplate(k)+"="+urlencoded(t))
 		} else if secretField(key, b.kept[i].url.Path) {
-			parts = append(parts, escapeTemplate(k)+"="+b.secret(i, key, val, where))
+			parts = append(parts, escapeTemplate(k)+"="+urlencoded(b.secret(i, key, val, where)))
 		} else {
 			b.verbatim(i, val, where)
 			parts = append(parts, escapeTemplate(part))
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// urlencoded makes the action "{{ v }}" "{{ v | urlencode }}": a form body's value is
+// query-escaped, so a token with + or / or a password with & arrives as it was.
+func urlencoded(action string) string {
+	return strings.TrimSuffix(action, " }}") + " | urlencode }}"
 }

@@ -137,7 +137,7 @@ func TestCorrelation(t *testing.T) {
 				{method: "GET", url: "http://127.0.0.1:9/form", status: 200, respMIME: "text/html", resp: `<form><input type="hidden" name="csrf" value="c5rf-77aa19x"></form>`},
 				{method: "POST", url: "http://127.0.0.1:9/form", reqHeaders: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, body: "csrf=c5rf-77aa19x&q=hello", status: 303, at: 2 * time.Second},
 			},
-			want: []string{"regex:", `body: 'csrf={{ csrf }}&q=hello'`},
+			want: []string{"regex:", `body: 'csrf={{ csrf | urlencode }}&q=hello'`},
 			corr: []string{"csrf=regex"},
 		},
 		{
