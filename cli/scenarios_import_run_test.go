@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -52,15 +53,19 @@ func TestEveryHARImportRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			scenario := filepath.Join(t.TempDir(), "journey.yaml")
-			if code, _, stderr := runCLI(t, "scenarios", "import", fixture, "-o", scenario, "--no-think"); code != 0 {
+			code, _, stderr := runCLI(t, "scenarios", "import", fixture, "-o", scenario, "--no-think")
+			if code != 0 {
 				t.Fatalf("import: exit %d: %s", code, stderr)
+			}
+			if im.Followed > 0 && !strings.Contains(stderr, fmt.Sprintf("redirects: %d recorded request(s) to a Location are followed", im.Followed)) {
+				t.Errorf("stderr does not say the %d redirects followed:\n%s", im.Followed, stderr)
 			}
 			if code, out, stderr := runCLI(t, "scenarios", "check", scenario); code != 0 {
 				t.Fatalf("scenarios check of the import: exit %d:\n%s%s", code, out, stderr)
 			}
 			srv := newReplayServer(t, data)
 			out := filepath.Join(t.TempDir(), "result.json")
-			code, _, stderr := runCLI(t, "run", scenario, "--target", srv.URL, "--rate", "2/s", "--duration", "2s",
+			code, _, stderr = runCLI(t, "run", scenario, "--target", srv.URL, "--rate", "2/s", "--duration", "2s",
 				"--quiet", "--server-stats=false", "--out", out)
 			r, err := results.ReadFile(out)
 			if err != nil {

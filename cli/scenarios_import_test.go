@@ -149,6 +149,9 @@ var recordedSecrets = map[string]string{
 	"oauth-code-1818":                  "code_2",              // query code of an OAuth callback
 }
 
+// recordedURLPassword is the password of a URL's userinfo in secrets.har: never written.
+const recordedURLPassword = "url-pw-1919"
+
 // TestImportMasksSecrets imports a recording that holds a secret of every kind the importer
 // knows: none of the recorded values is in the scenario or on stderr, each is a CHANGE-ME
 // variable of its own that stderr names; --keep-secrets writes them all as recorded.
@@ -173,6 +176,9 @@ func TestImportMasksSecrets(t *testing.T) {
 		if !strings.Contains(stderr, "secret: fill in variable "+variable+" (") {
 			t.Errorf("stderr does not list the variable %s:\n%s", variable, stderr)
 		}
+	}
+	if strings.Contains(string(data), recordedURLPassword) {
+		t.Errorf("the password of a recorded URL is in the scenario")
 	}
 	if n := strings.Count(string(data), ": 'CHANGE-ME'\n"); n != len(recordedSecrets) {
 		t.Errorf("got %d CHANGE-ME variables, want %d (one per recorded secret)", n, len(recordedSecrets))
