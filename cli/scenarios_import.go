@@ -33,13 +33,17 @@ with one flow: each request to the included hosts is a step (method, path and qu
 headers that matter, the body, a check of the status it got), the pauses between them think
 times, static assets dropped.
 
-Values are correlated: a value that a response returned (a JSON field, a Location or X- header,
-a cookie, a value in an HTML body) and that a later request sends back (in its path, query,
-headers or body) becomes an extraction in the earlier step and a template in the later one,
-so the scenario works when the server issues a fresh token on every login. Cookies are left to
-each iteration's cookie jar. Secrets (an Authorization no response issued, cookies the
-recording started with, passwords and API keys) become variables set to CHANGE-ME unless
---keep-secrets. What was correlated, and what looks like a token but was not, is printed on
+Values are correlated: a value that a response returned (a JSON field, an X- header, a cookie,
+a value in an HTML body) and that a later request sends back (in its path, query, headers or
+body) becomes an extraction in the earlier step and a template in the later one, so the
+scenario works when the server issues a fresh token on every login. Cookies are left to each
+iteration's cookie jar. A redirect the browser followed is followed by the step that got it
+(follow_redirects: N), checking the last status. Secrets (an Authorization or
+Proxy-Authorization no response issued, cookies the recording started with, headers, query
+parameters, form, multipart and JSON fields named like a password, token, secret or API key,
+a code sent to a login endpoint) become variables set to CHANGE-ME, one per distinct value,
+unless --keep-secrets (docs/har.md lists the names). What was correlated, every secret
+variable, and what looks like a token but was not correlated, is printed on
 stderr.`,
 		Example: `  loadtest scenarios import session.har -o journey.yaml
   loadtest scenarios import session.har --include-host api.example.com --exclude 'static/*' -o journey.yaml
@@ -64,7 +68,7 @@ stderr.`,
 	f.BoolVar(&opts.Har.IncludeStatic, "include-static", false, "keep stylesheets, scripts, images, fonts and media")
 	f.BoolVar(&opts.Har.NoThink, "no-think", false, "drop the think times taken from the gaps between recorded requests")
 	f.DurationVar(&opts.Har.MinThink, "min-think", har.DefaultMinThink, "the shortest gap between requests that becomes a think time")
-	f.BoolVar(&opts.Har.KeepSecrets, "keep-secrets", false, "write Authorization values, cookies and passwords as recorded")
+	f.BoolVar(&opts.Har.KeepSecrets, "keep-secrets", false, "write the secrets (Authorization values, cookies, passwords, tokens, API keys, login codes) as recorded")
 	return cmd
 }
 

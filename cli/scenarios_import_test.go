@@ -123,3 +123,74 @@ func importAndRunTwice(t *testing.T, har string) {
 		t.Errorf("the server logged in %d times, want %d (one per iteration of both runs)", logins, iterations)
 	}
 }
+
+// recordedSecrets are the secrets testdata/secrets.har holds, one of each kind, by the
+// variable the import must make of each.
+var recordedSecrets = map[string]string{
+	"query-access-1111":                "access_token",        // query access_token
+	"query-refresh-2222":               "refresh_token",       // query refresh_token
+	"query-apikey-3333":                "api_key",             // query apiKey
+	"cHJveHl1c2VyOnByb3h5LXB3LTQ0NDQ=": "proxy_authorization", // Proxy-Authorization: Basic
+	"YW5uOmJhc2ljLXB3LTU1NTU=":         "authorization",       // Authorization: Basic
+	"header-apikey-6666":               "x_api_key",           // X-Api-Key header
+	"cookie-remember-7777":             "cookie_remember_me",  // a cookie no response set
+	"482913":                           "code",                // a login code no response returned
+	"json-client-secret-8888":          "client_secret",       // JSON clientSecret
+	"json-apikey-9999":                 "api_key_2",           // JSON api_key
+	"json-idtoken-1010":                "id_token",            // nested JSON idToken
+	"735194":                           "pin",                 // a JSON number
+	"partner-bearer-1212":              "authorization_2",     // a second Authorization value
+	"other-bearer-1313":                "authorization_3",     // and a third
+	"form-passwd-1414":                 "passwd",              // form passwd
+	"form-refresh-1515":                "refresh_token_2",     // form refreshToken
+	"json-newpw-1616":                  "new_password",        // nested JSON newPassword
+	"json-access-1717":                 "access_token_3",      // nested JSON access_token (access_token_2 is the correlated accessToken)
+	"multipart-pw-5555":                "password",            // multipart field password
+	"oauth-code-1818":                  "code_2",              // query code of an OAuth callback
+}
+
+// recordedURLPassword is the password of a URL's userinfo in secrets.har: never written.
+const recordedURLPassword = "url-pw-1919"
+
+// TestImportMasksSecrets imports a recording that holds a secret of every kind the importer
+// knows: none of the recorded values is in the scenario or on stderr, each is a CHANGE-ME
+// variable of its own that stderr names; --keep-secrets writes them all as recorded.
+func TestImportMasksSecrets(t *testing.T) {
+	fixture := "../scenarios/har/testdata/secrets.har"
+	out := filepath.Join(t.TempDir(), "journey.yaml")
+	code, _, stderr := runCLI(t, "scenarios", "import", fixture, "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for value, variable := range recordedSecrets {
+		if strings.Contains(string(data), value) || strings.Contains(stderr, value) {
+			t.Errorf("the recorded secret %q (%s) is in the output", value, variable)
+		}
+		if !strings.Contains(string(data), "\n  "+variable+": 'CHANGE-ME'\n") {
+			t.Errorf("the scenario lacks the variable %s: 'CHANGE-ME'", variable)
+		}
+		if !strings.Contains(stderr, "secret: fill in variable "+variable+" (") {
+			t.Errorf("stderr does not list the variable %s:\n%s", variable, stderr)
+		}
+	}
+	if strings.Contains(string(data), recordedURLPassword) {
+		t.Errorf("the password of a recorded URL is in the scenario")
+	}
+	if n := strings.Count(string(data), ": 'CHANGE-ME'\n"); n != len(recordedSecrets) {
+		t.Errorf("got %d CHANGE-ME variables, want %d (one per recorded secret)", n, len(recordedSecrets))
+	}
+
+	code, stdout, stderr := runCLI(t, "scenarios", "import", fixture, "--keep-secrets")
+	if code != 0 {
+		t.Fatalf("--keep-secrets: exit %d: %s", code, stderr)
+	}
+	for value := range recordedSecrets {
+		if !strings.Contains(stdout, value) {
+			t.Errorf("--keep-secrets: the recorded secret %q is not in the output", value)
+		}
+	}
+}

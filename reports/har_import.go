@@ -23,6 +23,9 @@ func WriteHARImport(w io.Writer, im *har.Import, out string) error {
 		}
 		ew.printf("dropped: %s\n", strings.Join(parts, ", "))
 	}
+	if im.Followed > 0 {
+		ew.printf("redirects: %d recorded request(s) to a Location are followed by the step the redirect answered (follow_redirects)\n", im.Followed)
+	}
 	if len(im.Correlations) == 0 {
 		ew.printf("correlated: nothing (no value of a response was sent back by a later request)\n")
 	} else {
@@ -39,7 +42,11 @@ func WriteHARImport(w io.Writer, im *har.Import, out string) error {
 		}
 	}
 	for _, h := range im.Hardcoded {
-		ew.printf("not correlated, left as recorded: %s of %s = %s (no earlier response returned it)\n", h.Where, h.Step, abbreviate(h.Value, 40))
+		why := h.Why
+		if why == "" {
+			why = "no earlier response returned it"
+		}
+		ew.printf("not correlated, left as recorded: %s of %s = %s (%s)\n", h.Where, h.Step, abbreviate(h.Value, 40), why)
 	}
 	return ew.err
 }

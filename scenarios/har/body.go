@@ -15,6 +15,8 @@ func (b *builder) bodyTemplate(i int, mime, text string) string {
 		return b.jsonBody(i, text)
 	case strings.HasPrefix(strings.ToLower(mime), "application/x-www-form-urlencoded"):
 		return b.formBody(i, text)
+	case strings.HasPrefix(strings.ToLower(mime), "multipart/form-data"):
+		return b.multipartBody(i, mime, text)
 	default:
 		return escapeTemplate(text)
 	}
@@ -26,7 +28,7 @@ func (b *builder) jsonBody(i int, text string) string {
 		where := "body " + l.path
 		t, ok := b.use(i, l.value, l.key, where)
 		if !ok {
-			if l.number || !secretName(l.key) {
+			if !secretField(l.key, b.kept[i].url.Path) {
 				b.verbatim(i, l.value, where)
 				continue
 			}
@@ -67,13 +69,19 @@ func (b *builder) formBody(i int, text string) string {
 		}
 		where := "form " + key
 		if t, ok := b.use(i, val, key, where); ok {
-			parts = append(parts, escapeTemplate(k)+"="+t)
-		} else if secretName(key) {
-			parts = append(parts, escapeTemplate(k)+"="+b.secret(i, key, val, where))
+			parts = append(parts, escapeTemplate(k)+"="+urlencoded(t))
+		} else if secretField(key, b.kept[i].url.Path) {
+			parts = append(parts, escapeTemplate(k)+"="+urlencoded(b.secret(i, key, val, where)))
 		} else {
 			b.verbatim(i, val, where)
 			parts = append(parts, escapeTemplate(part))
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// urlencoded makes the action "{{ v }}" "{{ v | urlencode }}": a form body's value is
+// query-escaped, so a token with + or / or a password with & arrives as it was.
+func urlencoded(action string) string {
+	return strings.TrimSuffix(action, " }}") + " | urlencode }}"
 }

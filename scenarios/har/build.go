@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -16,26 +17,32 @@ type builder struct {
 	corr   *correlator
 	uses   map[string][]string // variable -> "step where"
 	vars   [][2]string         // variables: name, value (secrets to fill in)
-	varSet map[string]bool
+	// secretVars are the secrets' variables by name and value.
+	secretVars map[string]string
 
 	hardcoded []Hardcoded
 	secrets   []Secret
 }
 
 func newBuilder(o Options, kept []selected) *builder {
-	b := &builder{o: o, kept: kept, uses: map[string][]string{}, varSet: map[string]bool{}}
+	b := &builder{o: o, kept: kept, uses: map[string][]string{}, secretVars: map[string]string{}}
 	taken := map[string]bool{}
 	for i, e := range kept {
+		last := e.final()
 		s := &step{
 			name:        stepName(e.Request.Method, e.url.Path, taken),
 			method:      methodOrGet(e.Request.Method),
-			status:      e.Response.Status,
-			respBody:    responseText(e.Response),
-			respHeaders: e.Response.Headers,
+			status:      last.Response.Status,
+			follow:      len(e.followed),
+			respBody:    responseText(last.Response),
+			respHeaders: last.Response.Headers,
 			setCookies:  setCookies(e.Response),
 		}
+		for _, f := range e.followed {
+			s.setCookies = append(s.setCookies, setCookies(f.Response)...)
+		}
 		if i > 0 && !o.NoThink {
-			s.think = thinkBefore(kept[i-1].entry, e.entry, o.MinThink)
+			s.think = thinkBefore(kept[i-1].final(), e.entry, o.MinThink)
 		}
 		b.steps = append(b.steps, s)
 	}
@@ -72,6 +79,9 @@ func (b *builder) build() {
 	for i, e := range b.kept {
 		s := b.steps[i]
 		s.pathTmpl = b.pathTemplate(i, e.url)
+		if origin := e.url.Scheme + "://" + e.url.Host; origin != b.target {
+			s.pathTmpl = origin + s.pathTmpl // another included host: an absolute URL, not the target
+		}
 		s.headers = b.headerTemplates(i, e.Request)
 		if e.Request.PostData != nil {
 			s.body = b.bodyTemplate(i, e.Request.PostData.MimeType, e.Request.PostData.Text)
@@ -96,29 +106,39 @@ func (b *builder) verbatim(i int, value, where string) {
 	}
 }
 
-// secret declares a variable for a recorded secret and returns its template.
+// secret declares a variable for a recorded secret and returns its template. The variable is
+// named after the secret's source (password, access_token, authorization, cookie_sid); the
+// same value under the same name reuses it, a different one gets a variable of its own
+// (authorization_2), so two values never share one.
 func (b *builder) secret(i int, name, value, where string) string {
-	v := variableName(name)
-	if v == "" || reserved(v) {
-		v = "secret"
+	base := variableName(name)
+	if base == "" || reserved(base) {
+		base = "secret"
 	}
-	if !b.varSet[v] {
-		b.varSet[v] = true
-		kept := b.o.KeepSecrets
-		val := "CHANGE-ME"
-		if kept {
-			val = value
-		}
-		b.vars = append(b.vars, [2]string{v, val})
-		b.secrets = append(b.secrets, Secret{Variable: v, Step: b.steps[i].name, Where: where, Kept: kept})
+	id := base + "\x00" + value
+	if v, ok := b.secretVars[id]; ok {
+		return "{{ " + v + " }}"
 	}
+	v := base
+	for n := 2; b.corr.taken(v); n++ {
+		v = base + "_" + strconv.Itoa(n)
+	}
+	b.corr.secrets[v] = true
+	b.secretVars[id] = v
+	kept := b.o.KeepSecrets
+	val := "CHANGE-ME"
+	if kept {
+		val = value
+	}
+	b.vars = append(b.vars, [2]string{v, val})
+	b.secrets = append(b.secrets, Secret{Variable: v, Step: b.steps[i].name, Where: where, Kept: kept})
 	return "{{ " + v + " }}"
 }
 
+// pathTemplate templates a request's path and query. A path is never one template as a whole
+// ('{{ location }}'): the redirects a browser followed are followed by the step that got them
+// (redirect.go); a path segment or a query value an earlier response returned is a variable.
 func (b *builder) pathTemplate(i int, u *url.URL) string {
-	if t, ok := b.use(i, u.RequestURI(), "", "path"); ok {
-		return t // a Location header's URL, followed
-	}
 	segs := strings.Split(u.EscapedPath(), "/")
 	for k, seg := range segs {
 		raw, err := url.PathUnescape(seg)
@@ -134,6 +154,13 @@ func (b *builder) pathTemplate(i int, u *url.URL) string {
 		}
 	}
 	p := strings.Join(segs, "/")
+	if p == "" {
+		p = "/" // http://host is http://host/
+	}
+	if j := b.corr.locationOf(i, u.RequestURI()); j >= 0 && !strings.Contains(p, "{{") {
+		b.hardcoded = append(b.hardcoded, Hardcoded{Step: b.steps[i].name, Where: "path", Value: u.RequestURI(),
+			Why: "it is the Location header " + b.steps[j].name + " got, and a path cannot be a template as a whole"})
+	}
 	if u.RawQuery == "" {
 		return p
 	}
@@ -142,7 +169,7 @@ func (b *builder) pathTemplate(i int, u *url.URL) string {
 		val := url.QueryEscape(kv[1])
 		if t, ok := b.use(i, kv[1], kv[0], "query "+kv[0]); ok {
 			val = t
-		} else if secretName(kv[0]) {
+		} else if secretField(kv[0], u.Path) {
 			val = b.secret(i, kv[0], kv[1], "query "+kv[0])
 		} else {
 			b.verbatim(i, kv[1], "query "+kv[0])
@@ -155,6 +182,20 @@ func (b *builder) pathTemplate(i int, u *url.URL) string {
 
 var authScheme = regexp.MustCompile(`^([A-Za-z]+) +(.+)$`)
 
+// credential templates a header that carries credentials (Authorization, Proxy-Authorization,
+// X-Api-Key): the scheme stays ("Bearer ", "Basic "), the credential is the value an earlier
+// response returned, else a secret named after the header.
+func (b *builder) credential(i int, name, val, where string) string {
+	scheme, cred := "", val
+	if m := authScheme.FindStringSubmatch(val); m != nil && strings.Contains(strings.ToLower(name), "authorization") {
+		scheme, cred = m[1]+" ", m[2]
+	}
+	if t, ok := b.use(i, cred, "", where); ok {
+		return scheme + t
+	}
+	return scheme + b.secret(i, name, cred, where)
+}
+
 func (b *builder) headerTemplates(i int, r request) [][2]string {
 	var out [][2]string
 	for _, h := range r.Headers {
@@ -163,26 +204,13 @@ func (b *builder) headerTemplates(i int, r request) [][2]string {
 		}
 		where := "header " + h.Name
 		val := h.Value
-		switch {
-		case strings.EqualFold(h.Name, "Authorization"):
-			scheme, cred := "", val
-			if m := authScheme.FindStringSubmatch(val); m != nil {
-				scheme, cred = m[1]+" ", m[2]
-			}
-			if t, ok := b.use(i, cred, "", where); ok {
-				val = scheme + t
-			} else {
-				val = b.secret(i, "authorization", val, where)
-			}
-		default:
-			if t, ok := b.use(i, val, "", where); ok {
-				val = t
-			} else if secretName(h.Name) || strings.Contains(strings.ToLower(h.Name), "token") {
-				val = b.secret(i, h.Name, val, where)
-			} else {
-				b.verbatim(i, val, where)
-				val = escapeTemplate(val)
-			}
+		if credentialHeader(h.Name) {
+			val = b.credential(i, h.Name, val, where)
+		} else if t, ok := b.use(i, val, "", where); ok {
+			val = t
+		} else {
+			b.verbatim(i, val, where)
+			val = escapeTemplate(val)
 		}
 		out = append(out, [2]string{canonicalHeader(h.Name), val})
 	}

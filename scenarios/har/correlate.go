@@ -26,10 +26,12 @@ type correlator struct {
 	leaves [][]leaf // per step, its response's JSON scalars (nil: not JSON)
 	named  map[string]source
 	byKey  map[string]string // step/kind/expr -> variable
+	// secrets are the names the builder gave to secrets' variables: taken for extractions.
+	secrets map[string]bool
 }
 
 func newCorrelator(steps []*step) *correlator {
-	c := &correlator{steps: steps, named: map[string]source{}, byKey: map[string]string{}}
+	c := &correlator{steps: steps, named: map[string]source{}, byKey: map[string]string{}, secrets: map[string]bool{}}
 	for _, s := range steps {
 		c.leaves = append(c.leaves, jsonLeaves(s.respBody))
 	}
@@ -94,6 +96,20 @@ func (c *correlator) match(j int, value, key string, number bool) (extraction, b
 	return extraction{}, false
 }
 
+// locationOf is the latest step before i whose response had uri as its Location header,
+// -1 if none: the path is sent as recorded (a path that is a template as a whole is not
+// written), and reported.
+func (c *correlator) locationOf(i int, uri string) int {
+	for j := i - 1; j >= 0; j-- {
+		for _, h := range c.steps[j].respHeaders {
+			if strings.EqualFold(h.Name, "Location") && (h.Value == uri || locationURI(h.Value) == uri) {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
 // variable names the extraction, reusing the name of the same extraction met before.
 func (c *correlator) variable(j int, ex extraction, key string) string {
 	id := strconv.Itoa(j) + "\x00" + ex.kind + "\x00" + ex.expr
@@ -112,7 +128,7 @@ func (c *correlator) variable(j int, ex extraction, key string) string {
 	}
 	name := base
 	for n := 2; ; n++ {
-		if _, taken := c.named[name]; !taken && !reserved(name) {
+		if !c.taken(name) {
 			break
 		}
 		name = base + "_" + strconv.Itoa(n)
@@ -124,11 +140,18 @@ func (c *correlator) variable(j int, ex extraction, key string) string {
 	return name
 }
 
+// taken says whether a variable name is already an extraction's, a secret's or a function's.
+func (c *correlator) taken(name string) bool {
+	_, extracted := c.named[name]
+	return extracted || c.secrets[name] || reserved(name)
+}
+
 var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
 
-// variableName turns a JSON key, header or cookie name into a template variable name.
+// variableName turns a JSON key, header or cookie name into a template variable name in
+// snake_case: accessToken, access-token and Access_Token are all access_token.
 func variableName(s string) string {
-	s = strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(s), "_"), "_")
+	s = strings.Join(words(s), "_")
 	if s == "" {
 		return ""
 	}

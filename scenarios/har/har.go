@@ -4,8 +4,10 @@
 // every value that an earlier response returned and a later request sends back (a JSON field,
 // a header, a cookie, a value in an HTML body) an extraction in the earlier step and a
 // template in the later one, so that the scenario still works when the server issues fresh
-// tokens and ids. Secrets in the recording (Authorization, cookies, passwords) become
-// variables for the user to fill in.
+// tokens and ids. A redirect the browser followed is followed by the step that got it. Secrets
+// in the recording (Authorization, cookies, passwords, tokens, API keys, login codes: see
+// secrets.go) become variables for the user to fill in, one per distinct value. The scenario
+// it writes always passes scenarios check.
 package har
 
 import (

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loadtestdev/loadtest/internal/golden"
+	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // rec is one recorded exchange for a test HAR.
@@ -113,9 +114,22 @@ func TestCorrelation(t *testing.T) {
 				{method: "POST", url: api + "/orders", status: 201, respHeaders: map[string]string{"Location": "/api/orders/9f8e7d6c5b"}, respCookies: map[string]string{"sid": "s3ss10n-abcdef"}},
 				{method: "GET", url: "http://127.0.0.1:9/api/orders/9f8e7d6c5b", reqCookies: map[string]string{"sid": "s3ss10n-abcdef"}, reqHeaders: map[string]string{"Cookie": "sid=s3ss10n-abcdef", "X-Csrf": "s3ss10n-abcdef"}, status: 200, at: 50 * time.Millisecond},
 			},
-			want:    []string{"header: 'Location'", "cookie: 'sid'", `X-Csrf: '{{ sid }}'`, `path: '{{ location }}'`},
-			notWant: []string{"Cookie:", "think:"},
-			corr:    []string{"sid=cookie sid"},
+			want:      []string{"cookie: 'sid'", `X-Csrf: '{{ sid }}'`, `path: '/api/orders/9f8e7d6c5b'`},
+			notWant:   []string{"Cookie:", "think:", "{{ location }}", "follow_redirects"},
+			corr:      []string{"sid=cookie sid"},
+			hardcoded: 1, // a 201's Location as a later path: no whole-path template, reported
+		},
+		{
+			name: "a redirect the browser followed is followed by the step, the chain's last status checked",
+			recs: []rec{
+				{method: "POST", url: "http://127.0.0.1:9/login", reqHeaders: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, body: "user=ann", status: 302, respHeaders: map[string]string{"Location": "/next?ticket=T-8f2c1a9b77e1"}},
+				{method: "GET", url: "http://127.0.0.1:9/next?ticket=T-8f2c1a9b77e1", status: 301, respHeaders: map[string]string{"Location": "http://127.0.0.1:9/home"}},
+				{method: "GET", url: "http://127.0.0.1:9/home", status: 200, respMIME: "application/json", resp: `{"uid":"u-77aa19x"}`},
+				{method: "GET", url: "http://127.0.0.1:9/users/u-77aa19x", status: 302, respHeaders: map[string]string{"Location": "http://192.0.2.1/elsewhere"}},
+			},
+			want:    []string{"follow_redirects: 2", "- status: 200", "json: '$.uid'", "path: '/users/{{ uid }}'", "- status: 302"},
+			notWant: []string{"T-8f2c1a9b77e1", "/next", "/home", "{{ location }}"},
+			corr:    []string{"uid=json $.uid"},
 		},
 		{
 			name: "regex over an html body",
@@ -123,7 +137,7 @@ func TestCorrelation(t *testing.T) {
 				{method: "GET", url: "http://127.0.0.1:9/form", status: 200, respMIME: "text/html", resp: `<form><input type="hidden" name="csrf" value="c5rf-77aa19x"></form>`},
 				{method: "POST", url: "http://127.0.0.1:9/form", reqHeaders: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, body: "csrf=c5rf-77aa19x&q=hello", status: 303, at: 2 * time.Second},
 			},
-			want: []string{"regex:", `body: 'csrf={{ csrf }}&q=hello'`},
+			want: []string{"regex:", `body: 'csrf={{ csrf | urlencode }}&q=hello'`},
 			corr: []string{"csrf=regex"},
 		},
 		{
@@ -131,7 +145,7 @@ func TestCorrelation(t *testing.T) {
 			recs: []rec{
 				{method: "GET", url: api + "/me?session=0a1b2c3d4e5f60718293", reqHeaders: map[string]string{"Authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"}, reqCookies: map[string]string{"pref": "dark"}, status: 200},
 			},
-			want:      []string{`Authorization: '{{ authorization }}'`, `Cookie: 'pref={{ cookie_pref }}'`, "session=0a1b2c3d4e5f60718293"},
+			want:      []string{`Authorization: 'Basic {{ authorization }}'`, `Cookie: 'pref={{ cookie_pref }}'`, "session=0a1b2c3d4e5f60718293"},
 			notWant:   []string{"YWxhZGRpbjpvcGVuc2VzYW1l", "dark"},
 			hardcoded: 1,
 			secrets:   []string{"authorization", "cookie_pref"},
@@ -161,6 +175,15 @@ func TestCorrelation(t *testing.T) {
 			notWant: []string{"/a'", "health"},
 		},
 		{
+			name: "a second included host is written as an absolute URL",
+			recs: []rec{
+				{method: "GET", url: "http://127.0.0.1:9/a", status: 200},
+				{method: "POST", url: "http://127.0.0.1:10/token", status: 200},
+			},
+			opts: Options{IncludeHosts: []string{"127.0.0.1:9", "127.0.0.1:10"}},
+			want: []string{"target: http://127.0.0.1:9", "path: '/a'", "path: 'http://127.0.0.1:10/token'"},
+		},
+		{
 			name: "template braces in recorded text are escaped",
 			recs: []rec{{method: "POST", url: api + "/t", reqHeaders: map[string]string{"Content-Type": "text/plain"}, body: "a {{ b }}", status: 200}},
 			want: []string{`body: 'a {{ "{{" }} b }}'`},
@@ -170,6 +193,9 @@ func TestCorrelation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			im := importString(t, harOf(t, tt.recs...), tt.opts)
 			y := string(im.YAML)
+			if _, err := scenarios.Parse("import.yaml", im.YAML); err != nil {
+				t.Errorf("the import does not parse: %v\n%s", err, y)
+			}
 			for _, w := range tt.want {
 				if !strings.Contains(y, w) {
 					t.Errorf("YAML lacks %q:\n%s", w, y)
@@ -258,6 +284,9 @@ func FuzzRead(f *testing.F) {
 		}
 		if len(im.YAML) == 0 || im.Steps == 0 {
 			t.Fatalf("empty import without error")
+		}
+		if _, err := scenarios.Parse("fuzz.yaml", im.YAML); err != nil {
+			t.Fatalf("the import does not parse: %v\n%s", err, im.YAML)
 		}
 	})
 }

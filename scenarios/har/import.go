@@ -40,6 +40,12 @@ type Import struct {
 	// Target is the recorded origin (scheme://host) the scenario's target is set to.
 	Target string
 	Steps  int
+	// Followed counts the recorded requests to a redirect's Location that a step follows
+	// instead of sending them as steps of their own.
+	Followed int
+	// Sent are the requests one iteration sends, "METHOD /path" in recorded order, the
+	// redirects the steps follow included.
+	Sent []string
 	// Dropped counts the recorded requests left out, by reason.
 	Dropped map[string]int
 	// Correlations are the values taken from a response and sent back by later requests.
@@ -62,6 +68,8 @@ type Correlation struct {
 // Hardcoded is a value left as recorded, with where a request sends it.
 type Hardcoded struct {
 	Step, Where, Value string
+	// Why says why it was not correlated; "" when no earlier response returned it.
+	Why string
 }
 
 // Secret is a recorded secret with the variable that replaces it.
@@ -77,6 +85,7 @@ type step struct {
 	headers      [][2]string
 	body         string
 	status       int
+	follow       int           // redirects followed
 	think        time.Duration // before this step
 	extract      []extraction
 
@@ -101,14 +110,20 @@ func Read(name string, r io.Reader, o Options) (*Import, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	kept = followRedirects(kept)
 	b := newBuilder(o, kept)
 	b.build()
 	y, err := b.yaml()
 	if err != nil {
 		return nil, err
 	}
-	return &Import{YAML: y, Target: b.target, Steps: len(b.steps), Dropped: dropped,
-		Correlations: b.correlations(), Hardcoded: b.hardcoded, Secrets: b.secrets}, nil
+	im := &Import{YAML: y, Target: b.target, Steps: len(b.steps), Dropped: dropped,
+		Correlations: b.correlations(), Hardcoded: b.hardcoded, Secrets: b.secrets}
+	for _, e := range kept {
+		im.Sent = append(im.Sent, e.sent()...)
+		im.Followed += len(e.followed)
+	}
+	return im, nil
 }
 
 // stepName names a step after the last path segment that is not a number (the resource),

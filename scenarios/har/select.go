@@ -2,9 +2,12 @@ package har
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/loadtestdev/loadtest/internal/target"
 )
 
 // staticTypes are the resource types (Chromium's _resourceType) and MIME type prefixes of
@@ -19,6 +22,9 @@ var (
 type selected struct {
 	entry
 	url *url.URL
+	// followed are the recorded requests to the Locations of this entry's redirects, which
+	// the step follows (redirect.go).
+	followed []selected
 }
 
 // selectEntries keeps the entries of the included hosts that are not excluded or static, in
@@ -30,7 +36,7 @@ func selectEntries(f *file, o Options) (kept []selected, dropped map[string]int,
 	hosts := o.IncludeHosts
 	for _, e := range f.Log.Entries {
 		u, err := url.Parse(e.Request.URL)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		if err != nil || u.Hostname() == "" || (u.Scheme != "http" && u.Scheme != "https") || !validOrigin(u) {
 			dropped["not http(s)"]++
 			continue
 		}
@@ -51,6 +57,10 @@ func selectEntries(f *file, o Options) (kept []selected, dropped map[string]int,
 		}
 		if e.Request.Method == "CONNECT" || e.Request.Method == "OPTIONS" {
 			dropped[e.Request.Method]++ // proxies and CORS preflights: the client's, not the journey's
+			continue
+		}
+		if !sendable(methodOrGet(e.Request.Method)) {
+			dropped["method "+e.Request.Method]++ // TRACE, WebDAV: no scenario sends them
 			continue
 		}
 		kept = append(kept, selected{entry: e, url: u})
@@ -117,4 +127,19 @@ func describeDropped(d map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%d %s", d[k], k))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// sendable says whether a scenario step may have the method.
+func sendable(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// validOrigin says whether u's scheme and host make a target a scenario accepts.
+func validOrigin(u *url.URL) bool {
+	_, err := target.Parse(u.Scheme + "://" + u.Host)
+	return err == nil
 }

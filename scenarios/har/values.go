@@ -113,12 +113,6 @@ func looksLikeToken(v string) bool {
 	return false
 }
 
-// secretName says whether a field, parameter or header name holds a secret the recording
-// must not leak: passwords, API keys, one-time codes typed by the user.
-var reSecret = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|api[-_]?key|apikey|private[-_]?key|credential|^pin$|otp)`)
-
-func secretName(name string) bool { return reSecret.MatchString(name) }
-
 // contextRegex builds a regular expression with one group that finds value in body from the
 // text just before it (up to 24 bytes, not across a line), checked to find exactly value as
 // its first match; "" when no such expression exists.

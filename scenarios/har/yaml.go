@@ -65,6 +65,9 @@ func (s *step) node() *yaml.Node {
 	if s.body != "" {
 		add(n, "body", quoted(s.body))
 	}
+	if s.follow > 0 {
+		add(n, "follow_redirects", str(strconv.Itoa(s.follow)))
+	}
 	if s.status > 0 {
 		c := mapping()
 		add(c, "status", str(strconv.Itoa(s.status)))
