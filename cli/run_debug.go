@@ -9,6 +9,7 @@ import (
 
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/reports"
+	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // Debug modes of `loadtest run --debug`.
@@ -73,6 +74,7 @@ func runDebug(ctx context.Context, o *runOptions) (err error) {
 	if len(sc.Flows) > 0 && o.debug.Requests > 0 {
 		return usageError(errors.New("--debug-requests: a flow scenario sends one iteration under --debug; drop --debug-requests"))
 	}
+	inFileOrder(sc)
 	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
@@ -103,6 +105,15 @@ func runDebug(ctx context.Context, o *runOptions) (err error) {
 		return &ExitError{Code: ExitThresholds}
 	}
 	return nil
+}
+
+// inFileOrder makes a request scenario send its requests one of each in file order, whatever
+// their weights and order: a debug run's first requests are then one per name.
+func inFileOrder(sc *scenarios.Scenario) {
+	sc.Order = scenarios.OrderSequential
+	for i := range sc.Requests {
+		sc.Requests[i].Weight = 1
+	}
 }
 
 // debugOptions makes eo a debug run: one connection or session, no rate, no duration, one

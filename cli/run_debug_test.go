@@ -92,9 +92,9 @@ func TestRunDebugGolden(t *testing.T) {
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	requests := fmt.Sprintf(`name: debug-requests
 target: %s
-order: sequential
 requests:
   - name: me
+    weight: 9
     path: /me
     headers: {Authorization: "Basic YW5uOnB3", Cookie: "sid=c00kie-v4lue; theme=dark"}
   - name: big
@@ -110,6 +110,7 @@ requests:
 		{"flow_full", debugFlow(srv.URL, "ann"), []string{"--debug=full"}, ExitOK, true},
 		{"flow_failed_check", debugFlow(srv.URL, "bob"), []string{"--debug"}, ExitThresholds, false},
 		{"requests", requests, []string{"--debug", "--debug-requests", "3"}, ExitThresholds, false},
+		{"requests_one_each", requests, []string{"--debug"}, ExitThresholds, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,6 +148,7 @@ func TestRunDebugBadInput(t *testing.T) {
 		{"requests without debug", []string{"run", "echo", "--debug-requests", "2"}, "--debug-requests"},
 		{"requests negative", []string{"run", "echo", "--debug", "--debug-requests", "-1"}, "--debug-requests"},
 		{"requests of a flow", []string{"run", flow, "--debug", "--debug-requests", "2"}, "--debug-requests"},
+		{"cluster", []string{"run", "echo", "--debug", "--shard", "0/2", "--seed", "1"}, "--shard"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,5 +157,23 @@ func TestRunDebugBadInput(t *testing.T) {
 				t.Errorf("got exit code %d, stderr %q; want %d naming %s", code, stderr, ExitUsage, tt.want)
 			}
 		})
+	}
+}
+
+// TestRunDebugDeadTarget: a step that gets no response fails the iteration (exit 99), and the
+// trace says why.
+func TestRunDebugDeadTarget(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	dead := srv.URL
+	srv.Close() // nothing listens there any more
+	code, _, stderr := runCLI(t, "run", writeScenario(t, debugFlow(dead, "ann")), "--debug", "--timeout", "5s")
+	if code != ExitThresholds {
+		t.Fatalf("got exit code %d, want %d; stderr %s", code, ExitThresholds, stderr)
+	}
+	for _, want := range []string{"<-- error after", "=== step account/login: FAILED (", "debug: FAILED: 1 request(s), 1 failed"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("got stderr %s, want it to say %q", stderr, want)
+		}
 	}
 }

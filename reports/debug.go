@@ -185,8 +185,9 @@ func secretSource(v scenarios.ExtractedValue) bool {
 	return false
 }
 
-// DebugVerdict prints the verdict of a debug run to w and reports whether it passed: every
-// request succeeded and every check and extraction passed (a failed one fails its request).
+// DebugVerdict prints the verdict of a debug run to w, with its errors (class, count, sample),
+// and reports whether it passed: every request succeeded and every check and extraction passed
+// (a failed one fails its request).
 func DebugVerdict(w io.Writer, r *results.Result) (bool, error) {
 	failed := r.Requests - r.Successes
 	pass := r.Requests > 0 && failed == 0
@@ -200,6 +201,9 @@ func DebugVerdict(w io.Writer, r *results.Result) (bool, error) {
 	}
 	if r.Requests == 0 {
 		msg += " (no request was sent)"
+	}
+	for _, e := range r.Errors {
+		msg += fmt.Sprintf("\n    %d× %s: %s", e.Count, e.Class, e.Message)
 	}
 	_, err := fmt.Fprintln(w, msg)
 	return pass, err
