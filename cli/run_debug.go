@@ -50,8 +50,11 @@ func (d *debugFlags) validate(o *runOptions) error {
 			return fmt.Errorf("--debug: sends one request at a time, without a rate: drop --%s", name)
 		}
 	}
-	if o.ShardSpec != "" || o.AbortOnFail || len(o.Reports) > 0 {
-		return errors.New("--debug: is a single traced run: drop --shard, --abort-on-fail and --report")
+	if o.ShardSpec != "" || o.AbortOnFail || len(o.Reports) > 0 || o.MetricsListen != "" {
+		return errors.New("--debug: is a single traced run: drop --shard, --abort-on-fail, --report and --metrics-listen")
+	}
+	if len(o.Thresholds) > 0 {
+		return errors.New("--debug: judges the iteration itself (exit 0 or 99), no threshold: drop --threshold")
 	}
 	return nil
 }

@@ -149,6 +149,7 @@ func TestRunDebugBadInput(t *testing.T) {
 		{"requests negative", []string{"run", "echo", "--debug", "--debug-requests", "-1"}, "--debug-requests"},
 		{"requests of a flow", []string{"run", flow, "--debug", "--debug-requests", "2"}, "--debug-requests"},
 		{"cluster", []string{"run", "echo", "--debug", "--shard", "0/2", "--seed", "1"}, "--shard"},
+		{"threshold", []string{"run", "echo", "--debug", "--threshold", "p99<1s"}, "--threshold"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

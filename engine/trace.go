@@ -97,6 +97,13 @@ func (tt *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the engine's transport.
+func (tt *traceTransport) CloseIdleConnections() {
+	if c, ok := tt.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func traceRequest(req *http.Request) TraceRequest {
 	u := *req.URL
 	u.Fragment, u.RawFragment = "", "" // the engine's tag of a hit, never sent

@@ -82,3 +82,19 @@ func TestTracedWithoutTracer(t *testing.T) {
 		t.Errorf("got %T, want the transport itself", got)
 	}
 }
+
+// TestTracedClosesIdleConnections: the trace wrapper passes CloseIdleConnections on, as the
+// redirect wrapper does, so a debug run leaves no connection open.
+func TestTracedClosesIdleConnections(t *testing.T) {
+	inner := &closeCounter{}
+	rt := traced(inner, &recordingTracer{})
+	(&http.Client{Transport: rt}).CloseIdleConnections()
+	if inner.closed != 1 {
+		t.Errorf("got %d CloseIdleConnections on the engine's transport, want 1", inner.closed)
+	}
+}
+
+type closeCounter struct{ closed int }
+
+func (c *closeCounter) RoundTrip(*http.Request) (*http.Response, error) { return nil, io.EOF }
+func (c *closeCounter) CloseIdleConnections()                           { c.closed++ }
