@@ -28,7 +28,7 @@ type debugFlags struct {
 func (d *debugFlags) bind(f *pflag.FlagSet) {
 	f.StringVar(&d.Debug, "debug", "", `send one iteration of a flow scenario (or --debug-requests requests) one at a time, and print each request, response, check and extracted value on stderr; secret headers are redacted, --debug=full shows them (exit code 0 when all passed, 99 otherwise)`)
 	f.Lookup("debug").NoOptDefVal = debugRedacted
-	f.IntVar(&d.Requests, "debug-requests", 0, "with --debug and a request scenario: how many requests to send (default as many as it names requests; a flow scenario sends one iteration)")
+	f.IntVar(&d.Requests, "debug-requests", 0, "with --debug and a request scenario: how many requests to send, 1 to 1000, cycling through the requests in file order (default one per request; a flow scenario sends one iteration)")
 }
 
 // validate checks the debug flags on their own and against the flags a debug run ignores.
