@@ -50,6 +50,8 @@ type runOptions struct {
 	ShardSpec string
 	// cluster are the flags of a coordinated run (run_cluster.go).
 	cluster clusterFlags
+	// debug are --debug and --debug-requests (run_debug.go).
+	debug debugFlags
 }
 
 // scenarioFlags are the flags run and probe share: the scenario to load and the engine
@@ -104,6 +106,10 @@ they are also checked every second, and the run stops as soon as one can no long
 lasts and for --metrics-linger after it (docs/metrics.md).
 With --shard I/N and --coordinate ADDR (shard 0) or --coordinator HOST:PORT (the others), the
 run is one shard of a coordinated run, started, merged and gated as one (see "loadtest cluster").
+--debug sends one iteration of a flow scenario (a request scenario: one request per name, or
+--debug-requests N) one request at a time, at no rate, and prints every request, response,
+check and extracted value on stderr, secret headers redacted (--debug=full shows them); it
+exits 0 when every request and check passed, 99 when one failed.
 
 Exit codes: 0 every threshold passed; 99 one or more breached (or the run was stopped by
 --abort-on-fail), even when every request failed; 1 the run failed (it could not start, or
@@ -117,7 +123,9 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
   loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
   loadtest run swiper --shard 1/3 --seed 7 --out shard-1.json
-  loadtest run swiper --duration 1m --metrics-listen 127.0.0.1:9464 --metrics-linger 30s`,
+  loadtest run swiper --duration 1m --metrics-listen 127.0.0.1:9464 --metrics-linger 30s
+  loadtest run echo --debug
+  loadtest run ./my.yaml --debug=full --target http://127.0.0.1:9000`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.ErrOut, opts.ErrTTY = ios.Out, ios.ErrOut, ios.ErrTTY
@@ -162,6 +170,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	opts.metricsFlags.bind(f)
 	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
 	addClusterFlags(cmd, &opts.cluster)
+	opts.debug.bind(f)
 	return cmd
 }
 
@@ -201,6 +210,9 @@ func (o *runOptions) validate() error {
 	if err := o.validateShard(); err != nil {
 		return err
 	}
+	if err := o.debug.validate(o); err != nil {
+		return err
+	}
 	return o.metricsFlags.validate()
 }
 
@@ -213,6 +225,9 @@ func checkTarget(s string) error {
 // runRun loads the scenario and its thresholds, starts the bundled server when there is no
 // target, runs the run session and renders the result.
 func runRun(ctx context.Context, o *runOptions) (err error) {
+	if o.debug.Debug != "" {
+		return runDebug(ctx, o)
+	}
 	if o.cluster.active() {
 		return runCoordinated(ctx, o)
 	}

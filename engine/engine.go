@@ -101,6 +101,9 @@ type Options struct {
 	// it once OnSecond has returned the stop's error, so that the run ends as stopped). A
 	// coordinated shard holds its hits while it cannot be sure it is still part of the run.
 	Hold func() HoldState
+	// Trace, when set, receives each request, response and flow step's verdict (a debug run,
+	// trace.go); nil costs nothing.
+	Trace Tracer
 }
 
 // Shard is one part of a sharded run: Index of Count (Count 0 or 1: the whole run).

@@ -82,7 +82,7 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	agg.flows = newFlowFigures(p.FlowPlan.Flows())
 	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutAll()
-	r := &flowRun{p: p, sessions: sessions, transport: client.Transport, jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx,
+	r := &flowRun{p: p, sessions: sessions, transport: traced(client.Transport, p.Trace), jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx,
 		redirects: newRedirectPolicy(nil, p.FlowPlan.Origins())}
 	agg.sent = &r.sentRequests
 

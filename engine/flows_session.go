@@ -160,6 +160,9 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
 		}
 		s.record(flow, name, hopName, first, outcomes, &out, hopName == "")
+		if r.p.Trace != nil {
+			s.traceStep(flow, i, name, hopName, outcomes, &out)
+		}
 		if s.body.Cap() > maxCheckedBody {
 			s.body = bytes.Buffer{}
 		}
@@ -294,6 +297,9 @@ func (s *session) buildFailed(flow, name int, err error) {
 	}
 	out.msg = fmt.Sprintf("step %s: %s: %v", step, buildFailure, err)
 	s.record(flow, name, "", false, nil, &out, false)
+	if s.r.p.Trace != nil {
+		s.traceStep(flow, -1, name, "", nil, &out)
+	}
 }
 
 // newFlowRequest builds a step's request from its rendered target, as vegeta.Target.Request

@@ -48,7 +48,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	client := newClient(&p.Options, &bytesIn)
 	defer client.CloseIdleConnections()
 	var redirects *redirectTransport
-	client.Transport, redirects = wrapRedirects(client.Transport, p.Targeter)
+	client.Transport, redirects = wrapRedirects(traced(client.Transport, p.Trace), p.Targeter)
 	atk := vegeta.NewAttacker(
 		vegeta.Client(client),
 		vegeta.Workers(uint64(min(p.Connections, initialWorkers))),
