@@ -57,7 +57,7 @@ func NewCA(t testing.TB, name string) *CA {
 
 // Leaf is a certificate the CA signed, with its key, in memory and as PEM files.
 type Leaf struct {
-	TLS                tls.Certificate
+	TLS               tls.Certificate
 	CertFile, KeyFile string
 }
 
