@@ -29,9 +29,10 @@ func init() {
 
 // forwardedRunFlags are the `loadtest run` flags that cluster manifest and cluster run take
 // and pass on to every shard (--out and --report stay local: the merged result is written
-// here).
+// here). The TLS file flags (--ca-cert, --client-cert, --client-key) are not among them: a
+// pod has no file of this machine; the image must hold them (see "TLS" in the README).
 var forwardedRunFlags = []string{"rate", "connections", "duration", "target", "timeout", "seed", "secret", "http2",
-	"follow-redirects", "threshold", "no-thresholds", "abort-on-fail", "server-stats"}
+	"follow-redirects", "threshold", "no-thresholds", "abort-on-fail", "server-stats", "insecure", "server-name"}
 
 // kubeOptions are the flags cluster manifest and cluster run share.
 type kubeOptions struct {

@@ -95,8 +95,8 @@ func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if ctx.Err() == context.DeadlineExceeded {
 			err = fmt.Errorf("%w (timeout %s)", err, t.timeout)
 		} else if reason := tlsReason(err); reason != "" {
-			// the sample says why in words a user acts on (error class tls)
-			err = fmt.Errorf("%w (tls: %s)", err, reason)
+			// the sample says why first, in words a user acts on (error class tls)
+			err = fmt.Errorf("%s: %w", reason, err)
 		}
 		return resp, err
 	}
