@@ -177,6 +177,9 @@ func (o *kubeOptions) spec(namespace string) (kube.Spec, error) {
 			}
 			s.Feeders = []kube.File{{Path: filepath.ToSlash(fd), Content: data}}
 		}
+		if err := podTLSFiles(o.Scenario, o.scenario.TLS); err != nil {
+			return s, err
+		}
 	}
 	s.RunArgs = o.forwardedArgs()
 	return s, nil
@@ -247,4 +250,16 @@ writes it locally. See docs/kubernetes.md.`,
 	}
 	bindKubeFlags(cmd, ios, o)
 	return cmd
+}
+
+// podTLSFiles refuses a scenario whose tls field names a relative file: the pods get the
+// scenario and its feeder, none of this machine's other files (a client key does not belong
+// in a ConfigMap). An absolute path names a file built into the image.
+func podTLSFiles(scenario string, t scenarios.TLS) error {
+	for _, f := range []struct{ field, file string }{{"ca_cert", t.CACert}, {"client_cert", t.ClientCert}, {"client_key", t.ClientKey}} {
+		if f.file != "" && !filepath.IsAbs(f.file) {
+			return fmt.Errorf("%s: tls.%s %s: the pods have none of this machine's files: build it into the image and give its absolute path there", scenario, f.field, f.file)
+		}
+	}
+	return nil
 }
