@@ -115,6 +115,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
   loadtest run swiper --rate 500/s --duration 30s --out result.json
   loadtest run echo --rate 0 --connections 64 --duration 5s
   loadtest run ./my.yaml --target http://127.0.0.1:9000
+  loadtest run ./my.yaml --target https://staging.internal --ca-cert internal-ca.pem
   loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
   loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
