@@ -72,9 +72,14 @@ func TestServerHTTPSAndH2C(t *testing.T) {
 	expectProto(t, h2c, plain+"/echo", 2)
 	expectProto(t, &http.Transport{}, plain+"/echo", 1)
 
-	code, _, stderr := runCLI(t, "run", "echo", "--target", secure, "--rate", "20/s", "--duration", "500ms", "--quiet", "--server-stats=false", "--ca-cert", ca.File, "--http2")
+	// the load and the host sampling's GET /stats both trust the CA of --ca-cert
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runCLI(t, "run", "echo", "--target", secure, "--rate", "20/s", "--duration", "1s", "--quiet", "--ca-cert", ca.File, "--http2", "--out", out)
 	if code != ExitOK {
-		t.Errorf("run against the https server with --ca-cert: exit %d, want 0\n%s", code, stderr)
+		t.Fatalf("run against the https server with --ca-cert: exit %d, want 0\n%s", code, stderr)
+	}
+	if r := readResult(t, out); r.Host == nil || r.Host.Server == nil || len(r.Host.Server.Samples) == 0 {
+		t.Errorf("the https server's /stats was not sampled; stderr:\n%s", stderr)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 )
@@ -155,4 +156,18 @@ func tlsReason(err error) string {
 		return "handshake failed"
 	}
 	return ""
+}
+
+// SideClient returns a client for a run's requests beside its load (the host sampling's GET
+// /stats) that verifies servers as the load does and follows no redirect; nil, for the
+// caller's default, when o is the zero value or its files cannot be read (Run reports those).
+func (o TLSOptions) SideClient() *http.Client {
+	cfg, err := o.Config()
+	if err != nil || cfg == nil {
+		return nil
+	}
+	return &http.Client{
+		Transport:     &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: cfg},
+		CheckRedirect: noRedirects,
+	}
 }
