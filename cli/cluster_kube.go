@@ -29,9 +29,10 @@ func init() {
 
 // forwardedRunFlags are the `loadtest run` flags that cluster manifest and cluster run take
 // and pass on to every shard (--out and --report stay local: the merged result is written
-// here).
+// here). The TLS file flags (--ca-cert, --client-cert, --client-key) are not among them: a
+// pod has no file of this machine; the image must hold them (see "TLS" in the README).
 var forwardedRunFlags = []string{"rate", "connections", "duration", "target", "timeout", "seed", "secret", "http2",
-	"follow-redirects", "threshold", "no-thresholds", "abort-on-fail", "server-stats"}
+	"follow-redirects", "threshold", "no-thresholds", "abort-on-fail", "server-stats", "insecure", "server-name"}
 
 // kubeOptions are the flags cluster manifest and cluster run share.
 type kubeOptions struct {
@@ -176,6 +177,9 @@ func (o *kubeOptions) spec(namespace string) (kube.Spec, error) {
 			}
 			s.Feeders = []kube.File{{Path: filepath.ToSlash(fd), Content: data}}
 		}
+		if err := podTLSFiles(o.Scenario, o.scenario.TLS); err != nil {
+			return s, err
+		}
 	}
 	s.RunArgs = o.forwardedArgs()
 	return s, nil
@@ -246,4 +250,16 @@ writes it locally. See docs/kubernetes.md.`,
 	}
 	bindKubeFlags(cmd, ios, o)
 	return cmd
+}
+
+// podTLSFiles refuses a scenario whose tls field names a relative file: the pods get the
+// scenario and its feeder, none of this machine's other files (a client key does not belong
+// in a ConfigMap). An absolute path names a file built into the image.
+func podTLSFiles(scenario string, t scenarios.TLS) error {
+	for _, f := range []struct{ field, file string }{{"ca_cert", t.CACert}, {"client_cert", t.ClientCert}, {"client_key", t.ClientKey}} {
+		if f.file != "" && !filepath.IsAbs(f.file) {
+			return fmt.Errorf("%s: tls.%s %s: the pods have none of this machine's files: build it into the image and give its absolute path there", scenario, f.field, f.file)
+		}
+	}
+	return nil
 }

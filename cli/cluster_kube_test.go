@@ -55,6 +55,8 @@ func TestClusterBadInput(t *testing.T) {
 		{"bad cpu", []string{"cluster", "manifest", "echo", "--shards", "2", "--image", "i:v1", "--target", "http://127.0.0.1:1", "--cpu", "lots"}, `cpu: "lots"`},
 		{"unknown scenario", []string{"cluster", "manifest", "nope", "--shards", "2", "--image", "i:v1"}, "unknown scenario"},
 		{"bad rate", []string{"cluster", "manifest", "echo", "--shards", "2", "--image", "i:v1", "--target", "http://127.0.0.1:1", "--rate", "fast"}, ""},
+		{"tls file flag", []string{"cluster", "manifest", "echo", "--shards", "2", "--image", "i:v1", "--target", "https://127.0.0.1:1", "--ca-cert", "ca.pem"}, "unknown flag: --ca-cert"},
+		{"relative tls file", []string{"cluster", "manifest", tlsScenario(t), "--shards", "2", "--image", "i:v1"}, "tls.ca_cert certs/ca.pem: the pods have none"},
 		{"image without output", []string{"cluster", "image"}, "--output"},
 		{"image bad platform", []string{"cluster", "image", "--output", "x.tar", "--platform", "windows/amd64"}, "only linux"},
 	}
@@ -141,4 +143,9 @@ func TestClusterPodOtherShardLeavesVerdictToShard0(t *testing.T) {
 	if code != ExitUsage {
 		t.Errorf("--index x: exit code %d, want 2", code)
 	}
+}
+
+// tlsScenario writes a scenario whose tls field names a file relative to it.
+func tlsScenario(t *testing.T) string {
+	return writeScenario(t, "target: https://127.0.0.1:1\nrequests: [{path: /x}]\ntls: {ca_cert: certs/ca.pem}\n")
 }

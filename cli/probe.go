@@ -79,6 +79,9 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 			opts.Duration = opts.StepDuration
 			opts.set = map[string]bool{"duration": true, "target": opts.Target != "",
 				"connections": cmd.Flags().Changed("connections"), "timeout": cmd.Flags().Changed("timeout")}
+			for _, name := range tlsFlagNames {
+				opts.set[name] = cmd.Flags().Changed(name)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -95,6 +98,7 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 	f.DurationVar(&opts.Pause, "pause", time.Second, "idle time between steps, for the server to drain its queues")
 	f.StringVar(&opts.Target, "target", "", "base URL to load (default the scenario's, else the bundled server)")
 	f.StringVar(&opts.Secret, "secret", "", "token secret of the target server, for token(uid) in templates")
+	opts.TLS.bind(f)
 	f.IntVarP(&opts.Connections, "connections", "c", 0, fmt.Sprintf("workers, hence the most requests in flight (default the scenario's, else %d)", engine.DefaultConnections))
 	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
 	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (the sustainable step, with the probe section) here")

@@ -67,6 +67,8 @@ type scenarioFlags struct {
 	Seed          int64
 	Secret        string
 	HTTP2         bool
+	// TLS are the TLS flags (run_tls.go)
+	TLS tlsFlags
 	// FollowRedirects is --follow-redirects: the redirects each request follows, replacing
 	// the scenario's follow_redirects (a request's or step's own still wins)
 	FollowRedirects int
@@ -119,6 +121,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
   loadtest run swiper --rate 500/s --duration 30s --out result.json
   loadtest run echo --rate 0 --connections 64 --duration 5s
   loadtest run ./my.yaml --target http://127.0.0.1:9000
+  loadtest run ./my.yaml --target https://staging.internal --ca-cert internal-ca.pem
   loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
   loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
@@ -133,7 +136,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 				opts.Scenario = args[0]
 			}
 			opts.set = map[string]bool{}
-			for _, name := range []string{"rate", "connections", "duration", "target", "timeout", "seed", "http2", "follow-redirects"} {
+			for _, name := range append([]string{"rate", "connections", "duration", "target", "timeout", "seed", "http2", "follow-redirects"}, tlsFlagNames...) {
 				opts.set[name] = cmd.Flags().Changed(name)
 			}
 			if err := opts.validate(); err != nil {
@@ -159,6 +162,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (JSON, schema "+results.Schema+") here")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress on stderr")
 	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
+	opts.TLS.bind(f)
 	f.IntVar(&opts.FollowRedirects, "follow-redirects", 0, fmt.Sprintf("redirects each request follows, each hop counted as a request of its own, 0 to %d (default the scenario's follow_redirects, else 0: a 3xx is the answer)", scenarios.MaxRedirects))
 	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
 	f.BoolVar(&opts.ServerStats, "server-stats", true, "sample the server side from the target's GET /stats (one request to see whether it serves a loadtest snapshot, then one per --sample-interval); false: never request it")

@@ -47,6 +47,9 @@ func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) {
 	if !o.set["seed"] {
 		o.Seed = randomSeed()
 	}
+	if err := applyTLS(sc, o); err != nil {
+		return nil, err
+	}
 	return sc, nil
 }
 
@@ -80,6 +83,7 @@ func engineOptions(sc *scenarios.Scenario, o *scenarioFlags, secret []byte) (eng
 		Timeout:     sc.Timeout,
 		Connections: sc.Connections,
 		HTTP2:       sc.HTTP2,
+		TLS:         engineTLS(sc),
 		Seed:        o.Seed,
 		UserAgent:   "loadtest/" + version(),
 		TuneProcess: true,

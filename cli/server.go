@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -47,6 +49,7 @@ type serverOptions struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
+	TLSCert, TLSKey   string
 }
 
 func newServerCmd(ios *IOStreams) *cobra.Command {
@@ -61,12 +64,17 @@ with Prometheus metrics on /metrics.
 The database is SQLite (default, a file in the user cache directory), MySQL/MariaDB or
 PostgreSQL; the cache is in-process (default) or Redis. On start the server creates its schema,
 seeds --users deterministic bot users (uid 1..N) that are missing, and warms the cache. It prints
-"listening on http://HOST:PORT" once it accepts connections, and on SIGINT/SIGTERM lets requests
-in flight finish (up to --shutdown-timeout) before it exits.`,
+"listening on http://HOST:PORT" (https:// with --tls-cert and --tls-key) once it accepts
+connections, and on SIGINT/SIGTERM lets requests in flight finish (up to --shutdown-timeout)
+before it exits.
+
+It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what loadtest run
+--http2 sends to an http:// target) and, with --tls-cert and --tls-key, h2 over TLS by ALPN.`,
 		Example: `  loadtest server
   loadtest server --addr 127.0.0.1:0 --users 1000 --dev
   loadtest server --db postgres://postgres@127.0.0.1:5432/test?sslmode=disable --cache redis://127.0.0.1:6379/0
-  loadtest server --max-inflight 512 --pprof`,
+  loadtest server --max-inflight 512 --pprof
+  loadtest server --tls-cert server.pem --tls-key server-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(); err != nil {
@@ -95,6 +103,8 @@ in flight finish (up to --shutdown-timeout) before it exits.`,
 	f.DurationVar(&opts.WriteTimeout, "write-timeout", 30*time.Second, "time to write a response (must exceed 10s, the longest /delay)")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish after SIGINT/SIGTERM")
+	f.StringVar(&opts.TLSCert, "tls-cert", "", "serve https with this PEM certificate (chain); needs --tls-key")
+	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.BoolVar(&opts.StopOnStdinEOF, flagStopOnStdinEOF, false, "shut down when stdin reaches end of file (set by loadtest run for its bundled server)")
 	_ = f.MarkHidden(flagStopOnStdinEOF)
 	return cmd
@@ -128,6 +138,27 @@ func (o *serverOptions) validate() error {
 	}
 	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT: %w", o.Addr, err)
+	}
+	return o.validateTLS()
+}
+
+// validateTLS checks that --tls-cert and --tls-key come together and make a key pair.
+func (o *serverOptions) validateTLS() error {
+	switch {
+	case o.TLSCert == "" && o.TLSKey == "":
+		return nil
+	case o.TLSKey == "":
+		return fmt.Errorf("--tls-cert %s needs --tls-key, the certificate's private key", o.TLSCert)
+	case o.TLSCert == "":
+		return fmt.Errorf("--tls-key %s needs --tls-cert, the certificate it belongs to", o.TLSKey)
+	}
+	for flag, file := range map[string]string{"--tls-cert": o.TLSCert, "--tls-key": o.TLSKey} {
+		if _, err := os.Stat(file); err != nil {
+			return fmt.Errorf("%s %s: %w", flag, file, errors.Unwrap(err))
+		}
+	}
+	if _, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
+		return fmt.Errorf("--tls-cert %s, --tls-key %s: %w (want PEM files of a certificate and its private key)", o.TLSCert, o.TLSKey, err)
 	}
 	return nil
 }
@@ -172,7 +203,7 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 		TokenTTL: opts.TokenTTL, CodeTTL: opts.CodeTTL, MaxInflight: opts.MaxInflight, MaxBodyBytes: opts.MaxBody,
 		DBMaxConns: opts.DBMaxConns, Pprof: opts.Pprof, ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
-		ShutdownTimeout: opts.ShutdownTimeout, Log: opts.ErrOut,
+		ShutdownTimeout: opts.ShutdownTimeout, Log: opts.ErrOut, TLSCertFile: opts.TLSCert, TLSKeyFile: opts.TLSKey,
 	}
 	if opts.Secret != "" {
 		so.Secret = []byte(opts.Secret)
@@ -189,7 +220,11 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}
-	fmt.Fprintf(opts.Out, "listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	if srv.TLS() {
+		scheme = "https"
+	}
+	fmt.Fprintf(opts.Out, "listening on %s://%s\n", scheme, ln.Addr())
 	return srv.Serve(ctx, ln)
 }
 

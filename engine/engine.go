@@ -6,6 +6,7 @@
 package engine
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"time"
@@ -69,7 +70,10 @@ type Options struct {
 	// connections open at once (default DefaultConnections).
 	Connections int
 	HTTP2       bool
-	Seed        int64
+	// TLS verifies https servers and presents a client certificate (see TLSOptions); its
+	// files are read once, when the run starts.
+	TLS  TLSOptions
+	Seed int64
 	// UserAgent is the User-Agent header of every request that does not set its own (a
 	// scenario header wins); empty leaves Go's default.
 	UserAgent string
@@ -104,6 +108,8 @@ type Options struct {
 	// Trace, when set, receives each request, response and flow step's verdict (a debug run,
 	// trace.go); nil costs nothing.
 	Trace Tracer
+
+	tlsConfig *tls.Config // from TLS, by newPlan
 }
 
 // Shard is one part of a sharded run: Index of Count (Count 0 or 1: the whole run).
@@ -182,6 +188,11 @@ func newPlan(o Options) (*plan, error) {
 	if o.Grace <= 0 {
 		o.Grace = min(DefaultGrace, o.Timeout+time.Second)
 	}
+	tlsConfig, err := o.TLS.Config()
+	if err != nil {
+		return nil, fmt.Errorf("engine: tls: %w", err)
+	}
+	o.tlsConfig = tlsConfig
 	p := &plan{Options: o, planned: o.Duration, plannedHits: o.PlannedRequests()}
 	switch {
 	case len(o.Stages) > 0:

@@ -38,14 +38,16 @@ func classify(code uint16, msg string) string {
 	case strings.Contains(msg, "Client.Timeout"), strings.Contains(msg, "timeout"),
 		strings.Contains(msg, "deadline exceeded"):
 		return ClassTimeout
+	case strings.Contains(msg, "tls:"), strings.Contains(msg, "x509:"):
+		// before reset and EOF: a server that refuses the client's certificate may close
+		// the connection as it says why
+		return ClassTLS
 	case strings.Contains(msg, "connection reset"), strings.Contains(msg, "broken pipe"):
 		return ClassReset
 	case strings.HasSuffix(msg, "EOF"), strings.Contains(msg, "server closed"):
 		return ClassClosed
 	case strings.Contains(msg, "no such host"), strings.Contains(msg, "lookup "):
 		return ClassDNS
-	case strings.Contains(msg, "tls:"), strings.Contains(msg, "x509:"):
-		return ClassTLS
 	}
 	return ClassOther
 }

@@ -35,6 +35,7 @@ func newClient(o *Options, bytesIn *atomic.Uint64) *http.Client {
 		TLSHandshakeTimeout:   o.Timeout,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
+		TLSClientConfig:       o.tlsConfig,
 	}
 	et := &engineTransport{std: tr, timeout: o.Timeout, bytesIn: bytesIn, userAgent: o.UserAgent}
 	et.errorBodies = o.FlowPlan == nil // a flow session keeps its own (a checked status can pass)
@@ -93,6 +94,9 @@ func (t *engineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		if ctx.Err() == context.DeadlineExceeded {
 			err = fmt.Errorf("%w (timeout %s)", err, t.timeout)
+		} else if reason := tlsReason(err); reason != "" {
+			// the sample says why first, in words a user acts on (error class tls)
+			err = fmt.Errorf("%s: %w", reason, err)
 		}
 		return resp, err
 	}

@@ -85,6 +85,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		session = collector.StartSession(ctx, collector.SessionOptions{
 			Target: o.Engine.Target, ServerPID: o.Sampling.ServerPID, Interval: o.Sampling.Interval, ReadyWait: o.Sampling.ReadyWait,
 			NoServerStats: o.Sampling.NoServerStats, UserAgent: o.Engine.UserAgent,
+			Client: o.Engine.TLS.SideClient(), // an https target's /stats verifies as the load does
 		})
 	}
 	eo := o.Engine

@@ -38,6 +38,8 @@ type Scenario struct {
 	// FollowRedirects is how many redirects each request follows (0, the default: none, the
 	// 3xx is the request's answer); a request or step may say otherwise.
 	FollowRedirects int
+	// TLS is the tls field: CA bundle, client certificate, server name, insecure.
+	TLS TLS
 }
 
 // MaxRedirects bounds follow_redirects and --follow-redirects.

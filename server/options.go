@@ -44,6 +44,10 @@ type Options struct {
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout, ShutdownTimeout time.Duration
 	// AccessLog, if set, receives one line per request (off by default: it costs throughput).
 	AccessLog io.Writer
+	// TLSCertFile and TLSKeyFile, both set, make Serve speak https: a PEM certificate (chain)
+	// and its key. Without them the server speaks plain http. Either way it speaks HTTP/1.1
+	// and HTTP/2 (h2 by ALPN over TLS, h2c with prior knowledge in clear text).
+	TLSCertFile, TLSKeyFile string
 	// Log, if set, receives a line when a backend changes state: the Redis cache failing
 	// ("down", with the first error) and answering again ("up again"), once each however many
 	// requests fail in between. Nil discards them.

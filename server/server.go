@@ -11,6 +11,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +34,7 @@ type Server struct {
 	metrics *metrics
 	mux     *http.ServeMux
 	handler http.Handler
+	tls     *tls.Config // nil: plain http
 
 	inflight  atomic.Int64 // requests being served
 	limited   atomic.Int64 // requests in flight that count against MaxInflight
@@ -49,6 +51,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: o, secret: o.Secret, reg: prometheus.NewRegistry()}
+	if s.tls, err = loadTLS(o); err != nil {
+		return nil, err
+	}
 	if len(s.secret) == 0 {
 		s.secret = make([]byte, 32)
 		rand.Read(s.secret)
@@ -126,9 +131,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      s.opts.WriteTimeout,
 		IdleTimeout:       s.opts.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
+		Protocols:         protocols(),
+		TLSConfig:         s.tls,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if s.tls != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)
