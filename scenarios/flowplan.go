@@ -225,10 +225,10 @@ func (c *compiler) buildRequest(r *Request, field, base string) (planRequest, er
 		return pr, err
 	}
 	markURL(pr.url)
-	if pr.body, err = c.template(field+".body", r.Body); err != nil {
+	if pr.body, err = c.compileBody(r, field); err != nil {
 		return pr, err
 	}
-	if err := c.compileHeaders(&pr, field, r.Headers); err != nil {
+	if err := c.compileHeaders(&pr, field, r.Headers, c.contentType(r)); err != nil {
 		return pr, err
 	}
 	pr.vars = c.closure(append(append(usedVars(pr.url), usedVars(pr.body)...), headerVars(pr.headers)...))

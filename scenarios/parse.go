@@ -23,7 +23,7 @@ var (
 	scenarioFields = []string{"name", "description", "target", "rate", "stages", "duration", "timeout",
 		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions",
 		"follow_redirects"}
-	requestFields = []string{"name", "weight", "method", "path", "headers", "body", "follow_redirects"}
+	requestFields = []string{"name", "weight", "method", "path", "headers", "body", "form", "multipart", "json", "follow_redirects"}
 	stageFields   = []string{"duration", "rate"}
 )
 
@@ -97,6 +97,11 @@ type parser struct {
 	scope     map[string]bool
 	inFlow    bool
 	extracted map[string]*yaml.Node
+	// body is the request whose body field was read last, and that field (bodyField)
+	body struct {
+		of  *Request
+		key string
+	}
 }
 
 // pendingTemplate is a templated field, checked once every variable is known.

@@ -17,7 +17,7 @@ const DefaultMaxSessions = 100
 // The fields of a flow, of one of its steps, and of a step's check.
 var (
 	flowFields  = []string{"name", "weight", "steps", "on_failure"}
-	stepFields  = []string{"name", "method", "path", "headers", "body", "check", "extract", "on_failure", "think", "follow_redirects"}
+	stepFields  = []string{"name", "method", "path", "headers", "body", "form", "multipart", "json", "check", "extract", "on_failure", "think", "follow_redirects"}
 	checkFields = []string{"name", "status", "json", "header", "body_contains", "max_latency", "equals", "exists", "matches"}
 )
 

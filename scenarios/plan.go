@@ -401,10 +401,14 @@ func (c *compiler) nameIndex(name string) int {
 	return slices.Index(c.p.names, name)
 }
 
-// compileHeaders merges the scenario's headers with the request's (the request's win).
-func (c *compiler) compileHeaders(pr *planRequest, field string, own map[string]string) error {
+// compileHeaders merges the scenario's headers with the request's (the request's win), and
+// the Content-Type the body implies when neither sets one.
+func (c *compiler) compileHeaders(pr *planRequest, field string, own map[string]string, contentType string) error {
 	merged := map[string]string{}
 	fields := map[string]string{}
+	if contentType != "" {
+		merged["Content-Type"], fields["Content-Type"] = escapeTemplate(contentType), field+".body"
+	}
 	for k, v := range c.s.Headers {
 		merged[k], fields[k] = v, "headers."+k
 	}

@@ -101,6 +101,13 @@ type Request struct {
 	Path    string
 	Headers map[string]string
 	Body    string
+	// BodyKind says how the body was written: Body (BodyText), or BodyParts (json:, form:,
+	// multipart:) whose values are encoded by the kind.
+	BodyKind  BodyKind
+	BodyParts []BodyPart
+	// ContentType is the Content-Type the body implies (a JSON text, json:, form:,
+	// multipart:), sent unless the request's or the scenario's headers set one.
+	ContentType string
 	// FollowRedirects, when set, overrides the scenario's follow_redirects for this request.
 	FollowRedirects *int
 }
