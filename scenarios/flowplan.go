@@ -166,7 +166,7 @@ func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base stri
 		return planStep{}, err
 	}
 	pr.vars = nil // the iteration evaluates every variable once, at its start
-	pr.nameIdx = slices.Index(fp.names, f.Name+"/"+st.Name)
+	pr.nameIdx = c.flowNameIndex(fp, f.Name+"/"+st.Name)
 	onFailure := st.OnFailure
 	if onFailure == "" {
 		onFailure = f.OnFailure
@@ -199,6 +199,20 @@ func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base stri
 		ps.extracts = append(ps.extracts, pe)
 	}
 	return ps, nil
+}
+
+// flowNameIndex is the index of a "FLOW/STEP" name in fp.names (by a map: linear in the steps).
+func (c *compiler) flowNameIndex(fp *FlowPlan, name string) int {
+	if c.flowNames == nil {
+		c.flowNames = make(map[string]int, len(fp.names))
+		for i, n := range fp.names {
+			c.flowNames[n] = i
+		}
+	}
+	if i, ok := c.flowNames[name]; ok {
+		return i
+	}
+	return -1
 }
 
 // buildRequest compiles a request's URL, headers and body (every compiled request, of a

@@ -94,7 +94,7 @@ type parser struct {
 	varNodes  map[string]*yaml.Node
 	// scope and inFlow are the step being read (see pendingTemplate); flowNodes are the
 	// flows' extracted variables by name, for checkFlows.
-	scope     map[string]bool
+	scope     stepScope
 	inFlow    bool
 	extracted map[string]*yaml.Node
 	// body is the request whose body field was read last, and that field (bodyField)
@@ -110,8 +110,22 @@ type pendingTemplate struct {
 	node  *yaml.Node
 	// scope holds the values a flow step's template may use besides the variables: those
 	// extracted by earlier steps; inFlow says the template is a step's.
-	scope  map[string]bool
+	scope  stepScope
 	inFlow bool
+}
+
+// stepScope is what a flow's step may use besides the variables: the values extracted by the
+// steps before it. The steps of a flow share one map of each value to the first step that
+// extracts it, so the scopes of n steps cost O(n), not a copy per step.
+type stepScope struct {
+	extractedBy map[string]int
+	step        int
+}
+
+// has reports whether value v is extracted by a step before the scope's.
+func (s stepScope) has(v string) bool {
+	at, ok := s.extractedBy[v]
+	return ok && at < s.step
 }
 
 // pending records a templated field for checkTemplates, in the scope of the step being read.

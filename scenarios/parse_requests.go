@@ -108,7 +108,7 @@ func (p *parser) checkTemplates() error {
 		}
 		vars, columns := templateNames(ops)
 		for _, v := range vars {
-			if _, ok := p.sc.Variables[v]; !ok && !t.scope[v] {
+			if _, ok := p.sc.Variables[v]; !ok && !t.scope.has(v) {
 				if t.inFlow {
 					return p.errf(t.node, t.field, "%s: %q is not extracted by an earlier step of the flow nor defined under variables (%s)",
 						t.field, v, unknownName(v, p.sc.Variables))

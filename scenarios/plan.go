@@ -231,6 +231,9 @@ type compiler struct {
 	p       *Plan
 	varIdx  map[string]int
 	varUses [][]int // variables each variable uses
+	nameIdx map[string]int
+	// flowNames indexes FlowPlan.names
+	flowNames map[string]int
 }
 
 func (c *compiler) compile() error {
@@ -398,7 +401,16 @@ func (c *compiler) nameIndex(name string) int {
 	if c.p.names == nil {
 		c.p.names = c.s.RequestNames()
 	}
-	return slices.Index(c.p.names, name)
+	if c.nameIdx == nil { // a map, so that compiling n requests costs O(n), not O(n²)
+		c.nameIdx = make(map[string]int, len(c.p.names))
+		for i, n := range c.p.names {
+			c.nameIdx[n] = i
+		}
+	}
+	if i, ok := c.nameIdx[name]; ok {
+		return i
+	}
+	return -1
 }
 
 // compileHeaders merges the scenario's headers with the request's (the request's win), and
