@@ -23,6 +23,7 @@ type FlowPlan struct {
 	total      uint64
 	sequential bool
 	nvals      int // variables, then extracted values
+	maxBody    int64
 }
 
 type planFlow struct {
@@ -86,7 +87,7 @@ func (s *Scenario) flowPlan(opts PlanOptions) (*FlowPlan, error) {
 	if err := c.compileVariables(); err != nil {
 		return nil, err
 	}
-	fp := &FlowPlan{base: c.p, names: s.RequestNames(), sequential: s.Order == OrderSequential}
+	fp := &FlowPlan{base: c.p, names: s.RequestNames(), sequential: s.Order == OrderSequential, maxBody: s.MaxResponseBody}
 	fp.nvals = len(c.p.vars)
 	for _, f := range s.Flows {
 		for _, st := range f.Steps {

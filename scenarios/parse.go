@@ -22,7 +22,7 @@ const DefaultDuration = 10 * time.Second
 var (
 	scenarioFields = []string{"name", "description", "target", "rate", "stages", "duration", "timeout",
 		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions",
-		"follow_redirects"}
+		"follow_redirects", "max_response_body"}
 	requestFields = []string{"name", "weight", "method", "path", "headers", "body", "form", "multipart", "json", "follow_redirects"}
 	stageFields   = []string{"duration", "rate"}
 )
@@ -141,7 +141,7 @@ func (p *parser) scenario(root *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
 		return p.errf(root, "", "a scenario is a mapping of fields (name, rate, requests, ...), got %s", kindName(root))
 	}
-	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode, connectionsNode *yaml.Node
+	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode, connectionsNode, maxBodyNode *yaml.Node
 	err := p.fields(root, scenarioFields, "", func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
@@ -186,6 +186,9 @@ func (p *parser) scenario(root *yaml.Node) error {
 		case "flows":
 			flowsNode = v
 			err = p.flows(v)
+		case "max_response_body":
+			maxBodyNode = v
+			p.sc.MaxResponseBody, err = p.maxResponseBody(v, key)
 		case "max_sessions":
 			sessionsNode = v
 			p.sc.MaxSessions, err = p.integer(v, key, 1, MaxConnections)
@@ -206,6 +209,8 @@ func (p *parser) scenario(root *yaml.Node) error {
 		return p.errf(flowsNode, "flows", "requests and flows are exclusive: a scenario is a mix of requests or a set of flows, not both")
 	case connectionsNode != nil && flowsNode != nil:
 		return p.errf(connectionsNode, "connections", "connections bounds the workers of requests: flows are bounded by max_sessions (the sessions, hence the requests in flight)")
+	case maxBodyNode != nil && flowsNode == nil:
+		return p.errf(maxBodyNode, "max_response_body", "max_response_body bounds the body a flow step's checks and extractions read: it needs flows")
 	case sessionsNode != nil && flowsNode == nil:
 		return p.errf(sessionsNode, "max_sessions", "max_sessions bounds flow iterations: it needs flows (a scenario of requests has connections)")
 	case len(p.sc.Requests) == 0 && len(p.sc.Flows) == 0:

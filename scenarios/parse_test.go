@@ -127,7 +127,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"bad rate", "name: x\nrate: fast\n" + reqs, `scenario my.yaml:2: rate "fast" is not a rate, want e.g. 500/s`, "rate"},
 		{"unknown field", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description,`, "rat"},
-		{"did you mean", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description, target, rate, stages, duration, timeout, connections, http2, headers, feeder, order, variables, requests, thresholds, flows, max_sessions, follow_redirects; did you mean "rate"?`, "rat"},
+		{"did you mean", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description, target, rate, stages, duration, timeout, connections, http2, headers, feeder, order, variables, requests, thresholds, flows, max_sessions, follow_redirects, max_response_body; did you mean "rate"?`, "rat"},
 		{"unknown request field", "requests:\n  - path: /b\n  - path: /a\n    methd: GET\n", `scenario my.yaml:4: unknown field "methd", want one of name, weight, method, path, headers, body, form, multipart, json, follow_redirects; did you mean "method"?`, "requests[1].methd"},
 		{"duplicate field", "rate: 1/s\nrate: 2/s\n" + reqs, `scenario my.yaml:2: field "rate" appears twice (first at line 1)`, "rate"},
 		{"no requests", "name: x\n", `scenario my.yaml:1: no requests`, "requests"},

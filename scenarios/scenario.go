@@ -38,6 +38,9 @@ type Scenario struct {
 	// FollowRedirects is how many redirects each request follows (0, the default: none, the
 	// 3xx is the request's answer); a request or step may say otherwise.
 	FollowRedirects int
+	// MaxResponseBody is how many bytes of a response body a flow step's checks and
+	// extractions read (0: DefaultMaxResponseBody); a longer body is cut there.
+	MaxResponseBody int64
 }
 
 // MaxRedirects bounds follow_redirects and --follow-redirects.
