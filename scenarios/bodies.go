@@ -84,8 +84,8 @@ func looksJSON(body string) bool {
 		return false
 	}
 	ops, err := parseTemplate(t)
-	if err != nil {
-		return false
+	if err != nil || len(ops) == 0 || ops[0].kind != opText || (ops[0].text[0] != '{' && ops[0].text[0] != '[') {
+		return false // a body that starts with a template ({{ payload }}) says nothing of its type
 	}
 	var b strings.Builder
 	for _, o := range ops {

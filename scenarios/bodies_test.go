@@ -20,6 +20,8 @@ func TestBodies(t *testing.T) {
 		{"json text gets a type", `variables: {id: "7"}
 requests: [{name: r, method: POST, path: /x, body: '{"id": {{ id }}}'}]`, `{"id": 7}`, "application/json"},
 		{"json list text gets a type", `requests: [{name: r, method: POST, path: /x, body: '[1, 2]'}]`, `[1, 2]`, "application/json"},
+		{"a whole template gets none", `variables: {p: "{}"}
+requests: [{name: r, method: POST, path: /x, body: '{{ p }}'}]`, `{}`, ""},
 		{"plain text gets none", `requests: [{name: r, method: POST, path: /x, body: 'a=1'}]`, `a=1`, ""},
 		{"a written type wins", `requests: [{name: r, method: POST, path: /x, headers: {content-type: text/plain}, body: '{"a": 1}'}]`, `{"a": 1}`, "text/plain"},
 		{"a scenario type wins", `headers: {Content-Type: application/vnd.x+json}
