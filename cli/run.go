@@ -72,6 +72,9 @@ type scenarioFlags struct {
 	// FollowRedirects is --follow-redirects: the redirects each request follows, replacing
 	// the scenario's follow_redirects (a request's or step's own still wins)
 	FollowRedirects int
+	// MaxResponseBody is --max-response-body: how much of a response body a flow step's
+	// checks and extractions read, replacing the scenario's max_response_body
+	MaxResponseBody string
 	// Shard is the part of a sharded run to send (run --shard; zero: the whole run).
 	Shard engine.Shard
 
@@ -136,7 +139,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 				opts.Scenario = args[0]
 			}
 			opts.set = map[string]bool{}
-			for _, name := range append([]string{"rate", "connections", "duration", "target", "timeout", "seed", "http2", "follow-redirects"}, tlsFlagNames...) {
+			for _, name := range append([]string{"rate", "connections", "duration", "target", "timeout", "seed", "http2", "follow-redirects", "max-response-body"}, tlsFlagNames...) {
 				opts.set[name] = cmd.Flags().Changed(name)
 			}
 			if err := opts.validate(); err != nil {
@@ -164,6 +167,8 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
 	opts.TLS.bind(f)
 	f.IntVar(&opts.FollowRedirects, "follow-redirects", 0, fmt.Sprintf("redirects each request follows, each hop counted as a request of its own, 0 to %d (default the scenario's follow_redirects, else 0: a 3xx is the answer)", scenarios.MaxRedirects))
+	f.StringVar(&opts.MaxResponseBody, "max-response-body", "", fmt.Sprintf("how much of a response body a flow step's checks and extractions read, e.g. 16MiB, %s to %s (default the scenario's max_response_body, else %s); a longer body is cut there and a check that misses says so",
+		scenarios.FormatSize(scenarios.MinMaxResponseBody), scenarios.FormatSize(scenarios.MaxMaxResponseBody), scenarios.FormatSize(scenarios.DefaultMaxResponseBody)))
 	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
 	f.BoolVar(&opts.ServerStats, "server-stats", true, "sample the server side from the target's GET /stats (one request to see whether it serves a loadtest snapshot, then one per --sample-interval); false: never request it")
 	f.StringVar(&opts.VegetaTargets, "vegeta-targets", "", "send the requests of a vegeta http targets file instead of a scenario's")
@@ -196,6 +201,15 @@ func (o *runOptions) validate() error {
 	}
 	if o.set["follow-redirects"] && (o.FollowRedirects < 0 || o.FollowRedirects > scenarios.MaxRedirects) {
 		return fmt.Errorf("--follow-redirects: %d is not allowed, want 0 (a 3xx is the answer) to %d", o.FollowRedirects, scenarios.MaxRedirects)
+	}
+	if o.set["max-response-body"] {
+		n, err := scenarios.ParseSize(o.MaxResponseBody)
+		if err == nil {
+			err = scenarios.CheckMaxResponseBody(n)
+		}
+		if err != nil {
+			return fmt.Errorf("--max-response-body: %w", err)
+		}
 	}
 	if o.set["duration"] && o.Duration <= 0 {
 		return fmt.Errorf("--duration: %s is not allowed, want a positive duration such as 30s", o.Duration)

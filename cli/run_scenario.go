@@ -44,6 +44,9 @@ func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) {
 	if o.set["follow-redirects"] {
 		sc.FollowRedirects = o.FollowRedirects
 	}
+	if o.set["max-response-body"] {
+		sc.MaxResponseBody, _ = scenarios.ParseSize(o.MaxResponseBody) // checked by validate
+	}
 	if !o.set["seed"] {
 		o.Seed = randomSeed()
 	}

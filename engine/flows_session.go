@@ -15,17 +15,13 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// maxCheckedBody bounds the part of a response body that checks and extractions read; the
-// rest is read and counted, not kept.
-const maxCheckedBody = 4 << 20
-
 // session is one session goroutine's reusable state.
 type session struct {
 	r      *flowRun
 	it     *scenarios.Iteration
 	client http.Client
 	jar    lazyJar
-	body   bytes.Buffer
+	body   keptBody
 	tgt    vegeta.Target
 }
 
@@ -33,6 +29,7 @@ type session struct {
 func (r *flowRun) session() {
 	defer r.wg.Done()
 	s := &session{r: r, it: r.p.FlowPlan.NewIteration()}
+	s.body.limit = r.p.FlowPlan.MaxResponseBody()
 	s.client = http.Client{
 		Transport: r.transport,
 		Jar:       &s.jar,
@@ -110,6 +107,8 @@ type stepOutcome struct {
 	// header is the response's header when it failed by its status: it holds the start of
 	// the body for the error sample (readBody)
 	header http.Header
+	// cut is the cap the body kept for the checks was cut at (0: the whole body was kept)
+	cut int64
 }
 
 // where is "METHOD URL" of the request, for messages (built only for a failure's).
@@ -157,14 +156,12 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 		}
 		var outcomes []scenarios.Outcome
 		if final && out.class == "" && it.HasChecks(i) {
-			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.Bytes(), Latency: out.latency})
+			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
+			out.cut = s.body.cut
 		}
 		s.record(flow, name, hopName, first, outcomes, &out, hopName == "")
 		if r.p.Trace != nil {
 			s.traceStep(flow, i, name, hopName, outcomes, &out)
-		}
-		if s.body.Cap() > maxCheckedBody {
-			s.body = bytes.Buffer{}
 		}
 		if final {
 			return out.ok, end, false
@@ -225,6 +222,9 @@ func (s *session) record(flow, name int, hopName string, first bool, outcomes []
 		if !o.Pass && out.ok {
 			out.ok, out.class = false, checkClass
 			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where(), info.Checks[o.Check].Name, o.Seen)
+			if out.cut > 0 {
+				out.msg = fmt.Sprintf("%s: check %q failed: %s (saw %s)", out.where(), info.Checks[o.Check].Name, cutMessage(out.cut), o.Seen)
+			}
 		}
 	}
 	if first && a.p.schedule != nil && out.lag > lateAfter {
@@ -254,36 +254,6 @@ func (s *session) record(flow, name int, hopName string, first bool, outcomes []
 
 // checkClass is the error class of a request failed by a check or an extraction.
 const checkClass = "check"
-
-// readBody reads a response body to its end (keeping at most maxCheckedBody of it when the
-// step's checks need it) and closes it. With sample it leaves the first results.MaxErrorBody
-// bytes in the response's header for the error sample, as keepErrorBody does for plain runs.
-func (s *session) readBody(resp *http.Response, keep, sample bool) error {
-	defer resp.Body.Close()
-	s.body.Reset()
-	limit := int64(0)
-	switch {
-	case keep:
-		limit = maxCheckedBody
-	case sample:
-		limit = results.MaxErrorBody
-	}
-	if limit > 0 {
-		if _, err := s.body.ReadFrom(io.LimitReader(resp.Body, limit)); err != nil {
-			return err
-		}
-	}
-	rest, err := io.Copy(io.Discard, resp.Body)
-	if sample {
-		kept := s.body.Bytes()[:min(s.body.Len(), results.MaxErrorBody)]
-		v := []string{string(kept)}
-		if rest > 0 || s.body.Len() > len(kept) {
-			v = append(v, "truncated")
-		}
-		resp.Header[errorBodyKey] = v
-	}
-	return err
-}
 
 // buildFailed records request step name, which could not be built (a value that makes an
 // invalid URL, a control byte in a header, token of a value that is not a number), as a

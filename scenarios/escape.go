@@ -17,14 +17,17 @@ const (
 	// escQuery escapes the value as a query key or value, as url.QueryEscape: space becomes
 	// "+", everything but the unreserved characters %XX (| urlencode).
 	escQuery
+	// escJSON escapes the value for the inside of a JSON string (a json: body's values).
+	escJSON
 )
 
 // filterNames are the filters an action may end with, for error messages.
-var filterNames = []string{"raw", "urlencode", "pathescape"}
+var filterNames = []string{"raw", "urlencode", "pathescape", "base64", "base64url", "lower", "upper", "pad N"}
 
-// splitFilter removes a trailing "| NAME" from an action's tokens and returns the escape it
-// names; filtered is false when the action has no filter.
-func splitFilter(toks []token, body string, base int) (expr []token, esc escape, filtered bool, err error) {
+// splitFilter removes the trailing filters "| NAME | NAME ..." from an action's tokens: the
+// transformations (base64, lower, pad 6, ...) in order, then at most one escape, last. It
+// returns the escape named (filtered says one was) and the transformations.
+func splitFilter(toks []token, body string, base int) (expr []token, esc escape, filtered bool, xs []xform, err error) {
 	pipe := -1
 	for i, t := range toks {
 		if t.pipe {
@@ -33,26 +36,42 @@ func splitFilter(toks []token, body string, base int) (expr []token, esc escape,
 		}
 	}
 	if pipe < 0 {
-		return toks, escRaw, false, nil
+		return toks, escRaw, false, nil, nil
 	}
-	rest := toks[pipe+1:]
 	if pipe == 0 {
-		return nil, 0, false, &templateError{toks[0].offset, fmt.Sprintf("{{%s}}: a filter needs a value before the |", body)}
+		return nil, 0, false, nil, &templateError{toks[0].offset, fmt.Sprintf("{{%s}}: a filter needs a value before the |", body)}
 	}
-	if len(rest) != 1 || rest[0].isStr || rest[0].isInt || rest[0].pipe {
-		return nil, 0, false, &templateError{toks[pipe].offset, fmt.Sprintf("{{%s}}: want one filter after |, one of %s", body, strings.Join(filterNames, ", "))}
+	rest := toks[pipe:]
+	for len(rest) > 0 {
+		bar := rest[0]
+		rest = rest[1:]
+		if filtered || len(rest) == 0 || rest[0].isStr || rest[0].isInt || rest[0].pipe {
+			msg := fmt.Sprintf("{{%s}}: want a filter after |, one of %s", body, strings.Join(filterNames, ", "))
+			if filtered {
+				msg = fmt.Sprintf("{{%s}}: the escape filter (%s) comes last", body, strings.Join(filterNames[:3], ", "))
+			}
+			return nil, 0, false, nil, &templateError{bar.offset, msg}
+		}
+		name := rest[0]
+		switch name.text {
+		case "raw", "urlencode", "pathescape":
+			esc, filtered = map[string]escape{"raw": escRaw, "urlencode": escQuery, "pathescape": escPath}[name.text], true
+			rest = rest[1:]
+		default:
+			if !isXform(name.text) {
+				return nil, 0, false, nil, &templateError{name.offset, fmt.Sprintf("unknown filter %q, want one of %s", name.text, strings.Join(filterNames, ", "))}
+			}
+			var x xform
+			if x, rest, err = parseXform(rest, body); err != nil {
+				return nil, 0, false, nil, err
+			}
+			xs = append(xs, x)
+		}
+		if len(rest) > 0 && !rest[0].pipe {
+			return nil, 0, false, nil, &templateError{rest[0].offset, fmt.Sprintf("{{%s}}: %s after a filter, want | and another filter or }}", body, rest[0].describe())}
+		}
 	}
-	switch rest[0].text {
-	case "raw":
-		esc = escRaw
-	case "urlencode":
-		esc = escQuery
-	case "pathescape":
-		esc = escPath
-	default:
-		return nil, 0, false, &templateError{rest[0].offset, fmt.Sprintf("unknown filter %q, want one of %s", rest[0].text, strings.Join(filterNames, ", "))}
-	}
-	return toks[:pipe], esc, true, nil
+	return toks[:pipe], esc, filtered, xs, nil
 }
 
 // markURL sets the escape of the values of a request URL's template by where they go: none
@@ -116,8 +135,11 @@ func keep(c byte, esc escape) bool {
 
 // appendEscaped appends v to dst escaped by esc.
 func appendEscaped(dst, v []byte, esc escape) []byte {
-	if esc == escRaw {
+	switch esc {
+	case escRaw:
 		return append(dst, v...)
+	case escJSON:
+		return appendJSONString(dst, v)
 	}
 	for _, c := range v {
 		switch {
@@ -142,7 +164,7 @@ func escapeTail(dst []byte, start int, esc escape) []byte {
 	}
 	clean := true
 	for _, c := range dst[start:] {
-		if !keep(c, esc) {
+		if esc == escJSON && (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) || esc != escJSON && !keep(c, esc) {
 			clean = false
 			break
 		}

@@ -52,10 +52,14 @@ func TestAbsoluteURLPathEscaped(t *testing.T) {
 
 func TestFilterErrors(t *testing.T) {
 	tests := []struct{ name, tmpl, want string }{
-		{"unknown filter", "{{ v | upper }}", `unknown filter "upper", want one of raw, urlencode, pathescape`},
+		{"unknown filter", "{{ v | shout }}", `unknown filter "shout", want one of raw, urlencode, pathescape, base64`},
 		{"no value", "{{ | raw }}", "a filter needs a value before the |"},
-		{"two filters", "{{ v | raw | raw }}", "want one filter after |"},
-		{"no filter", "{{ v | }}", "want one filter after |"},
+		{"two escapes", "{{ v | raw | raw }}", "the escape filter (raw, urlencode, pathescape) comes last"},
+		{"escape then transformation", "{{ v | urlencode | lower }}", "comes last"},
+		{"no filter", "{{ v | }}", "want a filter after |"},
+		{"pad without width", "{{ v | pad }}", "pad takes a width"},
+		{"pad too wide", "{{ pad 65 v }}", "width 65 is out of range, want 1 to 64"},
+		{"function without value", "{{ pad 6 }}", "pad takes a width and a value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"slices"
 	"time"
 )
 
@@ -124,10 +123,12 @@ func (s *Scenario) FlowNames() []string {
 // flowRequestNames are the "FLOW/STEP" names of the request steps, in scenario order.
 func (s *Scenario) flowRequestNames() []string {
 	var names []string
+	seen := map[string]bool{}
 	for _, f := range s.Flows {
 		for _, st := range f.Steps {
 			if st.Think == nil {
-				if n := f.Name + "/" + st.Name; !slices.Contains(names, n) {
+				if n := f.Name + "/" + st.Name; !seen[n] {
+					seen[n] = true
 					names = append(names, n)
 				}
 			}

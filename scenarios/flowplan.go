@@ -23,6 +23,7 @@ type FlowPlan struct {
 	total      uint64
 	sequential bool
 	nvals      int // variables, then extracted values
+	maxBody    int64
 }
 
 type planFlow struct {
@@ -86,7 +87,7 @@ func (s *Scenario) flowPlan(opts PlanOptions) (*FlowPlan, error) {
 	if err := c.compileVariables(); err != nil {
 		return nil, err
 	}
-	fp := &FlowPlan{base: c.p, names: s.RequestNames(), sequential: s.Order == OrderSequential}
+	fp := &FlowPlan{base: c.p, names: s.RequestNames(), sequential: s.Order == OrderSequential, maxBody: s.MaxResponseBody}
 	fp.nvals = len(c.p.vars)
 	for _, f := range s.Flows {
 		for _, st := range f.Steps {
@@ -166,7 +167,7 @@ func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base stri
 		return planStep{}, err
 	}
 	pr.vars = nil // the iteration evaluates every variable once, at its start
-	pr.nameIdx = slices.Index(fp.names, f.Name+"/"+st.Name)
+	pr.nameIdx = c.flowNameIndex(fp, f.Name+"/"+st.Name)
 	onFailure := st.OnFailure
 	if onFailure == "" {
 		onFailure = f.OnFailure
@@ -201,6 +202,20 @@ func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base stri
 	return ps, nil
 }
 
+// flowNameIndex is the index of a "FLOW/STEP" name in fp.names (by a map: linear in the steps).
+func (c *compiler) flowNameIndex(fp *FlowPlan, name string) int {
+	if c.flowNames == nil {
+		c.flowNames = make(map[string]int, len(fp.names))
+		for i, n := range fp.names {
+			c.flowNames[n] = i
+		}
+	}
+	if i, ok := c.flowNames[name]; ok {
+		return i
+	}
+	return -1
+}
+
 // buildRequest compiles a request's URL, headers and body (every compiled request, of a
 // requests list or of a flow step).
 func (c *compiler) buildRequest(r *Request, field, base string) (planRequest, error) {
@@ -225,10 +240,10 @@ func (c *compiler) buildRequest(r *Request, field, base string) (planRequest, er
 		return pr, err
 	}
 	markURL(pr.url)
-	if pr.body, err = c.template(field+".body", r.Body); err != nil {
+	if pr.body, err = c.compileBody(r, field); err != nil {
 		return pr, err
 	}
-	if err := c.compileHeaders(&pr, field, r.Headers); err != nil {
+	if err := c.compileHeaders(&pr, field, r.Headers, c.contentType(r)); err != nil {
 		return pr, err
 	}
 	pr.vars = c.closure(append(append(usedVars(pr.url), usedVars(pr.body)...), headerVars(pr.headers)...))

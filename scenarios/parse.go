@@ -22,8 +22,8 @@ const DefaultDuration = 10 * time.Second
 var (
 	scenarioFields = []string{"name", "description", "target", "rate", "stages", "duration", "timeout",
 		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions",
-		"follow_redirects", "tls"}
-	requestFields = []string{"name", "weight", "method", "path", "headers", "body", "follow_redirects"}
+		"follow_redirects", "max_response_body", "tls"}
+	requestFields = []string{"name", "weight", "method", "path", "headers", "body", "form", "multipart", "json", "follow_redirects"}
 	stageFields   = []string{"duration", "rate"}
 )
 
@@ -94,9 +94,14 @@ type parser struct {
 	varNodes  map[string]*yaml.Node
 	// scope and inFlow are the step being read (see pendingTemplate); flowNodes are the
 	// flows' extracted variables by name, for checkFlows.
-	scope     map[string]bool
+	scope     stepScope
 	inFlow    bool
 	extracted map[string]*yaml.Node
+	// body is the request whose body field was read last, and that field (bodyField)
+	body struct {
+		of  *Request
+		key string
+	}
 }
 
 // pendingTemplate is a templated field, checked once every variable is known.
@@ -105,8 +110,22 @@ type pendingTemplate struct {
 	node  *yaml.Node
 	// scope holds the values a flow step's template may use besides the variables: those
 	// extracted by earlier steps; inFlow says the template is a step's.
-	scope  map[string]bool
+	scope  stepScope
 	inFlow bool
+}
+
+// stepScope is what a flow's step may use besides the variables: the values extracted by the
+// steps before it. The steps of a flow share one map of each value to the first step that
+// extracts it, so the scopes of n steps cost O(n), not a copy per step.
+type stepScope struct {
+	extractedBy map[string]int
+	step        int
+}
+
+// has reports whether value v is extracted by a step before the scope's.
+func (s stepScope) has(v string) bool {
+	at, ok := s.extractedBy[v]
+	return ok && at < s.step
 }
 
 // pending records a templated field for checkTemplates, in the scope of the step being read.
@@ -122,7 +141,7 @@ func (p *parser) scenario(root *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
 		return p.errf(root, "", "a scenario is a mapping of fields (name, rate, requests, ...), got %s", kindName(root))
 	}
-	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode, connectionsNode *yaml.Node
+	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode, connectionsNode, maxBodyNode *yaml.Node
 	err := p.fields(root, scenarioFields, "", func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
@@ -169,6 +188,9 @@ func (p *parser) scenario(root *yaml.Node) error {
 		case "flows":
 			flowsNode = v
 			err = p.flows(v)
+		case "max_response_body":
+			maxBodyNode = v
+			p.sc.MaxResponseBody, err = p.maxResponseBody(v, key)
 		case "max_sessions":
 			sessionsNode = v
 			p.sc.MaxSessions, err = p.integer(v, key, 1, MaxConnections)
@@ -189,6 +211,8 @@ func (p *parser) scenario(root *yaml.Node) error {
 		return p.errf(flowsNode, "flows", "requests and flows are exclusive: a scenario is a mix of requests or a set of flows, not both")
 	case connectionsNode != nil && flowsNode != nil:
 		return p.errf(connectionsNode, "connections", "connections bounds the workers of requests: flows are bounded by max_sessions (the sessions, hence the requests in flight)")
+	case maxBodyNode != nil && flowsNode == nil:
+		return p.errf(maxBodyNode, "max_response_body", "max_response_body bounds the body a flow step's checks and extractions read: it needs flows")
 	case sessionsNode != nil && flowsNode == nil:
 		return p.errf(sessionsNode, "max_sessions", "max_sessions bounds flow iterations: it needs flows (a scenario of requests has connections)")
 	case len(p.sc.Requests) == 0 && len(p.sc.Flows) == 0:

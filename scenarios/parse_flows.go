@@ -17,7 +17,7 @@ const DefaultMaxSessions = 100
 // The fields of a flow, of one of its steps, and of a step's check.
 var (
 	flowFields  = []string{"name", "weight", "steps", "on_failure"}
-	stepFields  = []string{"name", "method", "path", "headers", "body", "check", "extract", "on_failure", "think", "follow_redirects"}
+	stepFields  = []string{"name", "method", "path", "headers", "body", "form", "multipart", "json", "check", "extract", "on_failure", "think", "follow_redirects"}
 	checkFields = []string{"name", "status", "json", "header", "body_contains", "max_latency", "equals", "exists", "matches"}
 )
 
@@ -93,18 +93,18 @@ func (p *parser) steps(n *yaml.Node, prefix, flow string) ([]Step, error) {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
 		return nil, p.errf(n, prefix, "flow %q has no steps: steps must be a non-empty list of requests and think times, got %s", flow, kindName(n))
 	}
-	known := map[string]bool{}
+	known := map[string]int{} // each extracted value and the first step that extracts it
 	names := map[string]int{}
 	var steps []Step
 	requests := 0
-	defer func() { p.scope, p.inFlow = nil, false }()
+	defer func() { p.scope, p.inFlow = stepScope{}, false }()
 	for i, item := range n.Content {
 		item = resolve(item)
 		field := fmt.Sprintf("%s[%d]", prefix, i)
 		if item.Kind != yaml.MappingNode {
 			return nil, p.errf(item, field, "a step is a mapping {name, method, path, ...} or {think: 500ms}, got %s", kindName(item))
 		}
-		p.scope, p.inFlow = maps.Clone(known), true
+		p.scope, p.inFlow = stepScope{extractedBy: known, step: i}, true
 		st, err := p.step(item, field)
 		if err != nil {
 			return nil, err
@@ -117,7 +117,9 @@ func (p *parser) steps(n *yaml.Node, prefix, flow string) ([]Step, error) {
 			names[st.Name] = item.Line
 		}
 		for _, e := range st.Extract {
-			known[e.Var] = true
+			if _, ok := known[e.Var]; !ok {
+				known[e.Var] = i
+			}
 		}
 		steps = append(steps, st)
 	}

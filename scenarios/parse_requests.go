@@ -89,14 +89,8 @@ func (p *parser) requestField(r *Request, key, field string, v *yaml.Node, hasPa
 		if n, err = p.integer(v, field, 0, MaxRedirects); err == nil {
 			r.FollowRedirects = &n
 		}
-	case "body":
-		if v.Kind != yaml.ScalarNode {
-			return p.errf(v, field, "body must be text, got %s: write JSON as a block (body: |) or a quoted string", kindName(v))
-		}
-		if v.Tag != "!!null" {
-			r.Body = v.Value
-			p.pending(field, v)
-		}
+	case "body", "form", "multipart", "json":
+		return p.bodyField(r, key, field, v)
 	}
 	return err
 }
@@ -114,7 +108,7 @@ func (p *parser) checkTemplates() error {
 		}
 		vars, columns := templateNames(ops)
 		for _, v := range vars {
-			if _, ok := p.sc.Variables[v]; !ok && !t.scope[v] {
+			if _, ok := p.sc.Variables[v]; !ok && !t.scope.has(v) {
 				if t.inFlow {
 					return p.errf(t.node, t.field, "%s: %q is not extracted by an earlier step of the flow nor defined under variables (%s)",
 						t.field, v, unknownName(v, p.sc.Variables))

@@ -48,7 +48,7 @@ thresholds: ["p99 < 100ms", "errors < 1%"]
 		Variables: map[string]string{"uid": "{{ randInt 1 10 }}"},
 		Requests: []Request{
 			{Name: "GET /items/{{ uid }}", Weight: 1, Method: "GET", Path: "/items/{{ uid }}"},
-			{Name: "buy", Weight: 3, Method: "POST", Path: "/buy", Headers: map[string]string{"Content-Type": "application/json"},
+			{Name: "buy", Weight: 3, Method: "POST", Path: "/buy", Headers: map[string]string{"Content-Type": "application/json"}, ContentType: "application/json",
 				Body: "{\"uid\": {{ uid }}, \"email\": \"{{ csv.email }}\"}\n"},
 		},
 		Thresholds: []string{"p99 < 100ms", "errors < 1%"},
@@ -127,8 +127,8 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"bad rate", "name: x\nrate: fast\n" + reqs, `scenario my.yaml:2: rate "fast" is not a rate, want e.g. 500/s`, "rate"},
 		{"unknown field", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description,`, "rat"},
-		{"did you mean", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description, target, rate, stages, duration, timeout, connections, http2, headers, feeder, order, variables, requests, thresholds, flows, max_sessions, follow_redirects, tls; did you mean "rate"?`, "rat"},
-		{"unknown request field", "requests:\n  - path: /b\n  - path: /a\n    methd: GET\n", `scenario my.yaml:4: unknown field "methd", want one of name, weight, method, path, headers, body, follow_redirects; did you mean "method"?`, "requests[1].methd"},
+		{"did you mean", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description, target, rate, stages, duration, timeout, connections, http2, headers, feeder, order, variables, requests, thresholds, flows, max_sessions, follow_redirects, max_response_body, tls; did you mean "rate"?`, "rat"},
+		{"unknown request field", "requests:\n  - path: /b\n  - path: /a\n    methd: GET\n", `scenario my.yaml:4: unknown field "methd", want one of name, weight, method, path, headers, body, form, multipart, json, follow_redirects; did you mean "method"?`, "requests[1].methd"},
 		{"duplicate field", "rate: 1/s\nrate: 2/s\n" + reqs, `scenario my.yaml:2: field "rate" appears twice (first at line 1)`, "rate"},
 		{"no requests", "name: x\n", `scenario my.yaml:1: no requests`, "requests"},
 		{"empty requests", "requests: []\n", `scenario my.yaml:1: no requests`, "requests"},
@@ -175,7 +175,7 @@ func TestParseErrors(t *testing.T) {
 		// templates
 		{"unknown function", "requests:\n  - path: /u/{{ randint 1 10 }}\n", `scenario my.yaml:2: requests[0].path: unknown function "randint", want one of randInt, randIntExcept, choice, counter, uuid, token, csv`, "requests[0].path"},
 		{"unknown variable", "requests:\n  - path: /u/{{ uid }}\n", `scenario my.yaml:2: requests[0].path: unknown function or variable "uid", want one of randInt,`, "requests[0].path"},
-		{"misspelt variable", "variables: {uid: \"1\"}\nrequests:\n  - path: /u/{{ ui }}\n", `scenario my.yaml:3: requests[0].path: unknown function or variable "ui", want one of randInt, randIntExcept, choice, counter, uuid, token, csv or a variable (uid); did you mean "uid"?`, "requests[0].path"},
+		{"misspelt variable", "variables: {uid: \"1\"}\nrequests:\n  - path: /u/{{ ui }}\n", `scenario my.yaml:3: requests[0].path: unknown function or variable "ui", want one of randInt, randIntExcept, choice, counter, uuid, token, csv, base64, base64url, lower, upper, pad or a variable (uid); did you mean "uid"?`, "requests[0].path"},
 		{"randInt arity", "requests:\n  - path: /u/{{ randInt 1 }}\n", `scenario my.yaml:2: requests[0].path: randInt takes two integers, MIN and MAX, got 1 argument(s)`, "requests[0].path"},
 		{"randInt not int", "requests:\n  - path: /u/{{ randInt 1 x }}\n", `scenario my.yaml:2: requests[0].path: randInt: x is not an integer`, "requests[0].path"},
 		{"randInt reversed", "requests:\n  - path: /u/{{ randInt 10 1 }}\n", `scenario my.yaml:2: requests[0].path: randInt: min 10 is greater than max 1`, "requests[0].path"},

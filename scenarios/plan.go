@@ -231,6 +231,9 @@ type compiler struct {
 	p       *Plan
 	varIdx  map[string]int
 	varUses [][]int // variables each variable uses
+	nameIdx map[string]int
+	// flowNames indexes FlowPlan.names
+	flowNames map[string]int
 }
 
 func (c *compiler) compile() error {
@@ -398,13 +401,26 @@ func (c *compiler) nameIndex(name string) int {
 	if c.p.names == nil {
 		c.p.names = c.s.RequestNames()
 	}
-	return slices.Index(c.p.names, name)
+	if c.nameIdx == nil { // a map, so that compiling n requests costs O(n), not O(n²)
+		c.nameIdx = make(map[string]int, len(c.p.names))
+		for i, n := range c.p.names {
+			c.nameIdx[n] = i
+		}
+	}
+	if i, ok := c.nameIdx[name]; ok {
+		return i
+	}
+	return -1
 }
 
-// compileHeaders merges the scenario's headers with the request's (the request's win).
-func (c *compiler) compileHeaders(pr *planRequest, field string, own map[string]string) error {
+// compileHeaders merges the scenario's headers with the request's (the request's win), and
+// the Content-Type the body implies when neither sets one.
+func (c *compiler) compileHeaders(pr *planRequest, field string, own map[string]string, contentType string) error {
 	merged := map[string]string{}
 	fields := map[string]string{}
+	if contentType != "" {
+		merged["Content-Type"], fields["Content-Type"] = escapeTemplate(contentType), field+".body"
+	}
 	for k, v := range c.s.Headers {
 		merged[k], fields[k] = v, "headers."+k
 	}

@@ -228,6 +228,9 @@ func (p *Plan) render(h *hit, dst []byte, ops []op) ([]byte, error) {
 			}
 			dst = append(dst, p.tokens.get(uid)...)
 		}
+		if len(o.xforms) > 0 {
+			dst = applyXforms(dst, start, o.xforms)
+		}
 		if o.esc != escRaw {
 			dst = escapeTail(dst, start, o.esc)
 		}

@@ -40,6 +40,9 @@ type Scenario struct {
 	FollowRedirects int
 	// TLS is the tls field: CA bundle, client certificate, server name, insecure.
 	TLS TLS
+	// MaxResponseBody is how many bytes of a response body a flow step's checks and
+	// extractions read (0: DefaultMaxResponseBody); a longer body is cut there.
+	MaxResponseBody int64
 }
 
 // MaxRedirects bounds follow_redirects and --follow-redirects.
@@ -103,6 +106,13 @@ type Request struct {
 	Path    string
 	Headers map[string]string
 	Body    string
+	// BodyKind says how the body was written: Body (BodyText), or BodyParts (json:, form:,
+	// multipart:) whose values are encoded by the kind.
+	BodyKind  BodyKind
+	BodyParts []BodyPart
+	// ContentType is the Content-Type the body implies (a JSON text, json:, form:,
+	// multipart:), sent unless the request's or the scenario's headers set one.
+	ContentType string
 	// FollowRedirects, when set, overrides the scenario's follow_redirects for this request.
 	FollowRedirects *int
 }

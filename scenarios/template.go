@@ -18,6 +18,8 @@ import (
 //	{{ uid }}                      the variable uid, evaluated once per hit
 //	{{ token uid }}                a session token for user uid (or an integer) from the secret
 //	{{ "{{" }}                     a literal, the way to write "{{" itself
+//	{{ pad 6 counter }}            a value transformed (funcs.go): pad N, base64, base64url,
+//	                               lower, upper; also as filters, {{ uid | pad 6 | base64 }}
 //
 // Strings are quoted with "..." (Go escapes) or '...' (no escapes). An action may end with a
 // filter, "| NAME", that says how its value is escaped (see escape.go): {{ promo | urlencode }}
@@ -60,6 +62,8 @@ type op struct {
 	// then does not)
 	esc      escape
 	filtered bool
+	// xforms transform the value before it is escaped (funcs.go)
+	xforms []xform
 }
 
 // templateError is a template problem at a byte offset of the template's text.
@@ -71,7 +75,7 @@ type templateError struct {
 func (e *templateError) Error() string { return e.msg }
 
 // funcNames are the template functions, for error messages and variable-name checks.
-var funcNames = []string{"randInt", "randIntExcept", "choice", "counter", "uuid", "token", "csv"}
+var funcNames = []string{"randInt", "randIntExcept", "choice", "counter", "uuid", "token", "csv", "base64", "base64url", "lower", "upper", "pad"}
 
 func isFuncName(s string) bool {
 	for _, f := range funcNames {
@@ -243,19 +247,25 @@ func parseAction(body string, base int) (op, error) {
 	if err != nil {
 		return op{}, err
 	}
-	toks, esc, filtered, err := splitFilter(toks, body, base)
+	toks, esc, filtered, xs, err := splitFilter(toks, body, base)
 	if err != nil {
 		return op{}, err
 	}
 	o, err := parseExpr(toks, body, base)
-	if err != nil || !filtered {
+	if err != nil {
 		return o, err
 	}
 	if o.kind == opText {
-		o.text = string(appendEscaped(nil, []byte(o.text), esc))
+		o.text = literalXforms(o.text, xs)
+		if filtered {
+			o.text = string(appendEscaped(nil, []byte(o.text), esc))
+		}
 		return o, nil
 	}
-	o.esc, o.filtered = esc, true
+	o.xforms = append(o.xforms, xs...)
+	if filtered {
+		o.esc, o.filtered = esc, true
+	}
 	return o, nil
 }
 
@@ -286,6 +296,28 @@ func parseExpr(toks []token, body string, base int) (op, error) {
 			return arity("no arguments")
 		}
 		return op{kind: opCSV, name: col}, nil
+	}
+	if isXform(head.text) && len(args) > 0 {
+		x, inner, err := parseXform(toks, body)
+		if err != nil {
+			return op{}, err
+		}
+		if len(inner) == 0 {
+			if head.text == "pad" {
+				return arity("a width and a value, as in {{ pad 6 uid }}")
+			}
+			return arity("a value, as in {{ " + head.text + " uid }}")
+		}
+		o, err := parseExpr(inner, body, base)
+		if err != nil {
+			return o, err
+		}
+		if o.kind == opText {
+			o.text = literalXforms(o.text, []xform{x})
+		} else {
+			o.xforms = append(o.xforms, x)
+		}
+		return o, nil
 	}
 	switch head.text {
 	case "randInt", "randIntExcept":
