@@ -68,6 +68,9 @@ type scenarioFlags struct {
 	// FollowRedirects is --follow-redirects: the redirects each request follows, replacing
 	// the scenario's follow_redirects (a request's or step's own still wins)
 	FollowRedirects int
+	// Hosts are the --host NAME=URL flags: each replaces the URL of a host the scenario
+	// names under hosts:
+	Hosts []string
 	// Shard is the part of a sharded run to send (run --shard; zero: the whole run).
 	Shard engine.Shard
 
@@ -114,6 +117,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
   loadtest run echo --rate 0 --connections 64 --duration 5s
   loadtest run ./my.yaml --target http://127.0.0.1:9000
   loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
+  loadtest run ./journey.yaml --target http://127.0.0.1:9000 --host auth=http://127.0.0.1:9090
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
   loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
   loadtest run swiper --shard 1/3 --seed 7 --out shard-1.json
@@ -152,6 +156,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress on stderr")
 	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
 	f.IntVar(&opts.FollowRedirects, "follow-redirects", 0, fmt.Sprintf("redirects each request follows, each hop counted as a request of its own, 0 to %d (default the scenario's follow_redirects, else 0: a 3xx is the answer)", scenarios.MaxRedirects))
+	f.StringArrayVar(&opts.Hosts, "host", nil, "NAME=URL: send the requests of the scenario's host NAME (hosts: in the file, {{ hosts.NAME }} in paths) to URL instead, e.g. auth=http://127.0.0.1:9090 (repeatable)")
 	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
 	f.BoolVar(&opts.ServerStats, "server-stats", true, "sample the server side from the target's GET /stats (one request to see whether it serves a loadtest snapshot, then one per --sample-interval); false: never request it")
 	f.StringVar(&opts.VegetaTargets, "vegeta-targets", "", "send the requests of a vegeta http targets file instead of a scenario's")
@@ -183,6 +188,9 @@ func (o *runOptions) validate() error {
 	}
 	if o.set["follow-redirects"] && (o.FollowRedirects < 0 || o.FollowRedirects > scenarios.MaxRedirects) {
 		return fmt.Errorf("--follow-redirects: %d is not allowed, want 0 (a 3xx is the answer) to %d", o.FollowRedirects, scenarios.MaxRedirects)
+	}
+	if err := o.checkHostFlags(); err != nil {
+		return err
 	}
 	if o.set["duration"] && o.Duration <= 0 {
 		return fmt.Errorf("--duration: %s is not allowed, want a positive duration such as 30s", o.Duration)

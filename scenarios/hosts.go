@@ -82,8 +82,9 @@ func ParseHostFlag(s string) (name, base string, err error) {
 	return name, base, nil
 }
 
-// hostNames lists a scenario's host names, sorted, for messages.
-func hostNames(hosts map[string]string) string {
+// HostNames lists the names of hosts (a Scenario.Hosts), sorted and comma separated, for
+// messages; "none" when there are none.
+func HostNames(hosts map[string]string) string {
 	if len(hosts) == 0 {
 		return "none (declare them under hosts:)"
 	}
@@ -104,7 +105,7 @@ func (c *compiler) resolveHosts() error {
 	}
 	for n, u := range c.opts.Hosts {
 		if _, ok := c.s.Hosts[n]; !ok {
-			return &Error{Path: c.s.Source, Field: "hosts", Err: fmt.Errorf("--host %s: the scenario names no host %q, its hosts are %s", n, n, hostNames(c.s.Hosts))}
+			return &Error{Path: c.s.Source, Field: "hosts", Err: fmt.Errorf("--host %s: the scenario names no host %q, its hosts are %s", n, n, HostNames(c.s.Hosts))}
 		}
 		base, err := parseHostURL(u)
 		if err != nil {
@@ -151,7 +152,7 @@ func substituteHosts(ops []op, hosts map[string]string) ([]op, error) {
 		}
 		u, ok := hosts[o.name]
 		if !ok {
-			return nil, fmt.Errorf("unknown host %q, the scenario's hosts are %s", o.name, hostNames(hosts))
+			return nil, fmt.Errorf("unknown host %q, the scenario's hosts are %s", o.name, HostNames(hosts))
 		}
 		out = appendText(out, u)
 	}

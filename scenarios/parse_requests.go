@@ -230,7 +230,7 @@ func variableOrder(deps map[string][]string) ([]string, error) {
 func (p *parser) checkHosts(ops []op) error {
 	for _, name := range templateHosts(ops) {
 		if _, ok := p.sc.Hosts[name]; !ok {
-			msg := fmt.Sprintf("unknown host %q, the scenario's hosts are %s", name, hostNames(p.sc.Hosts))
+			msg := fmt.Sprintf("unknown host %q, the scenario's hosts are %s", name, HostNames(p.sc.Hosts))
 			if c := closest(name, slices.Collect(maps.Keys(p.sc.Hosts))); c != "" {
 				msg += fmt.Sprintf("; did you mean %q?", c)
 			}
