@@ -2,9 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -162,5 +164,45 @@ func TestScenariosCheckRemoteHosts(t *testing.T) {
 		if code != ExitOK || !strings.HasPrefix(out, "ok ") {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want ok", src, code, out, errOut)
 		}
+	}
+}
+
+// TestRunRedirectToNamedHost: a named host is one of the run's hosts, so a redirect to it is
+// followed (a redirect to a host the run does not know is refused); the hop's name carries
+// its host, apart from the target's path of the same name.
+func TestRunRedirectToNamedHost(t *testing.T) {
+	for _, tt := range []struct {
+		name, hosts string
+		hops        uint64
+	}{
+		{"named", "hosts: {sso: 'http://sso.example.com'}\n", 5},
+		{"unknown", "", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			other := newHostServer(t, func(w http.ResponseWriter, r *http.Request) {})
+			home := newHostServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/go" {
+					http.Redirect(w, r, other.URL+"/done", http.StatusFound)
+				}
+			})
+			sc := writeScenario(t, "rate: 10/s\nduration: 1s\nfollow_redirects: 1\norder: sequential\n"+tt.hosts+"requests: [{name: go, path: /go}, {name: done, path: /done}]\n")
+			out := filepath.Join(t.TempDir(), "r.json")
+			args := []string{"run", sc, "--target", home.URL, "--seed", "1", "--quiet", "--no-thresholds", "--out", out}
+			if tt.hosts != "" {
+				args = append(args, "--host", "sso="+other.URL)
+			}
+			runCLI(t, args...)
+			r := readResult(t, out)
+			hopName := "GET " + other.URL + "/done"
+			if got := other.count("GET /done"); got != tt.hops {
+				t.Errorf("the other host served %d redirects, want %d", got, tt.hops)
+			}
+			if h := r.ByRequest[hopName]; tt.hops > 0 && (h == nil || h.StatusCodes["200"] != tt.hops) {
+				t.Errorf("hop %q: got %+v, want %d × 200 (names %v)", hopName, h, tt.hops, slices.Collect(maps.Keys(r.ByRequest)))
+			}
+			if d := r.ByRequest["done"]; d == nil || d.StatusCodes["200"] != 5 || home.count("GET /done") != 5 {
+				t.Errorf("done: got %+v, the target served %d, want 5", d, home.count("GET /done"))
+			}
+		})
 	}
 }

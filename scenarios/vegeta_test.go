@@ -132,3 +132,35 @@ func TestFromVegetaTargetsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestFromVegetaTargetsHosts: a targets file may name any host; when every URL is absolute the
+// first host is the target (which --target replaces) and the others keep their host in their
+// request name, so two hosts that share a path are kept apart.
+func TestFromVegetaTargetsHosts(t *testing.T) {
+	src := "GET https://api.example.com/health\n\nPOST https://auth.example.com:8443/token\n\nGET https://auth.example.com:8443/health\n"
+	sc, err := FromVegetaTargets("t", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Target != "https://api.example.com" {
+		t.Errorf("got target %q, want the first host", sc.Target)
+	}
+	p, err := sc.Plan(PlanOptions{Target: testTarget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Names(), []string{"GET /health", "POST https://auth.example.com:8443/token", "GET https://auth.example.com:8443/health"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got names %v, want %v", got, want)
+	}
+	var got []string
+	for range 3 {
+		_, tgt := next(t, p)
+		got = append(got, tgt.URL)
+	}
+	if want := []string{testTarget + "/health", "https://auth.example.com:8443/token", "https://auth.example.com:8443/health"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got URLs %v, want %v", got, want)
+	}
+	if got, want := p.Origins(), []string{testTarget, "https://auth.example.com:8443"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got origins %v, want %v", got, want)
+	}
+}
