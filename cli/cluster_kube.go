@@ -31,7 +31,7 @@ func init() {
 // and pass on to every shard (--out and --report stay local: the merged result is written
 // here).
 var forwardedRunFlags = []string{"rate", "connections", "duration", "target", "timeout", "seed", "secret", "http2",
-	"follow-redirects", "threshold", "no-thresholds", "abort-on-fail", "server-stats"}
+	"follow-redirects", "host", "threshold", "no-thresholds", "abort-on-fail", "server-stats"}
 
 // kubeOptions are the flags cluster manifest and cluster run share.
 type kubeOptions struct {
