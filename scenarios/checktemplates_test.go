@@ -28,6 +28,7 @@ flows:
           - {name: raw regexp, header: X-Id, matches: '^{{ pat | raw }}$'}
           - {name: host, header: Link, equals: '{{ hosts.api }}/next'}
           - {name: literal braces, body_contains: '{{ "{{" }}x'}
+          - {name: host matches, header: Link, matches: '^{{ hosts.api }}/'}
 `
 	sc, err := Parse("c.yaml", []byte(src))
 	if err != nil {
@@ -48,7 +49,9 @@ flows:
 			http.Header{"X-User": {"a.b"}, "X-Id": {"x77"}, "Link": {"http://127.0.0.1:7001/next"}}, nil},
 		{"another user", "a.b", `{"user":"c","tag":"aXb-12"} <span id="uid">c</span>`,
 			http.Header{"X-User": {"aXb"}, "X-Id": {"77"}, "Link": {"/next"}},
-			[]string{"span", "json equals", "json matches", "header equals", "header matches", "raw regexp", "host", "literal braces"}},
+			[]string{"span", "json equals", "json matches", "header equals", "header matches", "raw regexp", "host", "literal braces", "host matches"}},
+		{"host quoted in matches", "a.b", `{"user":"a.b","tag":"a.b-1"} <span id="uid">a.b</span> {{x`,
+			http.Header{"X-User": {"a.b"}, "X-Id": {"x7"}, "Link": {"http://127X0X0X1:7001/next"}}, []string{"host", "host matches"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -131,8 +131,9 @@ func (c *compiler) addOrigin(origin string) {
 	}
 }
 
-// substituteHosts replaces the {{ hosts.NAME }} of ops by the hosts' URLs, as text.
-func substituteHosts(ops []op, hosts map[string]string) ([]op, error) {
+// substituteHosts replaces the {{ hosts.NAME }} of ops by the hosts' URLs, as text (passed
+// through quote when not nil: a matches test quotes them, so that a host matches itself).
+func substituteHosts(ops []op, hosts map[string]string, quote func(string) string) ([]op, error) {
 	has := false
 	for _, o := range ops {
 		has = has || o.kind == opHost
@@ -153,6 +154,9 @@ func substituteHosts(ops []op, hosts map[string]string) ([]op, error) {
 		u, ok := hosts[o.name]
 		if !ok {
 			return nil, fmt.Errorf("unknown host %q, the scenario's hosts are %s", o.name, HostNames(hosts))
+		}
+		if quote != nil {
+			u = quote(u)
 		}
 		out = appendText(out, u)
 	}

@@ -244,6 +244,8 @@ type compiler struct {
 	varIdx  map[string]int
 	varUses [][]int // variables each variable uses
 	hosts   map[string]string
+	// quoteHosts, while a matches test compiles, quotes the hosts' URLs put in it
+	quoteHosts func(string) string
 }
 
 func (c *compiler) compile() error {
@@ -314,7 +316,7 @@ func (c *compiler) loadFeeder() error {
 func (c *compiler) template(field, src string) ([]op, error) {
 	ops, err := parseTemplate(src)
 	if err == nil {
-		ops, err = substituteHosts(ops, c.hosts)
+		ops, err = substituteHosts(ops, c.hosts, c.quoteHosts)
 	}
 	if err != nil {
 		return nil, &Error{Path: c.s.Source, Field: field, Err: fmt.Errorf("%s: %w", field, err)}

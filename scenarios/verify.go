@@ -39,6 +39,10 @@ func (c *compiler) compileCheck(ch Check, field string) (planCheck, error) {
 	case ch.Test != TestEquals && ch.Test != TestMatches:
 		return compileCheck(ch)
 	}
+	if ch.Test == TestMatches {
+		c.quoteHosts = regexp.QuoteMeta
+		defer func() { c.quoteHosts = nil }()
+	}
 	ops, err := c.template(field+"."+key, src)
 	if err != nil {
 		return planCheck{}, err
