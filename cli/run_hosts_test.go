@@ -206,3 +206,39 @@ func TestRunRedirectToNamedHost(t *testing.T) {
 		})
 	}
 }
+
+// TestRunWholePathElsewhere: a whole-path template that renders a URL on a host the run does
+// not know is not sent: the step fails with class build, whose sample quotes the value; a
+// path (/...) goes to the target.
+func TestRunWholePathElsewhere(t *testing.T) {
+	srv := newHostServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/start" {
+			w.Header().Set("Location", r.URL.Query().Get("to"))
+			w.WriteHeader(http.StatusFound)
+		}
+	})
+	sc := writeScenario(t, `rate: 10/s
+duration: 1s
+flows:
+  - name: f
+    steps:
+      - {name: local, path: '/start?to=/next', extract: {a: {header: Location}}}
+      - {name: follow local, path: '{{ a }}'}
+      - {name: away, path: '/start?to=https://elsewhere.example.com/x', extract: {b: {header: Location}}}
+      - {name: follow away, path: '{{ b }}'}
+`)
+	out := filepath.Join(t.TempDir(), "r.json")
+	runCLI(t, "run", sc, "--target", srv.URL, "--seed", "1", "--quiet", "--no-thresholds", "--out", out)
+	r := readResult(t, out)
+	if got := r.ByRequest["f/follow local"]; got == nil || got.StatusCodes["200"] != 10 || srv.count("GET /next") != 10 {
+		t.Errorf("follow local: got %+v, the server saw GET /next %d times; want 10", got, srv.count("GET /next"))
+	}
+	away := r.ByRequest["f/follow away"]
+	if away == nil || len(away.Errors) != 1 {
+		t.Fatalf("follow away: got %+v, want one error class", away)
+	}
+	e := away.Errors[0]
+	if e.Class != "build" || e.Count != 10 || !strings.Contains(e.Message, `"https://elsewhere.example.com/x": not a path (/...) nor a URL on one of the run's hosts (`+srv.URL+")") {
+		t.Errorf("follow away: got %+v, want 10 of class build quoting the value and the run's hosts", e)
+	}
+}
