@@ -242,3 +242,10 @@ flows:
 		t.Errorf("follow away: got %+v, want 10 of class build quoting the value and the run's hosts", e)
 	}
 }
+
+func TestProbeHostFlag(t *testing.T) {
+	code, _, errOut := runCLI(t, "probe", writeScenario(t, hostsJourney), "--target", "http://127.0.0.1:1", "--host", "auht=http://127.0.0.1:1")
+	if code != ExitUsage || !strings.Contains(errOut, `--host auht: scenario`) {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming --host", code, errOut)
+	}
+}
