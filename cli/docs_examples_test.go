@@ -12,6 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/loadtestdev/loadtest/collector"
+	"github.com/loadtestdev/loadtest/scenarios"
 	"github.com/loadtestdev/loadtest/server"
 )
 
@@ -117,9 +119,14 @@ func TestDocExamplesRun(t *testing.T) {
 func runDocExample(t *testing.T, ex docExample, target, secret string) {
 	dir := t.TempDir()
 	var head struct {
-		Name string `yaml:"name"`
+		Name  string            `yaml:"name"`
+		Hosts map[string]string `yaml:"hosts"`
 	}
 	_ = yaml.Unmarshal([]byte(ex.Body), &head)
+	var hostFlags []string // the bundled server stands for every host the example names
+	for name := range head.Hosts {
+		hostFlags = append(hostFlags, "--host", name+"="+target)
+	}
 	if setup := docExampleSetup[head.Name]; setup != nil {
 		setup(t, dir)
 	}
@@ -127,9 +134,11 @@ func runDocExample(t *testing.T, ex docExample, target, secret string) {
 	if err := os.WriteFile(path, []byte(ex.Body), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	checkDocExampleLocal(t, ex, target, dir, head.Hosts)
 	out := filepath.Join(dir, "r.json")
-	code, stdout, errOut := runCLI(t, "run", path, "--target", target, "--secret", secret,
-		"--rate", "10/s", "--duration", "1s", "--seed", "1", "--out", out)
+	args := append([]string{"run", path, "--target", target, "--secret", secret,
+		"--rate", "10/s", "--duration", "1s", "--seed", "1", "--out", out}, hostFlags...)
+	code, stdout, errOut := runCLI(t, args...)
 	if code != ExitOK {
 		t.Fatalf("the example of %s exits %d, want 0: it does not work as written\nstderr: %s\nstdout:\n%s", ex, code, errOut, stdout)
 	}
@@ -140,6 +149,33 @@ func runDocExample(t *testing.T, ex docExample, target, secret string) {
 	for name, f := range r.Flows {
 		if f.Iterations == 0 {
 			t.Errorf("the example of %s ran no iteration of its flow %s: raise the test's rate so that every flow runs", ex, name)
+		}
+	}
+}
+
+// checkDocExampleLocal stops an example that would send load beyond the local server (an
+// absolute URL to another host): the project's tests load 127.0.0.1 only.
+func checkDocExampleLocal(t *testing.T, ex docExample, target, dir string, hosts map[string]string) {
+	t.Helper()
+	sc, err := scenarios.Parse("example.yaml", []byte(ex.Body))
+	if err != nil {
+		return // the run reports it
+	}
+	po := scenarios.PlanOptions{Target: target, Secret: []byte("x"), Dir: dir, Hosts: map[string]string{}}
+	for name := range hosts {
+		po.Hosts[name] = target
+	}
+	var origins []string
+	if len(sc.Flows) > 0 {
+		if fp, err := sc.FlowPlan(po); err == nil {
+			origins = fp.Origins()
+		}
+	} else if p, err := sc.Plan(po); err == nil {
+		origins = p.Origins()
+	}
+	for _, o := range origins {
+		if !collector.LoopbackTarget(o) {
+			t.Fatalf("the example of %s sends requests to %s: tests load only 127.0.0.1 (name the host under hosts:, which the test points at the local server)", ex, o)
 		}
 	}
 }

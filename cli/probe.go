@@ -99,6 +99,7 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 	f.StringVar(&opts.Target, "target", "", "base URL to load (default the scenario's, else the bundled server)")
 	f.StringVar(&opts.Secret, "secret", "", "token secret of the target server, for token(uid) in templates")
 	opts.TLS.bind(f)
+	f.StringArrayVar(&opts.Hosts, "host", nil, "NAME=URL: send the requests of the scenario's host NAME to URL instead (repeatable)")
 	f.IntVarP(&opts.Connections, "connections", "c", 0, fmt.Sprintf("workers, hence the most requests in flight (default the scenario's, else %d)", engine.DefaultConnections))
 	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
 	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (the sustainable step, with the probe section) here")
@@ -109,6 +110,9 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 
 func (o *probeOptions) validate() error {
 	var err error
+	if err = o.checkHostFlags(); err != nil {
+		return err
+	}
 	if o.startRate, err = probeRate("--start", o.Start); err != nil {
 		return err
 	}

@@ -75,6 +75,9 @@ type scenarioFlags struct {
 	// MaxResponseBody is --max-response-body: how much of a response body a flow step's
 	// checks and extractions read, replacing the scenario's max_response_body
 	MaxResponseBody string
+	// Hosts are the --host NAME=URL flags: each replaces the URL of a host the scenario
+	// names under hosts:
+	Hosts []string
 	// Shard is the part of a sharded run to send (run --shard; zero: the whole run).
 	Shard engine.Shard
 
@@ -126,6 +129,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
   loadtest run ./my.yaml --target http://127.0.0.1:9000
   loadtest run ./my.yaml --target https://staging.internal --ca-cert internal-ca.pem
   loadtest run --vegeta-targets targets.txt --target http://127.0.0.1:9000 --rate 100/s
+  loadtest run ./journey.yaml --target http://127.0.0.1:9000 --host auth=http://127.0.0.1:9090
   loadtest run echo --duration 5s --threshold "p99<100ms" --threshold "max<1s" --report junit=junit.xml
   loadtest run swiper --no-thresholds --threshold "profile.p99<250ms" --abort-on-fail --report md=report.md --report html=report.html
   loadtest run swiper --shard 1/3 --seed 7 --out shard-1.json
@@ -169,6 +173,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.IntVar(&opts.FollowRedirects, "follow-redirects", 0, fmt.Sprintf("redirects each request follows, each hop counted as a request of its own, 0 to %d (default the scenario's follow_redirects, else 0: a 3xx is the answer)", scenarios.MaxRedirects))
 	f.StringVar(&opts.MaxResponseBody, "max-response-body", "", fmt.Sprintf("how much of a response body a flow step's checks and extractions read, e.g. 16MiB, %s to %s (default the scenario's max_response_body, else %s); a longer body is cut there and a check that misses says so",
 		scenarios.FormatSize(scenarios.MinMaxResponseBody), scenarios.FormatSize(scenarios.MaxMaxResponseBody), scenarios.FormatSize(scenarios.DefaultMaxResponseBody)))
+	f.StringArrayVar(&opts.Hosts, "host", nil, "NAME=URL: send the requests of the scenario's host NAME (hosts: in the file, {{ hosts.NAME }} in paths) to URL instead, e.g. auth=http://127.0.0.1:9090 (repeatable)")
 	f.DurationVar(&opts.SampleInterval, "sample-interval", time.Second, "how often to sample load average, CPU and memory of the generator and the server")
 	f.BoolVar(&opts.ServerStats, "server-stats", true, "sample the server side from the target's GET /stats (one request to see whether it serves a loadtest snapshot, then one per --sample-interval); false: never request it")
 	f.StringVar(&opts.VegetaTargets, "vegeta-targets", "", "send the requests of a vegeta http targets file instead of a scenario's")
@@ -210,6 +215,9 @@ func (o *runOptions) validate() error {
 		if err != nil {
 			return fmt.Errorf("--max-response-body: %w", err)
 		}
+	}
+	if err := o.checkHostFlags(); err != nil {
+		return err
 	}
 	if o.set["duration"] && o.Duration <= 0 {
 		return fmt.Errorf("--duration: %s is not allowed, want a positive duration such as 30s", o.Duration)

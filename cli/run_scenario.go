@@ -47,6 +47,9 @@ func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) {
 	if o.set["max-response-body"] {
 		sc.MaxResponseBody, _ = scenarios.ParseSize(o.MaxResponseBody) // checked by validate
 	}
+	if err := o.applyHosts(sc); err != nil {
+		return nil, err
+	}
 	if !o.set["seed"] {
 		o.Seed = randomSeed()
 	}
@@ -54,6 +57,38 @@ func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) {
 		return nil, err
 	}
 	return sc, nil
+}
+
+// checkHostFlags checks each --host NAME=URL on its own (and that no name is given twice).
+func (o *scenarioFlags) checkHostFlags() error {
+	seen := map[string]bool{}
+	for _, h := range o.Hosts {
+		name, _, err := scenarios.ParseHostFlag(h)
+		if err != nil {
+			return fmt.Errorf("--host: %w", err)
+		}
+		if seen[name] {
+			return fmt.Errorf("--host: %s is given twice, want each host once", name)
+		}
+		seen[name] = true
+	}
+	return nil
+}
+
+// applyHosts replaces the URLs of the scenario's hosts that --host names; a name the
+// scenario does not declare is bad input.
+func (o *scenarioFlags) applyHosts(sc *scenarios.Scenario) error {
+	for _, h := range o.Hosts {
+		name, base, err := scenarios.ParseHostFlag(h)
+		if err != nil {
+			return fmt.Errorf("--host: %w", err)
+		}
+		if _, ok := sc.Hosts[name]; !ok {
+			return fmt.Errorf("--host %s: scenario %s names no host %q, its hosts are %s", name, sc.Source, name, scenarios.HostNames(sc.Hosts))
+		}
+		sc.Hosts[name] = base
+	}
+	return nil
 }
 
 // loadScenarioArg reads the scenario a run names (a built-in or a file) or its vegeta targets.

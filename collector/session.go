@@ -24,6 +24,10 @@ type SessionOptions struct {
 	// Target is the run's base URL; when the run did not start the server (ServerPID 0) its
 	// GET /stats is polled for the server side, unless NoServerStats.
 	Target string
+	// OtherHosts are the run's hosts besides the target's (scheme://host:port: a scenario's
+	// named hosts and absolute URLs). Their server side is not sampled; the server side's
+	// origin says so, and one on this machine counts as a target on the generator's host.
+	OtherHosts []string
 	// NoServerStats turns the /stats poll off: not a single request is sent to it.
 	NoServerStats bool
 	// UserAgent is the User-Agent of the /stats requests: the one the run's load requests
@@ -132,11 +136,11 @@ func (s *Session) Finish(eng EngineFigures) HostReport {
 		BehindSchedule: eng.BehindSchedule, Sessions: eng.Sessions}
 	switch {
 	case s.opts.ServerPID > 0:
-		rep.Server, rep.ServerOrigin, rep.ServerSameHost = onlyRole(local, results.RoleServer), fmt.Sprintf("pid %d", s.opts.ServerPID), true
+		rep.Server, rep.ServerOrigin, rep.ServerSameHost = onlyRole(local, results.RoleServer), fmt.Sprintf("pid %d", s.opts.ServerPID)+s.otherHostsNote(), true
 	case s.remote != nil && len(s.remote.Samples()) > 0:
 		remote := s.remote.Samples()
 		statsURL, _ := StatsURL(s.opts.Target)
-		rep.Server, rep.ServerOrigin = remote, statsURL
+		rep.Server, rep.ServerOrigin = remote, statsURL+s.otherHostsNote()
 		rep.ServerSameHost = LoopbackTarget(s.opts.Target) || (len(local) > 0 && SameHost(local[0], remote[0]))
 	default:
 		if s.remote != nil && s.remote.Note() != "" {
@@ -144,9 +148,29 @@ func (s *Session) Finish(eng EngineFigures) HostReport {
 		}
 	}
 	a.Server = rep.Server
-	a.TargetOnSameHost = rep.ServerSameHost || (rep.Server == nil && LoopbackTarget(s.opts.Target))
+	a.TargetOnSameHost = rep.ServerSameHost || (rep.Server == nil && LoopbackTarget(s.opts.Target)) || s.otherHostHere()
 	rep.Warnings = Warnings(a)
 	return rep
+}
+
+// otherHostsNote says, after the server side's origin, that it is the target's alone when
+// the run has other hosts.
+func (s *Session) otherHostsNote() string {
+	if len(s.opts.OtherHosts) == 0 {
+		return ""
+	}
+	return " (the target; not sampled: " + strings.Join(s.opts.OtherHosts, ", ") + ")"
+}
+
+// otherHostHere reports whether one of the run's other hosts is on this machine: it shares
+// the generator's CPU, as a local target does.
+func (s *Session) otherHostHere() bool {
+	for _, h := range s.opts.OtherHosts {
+		if LoopbackTarget(h) {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyRole returns copies of the samples keeping only the processes in role, so that each

@@ -1,6 +1,9 @@
 package runner
 
 import (
+	"net/url"
+	"slices"
+
 	"github.com/loadtestdev/loadtest/collector"
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/results"
@@ -47,4 +50,30 @@ func explainBehindSchedule(r *results.Result, host []results.Warning) {
 			w.Values["cpu_saturated"] = 0
 		}
 	}
+}
+
+// otherHosts are the run's hosts besides its target (a scenario's named hosts and absolute
+// URLs), for the sampling session; the target is compared by scheme://host:port.
+func otherHosts(eo engine.Options) []string {
+	var origins []string
+	if eo.FlowPlan != nil {
+		origins = eo.FlowPlan.Origins()
+	} else if o, ok := eo.Targeter.(interface{ Origins() []string }); ok {
+		origins = o.Origins()
+	}
+	key := func(s string) string {
+		u, err := url.Parse(s)
+		if err != nil {
+			return s
+		}
+		return u.Scheme + "://" + u.Host
+	}
+	target := key(eo.Target)
+	var out []string
+	for _, o := range origins {
+		if k := key(o); k != target && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -83,7 +83,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	var session *collector.Session
 	if o.Sampling != nil {
 		session = collector.StartSession(ctx, collector.SessionOptions{
-			Target: o.Engine.Target, ServerPID: o.Sampling.ServerPID, Interval: o.Sampling.Interval, ReadyWait: o.Sampling.ReadyWait,
+			Target: o.Engine.Target, OtherHosts: otherHosts(o.Engine), ServerPID: o.Sampling.ServerPID, Interval: o.Sampling.Interval, ReadyWait: o.Sampling.ReadyWait,
 			NoServerStats: o.Sampling.NoServerStats, UserAgent: o.Engine.UserAgent,
 			Client: o.Engine.TLS.SideClient(), // an https target's /stats verifies as the load does
 		})

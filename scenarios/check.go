@@ -66,6 +66,8 @@ func (p *parser) check(item *yaml.Node, field string) (Check, error) {
 			if c.Text, err = p.str(v, f); err == nil && c.Text == "" {
 				err = p.errf(v, f, "body_contains is empty: every body contains the empty text")
 			}
+			p.pending(f, v) // body_contains may use the iteration's values: '<b>{{ me }}</b>'
+
 		case "max_latency":
 			c.MaxLatency, err = p.duration(v, f)
 		case "equals", "exists", "matches":
@@ -127,9 +129,11 @@ func (p *parser) checkTest(c *Check, item *yaml.Node, field string, nodes []*yam
 		if c.Value, err = p.str(v, f); err != nil {
 			return err
 		}
-		if _, err := compileMatch(c.Value); err != nil {
+		if _, err := compileMatch(matchSkeleton(c.Value)); err != nil {
 			return p.errf(v, f, "%v", err)
 		}
+		p.pending(f, v) // matches may use the iteration's values, quoted: '^{{ uid }}-\d+$'
+
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -19,6 +20,9 @@ const (
 	escQuery
 	// escJSON escapes the value for the inside of a JSON string (a json: body's values).
 	escJSON
+	// escRegexp quotes the value's regular expression metacharacters, so that a value in a
+	// matches test matches itself (regexp.QuoteMeta); | raw puts it as a regular expression.
+	escRegexp
 )
 
 // filterNames are the filters an action may end with, for error messages.
@@ -119,6 +123,16 @@ func markURL(ops []op) {
 	}
 }
 
+// markRegexp sets the escape of the values of a matches test without a filter: their
+// metacharacters are quoted.
+func markRegexp(ops []op) {
+	for i := range ops {
+		if o := &ops[i]; o.kind != opText && !o.filtered {
+			o.esc = escRegexp
+		}
+	}
+}
+
 // keep reports whether c stays as is under esc.
 func keep(c byte, esc escape) bool {
 	if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
@@ -159,8 +173,12 @@ const upperHex = "0123456789ABCDEF"
 // escapeTail escapes dst[start:] in place by esc; values that need no escaping (numbers,
 // UUIDs, plain words) cost one scan and no allocation.
 func escapeTail(dst []byte, start int, esc escape) []byte {
-	if esc == escRaw {
+	switch esc {
+	case escRaw:
 		return dst
+	case escRegexp:
+		v := regexp.QuoteMeta(string(dst[start:]))
+		return append(dst[:start], v...)
 	}
 	clean := true
 	for _, c := range dst[start:] {

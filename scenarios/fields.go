@@ -90,8 +90,8 @@ func parseTarget(s string) (string, error) {
 }
 
 // checkAbsoluteURL checks a request path that is a full URL: its scheme and host must be
-// literal (no template) and the host a loopback one, so a request never sends load anywhere
-// but the run's own machine behind the target's back.
+// literal (no template, though {{ hosts.NAME }} is the whole of them) and valid. Any host is
+// allowed: the run's hosts are the target's, the named hosts' and those of absolute URLs.
 func checkAbsoluteURL(path string) error {
 	scheme, rest, _ := strings.Cut(path, "://")
 	authority := rest
@@ -99,14 +99,11 @@ func checkAbsoluteURL(path string) error {
 		authority = rest[:i]
 	}
 	if strings.Contains(authority, "{{") {
-		return fmt.Errorf("path %q: the host of an absolute URL cannot be a template", path)
+		return fmt.Errorf("path %q: the host of an absolute URL cannot be a template (name it under hosts: and write {{ hosts.NAME }}/path)", path)
 	}
 	u, err := url.Parse(scheme + "://" + authority)
 	if err != nil || u.Hostname() == "" {
 		return fmt.Errorf("path %q is not a valid URL", path)
-	}
-	if !target.IsLoopback(u.Hostname()) {
-		return fmt.Errorf("path %q: absolute URLs may only name a loopback host (127.0.0.1, [::1], localhost); use a path relative to the target instead", path)
 	}
 	if _, err := target.Parse(scheme + "://" + authority); err != nil {
 		return fmt.Errorf("path %q: %w", path, err)
@@ -114,18 +111,19 @@ func checkAbsoluteURL(path string) error {
 	return nil
 }
 
-// checkPath checks a request path: relative to the target ("/...") or an absolute URL on a
-// loopback host.
+// checkPath checks a request path: relative to the target ("/..."), an absolute http(s)
+// URL, or a template ({{ hosts.NAME }}/..., or a whole-path template such as {{ location }},
+// resolved at each hit).
 func checkPath(path string) error {
 	switch {
 	case path == "":
 		return fmt.Errorf("path is empty, want e.g. /echo")
-	case strings.HasPrefix(path, "/"):
+	case strings.HasPrefix(path, "/"), strings.HasPrefix(path, "{{"):
 		return nil
 	case strings.HasPrefix(path, "http://"), strings.HasPrefix(path, "https://"):
 		return checkAbsoluteURL(path)
 	}
-	return fmt.Errorf("path %q must start with / (relative to the target) or be an http URL on a loopback host", path)
+	return fmt.Errorf("path %q must start with / (relative to the target), be an http(s) URL, or start with a template ({{ hosts.NAME }}/path, {{ location }})", path)
 }
 
 // closest returns the candidate nearest to s by edit distance, if it is near enough to be a

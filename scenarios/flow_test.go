@@ -394,6 +394,7 @@ func FuzzParseFlows(f *testing.F) {
 		flowHead + "      - path: /a\n        extract: {token: {json: $.t}}\n      - path: '/b/{{ token }}'\n",
 		flowHead + "      - path: /a\n        check: [{json: '$[', exists: true}]\n",
 		flowHead + "      - think: 1s\n",
+		"hosts: {a: 'http://127.0.0.1:1'}\n" + flowHead + "      - path: '{{ hosts.a }}/x'\n        extract: {l: {header: Location}}\n      - path: '{{ l }}'\n        check: [{body_contains: '<b>{{ l }}</b>'}, {header: X, matches: '^{{ l }}$'}]\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -78,6 +77,9 @@ func (s *Scenario) flowPlan(opts PlanOptions) (*FlowPlan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.startHosts(base); err != nil {
+		return nil, err
+	}
 	if err := c.compileShard(); err != nil { // a shard's feeder rows (iterations are numbered by the engine)
 		return nil, err
 	}
@@ -108,6 +110,7 @@ func (s *Scenario) flowPlan(opts PlanOptions) (*FlowPlan, error) {
 		fp.total += uint64(s.Flows[i].Weight)
 		fp.cum = append(fp.cum, fp.total)
 	}
+	c.p.indexOrigins()
 	return fp, nil
 }
 
@@ -223,22 +226,11 @@ func (c *compiler) buildRequest(r *Request, field, base string) (planRequest, er
 	if pr.method == "" {
 		pr.method = http.MethodGet
 	}
-	src := r.Path
-	origin := base
-	if strings.HasPrefix(src, "/") {
-		src = escapeTemplate(base) + src
-	} else if scheme, rest, ok := strings.Cut(src, "://"); ok {
-		authority, _, _ := strings.Cut(rest, "/")
-		authority, _, _ = strings.Cut(authority, "?")
-		origin = scheme + "://" + authority
-	}
-	if !slices.Contains(c.p.origins, origin) {
-		c.p.origins = append(c.p.origins, origin)
-	}
 	var err error
-	if pr.url, err = c.template(field+".path", src); err != nil {
+	if pr.url, err = c.requestURL(r.Path, field, base); err != nil {
 		return pr, err
 	}
+	pr.resolve = len(pr.url) > 0 && pr.url[0].kind != opText
 	markURL(pr.url)
 	if pr.body, err = c.compileBody(r, field); err != nil {
 		return pr, err
@@ -404,5 +396,6 @@ func (c *compiler) follow(r *Request) int {
 // FollowRedirects is how many redirects request step i follows (0: none).
 func (it *Iteration) FollowRedirects(i int) int { return it.flow.steps[i].req.follow }
 
-// Origins are the run's hosts (scheme://host:port) a redirect may lead to: the target.
+// Origins are the run's hosts (scheme://host:port) a redirect or a whole-path template may
+// lead to: the target, the named hosts and the hosts of the steps' absolute URLs.
 func (fp *FlowPlan) Origins() []string { return fp.base.origins }

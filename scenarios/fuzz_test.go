@@ -28,6 +28,7 @@ func FuzzParse(f *testing.F) {
 		"headers: {Authorization: \"{{ token 1 }}\"}\nrequests: [{path: /x, method: post, body: \"{{ token 2 }}\", weight: 3}]\n",
 		"variables: {u: x}\nrequests: [{path: \"/{{ token u }}\"}]\n",
 		"requests: [{path: \"http://127.0.0.1:1/{{ uuid }}\"}]\n",
+		"hosts: {api: 'https://api.example.com:8443', b: 'http://[::1]:2'}\nrequests: [{path: \"{{ hosts.api }}/x?h={{ hosts.b }}\", headers: {Origin: '{{ hosts.b }}'}}, {path: 'https://c.example/y'}]\n",
 		"a: &a [*a]\n",
 		"requests: [{path: \"/%zz\"}]\n",
 		"variables: {v: '50% off'}\nfollow_redirects: 2\nrequests: [{path: \"/{{ v }}/{{ v | raw }}?q={{ v | urlencode }}&p={{ v|pathescape }}\", follow_redirects: 0}]\n",
@@ -76,7 +77,7 @@ func FuzzParse(f *testing.F) {
 
 // FuzzFromVegetaTargets feeds arbitrary text to the vegeta targets parser. What it rejects must
 // be an *Error naming the file; what it accepts must have valid requests (methods, names,
-// paths relative or on a loopback host), a target that target.Parse accepts, and must plan and
+// paths relative or absolute on any host), a target that target.Parse accepts, and must plan and
 // make requests. Inputs with an "@file" body line are skipped: vegeta reads that file.
 func FuzzFromVegetaTargets(f *testing.F) {
 	for _, s := range []string{

@@ -21,7 +21,7 @@ const DefaultDuration = 10 * time.Second
 // The fields a scenario file and each of its requests and stages may have.
 var (
 	scenarioFields = []string{"name", "description", "target", "rate", "stages", "duration", "timeout",
-		"connections", "http2", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions",
+		"connections", "http2", "hosts", "headers", "feeder", "order", "variables", "requests", "thresholds", "flows", "max_sessions",
 		"follow_redirects", "max_response_body", "tls"}
 	requestFields = []string{"name", "weight", "method", "path", "headers", "body", "form", "multipart", "json", "follow_redirects"}
 	stageFields   = []string{"duration", "rate"}
@@ -174,6 +174,8 @@ func (p *parser) scenario(root *yaml.Node) error {
 			p.sc.FollowRedirects, err = p.integer(v, key, 0, MaxRedirects)
 		case "tls":
 			err = p.tls(v)
+		case "hosts":
+			err = p.hosts(v)
 		case "headers":
 			p.sc.Headers, err = p.headers(v, key)
 		case "feeder":

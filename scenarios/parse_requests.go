@@ -3,8 +3,10 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -119,8 +121,11 @@ func (p *parser) checkTemplates() error {
 		if len(columns) > 0 && p.sc.Feeder == "" {
 			return p.errf(t.node, t.field, "%s: csv.%s needs a feeder: add \"feeder: FILE.csv\" (a CSV file with a header row)", t.field, columns[0])
 		}
+		if err := p.checkHosts(ops); err != nil {
+			return p.errf(t.node, t.field, "%s: %v", t.field, err)
+		}
 		if strings.HasSuffix(t.field, ".path") {
-			if err := checkPathURL(ops); err != nil {
+			if err := checkPathURL(ops, p.sc.Hosts); err != nil {
 				return p.errf(t.node, t.field, "%s: %v", t.field, err)
 			}
 		}
@@ -215,15 +220,42 @@ func variableOrder(deps map[string][]string) ([]string, error) {
 	return order, nil
 }
 
+// checkHosts checks that the hosts a template names are declared under hosts.
+func (p *parser) checkHosts(ops []op) error {
+	for _, name := range templateHosts(ops) {
+		if _, ok := p.sc.Hosts[name]; !ok {
+			msg := fmt.Sprintf("unknown host %q, the scenario's hosts are %s", name, HostNames(p.sc.Hosts))
+			if c := closest(name, slices.Collect(maps.Keys(p.sc.Hosts))); c != "" {
+				msg += fmt.Sprintf("; did you mean %q?", c)
+			}
+			return errors.New(msg)
+		}
+	}
+	return nil
+}
+
 // checkPathURL checks that a path is a valid URL whatever its templates render (each is
-// stood in for by a digit).
-func checkPathURL(ops []op) error {
+// stood in for by a digit, a host by its URL); a path that starts with a host must name it
+// alone before its own path ({{ hosts.api }}/x).
+func checkPathURL(ops []op, hosts map[string]string) error {
 	var b strings.Builder
-	for _, o := range ops {
-		if o.kind == opText {
+	for i, o := range ops {
+		switch o.kind {
+		case opText:
 			b.WriteString(o.text)
-		} else {
+		case opHost:
+			if i > 0 {
+				return fmt.Errorf("{{ hosts.%s }} must start the path, as in {{ hosts.%s }}/path", o.name, o.name)
+			}
+			b.WriteString(hosts[o.name])
+		default:
 			b.WriteByte('0')
+		}
+	}
+	if len(ops) > 0 && ops[0].kind == opHost {
+		rest := strings.TrimPrefix(b.String(), hosts[ops[0].name])
+		if rest != "" && !strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, "?") {
+			return fmt.Errorf("{{ hosts.%s }} must be followed by a path (/...), got %q", ops[0].name, rest)
 		}
 	}
 	if _, err := url.Parse(b.String()); err != nil {

@@ -127,7 +127,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"bad rate", "name: x\nrate: fast\n" + reqs, `scenario my.yaml:2: rate "fast" is not a rate, want e.g. 500/s`, "rate"},
 		{"unknown field", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description,`, "rat"},
-		{"did you mean", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description, target, rate, stages, duration, timeout, connections, http2, headers, feeder, order, variables, requests, thresholds, flows, max_sessions, follow_redirects, max_response_body, tls; did you mean "rate"?`, "rat"},
+		{"did you mean", "rat: 5/s\n" + reqs, `scenario my.yaml:1: unknown field "rat", want one of name, description, target, rate, stages, duration, timeout, connections, http2, hosts, headers, feeder, order, variables, requests, thresholds, flows, max_sessions, follow_redirects, max_response_body, tls; did you mean "rate"?`, "rat"},
 		{"unknown request field", "requests:\n  - path: /b\n  - path: /a\n    methd: GET\n", `scenario my.yaml:4: unknown field "methd", want one of name, weight, method, path, headers, body, form, multipart, json, follow_redirects; did you mean "method"?`, "requests[1].methd"},
 		{"duplicate field", "rate: 1/s\nrate: 2/s\n" + reqs, `scenario my.yaml:2: field "rate" appears twice (first at line 1)`, "rate"},
 		{"no requests", "name: x\n", `scenario my.yaml:1: no requests`, "requests"},
@@ -156,7 +156,7 @@ func TestParseErrors(t *testing.T) {
 		{"request scalar", "requests: [x]\n", `scenario my.yaml:1: a request is a mapping`, "requests[0]"},
 		{"no path", "requests:\n  - name: a\n", `scenario my.yaml:2: a request needs a path`, "requests[0].path"},
 		{"relative path", "requests:\n  - path: echo\n", `scenario my.yaml:2: path "echo" must start with /`, "requests[0].path"},
-		{"remote url", "requests:\n  - path: http://example.com/x\n", `scenario my.yaml:2: path "http://example.com/x": absolute URLs may only name a loopback host`, "requests[0].path"},
+		{"templated host", "requests:\n  - path: http://{{ uuid }}.example.com/x\n", `scenario my.yaml:2: path "http://{{ uuid }}.example.com/x": the host of an absolute URL cannot be a template`, "requests[0].path"},
 		{"absolute url port out of range", "requests:\n  - path: http://127.0.0.1:99999/x\n", `scenario my.yaml:2: path "http://127.0.0.1:99999/x": "http://127.0.0.1:99999" has port 99999, want a port from 1 to 65535`, "requests[0].path"},
 		{"templated host", "requests:\n  - path: http://{{ uuid }}/x\n", `scenario my.yaml:2: path "http://{{ uuid }}/x": the host of an absolute URL cannot be a template`, "requests[0].path"},
 		{"bad method", "requests:\n  - path: /x\n    method: FETCH\n", `scenario my.yaml:3: method "FETCH" is not an HTTP method, want one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`, "requests[0].method"},

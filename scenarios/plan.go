@@ -37,8 +37,12 @@ type Plan struct {
 	feeder     *feeder
 	tokens     *tokenCache
 	scratch    sync.Pool
-	// origins are the run's hosts: the target's and any absolute URL's scheme://host:port
-	origins []string
+	// origins are the run's hosts: the target's, the named hosts' and any absolute URL's
+	// scheme://host:port; originSet holds them with explicit ports, for resolveURL
+	origins   []string
+	originSet map[string]bool
+	// target is the run's target, where the paths of whole-path templates go
+	target string
 }
 
 type planVar struct {
@@ -55,6 +59,9 @@ type planRequest struct {
 	body    []op
 	vars    []int // variables this request uses, directly or through others, in evaluation order
 	dynamic int   // number of templated header values
+	// resolve says the path is a template as a whole ({{ location }}): its rendered value is
+	// resolved against the run's hosts at each hit (resolveURL)
+	resolve bool
 
 	static       bool // nothing to render: the precomputed target is sent as is
 	urlStatic    bool
@@ -205,6 +212,11 @@ func (p *Plan) fill(h *hit, req *planRequest, tgt *vegeta.Target) error {
 	if !req.urlStatic {
 		tgt.URL = take()
 	}
+	if req.resolve {
+		if tgt.URL, err = p.resolveURL(tgt.URL, p.target); err != nil {
+			return err
+		}
+	}
 	if req.headerStatic {
 		tgt.Header = req.staticHeader
 		return nil
@@ -234,6 +246,9 @@ type compiler struct {
 	nameIdx map[string]int
 	// flowNames indexes FlowPlan.names
 	flowNames map[string]int
+	hosts     map[string]string
+	// quoteHosts, while a matches test compiles, quotes the hosts' URLs put in it
+	quoteHosts func(string) string
 }
 
 func (c *compiler) compile() error {
@@ -252,6 +267,9 @@ func (c *compiler) compile() error {
 	if err != nil {
 		return &Error{Path: c.s.Source, Field: "target", Err: err}
 	}
+	if err := c.startHosts(base); err != nil {
+		return err
+	}
 	if err := c.loadFeeder(); err != nil {
 		return err
 	}
@@ -263,7 +281,15 @@ func (c *compiler) compile() error {
 			return err
 		}
 	}
+	c.p.indexOrigins()
 	return nil
+}
+
+// startHosts makes the target the run's first host, then adds the named ones.
+func (c *compiler) startHosts(base string) error {
+	c.p.target = base
+	c.addOrigin(base)
+	return c.resolveHosts()
 }
 
 func (c *compiler) loadFeeder() error {
@@ -292,6 +318,9 @@ func (c *compiler) loadFeeder() error {
 // template parses one field's template and binds its names.
 func (c *compiler) template(field, src string) ([]op, error) {
 	ops, err := parseTemplate(src)
+	if err == nil {
+		ops, err = substituteHosts(ops, c.hosts, c.quoteHosts)
+	}
 	if err != nil {
 		return nil, &Error{Path: c.s.Source, Field: field, Err: fmt.Errorf("%s: %w", field, err)}
 	}

@@ -13,8 +13,11 @@ type Scenario struct {
 	Name        string
 	Description string
 	// Source is where the scenario came from: a file path or "builtin:NAME".
-	Source      string
-	Target      string // base URL; empty means "the bundled server started by the run"
+	Source string
+	Target string // base URL; empty means "the bundled server started by the run"
+	// Hosts are the scenario's named hosts (name → scheme://host[:port]), which
+	// {{ hosts.NAME }} puts in a path, header, body or check; PlanOptions.Hosts overrides them.
+	Hosts       map[string]string
 	Rate        Rate
 	Stages      []Stage
 	Duration    time.Duration
@@ -121,6 +124,9 @@ type Request struct {
 type PlanOptions struct {
 	// Target is the base URL hits go to (scheme://host:port), overriding Scenario.Target.
 	Target string
+	// Hosts override the scenario's named hosts (--host NAME=URL); each name must be one the
+	// scenario declares under hosts.
+	Hosts map[string]string
 	// Seed makes the weighted choice and the random templates deterministic.
 	Seed int64
 	// Secret is the bundled server's token secret, for token(uid); nil when unknown.

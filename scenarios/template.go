@@ -17,6 +17,7 @@ import (
 //	{{ csv.email }}                column "email" of this hit's feeder row ({{ csv "e-mail" }})
 //	{{ uid }}                      the variable uid, evaluated once per hit
 //	{{ token uid }}                a session token for user uid (or an integer) from the secret
+//	{{ hosts.auth }}               the URL of the scenario's host auth (hosts.go)
 //	{{ "{{" }}                     a literal, the way to write "{{" itself
 //	{{ pad 6 counter }}            a value transformed (funcs.go): pad N, base64, base64url,
 //	                               lower, upper; also as filters, {{ uid | pad 6 | base64 }}
@@ -40,6 +41,8 @@ const (
 	opCSV
 	opVar
 	opToken
+	// opHost is {{ hosts.NAME }}, replaced by the host's URL when the scenario is compiled.
+	opHost
 )
 
 // operand is an integer argument: a literal or a variable.
@@ -197,7 +200,7 @@ func lexAction(body string, base int) ([]token, error) {
 			t := token{text: word, offset: base + i}
 			if n, err := strconv.ParseInt(word, 10, 64); err == nil {
 				t.n, t.isInt = n, true
-			} else if !isIdent(word) && !strings.HasPrefix(word, "csv.") {
+			} else if !isIdent(word) && !strings.HasPrefix(word, "csv.") && !strings.HasPrefix(word, hostsPrefix) {
 				return nil, &templateError{base + i, fmt.Sprintf("%q is not a function, variable, integer or quoted string", word)}
 			}
 			toks = append(toks, t)
@@ -296,6 +299,15 @@ func parseExpr(toks []token, body string, base int) (op, error) {
 			return arity("no arguments")
 		}
 		return op{kind: opCSV, name: col}, nil
+	case strings.HasPrefix(head.text, hostsPrefix):
+		name := strings.TrimPrefix(head.text, hostsPrefix)
+		if !isIdent(name) {
+			return bad(head, "%q is not a host reference, want hosts.NAME", head.text)
+		}
+		if len(args) > 0 {
+			return arity("no arguments")
+		}
+		return op{kind: opHost, name: name}, nil
 	}
 	if isXform(head.text) && len(args) > 0 {
 		x, inner, err := parseXform(toks, body)
@@ -412,7 +424,7 @@ func intOperand(fn string, t token) (operand, error) {
 	switch {
 	case t.isInt:
 		return operand{n: t.n}, nil
-	case t.isStr || strings.HasPrefix(t.text, "csv."):
+	case t.isStr || strings.HasPrefix(t.text, "csv.") || strings.HasPrefix(t.text, hostsPrefix):
 		return operand{}, &templateError{t.offset, fmt.Sprintf("%s: %s is not an integer or a variable (put it in a variable first)", fn, t.describe())}
 	}
 	return operand{name: t.text}, nil
@@ -433,6 +445,17 @@ func templateNames(ops []op) (vars, columns []string) {
 		}
 	}
 	return vars, columns
+}
+
+// templateHosts returns the host names ops refer to ({{ hosts.NAME }}).
+func templateHosts(ops []op) []string {
+	var names []string
+	for _, o := range ops {
+		if o.kind == opHost {
+			names = append(names, o.name)
+		}
+	}
+	return names
 }
 
 // usesToken reports whether ops mint tokens.

@@ -28,11 +28,12 @@ var vegetaDefaultRate = Rate{Freq: 50, Per: time.Second}
 // with NewHTTPTargeter: "METHOD URL" lines, header lines, "@file" bodies, blank-line separated)
 // and returns a scenario that sends the targets in file order, round robin, as vegeta does.
 //
-// URLs may be paths ("GET /echo", sent to the run's target) or absolute URLs on a loopback
-// host. When every absolute URL has the same scheme://host:port, it becomes the scenario's
-// target, which PlanOptions.Target (--target) replaces. Requests are named "METHOD /path"
-// (query left out); targets that share a name share its statistics, and a file with more than
-// 50 such names is named by method alone. Rate defaults to vegeta's 50/s, duration to 10s.
+// URLs may be paths ("GET /echo", sent to the run's target) or absolute http(s) URLs on any
+// host. When every URL is absolute, the first one's scheme://host:port becomes the scenario's
+// target, which PlanOptions.Target (--target) replaces, and the targets on it are named by
+// their path; the others keep their host in their name, so two hosts that share a path are
+// kept apart. Requests are named "METHOD /path" (query left out); targets that share a name
+// share its statistics, and a file with more than 50 such names is named by method alone. Rate defaults to vegeta's 50/s, duration to 10s.
 func FromVegetaTargets(path string, r io.Reader) (*Scenario, error) {
 	targeter := vegeta.NewHTTPTargeter(r, nil, nil)
 	sc := &Scenario{
@@ -42,7 +43,7 @@ func FromVegetaTargets(path string, r io.Reader) (*Scenario, error) {
 		Duration: DefaultDuration,
 		Order:    OrderSequential,
 	}
-	origins := map[string]bool{}
+	var first string   // the first absolute URL's origin
 	var absolute []int // requests whose Path is an absolute URL
 	for n := 1; ; n++ {
 		var t vegeta.Target
@@ -61,7 +62,9 @@ func FromVegetaTargets(path string, r io.Reader) (*Scenario, error) {
 			return nil, &Error{Path: path, Field: fmt.Sprintf("target %d", n), Err: fmt.Errorf("target %d: %w", n, err)}
 		}
 		if origin != "" {
-			origins[origin] = true
+			if first == "" {
+				first = origin
+			}
 			absolute = append(absolute, len(sc.Requests))
 		}
 		sc.Requests = append(sc.Requests, req)
@@ -69,12 +72,12 @@ func FromVegetaTargets(path string, r io.Reader) (*Scenario, error) {
 	if len(sc.Requests) == 0 {
 		return nil, &Error{Path: path, Err: errors.New(`no targets, want lines such as "GET http://127.0.0.1:8080/echo" or "GET /echo"`)}
 	}
-	if len(origins) == 1 && len(absolute) == len(sc.Requests) {
-		for origin := range origins {
-			sc.Target = origin
-		}
+	if len(absolute) == len(sc.Requests) {
+		sc.Target = first
 		for _, i := range absolute {
-			sc.Requests[i].Path = strings.TrimPrefix(sc.Requests[i].Path, sc.Target)
+			if rest, ok := strings.CutPrefix(sc.Requests[i].Path, first); ok && strings.HasPrefix(rest, "/") {
+				sc.Requests[i].Path = rest
+			}
 		}
 	}
 	nameVegetaRequests(sc.Requests)
@@ -96,9 +99,6 @@ func vegetaRequest(t vegeta.Target) (Request, string, error) {
 	case u.Scheme == "" && u.Host == "" && strings.HasPrefix(t.URL, "/"):
 		req.Path = escapeTemplate(t.URL)
 	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
-		if !target.IsLoopback(u.Hostname()) {
-			return Request{}, "", fmt.Errorf("%s is not on a loopback host (127.0.0.1, [::1], localhost): write the path alone (GET /path) and give the host with --target", t.URL)
-		}
 		origin = u.Scheme + "://" + u.Host
 		authority := origin
 		if u.User != nil {

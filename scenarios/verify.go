@@ -19,7 +19,7 @@ type planCheck struct {
 	path     string // gjson path of a json check
 	wildcard bool
 	re       *regexp.Regexp // matches
-	value    []op           // equals, when it has templates
+	value    []op           // equals, matches or body_contains, when it has templates
 }
 
 // planExtract is a compiled extraction into value slot slot.
@@ -32,18 +32,57 @@ type planExtract struct {
 }
 
 func (c *compiler) compileCheck(ch Check, field string) (planCheck, error) {
-	pc, err := compileCheck(ch)
-	if err != nil || ch.Test != TestEquals {
-		return pc, err
+	src, key := ch.Value, string(ch.Test)
+	switch {
+	case ch.Kind == CheckBodyContains:
+		src, key = ch.Text, string(CheckBodyContains)
+	case ch.Test != TestEquals && ch.Test != TestMatches:
+		return compileCheck(ch)
 	}
-	ops, err := c.template(field+".equals", ch.Value)
+	if ch.Test == TestMatches {
+		c.quoteHosts = regexp.QuoteMeta
+		defer func() { c.quoteHosts = nil }()
+	}
+	ops, err := c.template(field+"."+key, src)
 	if err != nil {
+		return planCheck{}, err
+	}
+	text, static := staticText(ops)
+	if static { // the text with {{ "{{" }} and hosts put in
+		if ch.Kind == CheckBodyContains {
+			ch.Text = text
+		} else {
+			ch.Value = text
+		}
+	}
+	pc, err := compileCheck(ch)
+	if err != nil || static {
 		return pc, err
 	}
-	if _, static := staticText(ops); !static {
-		pc.value = ops
+	if ch.Test == TestMatches {
+		markRegexp(ops)
+		pc.re = nil
 	}
+	pc.value = ops
 	return pc, nil
+}
+
+// matchSkeleton is a matches test's text with each template action stood in for by "0", to
+// check the regular expression around them when the scenario is parsed.
+func matchSkeleton(src string) string {
+	ops, err := parseTemplate(src)
+	if err != nil {
+		return src // the template error is reported by checkTemplates
+	}
+	var b strings.Builder
+	for _, o := range ops {
+		if o.kind == opText {
+			b.WriteString(o.text)
+		} else {
+			b.WriteByte('0')
+		}
+	}
+	return b.String()
 }
 
 func compileCheck(c Check) (planCheck, error) {
@@ -92,7 +131,7 @@ func (it *Iteration) Verify(i int, resp *Response) []Outcome {
 			}
 			want = string(h.out)
 		}
-		pass, seen := c.test(resp, want)
+		pass, seen := c.testWith(resp, want)
 		it.out = append(it.out, Outcome{Check: st.first + k, Pass: pass, Seen: seen})
 	}
 	for k := range st.extracts {
@@ -169,6 +208,26 @@ func jsonText(r gjson.Result) string {
 		return r.Str
 	}
 	return r.Raw
+}
+
+// testWith runs the check on resp with want, the rendered expected value: the text of
+// body_contains, the value of equals or the regular expression of matches when templated.
+func (c *planCheck) testWith(resp *Response, want string) (bool, string) {
+	if c.value == nil {
+		return c.test(resp, want)
+	}
+	cc := *c
+	switch {
+	case c.Kind == CheckBodyContains:
+		cc.Text = want
+	case c.Test == TestMatches:
+		re, err := compileMatch(want)
+		if err != nil {
+			return false, err.Error()
+		}
+		cc.re = re
+	}
+	return cc.test(resp, want)
 }
 
 // test runs the check on resp; seen says what was seen when it fails.
