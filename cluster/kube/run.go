@@ -14,13 +14,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 )
 
 // RunOptions are the inputs of Run.
 type RunOptions struct {
-	Client  kubernetes.Interface
+	Client  Interface
 	Objects *Objects
 	// Keep leaves the objects in the cluster after the run (the Job's TTL still applies).
 	Keep bool
@@ -119,7 +118,7 @@ func Run(ctx context.Context, o RunOptions) (out *Outcome, err error) {
 
 // create makes the objects in order (the Job last, so that its pods find the rest) and then
 // makes the Job their owner, so that the Job's TTL or its deletion removes them too.
-func create(ctx context.Context, c kubernetes.Interface, objs *Objects, log io.Writer) ([]string, error) {
+func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]string, error) {
 	ns := objs.Job.Namespace
 	var created []string
 	steps := []struct {
@@ -182,12 +181,12 @@ func create(ctx context.Context, c kubernetes.Interface, objs *Objects, log io.W
 
 // Delete deletes the objects of a run (kept with RunOptions.Keep), the Job first; what is
 // already gone is no error.
-func Delete(ctx context.Context, c kubernetes.Interface, objs *Objects) error {
+func Delete(ctx context.Context, c Interface, objs *Objects) error {
 	return deleteObjects(ctx, c, objs, []string{"configmaps", "secrets", "services", "jobs.batch"}, io.Discard)
 }
 
 // deleteJob deletes the Job; its pods are deleted in the background (each gets SIGTERM).
-func deleteJob(ctx context.Context, c kubernetes.Interface, job *batchv1.Job, log io.Writer) error {
+func deleteJob(ctx context.Context, c Interface, job *batchv1.Job, log io.Writer) error {
 	err := withRetry(func() error {
 		return c.BatchV1().Jobs(job.Namespace).Delete(ctx, job.Name, metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationBackground)})
 	})
@@ -198,7 +197,7 @@ func deleteJob(ctx context.Context, c kubernetes.Interface, job *batchv1.Job, lo
 }
 
 // deleteObjects deletes what create made, the Job first (its pods with it).
-func deleteObjects(ctx context.Context, c kubernetes.Interface, objs *Objects, created []string, log io.Writer) error {
+func deleteObjects(ctx context.Context, c Interface, objs *Objects, created []string, log io.Writer) error {
 	ns, name := objs.Job.Namespace, objs.Job.Name
 	var errs []error
 	for i := len(created) - 1; i >= 0; i-- {
@@ -245,7 +244,7 @@ func waitJobFinished(ctx context.Context, o RunOptions) string {
 
 // jobStatus is the Job's last true condition ("Complete", "Failed: REASON: MESSAGE"), or
 // "running".
-func jobStatus(ctx context.Context, c kubernetes.Interface, job *batchv1.Job) string {
+func jobStatus(ctx context.Context, c Interface, job *batchv1.Job) string {
 	j, err := c.BatchV1().Jobs(job.Namespace).Get(ctx, job.Name, metav1.GetOptions{})
 	if err != nil {
 		return "unknown: " + err.Error()
