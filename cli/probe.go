@@ -167,18 +167,11 @@ func runProbe(ctx context.Context, o *probeOptions) (err error) {
 	if err := gate.CheckRequests(slos, sc.RequestNames()); err != nil {
 		return usageError(fmt.Errorf("probe: %w", err))
 	}
-	if err := checkOut(o.OutFile); err != nil {
-		return err
-	}
-	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
+	tgt, eo, err := startRun(ctx, sc, &o.scenarioFlags, o.OutFile, o.ErrOut)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
-	eo, err := engineOptions(sc, &o.scenarioFlags, tgt.secret)
-	if err != nil {
-		return usageError(err)
-	}
 	r, probeErr := runner.Probe(ctx, runner.ProbeOptions{
 		Engine: eo, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
 		Sampling: &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},

@@ -269,18 +269,11 @@ func runRun(ctx context.Context, o *runOptions) (err error) {
 	if err != nil {
 		return usageError(err)
 	}
-	if err := checkOut(o.OutFile); err != nil {
-		return err
-	}
-	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
+	tgt, eo, err := startRun(ctx, sc, &o.scenarioFlags, o.OutFile, o.ErrOut)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
-	eo, err := engineOptions(sc, &o.scenarioFlags, tgt.secret)
-	if err != nil {
-		return usageError(err)
-	}
 	mx, err := startRunMetrics(&o.metricsFlags, eo, o.ErrOut)
 	if err != nil {
 		return err

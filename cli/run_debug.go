@@ -78,18 +78,11 @@ func runDebug(ctx context.Context, o *runOptions) (err error) {
 		return usageError(errors.New("--debug-requests: a flow scenario sends one iteration under --debug; drop --debug-requests"))
 	}
 	inFileOrder(sc)
-	if err := checkOut(o.OutFile); err != nil {
-		return err
-	}
-	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
+	tgt, eo, err := startRun(ctx, sc, &o.scenarioFlags, o.OutFile, o.ErrOut)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, tgt.stop()) }()
-	eo, err := engineOptions(sc, &o.scenarioFlags, tgt.secret)
-	if err != nil {
-		return usageError(err)
-	}
 	trace := reports.DebugTrace(o.ErrOut, o.debug.Debug == debugFull)
 	debugOptions(&eo, o.debug.Requests, trace)
 	res, runErr := engine.Run(ctx, eo)

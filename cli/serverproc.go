@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
@@ -241,4 +242,23 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.buf.String()
+}
+
+// startRun is the preparation run, probe and run --debug share once their own inputs are
+// checked: the --out path is checked, the target prepared (the bundled server started when
+// the scenario names none) and the engine's options compiled. The caller stops the target
+// (t.stop) when the run is over; on an error nothing is left running.
+func startRun(ctx context.Context, sc *scenarios.Scenario, o *scenarioFlags, outFile string, errOut io.Writer) (*runTarget, engine.Options, error) {
+	if err := checkOut(outFile); err != nil {
+		return nil, engine.Options{}, err
+	}
+	t, err := prepareTarget(ctx, sc, o.Secret, errOut)
+	if err != nil {
+		return nil, engine.Options{}, err
+	}
+	eo, err := engineOptions(sc, o, t.secret)
+	if err != nil {
+		return nil, engine.Options{}, errors.Join(usageError(err), t.stop())
+	}
+	return t, eo, nil
 }
