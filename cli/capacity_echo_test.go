@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"math"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -24,23 +22,7 @@ func TestCapacityPlanFromBundledEchoRun(t *testing.T) {
 	}
 	t.Parallel()
 	slow := filepath.Join(t.TempDir(), "slow.json")
-	cmd := exec.Command(loadtestBinary(t), "run", "echo", "--rate", "50/s", "--duration", "3s", "--out", slow, "--no-thresholds")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	done := make(chan error, 1)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("loadtest run echo: %v; stderr %s", err, stderr.String())
-		}
-	case <-time.After(90 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("loadtest run echo did not finish; stderr %s", stderr.String())
-	}
+	runBinary(t, 90*time.Second, "run", "echo", "--rate", "50/s", "--duration", "3s", "--out", slow, "--no-thresholds")
 	r := readResult(t, slow)
 	code, out, errOut := capRun(t, "plan", "--dau", "200000", "--from", slow)
 	if code != ExitUsage || out != "" {

@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The loadtest binary, built once for the tests that need a real process (a child server,
@@ -44,4 +48,23 @@ func loadtestBinary(t *testing.T) string {
 		t.Fatal(binErr)
 	}
 	return binPath
+}
+
+// runBinary runs the built binary with args, killing it after timeout, and fails the test
+// with its stdout and stderr when it exits non-zero or does not finish; it returns both.
+func runBinary(t *testing.T, timeout time.Duration, args ...string) (stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, loadtestBinary(t), args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		what := err.Error()
+		if ctx.Err() != nil {
+			what = "did not finish within " + timeout.String()
+		}
+		t.Fatalf("loadtest %s: %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), what, out.String(), errOut.String())
+	}
+	return out.String(), errOut.String()
 }

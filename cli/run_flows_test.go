@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,23 +12,7 @@ import (
 func TestRunFlowsStartsBundledDevServer(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "r.json")
-	cmd := exec.Command(loadtestBinary(t), "run", "swiper-flow", "--rate", "5/s", "--duration", "1s", "--seed", "3", "--out", out, "--no-thresholds")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("loadtest run swiper-flow: %v; stderr %s", err, stderr.String())
-		}
-	case <-time.After(90 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("loadtest run swiper-flow did not finish; stderr %s", stderr.String())
-	}
+	runBinary(t, 90*time.Second, "run", "swiper-flow", "--rate", "5/s", "--duration", "1s", "--seed", "3", "--out", out, "--no-thresholds")
 	r := readResult(t, out)
 	f := r.Flows["swipe"]
 	if r.Iterations != 5 || r.IterationsCompleted != 5 || f == nil || f.Completed != 5 {

@@ -127,23 +127,7 @@ func TestRunBuiltinsAgainstReferenceServer(t *testing.T) {
 func TestRunStartsBundledServer(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "r.json")
-	cmd := exec.Command(loadtestBinary(t), "run", "swiper", "--rate", "50/s", "--duration", "1s", "--out", out, "--no-thresholds") // not a speed test
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	done := make(chan error, 1)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("loadtest run swiper: %v; stderr %s", err, stderr.String())
-		}
-	case <-time.After(90 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("loadtest run swiper did not finish; stderr %s", stderr.String())
-	}
+	runBinary(t, 90*time.Second, "run", "swiper", "--rate", "50/s", "--duration", "1s", "--out", out, "--no-thresholds") // not a speed test
 	r := readResult(t, out)
 	if r.Requests != 50 || r.Successes != 50 || !strings.HasPrefix(r.Target, "http://127.0.0.1:") {
 		t.Errorf("requests %d successes %d target %q, want 50 successful against the bundled server (errors %+v)",

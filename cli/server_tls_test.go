@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/tls"
 	"io"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,31 +20,10 @@ func TestRunEchoHTTP2BundledServer(t *testing.T) {
 		t.Skip("runs the binary with its bundled server")
 	}
 	out := filepath.Join(t.TempDir(), "r.json")
-	cmd := exec.Command(loadtestBinary(t), "run", "echo", "--http2", "--rate", "50/s", "--duration", "1s", "--quiet", "--out", out)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := runWithin(cmd, 90*time.Second); err != nil {
-		t.Fatalf("loadtest run echo --http2: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
+	runBinary(t, 90*time.Second, "run", "echo", "--http2", "--rate", "50/s", "--duration", "1s", "--quiet", "--out", out)
 	r := readResult(t, out)
 	if r.Requests == 0 || r.Successes != r.Requests {
 		t.Errorf("successes %d of %d, want all; errors %+v", r.Successes, r.Requests, r.Errors)
-	}
-}
-
-// runWithin runs cmd and kills it after d.
-func runWithin(cmd *exec.Cmd, d time.Duration) error {
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(d):
-		_ = cmd.Process.Kill()
-		return <-done
 	}
 }
 
