@@ -1,0 +1,41 @@
+package fleetfile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse: no fleet file makes Parse, Resolve or Build panic, and every error Parse
+// returns is an *Error. The seed corpus (testdata/fleet.yaml and the cases below, and
+// testdata/fuzz/FuzzParse) runs in the normal test run.
+func FuzzParse(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join("testdata", "fleet.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	for _, seed := range []string{
+		"", "traffic: 5\n", "traffic: {dau: 1}\nmix: {read_share: 1}\napp: {db_read_rps: 800}\n",
+		"mix: {cache_reads: 0.5, db_reads: 0.5}\napp: {cache_read_rps: {from: x.json}}\n",
+		"a: &a [*a]\n", "traffic: {dau: 1e400}\n", "cache: {memory_per_node: 16EiB}\n",
+		"app:\n  write_rps: {from: [1]}\n", "traffic:\n  dau: 1\n  dau: 2\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("f.yaml", data)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("Parse: %T %v, want an *Error", err, err)
+			}
+			return
+		}
+		_ = s.Resolve(func(string) (float64, string, error) { return 100, "fuzz", nil })
+		if _, err := s.Build(); err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("Build: %T %v, want an *Error", err, err)
+			}
+		}
+	})
+}
