@@ -286,7 +286,7 @@ func TestFleetExplain(t *testing.T) {
 		formulas = append(formulas, s.Formula)
 	}
 	all := strings.Join(formulas, "\n")
-	for _, want := range []string{"app server rate = 1 / Σ (share_i / rate_i)", "cache nodes for memory", "shards = max(", "replicas per shard, cold", "app servers at target"} {
+	for _, want := range []string{"app server rate = 1 / Σ (share_i / rate_i)", "cache nodes for memory", "shards = max(", "replicas per shard, cold", "app servers: servers at target"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no step %q in\n%s", want, all)
 		}

@@ -81,7 +81,7 @@ func (f *Fleet) sizeApp(in FleetInput) error {
 		return err
 	}
 	f.App = s
-	f.Steps = append(f.Steps, labelled("app ", s.Steps)...)
+	f.Steps = append(f.Steps, labelled("app servers: ", s.Steps)...)
 	f.Roles = append(f.Roles, FleetRole{Role: RoleApp, Count: s.Servers, Bound: "requests", Utilization: s.UtilizationAtPeak})
 	return nil
 }
@@ -119,7 +119,7 @@ func (f *Fleet) sizeCache(in FleetInput) error {
 		n, bound = cf.NodesForMemory, "memory"
 	}
 	n = max(n, 1)
-	nodes, steps, err := spread("cache nodes", n, in.Redundancy, in.Zones)
+	nodes, steps, err := spread("cache nodes: ", n, in.Redundancy, in.Zones)
 	if err != nil {
 		return err
 	}
@@ -127,9 +127,13 @@ func (f *Fleet) sizeCache(in FleetInput) error {
 	f.Cache = cf
 	f.Steps = append(f.Steps, steps...)
 	u := cf.OpsPerSecond / (float64(nodes) * c.OpsPerNode)
-	if bound == "memory" {
-		u = cf.WorkingSet / (float64(nodes) * c.MemoryPerNode)
+	if c.MemoryPerNode > 0 {
+		// On a tie the bound is the one nearer its limit.
+		if fill := cf.WorkingSet / (float64(nodes) * c.MemoryPerNode); bound == "memory" || (cf.NodesForMemory == cf.NodesForOps && fill > u) {
+			u, bound = fill, "memory"
+		}
 	}
+	cf.Bound = bound
 	f.Roles = append(f.Roles, FleetRole{Role: RoleCache, Count: nodes, Bound: bound, Utilization: u})
 	return nil
 }
@@ -143,7 +147,7 @@ func spread(label string, n, k, zones int) (int, []Step, error) {
 		return 0, nil, err
 	}
 	// supplySteps: at 100%, at target, redundancy, [zones …], utilisation at peak, degraded.
-	return s.Servers, labelled(label+" ", s.Steps[2:len(s.Steps)-2]), nil
+	return s.Servers, labelled(label, s.Steps[2:len(s.Steps)-2]), nil
 }
 
 // labelled prefixes each step with the tier it sizes.
