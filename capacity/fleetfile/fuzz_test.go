@@ -31,7 +31,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		_ = s.Resolve(func(string) (float64, string, error) { return 100, "fuzz", nil })
+		_ = s.Resolve(func(_, _ string) (float64, string, error) { return 100, "fuzz", nil })
 		if _, err := s.Build(); err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("Build: %T %v, want an *Error", err, err)

@@ -174,10 +174,11 @@ func (s *Spec) SetFlag(f Field, text string) error {
 }
 
 // Resolve replaces each {from: RESULT.json} by the rate read returns for it; read gets the
-// path relative to the fleet file's directory and returns the rate and where it came from.
+// field's path (app.db_read_rps) and the result's path relative to the fleet file's directory,
+// and returns the rate and where it came from.
 // Its error (a result that is not a probe, or did not converge) becomes an *Error naming
 // the field and line.
-func (s *Spec) Resolve(read func(path string) (rate float64, source string, err error)) error {
+func (s *Spec) Resolve(read func(field, path string) (rate float64, source string, err error)) error {
 	for _, f := range Fields {
 		v := s.Values[f.Path]
 		if v == nil || v.From == "" {
@@ -187,7 +188,7 @@ func (s *Spec) Resolve(read func(path string) (rate float64, source string, err 
 		if !filepath.IsAbs(p) && s.Path != "" {
 			p = filepath.Join(filepath.Dir(s.Path), p)
 		}
-		rate, source, err := read(p)
+		rate, source, err := read(f.Path, p)
 		if err != nil {
 			return s.errAt(v.Line, f.Path, "%s: from %s: %w", f.Path, v.From, err)
 		}

@@ -27,7 +27,7 @@ func readTestFleet(t *testing.T) (*Spec, string) {
 func TestParseBuild(t *testing.T) {
 	s, _ := readTestFleet(t)
 	var asked string
-	if err := s.Resolve(func(p string) (float64, string, error) { asked = p; return 500, "probe.sustainable_rate of " + p, nil }); err != nil {
+	if err := s.Resolve(func(_, p string) (float64, string, error) { asked = p; return 500, "probe.sustainable_rate of " + p, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if want := filepath.Join("testdata", "db.json"); asked != want {
@@ -132,7 +132,7 @@ func TestBadInput(t *testing.T) {
 
 func TestResolveError(t *testing.T) {
 	s, _ := readTestFleet(t)
-	err := s.Resolve(func(string) (float64, string, error) { return 0, "", errors.New("the probe did not converge") })
+	err := s.Resolve(func(_, _ string) (float64, string, error) { return 0, "", errors.New("the probe did not converge") })
 	want := "fleet testdata/fleet.yaml:18: app.write_rps: from db.json: the probe did not converge"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
@@ -149,7 +149,7 @@ func TestFlagsOverride(t *testing.T) {
 	if err := s.SetFlag(f, "600"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Resolve(func(string) (float64, string, error) { t.Error("a flag replaced the from:"); return 0, "", nil }); err != nil {
+	if err := s.Resolve(func(_, _ string) (float64, string, error) { t.Error("a flag replaced the from:"); return 0, "", nil }); err != nil {
 		t.Fatal(err)
 	}
 	in, err := s.Build()
