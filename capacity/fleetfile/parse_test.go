@@ -27,7 +27,10 @@ func readTestFleet(t *testing.T) (*Spec, string) {
 func TestParseBuild(t *testing.T) {
 	s, _ := readTestFleet(t)
 	var asked string
-	if err := s.Resolve(func(_, p string) (float64, string, error) { asked = p; return 500, "probe.sustainable_rate of " + p, nil }); err != nil {
+	if err := s.Resolve(func(_, p string) (float64, string, error) {
+		asked = p
+		return 500, "probe.sustainable_rate of " + p, nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if want := filepath.Join("testdata", "db.json"); asked != want {
