@@ -58,6 +58,7 @@ var notScenarios = map[string]string{
 	"apiVersion":     "a Kubernetes manifest",
 	"scrape_configs": "a Prometheus configuration",
 	"perf":           "a GitLab CI job",
+	"traffic":        "a capacity fleet file (TestDocFleetFiles checks it)",
 }
 
 // docExampleSetup prepares what an example needs beside it, by scenario name: the README's
