@@ -34,7 +34,9 @@ func (f *Fleet) sizeDatabase(in FleetInput) error {
 		step("shards for writes = ⌈write QPS / (write QPS per master × u)⌉", "shards for writes = ceil({} / ({} × {})) = {}",
 			num(df.WriteQPS), num(db.WriteQPSPerMaster), num(u), count(df.ShardsForWrites)))
 	if db.StoragePerNode > 0 {
-		df.ShardsForStorage = CeilRatio(df.Storage, db.StoragePerNode*db.MaxFill)
+		if df.ShardsForStorage, err = boundedCeil("shards for storage", df.Storage, db.StoragePerNode*db.MaxFill); err != nil {
+			return err
+		}
 		f.Steps = append(f.Steps,
 			step("storage = users × db bytes per user", "storage = {} × {} B = {} GB", num(in.users()), num(d.DBBytesPerUser), num(df.Storage/1e9)),
 			step("shards for storage = ⌈storage / (storage per node × max fill)⌉", "shards for storage = ceil({} GB / ({} GB × {})) = {}",

@@ -271,6 +271,22 @@ func TestFleetBadInput(t *testing.T) {
 	}
 }
 
+// TestFleetBeyondModel: counts beyond MaxServers are an error, not an overflowed int.
+func TestFleetBeyondModel(t *testing.T) {
+	for name, edit := range map[string]func(*FleetInput){
+		"storage": func(in *FleetInput) { in.Data.DBBytesPerUser = 1e300 },
+		"memory":  func(in *FleetInput) { in.Data.CacheBytesPerUser = 1e300 },
+		"peak":    func(in *FleetInput) { in.Demand.DAU = 1e300 },
+		"growth":  func(in *FleetInput) { in.GrowthRate, in.HorizonMonths = 10, 120 },
+	} {
+		in := fleetBase()
+		edit(&in)
+		if _, err := MakeFleet(in); err == nil || !strings.Contains(err.Error(), "beyond the 1e+12 this model sizes") {
+			t.Errorf("%s: got %v, want an error beyond the model", name, err)
+		}
+	}
+}
+
 func TestFleetExplain(t *testing.T) {
 	in := fleetBase()
 	in.Mix = FleetMix{CacheReads: 0.96, DBReads: 0.04}

@@ -1,6 +1,9 @@
 package capacity
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // CacheFleet is the cache tier at the peak.
 type CacheFleet struct {
@@ -108,7 +111,9 @@ func (f *Fleet) sizeCache(in FleetInput) error {
 		step("cache nodes for ops = ⌈ops / (ops per node × u)⌉", "cache nodes for ops = ceil({} / ({} × {})) = {}",
 			num(cf.OpsPerSecond), num(c.OpsPerNode), num(in.TargetUtilization), count(cf.NodesForOps)))
 	if c.MemoryPerNode > 0 {
-		cf.NodesForMemory = CeilRatio(cf.WorkingSet, c.MemoryPerNode*c.MaxFill)
+		if cf.NodesForMemory, err = boundedCeil("cache nodes for memory", cf.WorkingSet, c.MemoryPerNode*c.MaxFill); err != nil {
+			return err
+		}
 		f.Steps = append(f.Steps,
 			step("working set = DAU × cache bytes per user", "working set = {} × {} B = {} GB", num(in.Demand.DAU), num(d.CacheBytesPerUser), num(cf.WorkingSet/1e9)),
 			step("cache nodes for memory = ⌈working set / (memory per node × max fill)⌉", "cache nodes for memory = ceil({} GB / ({} GB × {})) = {}",
@@ -136,6 +141,15 @@ func (f *Fleet) sizeCache(in FleetInput) error {
 	cf.Bound = bound
 	f.Roles = append(f.Roles, FleetRole{Role: RoleCache, Count: nodes, Bound: bound, Utilization: u})
 	return nil
+}
+
+// boundedCeil is CeilRatio(a, b) for a count of nodes, refused beyond MaxServers (inputs that
+// are a typo, not a fleet; the count would no longer be exact).
+func boundedCeil(what string, a, b float64) (int, error) {
+	if q := a / b; !(q <= MaxServers) {
+		return 0, fmt.Errorf("capacity: %s: %.3g, beyond the %g this model sizes", what, q, float64(MaxServers))
+	}
+	return CeilRatio(a, b), nil
 }
 
 // spread adds N+k and the zone spread to n nodes by the plan's rule (ComputeSupply with n

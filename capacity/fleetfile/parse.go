@@ -179,11 +179,15 @@ func (s *Spec) SetFlag(f Field, text string) error {
 // Its error (a result that is not a probe, or did not converge) becomes an *Error naming
 // the field and line.
 func (s *Spec) Resolve(read func(field, path string) (rate float64, source string, err error)) error {
+	var from []Field
 	for _, f := range Fields {
-		v := s.Values[f.Path]
-		if v == nil || v.From == "" {
-			continue
+		if v := s.Values[f.Path]; v != nil && v.From != "" {
+			from = append(from, f)
 		}
+	}
+	sort.SliceStable(from, func(i, j int) bool { return s.Values[from[i].Path].Line < s.Values[from[j].Path].Line })
+	for _, f := range from { // in the file's order, so that the first error is the first line
+		v := s.Values[f.Path]
 		p := v.From
 		if !filepath.IsAbs(p) && s.Path != "" {
 			p = filepath.Join(filepath.Dir(s.Path), p)
