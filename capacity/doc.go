@@ -14,6 +14,12 @@
 //     redundancy, optionally spread over zones so that losing a whole zone still carries the
 //     peak. Ceilings are exact (CeilRatio) so that 400/200 is 2, not 3.
 //   - Tiers (tiers.go): database queries per second behind a cache with hit ratio h.
+//   - The fleet (fleet*.go): a whole backend sized from the traffic, the mix of requests and
+//     each tier's measured capacity: app servers from the weighted harmonic mean of the rates
+//     per kind of request, 1 / Σ (share_i / rate_i) (the service demand law); cache nodes by
+//     operations and memory; database shards by writes or storage, replicas per shard warm and
+//     with a cold cache; task workers; month by month under growth. docs/capacity.md has each
+//     formula's source.
 //   - Little's law (littles.go): L = λW (J. D. C. Little, "A Proof for the Queuing Formula
 //     L = λW", Operations Research 9(3), 1961).
 //   - M/M/c queues (erlang.go): the Erlang B recursion and Erlang C (L. Kleinrock, Queueing
