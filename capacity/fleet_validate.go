@@ -117,4 +117,3 @@ func nonNegative(field string, v float64) error {
 	}
 	return nil
 }
-
