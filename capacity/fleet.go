@@ -236,7 +236,7 @@ func sizeFleet(in FleetInput) (*Fleet, error) {
 			return nil, err
 		}
 	}
-	if in.TasksPerWorker > 0 {
+	if in.TasksPerWorker > 0 && in.Mix.TasksPerRequest > 0 {
 		if err := f.sizeWorkers(in); err != nil {
 			return nil, err
 		}

@@ -202,6 +202,11 @@ func TestFleetWorkers(t *testing.T) {
 	if w := roleOf(t, f, RoleWorkers); w.Count != 15 || f.Workers.ServersAtTarget != 14 {
 		t.Errorf("got %d workers (N %d), want 15 (N 14)", w.Count, f.Workers.ServersAtTarget)
 	}
+	// No task enqueued: no workers to size, even with a rate per worker.
+	in.Mix.TasksPerRequest = 0
+	if f, err = MakeFleet(in); err != nil || f.Workers != nil || len(f.Roles) != 4 {
+		t.Errorf("no tasks: got %v, %+v", err, f.Roles)
+	}
 }
 
 // TestFleetGrowth: 200,000 DAU on 800 req/s servers (a mix of database reads only), 10% a

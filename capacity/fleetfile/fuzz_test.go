@@ -4,10 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/loadtestdev/loadtest/capacity"
 )
 
-// FuzzParse: no fleet file makes Parse, Resolve or Build panic, and every error Parse
-// returns is an *Error. The seed corpus (testdata/fleet.yaml and the cases below, and
+// FuzzParse: no fleet file makes Parse, Resolve, Build or capacity.MakeFleet panic, every
+// error Parse and Build return is an *Error, and every role of a fleet has a node. The seed corpus (testdata/fleet.yaml and the cases below, and
 // testdata/fuzz/FuzzParse) runs in the normal test run.
 func FuzzParse(f *testing.F) {
 	data, err := os.ReadFile(filepath.Join("testdata", "fleet.yaml"))
@@ -32,9 +34,19 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		_ = s.Resolve(func(_, _ string) (float64, string, error) { return 100, "fuzz", nil })
-		if _, err := s.Build(); err != nil {
+		in, err := s.Build()
+		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("Build: %T %v, want an *Error", err, err)
+			}
+			return
+		}
+		f, err := capacity.MakeFleet(in) // a fleet that builds sizes, or says why not
+		if err == nil {
+			for _, r := range f.Roles {
+				if r.Count < 1 {
+					t.Fatalf("%s: %d, want at least 1", r.Role, r.Count)
+				}
 			}
 		}
 	})
