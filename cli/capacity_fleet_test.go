@@ -166,3 +166,23 @@ func TestCapacityFleetFlagsOnly(t *testing.T) {
 		t.Errorf("no DAU: exit %d, %s", code, errOut)
 	}
 }
+
+// TestCapacityFleetInterruptedProbe: a rate from an interrupted probe is used, with a warning
+// on stderr naming the field, and in the JSON's warnings.
+func TestCapacityFleetInterruptedProbe(t *testing.T) {
+	dir := t.TempDir()
+	fleetProbes(t, dir)
+	r := &results.Result{Schema: results.Schema, Scenario: "db", Throughput: 800, Probe: capConvergedProbe(800), Interrupted: true}
+	if err := results.WriteFile(filepath.Join(dir, "db.json"), r); err != nil {
+		t.Fatal(err)
+	}
+	path := writeFleet(t, dir, fleetYAML)
+	code, out, errOut := capRun(t, "fleet", path)
+	if code != ExitOK || !strings.Contains(errOut, "warning: rate_from_interrupted_run: app.db_read_rps: the per-server rate (probe.sustainable_rate of ") {
+		t.Errorf("exit %d\nstderr:\n%s\nstdout:\n%s", code, errOut, out)
+	}
+	code, out, _ = capRun(t, "fleet", path, "-o", "json")
+	if code != ExitOK || !strings.Contains(out, `"code": "rate_from_interrupted_run"`) {
+		t.Errorf("json: exit %d\n%s", code, out)
+	}
+}
