@@ -66,7 +66,9 @@ percentages (80%), sizes bytes or with a unit (16GB, 512MiB).`,
 	}
 	fs := cmd.Flags()
 	for _, f := range fleetfile.Fields {
-		opts.Flags[f.Flag] = fs.String(f.Flag, "", f.Usage+" ("+f.Path+")")
+		v := &fleetFlag{kind: f.Kind}
+		opts.Flags[f.Flag] = &v.text
+		fs.Var(v, f.Flag, f.Usage+" ("+f.Path+")")
 	}
 	fs.BoolVar(&opts.Explain, "explain", false, "print each step as a formula with the numbers put in")
 	fs.StringVarP(&opts.Output, "output", "o", capOutText, "output format: text, json or md")
@@ -142,4 +144,26 @@ func runCapacityFleet(opts *capacityFleetOptions) error {
 	}
 	return reports.WriteCapacityFleet(opts.Out, opts.Output, reports.CapacityFleet{Fleet: fleet, In: opts.In,
 		Sources: opts.Sources, Explain: opts.Explain, Warnings: opts.Warnings})
+}
+
+// fleetFlag holds a fleet field's flag as given; fleetfile.Spec.SetFlag reads it, so that a
+// flag and the file's field are read alike. Its type names the kind of value in --help.
+type fleetFlag struct {
+	kind fleetfile.Kind
+	text string
+}
+
+func (f *fleetFlag) String() string     { return f.text }
+func (f *fleetFlag) Set(s string) error { f.text = s; return nil }
+
+func (f *fleetFlag) Type() string {
+	switch f.kind {
+	case fleetfile.Ratio:
+		return "ratio"
+	case fleetfile.Bytes:
+		return "size"
+	case fleetfile.Whole:
+		return "int"
+	}
+	return "number"
 }
