@@ -40,7 +40,7 @@ func ParseSchemes(s string) ([]Scheme, error) {
 		sc := Scheme(strings.TrimSpace(name))
 		switch {
 		case !isScheme(sc):
-			return nil, fmt.Errorf("capacity: unknown scheme %q (allowed: mod, consistent, jump, rendezvous, all)", strings.TrimSpace(name))
+			return nil, fmt.Errorf("unknown scheme %q (allowed: mod, consistent, jump, rendezvous, all)", strings.TrimSpace(name))
 		case !containsScheme(out, sc):
 			out = append(out, sc)
 		}

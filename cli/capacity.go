@@ -35,6 +35,7 @@ Scalability Law to a concurrency sweep; queue solves an M/M/c (Erlang C) queue.`
 		newCapacityPlanCmd(ios),
 		newCapacityFitCmd(ios),
 		newCapacityQueueCmd(ios),
+		newCapacityReshardCmd(ios),
 	)
 	return root
 }
