@@ -135,8 +135,10 @@ type SchemeReshard struct {
 	MovedKeys    uint64
 	MovedShare   float64
 	// ExpectedMovedShare is the share the scheme moves by its model: 1 − min(A,B) /
-	// lcm(A,B) for modulo (a key stays where id ≡ r mod lcm(A,B) for some r < min(A,B)),
-	// the ideal share for the consistent ones (in expectation, for a ring).
+	// lcm(A,B) for modulo (a key stays where id ≡ r mod lcm(A,B) for some r < min(A,B));
+	// for the ring, the share of the hash space that changes owner on this very ring (its
+	// mean over rings is the ideal share, its spread about 1/√vnodes of it); the ideal
+	// share for jump and rendezvous.
 	ExpectedMovedShare float64
 	MovedBytes         float64
 	// CopySeconds is MovedBytes / CopyRate; 0 without a rate.
@@ -155,7 +157,8 @@ type Balance struct {
 }
 
 // ExpectedMovedShare is the share of keys the scheme moves from `from` to `to` nodes by
-// its model (see SchemeReshard.ExpectedMovedShare).
+// its model: for modulo exactly 1 − min(A,B) / lcm(A,B), for the others the ideal
+// |B − A| / max(A,B) (for a ring, the mean over rings).
 func ExpectedMovedShare(s Scheme, from, to int) float64 {
 	if s == SchemeModulo {
 		lcm := float64(from) / float64(gcd(from, to)) * float64(to)
@@ -198,8 +201,9 @@ func PlanReshard(ctx context.Context, in ReshardInput) (Reshard, error) {
 			MovedBytes:         float64(total[i].moved) * in.BytesPerKey,
 			Before:             balanceOf(total[i].before, in.Keys),
 			After:              balanceOf(total[i].after, in.Keys)}
-		if s == SchemeConsistent {
+		if rp, ok := placers[i].(ringPlacer); ok {
 			r.VirtualNodes = in.VirtualNodes
+			r.ExpectedMovedShare = rp.from.movedArcShare(rp.to)
 		}
 		if in.CopyRate > 0 {
 			r.CopySeconds = r.MovedBytes / in.CopyRate

@@ -100,6 +100,30 @@ func (r ring) owner(h uint64) int {
 	return int(r.owners[i])
 }
 
+// movedArcShare is the share of the hash space whose owner differs between the rings r
+// (before) and to (after): the arcs, each ending at a point, whose owner in the larger
+// ring is a node the smaller ring lacks (the rings share the smaller one's points). It is
+// the share of keys the ring moves in expectation over keys, for this ring.
+func (r ring) movedArcShare(to ring) float64 {
+	large, small := to, r
+	if len(r.points) > len(to.points) {
+		large, small = r, to
+	}
+	nodes := int32(0)
+	for _, o := range small.owners {
+		nodes = max(nodes, o+1)
+	}
+	moved := 0.0
+	for i, at := range large.points {
+		if large.owners[i] < nodes {
+			continue
+		}
+		prev := large.points[(i+len(large.points)-1)%len(large.points)]
+		moved += float64(at - prev) // wraps around for the first point
+	}
+	return moved / (1 << 64)
+}
+
 type ringPlacer struct{ from, to ring }
 
 func (p ringPlacer) place(_, h uint64) (int, int) { return p.from.owner(h), p.to.owner(h) }

@@ -152,6 +152,14 @@ func TestReshardRingBalanceImprovesWithVirtualNodes(t *testing.T) {
 	if many.After.Ratio > 1.3 || one.After.Ratio < 1.5 {
 		t.Errorf("balance after: got %.3f with 160 vnodes and %.3f with 1, want < 1.3 and > 1.5", many.After.Ratio, one.After.Ratio)
 	}
+	// Each key moves when its hash falls in an arc that changes owner: the count is
+	// Binomial(K, arc share), sd = √(K·p·(1−p)) ≈ 200 keys here; 5 sd of tolerance.
+	for _, s := range []SchemeReshard{one, many} {
+		p := s.ExpectedMovedShare
+		if sd := math.Sqrt(500_000 * p * (1 - p)); math.Abs(float64(s.MovedKeys)-500_000*p) > 5*sd {
+			t.Errorf("%d vnodes: moved %d keys, want the ring's arc share %.5f × 500,000 ± %.0f", s.VirtualNodes, s.MovedKeys, p, 5*sd)
+		}
+	}
 	// With many points the ring moves about the ideal share; 1/11 = 9.1%.
 	if math.Abs(many.MovedShare-1.0/11) > 0.03 {
 		t.Errorf("ring with 160 vnodes moved %.4f, want about 1/11 = %.4f", many.MovedShare, 1.0/11)

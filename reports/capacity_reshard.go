@@ -81,6 +81,9 @@ func reshardSchemeName(s capacity.SchemeReshard) string {
 	case capacity.SchemeModulo:
 		return "mod (id % N)"
 	case capacity.SchemeConsistent:
+		if s.VirtualNodes == 1 {
+			return "consistent (1 vnode)"
+		}
 		return fmt.Sprintf("consistent (%d vnodes)", s.VirtualNodes)
 	}
 	return string(s.Scheme)
@@ -91,7 +94,8 @@ func reshardNotes(r capacity.Reshard) string {
 	in := r.Input
 	return fmt.Sprintf(`moved: keys whose node changes, counted key by key (ids 1..%s; mod places the id itself,
   the others xxHash64 of its digits). The least any scheme can move is |%d − %d| / %d = %s.
-expected: the scheme's model; mod 1 − min(A,B) / lcm(A,B), the others |B − A| / max(A,B).
+expected: the scheme's model: mod 1 − min(A,B) / lcm(A,B); consistent the share of the ring's
+  hash space that changes owner; jump and rendezvous |B − A| / max(A,B).
 balance: the largest node's keys ÷ the mean (1 is even; the fullest node fills first).`,
 		formatCount(in.Keys), in.To, in.From, max(in.From, in.To), formatPercent2(r.IdealMovedShare))
 }
