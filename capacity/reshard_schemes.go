@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 
@@ -59,6 +60,11 @@ func (p jumpPlacer) place(_, h uint64) (int, int) {
 type ring struct {
 	points []uint64 // sorted
 	owners []int32  // owners[i] owns points[i]
+	// first[b] is the index of the first point at or after b << shift: a key's search
+	// starts there and steps over the point or two of its bucket, instead of a binary
+	// search's dozen unpredictable branches.
+	first []int32
+	shift uint
 }
 
 func newRing(nodes, vnodes int) ring {
@@ -88,12 +94,26 @@ func newRing(nodes, vnodes int) ring {
 	for i, p := range pts {
 		r.points[i], r.owners[i] = p.at, p.owner
 	}
+	// About two buckets per point, at most 2^22 of them (16 MiB).
+	width := min(bits.Len(uint(len(pts)))+1, 22)
+	r.shift = uint(64 - width)
+	r.first = make([]int32, 1<<width)
+	i := 0
+	for b := range r.first {
+		for i < len(r.points) && r.points[i]>>r.shift < uint64(b) {
+			i++
+		}
+		r.first[b] = int32(i)
+	}
 	return r
 }
 
 // owner returns the node of hash h: the first point at or after h, clockwise.
 func (r ring) owner(h uint64) int {
-	i, _ := slices.BinarySearch(r.points, h)
+	i := int(r.first[h>>r.shift])
+	for i < len(r.points) && r.points[i] < h {
+		i++
+	}
 	if i == len(r.points) {
 		i = 0
 	}

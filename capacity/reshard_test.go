@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -190,6 +191,28 @@ func TestReshardWorkersAgree(t *testing.T) {
 		a, b := one.Results[i], five.Results[i]
 		if a.MovedKeys != b.MovedKeys || a.Before != b.Before || a.After != b.After {
 			t.Errorf("%s: 1 worker %+v, 5 workers %+v", a.Scheme, a, b)
+		}
+	}
+}
+
+// TestRingOwner checks the ring's bucketed lookup against a plain binary search, at the
+// ends of the hash space (which wrap around to the first point) and on points themselves.
+func TestRingOwner(t *testing.T) {
+	for _, shape := range []struct{ nodes, vnodes int }{{1, 1}, {2, 1}, {10, 160}, {7, 3}} {
+		r := newRing(shape.nodes, shape.vnodes)
+		hashes := []uint64{0, 1, math.MaxUint64, math.MaxUint64 - 1}
+		for _, p := range r.points {
+			hashes = append(hashes, p, p-1, p+1)
+		}
+		for id := uint64(1); id <= 10_000; id++ {
+			hashes = append(hashes, keyHash(id))
+		}
+		for _, h := range hashes {
+			i, _ := slices.BinarySearch(r.points, h)
+			want := int(r.owners[i%len(r.points)])
+			if got := r.owner(h); got != want {
+				t.Fatalf("%d nodes × %d: owner(%d) = %d, want %d", shape.nodes, shape.vnodes, h, got, want)
+			}
 		}
 	}
 }
