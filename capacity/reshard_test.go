@@ -332,3 +332,27 @@ func BenchmarkReshardScheme(b *testing.B) {
 		})
 	}
 }
+
+// FuzzParseSchemes checks that any text is either refused or a list of known schemes
+// without repeats.
+func FuzzParseSchemes(f *testing.F) {
+	for _, s := range []string{"all", "mod", "mod,jump", " jump , rendezvous ", "ketama", "", ",", "all,mod", "consistent,consistent"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseSchemes(s)
+		if err != nil {
+			return
+		}
+		if len(got) == 0 {
+			t.Fatalf("ParseSchemes(%q): no scheme and no error", s)
+		}
+		seen := map[Scheme]bool{}
+		for _, sc := range got {
+			if !isScheme(sc) || seen[sc] {
+				t.Fatalf("ParseSchemes(%q) = %v: unknown or repeated %q", s, got, sc)
+			}
+			seen[sc] = true
+		}
+	})
+}
