@@ -93,7 +93,7 @@ func (in ReshardInput) Validate() error {
 	case in.To < 1 || in.To > MaxNodes:
 		return badInput("to", float64(in.To), "a whole number of nodes from 1 to 65536")
 	case in.To == in.From:
-		return badInput("to", float64(in.To), fmt.Sprintf("a node count other than --from %d: nothing moves", in.From))
+		return badInput("to", float64(in.To), fmt.Sprintf("a node count other than from (%d): nothing would move", in.From))
 	case len(in.Schemes) == 0:
 		return fmt.Errorf("capacity: no scheme given (allowed: mod, consistent, jump, rendezvous)")
 	case in.BytesPerKey < 0 || isInf(in.BytesPerKey) || math.IsNaN(in.BytesPerKey):

@@ -96,6 +96,9 @@ func (opts *capacityReshardOptions) input(cmd *cobra.Command) (capacity.ReshardI
 			return capacity.ReshardInput{}, usageError(fmt.Errorf("--%s is required: the nodes %s, e.g. --from 4 --to 5", name, map[string]string{"from": "before", "to": "after"}[name]))
 		}
 	}
+	if opts.To == opts.From {
+		return capacity.ReshardInput{}, usageError(fmt.Errorf("--to %d: must differ from --from %d: nothing would move", opts.To, opts.From))
+	}
 	if keys < 1 || uint64(keys) > capacity.MaxKeys {
 		return capacity.ReshardInput{}, usageError(fmt.Errorf("--%s %d: must be a whole number from 1 to %d", keysFlag, keys, int64(capacity.MaxKeys)))
 	}

@@ -84,7 +84,7 @@ func TestCapacityReshardBadInput(t *testing.T) {
 		{"no to", []string{"capacity", "reshard", "--keys", "100", "--from", "3"}, []string{"--to is required"}},
 		{"from zero", []string{"capacity", "reshard", "--keys", "100", "--from", "0", "--to", "3"}, []string{"--from 0", "from 1 to 65536"}},
 		{"to negative", []string{"capacity", "reshard", "--keys", "100", "--from", "2", "--to", "-3"}, []string{"--to -3", "from 1 to 65536"}},
-		{"to equals from", []string{"capacity", "reshard", "--keys", "100", "--from", "3", "--to", "3"}, []string{"--to 3", "other than --from 3"}},
+		{"to equals from", []string{"capacity", "reshard", "--keys", "100", "--from", "3", "--to", "3"}, []string{"--to 3", "must differ from --from 3"}},
 		{"too many nodes", []string{"capacity", "reshard", "--keys", "100", "--from", "2", "--to", "70000"}, []string{"--to 70000"}},
 		{"unknown scheme", with("--scheme", "ketama"), []string{"--scheme ketama", `unknown scheme "ketama"`, "allowed: mod, consistent, jump, rendezvous, all"}},
 		{"unknown scheme in a list", with("--scheme", "mod,crc"), []string{"--scheme mod,crc", `"crc"`, "allowed:"}},
