@@ -49,8 +49,24 @@ func JumpHash(key uint64, buckets int32) int32 {
 
 type jumpPlacer struct{ from, to int32 }
 
+// place runs JumpHash's loop once for both bucket counts: the jumps are the same sequence,
+// and the smaller count's bucket is the last one below it.
 func (p jumpPlacer) place(_, h uint64) (int, int) {
-	return int(JumpHash(h, p.from)), int(JumpHash(h, p.to))
+	small, large := min(p.from, p.to), int64(max(p.from, p.to))
+	key, b, j := h, int64(-1), int64(0)
+	smallB := int64(-1)
+	for j < large {
+		if j < int64(small) {
+			smallB = j
+		}
+		b = j
+		key = key*2862933555777941757 + 1
+		j = int64(float64(b+1) * (float64(int64(1)<<31) / float64((key>>33)+1)))
+	}
+	if p.from < p.to {
+		return int(smallB), int(b)
+	}
+	return int(b), int(smallB)
 }
 
 // ring is a consistent-hashing ring (D. Karger et al., "Consistent Hashing and Random

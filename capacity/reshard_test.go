@@ -41,6 +41,20 @@ func TestJumpHashGolden(t *testing.T) {
 	}
 }
 
+// TestJumpPlacerMatchesJumpHash checks the one-loop placement against JumpHash run twice.
+func TestJumpPlacerMatchesJumpHash(t *testing.T) {
+	for _, n := range [][2]int32{{1, 2}, {4, 5}, {5, 4}, {10, 1000}, {1000, 10}, {1, 65536}} {
+		p := jumpPlacer{from: n[0], to: n[1]}
+		for id := uint64(1); id <= 20_000; id++ {
+			h := keyHash(id)
+			b, a := p.place(id, h)
+			if wb, wa := int(JumpHash(h, n[0])), int(JumpHash(h, n[1])); b != wb || a != wa {
+				t.Fatalf("%d→%d, key %d: got %d→%d, want %d→%d", n[0], n[1], id, b, a, wb, wa)
+			}
+		}
+	}
+}
+
 func reshard(t *testing.T, in ReshardInput) Reshard {
 	t.Helper()
 	r, err := PlanReshard(context.Background(), in)
