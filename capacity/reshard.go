@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -41,23 +42,14 @@ func ParseSchemes(s string) ([]Scheme, error) {
 		switch {
 		case !isScheme(sc):
 			return nil, fmt.Errorf("unknown scheme %q (allowed: mod, consistent, jump, rendezvous, all)", strings.TrimSpace(name))
-		case !containsScheme(out, sc):
+		case !slices.Contains(out, sc):
 			out = append(out, sc)
 		}
 	}
 	return out, nil
 }
 
-func isScheme(s Scheme) bool { return containsScheme(Schemes, s) }
-
-func containsScheme(list []Scheme, s Scheme) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func isScheme(s Scheme) bool { return slices.Contains(Schemes, s) }
 
 // Bounds of a resharding's inputs: a ring of MaxNodes × MaxVirtualNodes points would take
 // far more memory than the keys it places, so their product is bounded too.
@@ -106,7 +98,7 @@ func (in ReshardInput) Validate() error {
 			return fmt.Errorf("capacity: unknown scheme %q (allowed: mod, consistent, jump, rendezvous)", s)
 		}
 	}
-	if containsScheme(in.Schemes, SchemeConsistent) {
+	if slices.Contains(in.Schemes, SchemeConsistent) {
 		if in.VirtualNodes < 1 || in.VirtualNodes > MaxVirtualNodes {
 			return badInput("vnodes", float64(in.VirtualNodes), "a whole number of virtual nodes per node from 1 to 10000")
 		}
