@@ -36,6 +36,7 @@ Scalability Law to a concurrency sweep; queue solves an M/M/c (Erlang C) queue.`
 		newCapacityFitCmd(ios),
 		newCapacityQueueCmd(ios),
 		newCapacityFleetCmd(ios),
+		newCapacityReshardCmd(ios),
 	)
 	return root
 }
