@@ -50,6 +50,10 @@ type serverOptions struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
 	TLSCert, TLSKey   string
+	Workers           int
+	TaskTime          server.TaskTimes
+	TaskQueueMax      int
+	TaskResultTTL     time.Duration
 }
 
 func newServerCmd(ios *IOStreams) *cobra.Command {
@@ -74,6 +78,7 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
   loadtest server --addr 127.0.0.1:0 --users 1000 --dev
   loadtest server --db postgres://postgres@127.0.0.1:5432/test?sslmode=disable --cache redis://127.0.0.1:6379/0
   loadtest server --max-inflight 512 --pprof
+  loadtest server --workers 8 --task-time 100ms,avatar=1s --task-queue-max 500
   loadtest server --tls-cert server.pem --tls-key server-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -105,6 +110,10 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
 	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish after SIGINT/SIGTERM")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "serve https with this PEM certificate (chain); needs --tls-key")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.IntVar(&opts.Workers, "workers", server.DefaultWorkers, "goroutines running asynchronous tasks (POST /api/tasks); with --cache redis:// they share one queue with the other servers")
+	f.Var(&opts.TaskTime, "task-time", "service time of a task: DURATION for every kind, KIND=DURATION for one (kinds "+strings.Join(server.TaskKinds, ", ")+"), comma-separated, e.g. 100ms,avatar=1s")
+	f.IntVar(&opts.TaskQueueMax, "task-queue-max", server.DefaultTaskQueueMax, "tasks that may wait in the queue; a submit beyond answers 503 with Retry-After")
+	f.DurationVar(&opts.TaskResultTTL, "task-result-ttl", server.DefaultTaskResultTTL, "how long a done task stays readable at GET /api/tasks/{id}")
 	f.BoolVar(&opts.StopOnStdinEOF, flagStopOnStdinEOF, false, "shut down when stdin reaches end of file (set by loadtest run for its bundled server)")
 	_ = f.MarkHidden(flagStopOnStdinEOF)
 	return cmd
@@ -118,6 +127,10 @@ func (o *serverOptions) validate() error {
 		return fmt.Errorf("--max-inflight must not be negative, got %d", o.MaxInflight)
 	case o.MaxBody <= 0:
 		return fmt.Errorf("--max-body must be positive, got %d", o.MaxBody)
+	case o.Workers < 1:
+		return fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
+	case o.TaskQueueMax < 1:
+		return fmt.Errorf("--task-queue-max must be at least 1, got %d", o.TaskQueueMax)
 	case o.DBMaxConns < 0:
 		return fmt.Errorf("--db-max-conns must not be negative, got %d", o.DBMaxConns)
 	case o.WriteTimeout <= server.MaxDelay:
@@ -125,7 +138,7 @@ func (o *serverOptions) validate() error {
 	}
 	for name, d := range map[string]time.Duration{"--token-ttl": o.TokenTTL, "--code-ttl": o.CodeTTL,
 		"--read-header-timeout": o.ReadHeaderTimeout, "--read-timeout": o.ReadTimeout,
-		"--idle-timeout": o.IdleTimeout, "--shutdown-timeout": o.ShutdownTimeout} {
+		"--idle-timeout": o.IdleTimeout, "--shutdown-timeout": o.ShutdownTimeout, "--task-result-ttl": o.TaskResultTTL} {
 		if d <= 0 {
 			return fmt.Errorf("%s must be positive, got %v", name, d)
 		}
@@ -204,6 +217,7 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 		DBMaxConns: opts.DBMaxConns, Pprof: opts.Pprof, ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
 		ShutdownTimeout: opts.ShutdownTimeout, Log: opts.ErrOut, TLSCertFile: opts.TLSCert, TLSKeyFile: opts.TLSKey,
+		Workers: opts.Workers, TaskTimes: opts.TaskTime, TaskQueueMax: opts.TaskQueueMax, TaskResultTTL: opts.TaskResultTTL,
 	}
 	if opts.Secret != "" {
 		so.Secret = []byte(opts.Secret)
