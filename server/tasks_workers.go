@@ -67,6 +67,8 @@ func newTaskTier(reg *prometheus.Registry, q taskQueue, o Options) *taskTier {
 		tt.metrics.submitted.WithLabelValues(k)
 		tt.metrics.rejected.WithLabelValues(k)
 		tt.metrics.completed.WithLabelValues(k)
+		tt.metrics.wait.WithLabelValues(k)
+		tt.metrics.run.WithLabelValues(k)
 	}
 	return tt
 }

@@ -1,0 +1,325 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+)
+
+// taskBackends are the queue variants: memory and, with LOADTEST_TEST_REDIS_URL, Redis. The
+// database does not take part in the tier.
+func taskBackends(t *testing.T) []backend {
+	var out []backend
+	for _, b := range backends(t) {
+		if b.db == "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// withTasks sets the tier's options.
+func withTasks(workers int, times string, queueMax int) func(*Options) {
+	return func(o *Options) {
+		o.Workers, o.TaskQueueMax = workers, queueMax
+		tt, err := ParseTaskTimes(times)
+		if err != nil {
+			panic(err)
+		}
+		o.TaskTimes = tt
+	}
+}
+
+func submitTask(t *testing.T, ts *httptest.Server, tok, kind string) taskView {
+	t.Helper()
+	var v taskView
+	mustJSON(t, ts, "POST", "/api/tasks", tok, map[string]string{"kind": kind}, http.StatusAccepted, &v)
+	return v
+}
+
+func getTask(t *testing.T, ts *httptest.Server, tok, id string) taskView {
+	t.Helper()
+	var v taskView
+	mustJSON(t, ts, "GET", "/api/tasks/"+id, tok, nil, http.StatusOK, &v)
+	return v
+}
+
+// waitTask polls a task every 5ms until it has status, for at most 20s, and returns the
+// statuses it saw in order (each once) and the last answer.
+func waitTask(t *testing.T, ts *httptest.Server, tok, id, status string) ([]string, taskView) {
+	t.Helper()
+	var seen []string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		v := getTask(t, ts, tok, id)
+		if len(seen) == 0 || seen[len(seen)-1] != v.Status {
+			seen = append(seen, v.Status)
+		}
+		if v.Status == status {
+			return seen, v
+		}
+	}
+	t.Fatalf("task %s: never %s in 20s (saw %v)", id, status, seen)
+	return nil, taskView{}
+}
+
+func TestTasks(t *testing.T) {
+	for _, b := range taskBackends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Run("lifecycle", func(t *testing.T) { testTaskLifecycle(t, b) })
+			t.Run("per kind times", func(t *testing.T) { testTaskKindTimes(t, b) })
+			t.Run("bad input", func(t *testing.T) { testTaskBadInput(t, b) })
+			t.Run("queue full", func(t *testing.T) { testTaskQueueFull(t, b) })
+		})
+	}
+}
+
+// testTaskLifecycle: one worker, 300ms a task. A runs at once; B waits for A, so a poll of B
+// sees pending, running, done in that order; each answer is exact where it can be.
+func testTaskLifecycle(t *testing.T, b backend) {
+	const taskTime = 300 * time.Millisecond
+	srv, ts := newTestServer(t, b, withTasks(1, "300ms", 10))
+	tok := token(srv, 7)
+	code, _ := call(t, ts, "GET", "/api/tasks/1", tok, nil)
+	if code != http.StatusNotFound {
+		t.Fatalf("GET a task before any: got %d, want 404", code)
+	}
+	req, _ := http.NewRequest("POST", ts.URL+"/api/tasks", strings.NewReader(`{"kind":"rcmd"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a taskView
+	json.NewDecoder(resp.Body).Decode(&a)
+	resp.Body.Close()
+	if resp.StatusCode != 202 || a.ID == "" || a.Kind != "rcmd" || a.Status != TaskPending || string(a.Result) != "null" || a.QueuedMS != 0 || a.RunMS != 0 {
+		t.Fatalf("submit: got %d %+v, want 202 with an id, kind rcmd, pending, null result, zero times", resp.StatusCode, a)
+	}
+	if loc := resp.Header.Get("Location"); loc != "/api/tasks/"+a.ID {
+		t.Errorf("Location: got %q, want /api/tasks/%s", loc, a.ID)
+	}
+	bv := submitTask(t, ts, tok, TaskAvatar)
+	if bv.ID == a.ID {
+		t.Fatalf("two tasks with id %s", a.ID)
+	}
+	seen, done := waitTask(t, ts, tok, bv.ID, TaskDone)
+	if want := []string{TaskPending, TaskRunning, TaskDone}; fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("statuses of the second task: got %v, want %v", seen, want)
+	}
+	_, av := waitTask(t, ts, tok, a.ID, TaskDone)
+	if want := taskResult(TaskRcmd, 7, a.ID, testUsers); string(av.Result) != string(want) {
+		t.Errorf("result of rcmd: got %s, want %s", av.Result, want)
+	}
+	if want := fmt.Sprintf(`{"height":256,"url":"/avatars/7/%s.jpg","width":256}`, bv.ID); string(done.Result) != want {
+		t.Errorf("result of avatar: got %s, want %s", done.Result, want)
+	}
+	for _, v := range []taskView{av, done} {
+		if v.RunMS < ms(taskTime) {
+			t.Errorf("task %s: run_ms %v, want at least the task time %v", v.ID, v.RunMS, ms(taskTime))
+		}
+	}
+	// B waited while A ran: longer than A, which one idle worker took at once.
+	if done.QueuedMS <= av.QueuedMS || done.QueuedMS+done.RunMS < ms(taskTime) {
+		t.Errorf("second task: queued %vms run %vms, want it to wait longer than the first (%vms)", done.QueuedMS, done.RunMS, av.QueuedMS)
+	}
+	if again := getTask(t, ts, tok, a.ID); !reflect.DeepEqual(again, av) {
+		t.Errorf("a done task changed: got %+v, then %+v", av, again)
+	}
+	if code, body := call(t, ts, "GET", "/api/tasks/"+a.ID, token(srv, 8), nil); code != 404 || !strings.Contains(string(body), "not found") {
+		t.Errorf("another user's task: got %d %s, want 404 not found", code, body)
+	}
+	fams := scrape(t, srv)
+	for _, m := range []struct {
+		name, kind string
+		want       float64
+	}{
+		{"loadtest_server_tasks_submitted_total", TaskRcmd, 1},
+		{"loadtest_server_tasks_submitted_total", TaskAvatar, 1},
+		{"loadtest_server_tasks_submitted_total", TaskSMS, 0},
+		{"loadtest_server_tasks_completed_total", TaskAvatar, 1},
+		{"loadtest_server_tasks_completed_total", TaskRcmd, 1},
+		{"loadtest_server_tasks_rejected_total", TaskRcmd, 0},
+		{"loadtest_server_task_wait_seconds", TaskRcmd, 1}, // histograms: the count
+		{"loadtest_server_task_run_seconds", TaskAvatar, 1},
+		{"loadtest_server_task_run_seconds", TaskSMS, 0},
+		{"loadtest_server_task_queue_length", "", 0},
+		{"loadtest_server_task_workers_busy", "", 0},
+		{"loadtest_server_task_workers", "", 1},
+	} {
+		if got := metricValue(fams, m.name, m.kind); got != m.want {
+			t.Errorf("%s{kind=%q}: got %v, want %v", m.name, m.kind, got, m.want)
+		}
+	}
+	if sum := metricSum(fams, "loadtest_server_task_run_seconds", TaskAvatar); sum < taskTime.Seconds() {
+		t.Errorf("run seconds of avatar: got %v, want at least %v", sum, taskTime.Seconds())
+	}
+}
+
+// metricValue is the value of a counter or gauge, or the count of a histogram, of the series
+// with label kind (or none); -1 if there is no such series.
+func metricValue(fams map[string]*dto.MetricFamily, name, kind string) float64 {
+	for _, m := range fams[name].GetMetric() {
+		if labelKind(m) != kind {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			return m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue()
+		case m.Histogram != nil:
+			return float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return -1
+}
+
+func metricSum(fams map[string]*dto.MetricFamily, name, kind string) float64 {
+	for _, m := range fams[name].GetMetric() {
+		if labelKind(m) == kind {
+			return m.GetHistogram().GetSampleSum()
+		}
+	}
+	return -1
+}
+
+func labelKind(m *dto.Metric) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == "kind" {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// testTaskKindTimes: with 100ms,avatar=400ms each kind runs its own time.
+func testTaskKindTimes(t *testing.T, b backend) {
+	srv, ts := newTestServer(t, b, withTasks(3, "100ms,avatar=400ms", 10))
+	tok := token(srv, 3)
+	ids := map[string]string{}
+	for _, k := range TaskKinds {
+		ids[k] = submitTask(t, ts, tok, k).ID
+	}
+	run := map[string]float64{}
+	for _, k := range TaskKinds {
+		_, v := waitTask(t, ts, tok, ids[k], TaskDone)
+		run[k] = v.RunMS
+		if want := ms(srv.tasks.times.Of(k)); v.RunMS < want {
+			t.Errorf("%s: run_ms %v, want at least %v", k, v.RunMS, want)
+		}
+	}
+	if run[TaskAvatar] <= run[TaskRcmd] || run[TaskAvatar] <= run[TaskSMS] {
+		t.Errorf("run_ms %v: want avatar's (400ms) longer than rcmd's and sms's (100ms)", run)
+	}
+}
+
+func testTaskBadInput(t *testing.T, b backend) {
+	srv, ts := newTestServer(t, b, withTasks(1, "10ms", 10))
+	tok := token(srv, 1)
+	tests := []struct {
+		name, method, path, tok string
+		body                    any
+		wantCode                int
+		wantMsg                 string
+	}{
+		{"unknown kind", "POST", "/api/tasks", tok, `{"kind":"video"}`, 400, `kind: \"video\" is not a task kind: want one of avatar, rcmd, sms`},
+		{"no kind", "POST", "/api/tasks", tok, `{}`, 400, "want one of avatar, rcmd, sms"},
+		{"kind not a string", "POST", "/api/tasks", tok, `{"kind":1}`, 400, "kind"},
+		{"unknown field", "POST", "/api/tasks", tok, `{"kind":"sms","priority":1}`, 400, "priority"},
+		{"not an object", "POST", "/api/tasks", tok, `"sms"`, 400, `{\"kind\": \"avatar\"|\"rcmd\"|\"sms\"}`},
+		{"no token", "POST", "/api/tasks", "", `{"kind":"sms"}`, 401, "bearer"},
+		{"get no token", "GET", "/api/tasks/1", "", nil, 401, "bearer"},
+		{"unknown id", "GET", "/api/tasks/999999", tok, nil, 404, `task \"999999\" not found`},
+		{"garbage id", "GET", "/api/tasks/x'%20OR%201", tok, nil, 404, "not found"},
+		{"wrong method", "DELETE", "/api/tasks/1", tok, nil, 405, "not allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := call(t, ts, tt.method, tt.path, tt.tok, tt.body)
+			if code != tt.wantCode || !strings.Contains(string(body), tt.wantMsg) {
+				t.Errorf("got %d %s, want %d containing %s", code, body, tt.wantCode, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// testTaskQueueFull: one worker busy for 2s and a queue of 2: the third waiting task is
+// refused with 503 and Retry-After 4 (2 tasks × 2s / 1 worker), and counted.
+func testTaskQueueFull(t *testing.T, b backend) {
+	srv, ts := newTestServer(t, b, withTasks(1, "2s", 2))
+	tok := token(srv, 1)
+	first := submitTask(t, ts, tok, TaskSMS)
+	waitTask(t, ts, tok, first.ID, TaskRunning)
+	submitTask(t, ts, tok, TaskSMS)
+	submitTask(t, ts, tok, TaskRcmd)
+	req, _ := http.NewRequest("POST", ts.URL+"/api/tasks", strings.NewReader(`{"kind":"avatar"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e apiError
+	json.NewDecoder(resp.Body).Decode(&e)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "4" || e.Error != "task queue full: 2 tasks waiting, retry later" {
+		t.Errorf("submit to a full queue: got %d Retry-After %q %q, want 503, Retry-After 4, task queue full",
+			resp.StatusCode, resp.Header.Get("Retry-After"), e.Error)
+	}
+	fams := scrape(t, srv)
+	for _, m := range []struct {
+		name, kind string
+		want       float64
+	}{
+		{"loadtest_server_tasks_rejected_total", TaskAvatar, 1},
+		{"loadtest_server_tasks_rejected_total", TaskSMS, 0},
+		{"loadtest_server_tasks_submitted_total", TaskSMS, 2},
+		{"loadtest_server_tasks_submitted_total", TaskAvatar, 0},
+		{"loadtest_server_task_queue_length", "", 2},
+		{"loadtest_server_task_workers_busy", "", 1},
+	} {
+		if got := metricValue(fams, m.name, m.kind); got != m.want {
+			t.Errorf("%s{kind=%q}: got %v, want %v", m.name, m.kind, got, m.want)
+		}
+	}
+}
+
+func TestTaskRetryAfter(t *testing.T) {
+	for _, c := range []struct {
+		workers, queueMax int
+		times             string
+		kind              string
+		want              int
+	}{
+		{1, 2, "2s", TaskSMS, 4},
+		{4, 1000, "200ms", TaskRcmd, 50},
+		{3, 10, "100ms", TaskRcmd, 1}, // 0.33s rounds up to 1
+		{3, 10, "100ms,avatar=1s", TaskAvatar, 4},
+		{8, 1, "1ms", TaskSMS, 1},
+	} {
+		times, _ := ParseTaskTimes(c.times)
+		tt := &taskTier{workers: c.workers, queueMax: c.queueMax, times: times}
+		if got := tt.retryAfterSeconds(c.kind); got != c.want {
+			t.Errorf("%d workers, queue %d, %s, %s: got %d, want %d", c.workers, c.queueMax, c.times, c.kind, got, c.want)
+		}
+	}
+	if got := (&taskTier{queue: errQueue{}}).queueLength(); !math.IsNaN(got) {
+		t.Errorf("queue length of an unreadable queue: got %v, want NaN", got)
+	}
+}
+
+// errQueue is a taskQueue that cannot be read.
+type errQueue struct{ taskQueue }
+
+func (errQueue) Len(context.Context) (int, error) { return 0, errors.New("unreachable") }
