@@ -62,8 +62,9 @@ func newServerCmd(ios *IOStreams) *cobra.Command {
 		Use:   "server",
 		Short: "Run the reference Swiper server",
 		Long: `Run the reference Swiper server: an echo tier (/echo, /delay, /status), a cache tier
-(/cache/users/{uid}), a database tier (/db/users/{uid}) and a small dating-app API under /api,
-with Prometheus metrics on /metrics.
+(/cache/users/{uid}), a database tier (/db/users/{uid}), a small dating-app API under /api and an
+asynchronous tier (POST /api/tasks, run by --workers from a bounded queue, in memory or a
+Redis list shared by the servers on one Redis), with Prometheus metrics on /metrics.
 
 The database is SQLite (default, a file in the user cache directory), MySQL/MariaDB or
 PostgreSQL; the cache is in-process (default) or Redis. On start the server creates its schema,
