@@ -37,10 +37,11 @@ type taskQueue interface {
 // memoryTaskQueue is the in-process taskQueue: a buffered channel of pending ids (its capacity
 // is the queue's bound) and a map of every task kept. The done tasks are also listed in the
 // order they finished, which is the order they expire in, so each Finish drops the ones past
-// the result TTL or beyond taskResultsMax from the front: no timer, no goroutine.
+// the result TTL or beyond q.keep (taskResultsMax) from the front: no timer, no goroutine.
 type memoryTaskQueue struct {
 	pending   chan string
 	resultTTL time.Duration
+	keep      int // most done tasks kept
 	mu        sync.Mutex
 	seq       int64
 	tasks     map[string]*task
@@ -49,7 +50,7 @@ type memoryTaskQueue struct {
 }
 
 func newMemoryTaskQueue(max int, resultTTL time.Duration) *memoryTaskQueue {
-	return &memoryTaskQueue{pending: make(chan string, max), resultTTL: resultTTL, tasks: make(map[string]*task)}
+	return &memoryTaskQueue{pending: make(chan string, max), resultTTL: resultTTL, keep: taskResultsMax, tasks: make(map[string]*task)}
 }
 
 func (q *memoryTaskQueue) Kind() string { return "memory" }
@@ -92,11 +93,11 @@ func (q *memoryTaskQueue) Finish(_ context.Context, t task, result json.RawMessa
 }
 
 // expire forgets the done tasks finished more than the result TTL before now, and the oldest
-// beyond taskResultsMax. The caller holds q.mu.
+// beyond q.keep. The caller holds q.mu.
 func (q *memoryTaskQueue) expire(now time.Time) {
 	for ; q.doneHead < len(q.doneOrder); q.doneHead++ {
 		t := q.tasks[q.doneOrder[q.doneHead]]
-		if len(q.doneOrder)-q.doneHead <= taskResultsMax && now.Sub(t.Done) < q.resultTTL {
+		if len(q.doneOrder)-q.doneHead <= q.keep && now.Sub(t.Done) < q.resultTTL {
 			break
 		}
 		delete(q.tasks, t.ID)

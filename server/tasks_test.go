@@ -323,3 +323,70 @@ func TestTaskRetryAfter(t *testing.T) {
 type errQueue struct{ taskQueue }
 
 func (errQueue) Len(context.Context) (int, error) { return 0, errors.New("unreachable") }
+
+// TestTaskResultsExpire: a done task is readable for the result TTL, then 404, on every queue.
+// It finished after it was submitted, so its first 404 cannot come before submit + TTL.
+func TestTaskResultsExpire(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	for _, b := range taskBackends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			srv, ts := newTestServer(t, b, withTasks(1, "10ms", 10), func(o *Options) { o.TaskResultTTL = ttl })
+			tok := token(srv, 2)
+			submitted := time.Now()
+			v := submitTask(t, ts, tok, TaskSMS)
+			waitTask(t, ts, tok, v.ID, TaskDone)
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				code, body := call(t, ts, "GET", "/api/tasks/"+v.ID, tok, nil)
+				if code == 404 {
+					if gone := time.Since(submitted); gone < ttl {
+						t.Errorf("task %s gone %v after its submit, before its result TTL %v", v.ID, gone, ttl)
+					}
+					break
+				}
+				if code != 200 || time.Now().After(deadline) {
+					t.Fatalf("task %s: got %d %s, want 200 until the TTL passes, then 404", v.ID, code, body)
+				}
+			}
+		})
+	}
+}
+
+// TestMemoryTaskQueueBounds: the memory queue forgets done tasks past the TTL or beyond its
+// count, oldest first, and keeps pending and running ones whatever their age.
+func TestMemoryTaskQueueBounds(t *testing.T) {
+	ctx := context.Background()
+	q := newMemoryTaskQueue(10, time.Minute)
+	q.keep = 3
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 6 {
+		tk, err := q.Submit(ctx, TaskSMS, 1, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+		if i < 5 { // the sixth stays pending
+			tk, _ = q.Take(ctx, func() time.Time { return t0 })
+			q.Finish(ctx, tk, json.RawMessage(`{}`), t0.Add(time.Duration(i)*time.Second))
+		}
+	}
+	kept := func() []string {
+		var out []string
+		for _, id := range ids {
+			if _, ok := q.tasks[id]; ok {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	if got, want := fmt.Sprint(kept()), "[3 4 5 6]"; got != want {
+		t.Errorf("after 5 done with keep 3: got %s, want %s (the 3 newest done and the pending one)", got, want)
+	}
+	q.expire(t0.Add(3*time.Second + time.Minute)) // tasks 3, 4, 5 finished at 2s, 3s, 4s: 3 and 4 are a minute old
+	if got, want := fmt.Sprint(kept()), "[5 6]"; got != want {
+		t.Errorf("a minute after: got %s, want %s", got, want)
+	}
+	if n, _ := q.Len(ctx); n != 1 {
+		t.Errorf("pending: got %d, want 1", n)
+	}
+}
