@@ -52,6 +52,8 @@ type serverOptions struct {
 	TLSCert, TLSKey   string
 	Workers           int
 	TaskTime          server.TaskTimes
+	TaskTimeDist      string
+	Seed              uint64
 	TaskQueueMax      int
 	TaskResultTTL     time.Duration
 }
@@ -113,6 +115,8 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.IntVar(&opts.Workers, "workers", server.DefaultWorkers, "goroutines running asynchronous tasks (POST /api/tasks); with --cache redis:// they share one queue with the other servers")
 	f.Var(&opts.TaskTime, "task-time", "service time of a task: DURATION for every kind, KIND=DURATION for one (kinds "+strings.Join(server.TaskKinds, ", ")+"), comma-separated, e.g. 100ms,avatar=1s")
+	f.StringVar(&opts.TaskTimeDist, "task-time-dist", server.TaskTimeFixed, "how a task's time is drawn: fixed (exactly --task-time) or exp (exponential of mean --task-time, seeded by --seed and the task id)")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the --task-time-dist exp draws")
 	f.IntVar(&opts.TaskQueueMax, "task-queue-max", server.DefaultTaskQueueMax, "tasks that may wait in the queue; a submit beyond answers 503 with Retry-After")
 	f.DurationVar(&opts.TaskResultTTL, "task-result-ttl", server.DefaultTaskResultTTL, "how long a done task stays readable at GET /api/tasks/{id}")
 	f.BoolVar(&opts.StopOnStdinEOF, flagStopOnStdinEOF, false, "shut down when stdin reaches end of file (set by loadtest run for its bundled server)")
@@ -130,6 +134,8 @@ func (o *serverOptions) validate() error {
 		return fmt.Errorf("--max-body must be positive, got %d", o.MaxBody)
 	case o.Workers < 1:
 		return fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
+	case o.TaskTimeDist != server.TaskTimeFixed && o.TaskTimeDist != server.TaskTimeExp:
+		return fmt.Errorf("--task-time-dist %q: want %s or %s", o.TaskTimeDist, server.TaskTimeFixed, server.TaskTimeExp)
 	case o.TaskQueueMax < 1:
 		return fmt.Errorf("--task-queue-max must be at least 1, got %d", o.TaskQueueMax)
 	case o.DBMaxConns < 0:
@@ -218,7 +224,7 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 		DBMaxConns: opts.DBMaxConns, Pprof: opts.Pprof, ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
 		ShutdownTimeout: opts.ShutdownTimeout, Log: opts.ErrOut, TLSCertFile: opts.TLSCert, TLSKeyFile: opts.TLSKey,
-		Workers: opts.Workers, TaskTimes: opts.TaskTime, TaskQueueMax: opts.TaskQueueMax, TaskResultTTL: opts.TaskResultTTL,
+		Workers: opts.Workers, TaskTimes: opts.TaskTime, TaskTimeDist: opts.TaskTimeDist, Seed: opts.Seed, TaskQueueMax: opts.TaskQueueMax, TaskResultTTL: opts.TaskResultTTL,
 	}
 	if opts.Secret != "" {
 		so.Secret = []byte(opts.Secret)

@@ -118,6 +118,7 @@ func TestServerFlagErrors(t *testing.T) {
 		{"task time without unit", []string{"server", "--task-time", "200"}, `invalid argument "200" for "--task-time" flag: task times "200": item "200": want a duration`},
 		{"task time of an unknown kind", []string{"server", "--task-time", "video=1s"}, `--task-time" flag: task times "video=1s": unknown kind "video": want one of avatar, rcmd, sms`},
 		{"task time zero", []string{"server", "--task-time", "rcmd=0s"}, "--task-time"},
+		{"unknown task time distribution", []string{"server", "--task-time-dist", "normal"}, `--task-time-dist "normal": want fixed or exp`},
 		{"task result ttl zero", []string{"server", "--task-result-ttl", "0s"}, "--task-result-ttl must be positive"},
 	}
 	for _, tt := range tests {

@@ -53,6 +53,10 @@ type Options struct {
 	Workers int
 	// TaskTimes is the service time of each task kind (default DefaultTaskTime for every kind).
 	TaskTimes TaskTimes
+	// TaskTimeDist is how a task's service time is drawn: TaskTimeFixed (default) or TaskTimeExp.
+	TaskTimeDist string
+	// Seed seeds the draws of TaskTimeExp (with the task id).
+	Seed uint64
 	// TaskQueueMax bounds the tasks waiting in the queue (default DefaultTaskQueueMax); a
 	// submit to a full queue answers 503 with Retry-After.
 	TaskQueueMax int
@@ -113,6 +117,13 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.TaskQueueMax == 0 {
 		c.TaskQueueMax = DefaultTaskQueueMax
+	}
+	switch c.TaskTimeDist {
+	case "":
+		c.TaskTimeDist = TaskTimeFixed
+	case TaskTimeFixed, TaskTimeExp:
+	default:
+		return c, fmt.Errorf("server: task time distribution %q: want %s or %s", c.TaskTimeDist, TaskTimeFixed, TaskTimeExp)
 	}
 	if err := c.TaskTimes.validate(); err != nil {
 		return c, err

@@ -28,6 +28,15 @@ const (
 	TaskDone    = "done"
 )
 
+// Service time distributions of Options.TaskTimeDist.
+const (
+	// TaskTimeFixed: every task of a kind takes exactly the kind's time (M/D/c).
+	TaskTimeFixed = "fixed"
+	// TaskTimeExp: a task's time is drawn from an exponential distribution whose mean is the
+	// kind's time (M/M/c, the queue Erlang C describes), seeded by Options.Seed and the task id.
+	TaskTimeExp = "exp"
+)
+
 // TaskKinds are the kinds POST /api/tasks accepts, in order.
 var TaskKinds = []string{TaskAvatar, TaskRcmd, TaskSMS}
 

@@ -94,6 +94,10 @@ func TestTaskTimesOptions(t *testing.T) {
 			t.Errorf("%+v: got %v, want an error containing %q", c.times, err, c.wantErr)
 		}
 	}
+	o := Options{DB: "sqlite://x", TaskTimeDist: "normal"}
+	if _, err := o.withDefaults(); err == nil || !strings.Contains(err.Error(), `task time distribution "normal": want fixed or exp`) {
+		t.Errorf("distribution normal: got %v, want an error naming fixed and exp", err)
+	}
 }
 
 // FuzzParseTaskTimes: whatever ParseTaskTimes accepts, its String parses back to the same

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -388,5 +389,61 @@ func TestMemoryTaskQueueBounds(t *testing.T) {
 	}
 	if n, _ := q.Len(ctx); n != 1 {
 		t.Errorf("pending: got %d, want 1", n)
+	}
+}
+
+// TestServiceTime: fixed is the kind's time; exp draws are deterministic per seed and task id
+// and follow the exponential distribution: over 20000 ids the mean is the kind's time (within
+// 2.5%; the standard error is 0.7%) and P(X > mean) is e⁻¹ = 0.3679 (within 0.012, 3.5σ).
+func TestServiceTime(t *testing.T) {
+	times, _ := ParseTaskTimes("100ms,avatar=1s")
+	fixed := &taskTier{times: times, dist: TaskTimeFixed}
+	if got := fixed.serviceTime(task{ID: "3", Kind: TaskAvatar}); got != time.Second {
+		t.Errorf("fixed avatar: got %v, want 1s", got)
+	}
+	exp := &taskTier{times: times, dist: TaskTimeExp, seed: 7}
+	a, again := exp.serviceTime(task{ID: "42", Kind: TaskRcmd}), exp.serviceTime(task{ID: "42", Kind: TaskRcmd})
+	other := (&taskTier{times: times, dist: TaskTimeExp, seed: 8}).serviceTime(task{ID: "42", Kind: TaskRcmd})
+	if a != again || a == other || a == exp.serviceTime(task{ID: "43", Kind: TaskRcmd}) {
+		t.Errorf("exp draws: got %v, %v for the same seed and id, %v for another seed: want equal, then different", a, again, other)
+	}
+	const n = 20000
+	var sum float64
+	above := 0
+	for i := 1; i <= n; i++ {
+		d := exp.serviceTime(task{ID: strconv.Itoa(i), Kind: TaskAvatar})
+		if d < 0 || d > MaxTaskTime {
+			t.Fatalf("draw %v out of [0, %v]", d, MaxTaskTime)
+		}
+		sum += d.Seconds()
+		if d > time.Second {
+			above++
+		}
+	}
+	if mean := sum / n; math.Abs(mean-1) > 0.025 {
+		t.Errorf("mean of %d exp draws of mean 1s: got %.4fs, want 1s ± 2.5%%", n, mean)
+	}
+	if p := float64(above) / n; math.Abs(p-math.Exp(-1)) > 0.012 {
+		t.Errorf("P(X > mean): got %.4f, want e⁻¹ = %.4f ± 0.012", p, math.Exp(-1))
+	}
+}
+
+// TestTasksExpTimes: with exponential times each task runs at least its own draw.
+func TestTasksExpTimes(t *testing.T) {
+	srv, ts := newTestServer(t, backend{name: "sqlite+memory", cache: "memory"}, withTasks(4, "100ms", 10),
+		func(o *Options) { o.TaskTimeDist, o.Seed = TaskTimeExp, 3 })
+	tok := token(srv, 6)
+	seen := map[time.Duration]bool{}
+	for range 4 {
+		v := submitTask(t, ts, tok, TaskRcmd)
+		_, done := waitTask(t, ts, tok, v.ID, TaskDone)
+		want := srv.tasks.serviceTime(task{ID: v.ID, Kind: TaskRcmd})
+		seen[want] = true
+		if done.RunMS < ms(want) {
+			t.Errorf("task %s: run_ms %v, want at least its draw %v", v.ID, done.RunMS, want)
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("4 tasks drew %d distinct times, want 4", len(seen))
 	}
 }

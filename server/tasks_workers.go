@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +17,8 @@ import (
 type taskTier struct {
 	queue    taskQueue
 	times    TaskTimes
+	dist     string
+	seed     uint64
 	workers  int
 	queueMax int
 	users    int
@@ -31,7 +35,7 @@ type taskMetrics struct {
 }
 
 func newTaskTier(reg *prometheus.Registry, q taskQueue, o Options) *taskTier {
-	tt := &taskTier{queue: q, times: o.TaskTimes, workers: o.Workers, queueMax: o.TaskQueueMax, users: o.Users}
+	tt := &taskTier{queue: q, times: o.TaskTimes, dist: o.TaskTimeDist, seed: o.Seed, workers: o.Workers, queueMax: o.TaskQueueMax, users: o.Users}
 	buckets := prometheus.ExponentialBuckets(0.001, 2, 20) // 1ms .. 524s
 	tt.metrics = &taskMetrics{
 		submitted: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -135,7 +139,7 @@ func (tt *taskTier) run(ctx context.Context, t task) {
 	tt.busy.Add(1)
 	defer tt.busy.Add(-1)
 	tt.metrics.wait.WithLabelValues(t.Kind).Observe(t.Started.Sub(t.Submitted).Seconds())
-	if !sleepCtx(ctx, tt.times.Of(t.Kind)) {
+	if !sleepCtx(ctx, tt.serviceTime(t)) {
 		tt.requeue(t)
 		return
 	}
@@ -154,6 +158,19 @@ func (tt *taskTier) requeue(t task) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = tt.queue.Requeue(ctx, t) // best effort: the server is stopping
+}
+
+// serviceTime is the time a worker spends on t: the kind's time, or with TaskTimeExp a draw of
+// the exponential distribution of that mean from a generator seeded by the seed and the task
+// id, so a task takes the same time whichever worker or server runs it (at most MaxTaskTime).
+func (tt *taskTier) serviceTime(t task) time.Duration {
+	mean := tt.times.Of(t.Kind)
+	if tt.dist != TaskTimeExp {
+		return mean
+	}
+	id, _ := strconv.ParseUint(t.ID, 10, 64)
+	r := rand.New(rand.NewPCG(tt.seed, id))
+	return min(time.Duration(r.ExpFloat64()*float64(mean)), MaxTaskTime)
 }
 
 // retryAfterSeconds is the Retry-After of a full queue: the time the workers need to drain
