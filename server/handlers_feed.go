@@ -83,7 +83,9 @@ func decodeFeedCursor(c string) (int64, bool) {
 		return 0, false
 	}
 	uid, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || uid <= 0 || strconv.FormatInt(uid, 10) != digits {
+	// Only the canonical form: the decoder forgives line breaks, stray bits and leading
+	// zeros, and a page must have one cursor.
+	if err != nil || uid <= 0 || encodeFeedCursor(uid) != c {
 		return 0, false
 	}
 	return uid, true
