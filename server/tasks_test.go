@@ -114,6 +114,9 @@ func testTaskLifecycle(t *testing.T, b backend) {
 		t.Fatalf("two tasks with id %s", a.ID)
 	}
 	seen, done := waitTask(t, ts, tok, bv.ID, TaskDone)
+	if seen[0] != bv.Status { // the 202 said pending: count it as the first answer
+		seen = append([]string{bv.Status}, seen...)
+	}
 	if want := []string{TaskPending, TaskRunning, TaskDone}; fmt.Sprint(seen) != fmt.Sprint(want) {
 		t.Errorf("statuses of the second task: got %v, want %v", seen, want)
 	}
