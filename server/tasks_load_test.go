@@ -14,7 +14,7 @@ import (
 
 // TestTasksUnderLoad submits tasks faster than the workers can run them (2 workers of 50ms
 // each run 40 tasks/s; the test submits 120 at about 200/s, one every 5ms, over loopback):
-// the queue grows, so each block of 20 tasks waits longer than the block before it, while
+// the queue grows, so each later block of 20 tasks waits longer than the first, while
 // the 202's latency stays flat: its rise from the first block to the last is less than a
 // tenth of the rise of the time from submit to done. Only order relations are asserted.
 func TestTasksUnderLoad(t *testing.T) {
@@ -60,9 +60,11 @@ func TestTasksUnderLoad(t *testing.T) {
 			}
 			t.Logf("median submit latency by block of %d (ms): %.2f", block, submitMed)
 			t.Logf("median submit-to-done by block of %d (ms): %.1f; longest queue %d", block, doneMed, maxQueue)
+			// Each later block waits longer than the first, which found the queue empty. (Not
+			// block by block: a stall of the submitting loop lets the workers catch up.)
 			for i := 1; i < len(doneMed); i++ {
-				if doneMed[i] <= doneMed[i-1] {
-					t.Errorf("block %d's median completion %.1fms is not above block %d's %.1fms: later tasks must wait longer", i, doneMed[i], i-1, doneMed[i-1])
+				if doneMed[i] <= doneMed[0] {
+					t.Errorf("block %d's median completion %.1fms is not above the first block's %.1fms: later tasks must wait longer", i, doneMed[i], doneMed[0])
 				}
 			}
 			doneRise := doneMed[len(doneMed)-1] - doneMed[0]
