@@ -50,6 +50,12 @@ type serverOptions struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
 	TLSCert, TLSKey   string
+	Workers           int
+	TaskTime          server.TaskTimes
+	TaskTimeDist      string
+	Seed              uint64
+	TaskQueueMax      int
+	TaskResultTTL     time.Duration
 }
 
 func newServerCmd(ios *IOStreams) *cobra.Command {
@@ -58,8 +64,9 @@ func newServerCmd(ios *IOStreams) *cobra.Command {
 		Use:   "server",
 		Short: "Run the reference Swiper server",
 		Long: `Run the reference Swiper server: an echo tier (/echo, /delay, /status), a cache tier
-(/cache/users/{uid}), a database tier (/db/users/{uid}) and a small dating-app API under /api,
-with Prometheus metrics on /metrics.
+(/cache/users/{uid}), a database tier (/db/users/{uid}), a small dating-app API under /api and an
+asynchronous tier (POST /api/tasks, run by --workers from a bounded queue, in memory or a
+Redis list shared by the servers on one Redis), with Prometheus metrics on /metrics.
 
 The database is SQLite (default, a file in the user cache directory), MySQL/MariaDB or
 PostgreSQL; the cache is in-process (default) or Redis. On start the server creates its schema,
@@ -74,6 +81,7 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
   loadtest server --addr 127.0.0.1:0 --users 1000 --dev
   loadtest server --db postgres://postgres@127.0.0.1:5432/test?sslmode=disable --cache redis://127.0.0.1:6379/0
   loadtest server --max-inflight 512 --pprof
+  loadtest server --workers 8 --task-time 100ms,avatar=1s --task-queue-max 500
   loadtest server --tls-cert server.pem --tls-key server-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -105,6 +113,12 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
 	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish after SIGINT/SIGTERM")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "serve https with this PEM certificate (chain); needs --tls-key")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.IntVar(&opts.Workers, "workers", server.DefaultWorkers, "goroutines running asynchronous tasks (POST /api/tasks); with --cache redis:// they share one queue with the other servers")
+	f.Var(&opts.TaskTime, "task-time", "service time of a task: DURATION for every kind, KIND=DURATION for one (kinds "+strings.Join(server.TaskKinds, ", ")+"), comma-separated, e.g. 100ms,avatar=1s")
+	f.StringVar(&opts.TaskTimeDist, "task-time-dist", server.TaskTimeFixed, "how a task's time is drawn: fixed (exactly --task-time) or exp (exponential of mean --task-time, seeded by --seed and the task id)")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the --task-time-dist exp draws")
+	f.IntVar(&opts.TaskQueueMax, "task-queue-max", server.DefaultTaskQueueMax, "tasks that may wait in the queue; a submit beyond answers 503 with Retry-After")
+	f.DurationVar(&opts.TaskResultTTL, "task-result-ttl", server.DefaultTaskResultTTL, "how long a done task stays readable at GET /api/tasks/{id}")
 	f.BoolVar(&opts.StopOnStdinEOF, flagStopOnStdinEOF, false, "shut down when stdin reaches end of file (set by loadtest run for its bundled server)")
 	_ = f.MarkHidden(flagStopOnStdinEOF)
 	return cmd
@@ -118,6 +132,12 @@ func (o *serverOptions) validate() error {
 		return fmt.Errorf("--max-inflight must not be negative, got %d", o.MaxInflight)
 	case o.MaxBody <= 0:
 		return fmt.Errorf("--max-body must be positive, got %d", o.MaxBody)
+	case o.Workers < 1:
+		return fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
+	case o.TaskTimeDist != server.TaskTimeFixed && o.TaskTimeDist != server.TaskTimeExp:
+		return fmt.Errorf("--task-time-dist %q: want %s or %s", o.TaskTimeDist, server.TaskTimeFixed, server.TaskTimeExp)
+	case o.TaskQueueMax < 1:
+		return fmt.Errorf("--task-queue-max must be at least 1, got %d", o.TaskQueueMax)
 	case o.DBMaxConns < 0:
 		return fmt.Errorf("--db-max-conns must not be negative, got %d", o.DBMaxConns)
 	case o.WriteTimeout <= server.MaxDelay:
@@ -125,7 +145,7 @@ func (o *serverOptions) validate() error {
 	}
 	for name, d := range map[string]time.Duration{"--token-ttl": o.TokenTTL, "--code-ttl": o.CodeTTL,
 		"--read-header-timeout": o.ReadHeaderTimeout, "--read-timeout": o.ReadTimeout,
-		"--idle-timeout": o.IdleTimeout, "--shutdown-timeout": o.ShutdownTimeout} {
+		"--idle-timeout": o.IdleTimeout, "--shutdown-timeout": o.ShutdownTimeout, "--task-result-ttl": o.TaskResultTTL} {
 		if d <= 0 {
 			return fmt.Errorf("%s must be positive, got %v", name, d)
 		}
@@ -204,6 +224,7 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 		DBMaxConns: opts.DBMaxConns, Pprof: opts.Pprof, ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
 		ShutdownTimeout: opts.ShutdownTimeout, Log: opts.ErrOut, TLSCertFile: opts.TLSCert, TLSKeyFile: opts.TLSKey,
+		Workers: opts.Workers, TaskTimes: opts.TaskTime, TaskTimeDist: opts.TaskTimeDist, Seed: opts.Seed, TaskQueueMax: opts.TaskQueueMax, TaskResultTTL: opts.TaskResultTTL,
 	}
 	if opts.Secret != "" {
 		so.Secret = []byte(opts.Secret)

@@ -113,6 +113,13 @@ func TestServerFlagErrors(t *testing.T) {
 		{"extra argument", []string{"server", "extra"}, "unknown command"},
 		{"bad db url", []string{"server", "--db", "oracle://x"}, "want sqlite://PATH"},
 		{"bad cache url", []string{"server", "--cache", "memcached://x"}, "want memory or redis"},
+		{"zero workers", []string{"server", "--workers", "0"}, "--workers must be at least 1"},
+		{"zero task queue", []string{"server", "--task-queue-max", "0"}, "--task-queue-max must be at least 1"},
+		{"task time without unit", []string{"server", "--task-time", "200"}, `invalid argument "200" for "--task-time" flag: task times "200": item "200": want a duration`},
+		{"task time of an unknown kind", []string{"server", "--task-time", "video=1s"}, `--task-time" flag: task times "video=1s": unknown kind "video": want one of avatar, rcmd, sms`},
+		{"task time zero", []string{"server", "--task-time", "rcmd=0s"}, "--task-time"},
+		{"unknown task time distribution", []string{"server", "--task-time-dist", "normal"}, `--task-time-dist "normal": want fixed or exp`},
+		{"task result ttl zero", []string{"server", "--task-result-ttl", "0s"}, "--task-result-ttl must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

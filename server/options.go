@@ -48,6 +48,20 @@ type Options struct {
 	// and its key. Without them the server speaks plain http. Either way it speaks HTTP/1.1
 	// and HTTP/2 (h2 by ALPN over TLS, h2c with prior knowledge in clear text).
 	TLSCertFile, TLSKeyFile string
+	// Workers is how many goroutines of this server run asynchronous tasks (default
+	// DefaultWorkers). With a Redis cache the queue is shared: every server's workers take from it.
+	Workers int
+	// TaskTimes is the service time of each task kind (default DefaultTaskTime for every kind).
+	TaskTimes TaskTimes
+	// TaskTimeDist is how a task's service time is drawn: TaskTimeFixed (default) or TaskTimeExp.
+	TaskTimeDist string
+	// Seed seeds the draws of TaskTimeExp (with the task id).
+	Seed uint64
+	// TaskQueueMax bounds the tasks waiting in the queue (default DefaultTaskQueueMax); a
+	// submit to a full queue answers 503 with Retry-After.
+	TaskQueueMax int
+	// TaskResultTTL is how long a done task stays readable (default DefaultTaskResultTTL).
+	TaskResultTTL time.Duration
 	// Log, if set, receives a line when a backend changes state: the Redis cache failing
 	// ("down", with the first error) and answering again ("up again"), once each however many
 	// requests fail in between. Nil discards them.
@@ -79,7 +93,8 @@ func (o *Options) withDefaults() (Options, error) {
 		return c, fmt.Errorf("server: cache %q: want memory or redis://HOST:PORT/N", c.Cache)
 	}
 	for name, v := range map[string]int64{"users": int64(c.Users), "cache size": int64(c.CacheSize),
-		"max in-flight": int64(c.MaxInflight), "db max conns": int64(c.DBMaxConns), "max body bytes": c.MaxBodyBytes} {
+		"max in-flight": int64(c.MaxInflight),
+		"workers":       int64(c.Workers), "task queue max": int64(c.TaskQueueMax), "db max conns": int64(c.DBMaxConns), "max body bytes": c.MaxBodyBytes} {
 		if v < 0 {
 			return c, fmt.Errorf("server: %s must not be negative, got %d", name, v)
 		}
@@ -96,6 +111,23 @@ func (o *Options) withDefaults() (Options, error) {
 	def(&c.WriteTimeout, 30*time.Second)
 	def(&c.IdleTimeout, 120*time.Second)
 	def(&c.ShutdownTimeout, 10*time.Second)
+	def(&c.TaskResultTTL, DefaultTaskResultTTL)
+	if c.Workers == 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.TaskQueueMax == 0 {
+		c.TaskQueueMax = DefaultTaskQueueMax
+	}
+	switch c.TaskTimeDist {
+	case "":
+		c.TaskTimeDist = TaskTimeFixed
+	case TaskTimeFixed, TaskTimeExp:
+	default:
+		return c, fmt.Errorf("server: task time distribution %q: want %s or %s", c.TaskTimeDist, TaskTimeFixed, TaskTimeExp)
+	}
+	if err := c.TaskTimes.validate(); err != nil {
+		return c, err
+	}
 	if c.WriteTimeout <= MaxDelay {
 		return c, fmt.Errorf("server: write timeout %v must exceed the longest /delay (%v)", c.WriteTimeout, MaxDelay)
 	}

@@ -33,6 +33,9 @@ func (s *Server) routes() {
 	s.handle("POST /api/social/superlike", s.authed(s.swipeHandler(KindSuperlike)))
 	s.handle("GET /api/social/friends", s.authed(s.handleFriends))
 	s.handle("GET /api/social/rank", s.authed(s.handleRank))
+	s.handle("GET /api/social/feed", s.authed(s.handleFeed))
+	s.handle("POST /api/tasks", s.authed(s.handleTaskSubmit))
+	s.handle("GET /api/tasks/{id}", s.authed(s.handleTaskGet))
 
 	if s.opts.Pprof {
 		s.handle("GET /debug/pprof/", pprof.Index)

@@ -35,6 +35,7 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	tls     *tls.Config // nil: plain http
+	tasks   *taskTier
 
 	inflight  atomic.Int64 // requests being served
 	limited   atomic.Int64 // requests in flight that count against MaxInflight
@@ -79,9 +80,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	for name, db := range s.store.Pools() {
 		s.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}
+	s.tasks = newTaskTier(s.reg, s.openTaskQueue(), o)
 	s.mux = http.NewServeMux()
 	s.routes()
 	s.handler = s.instrument(s.mux)
+	s.tasks.start()
 	return s, nil
 }
 
@@ -160,9 +163,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close closes the database and the cache. It is safe to call more than once.
+// openTaskQueue is the memory queue, or with a Redis cache a Redis list on the cache's
+// client and key prefix, shared by the servers on that Redis.
+func (s *Server) openTaskQueue() taskQueue {
+	if rc, ok := s.cache.(*redisCache); ok {
+		return newRedisTaskQueue(rc.rdb, rc.prefix, s.opts.TaskQueueMax, s.opts.TaskResultTTL)
+	}
+	return newMemoryTaskQueue(s.opts.TaskQueueMax, s.opts.TaskResultTTL)
+}
+
+// Close stops the task workers (a task one was running goes back to the head of the queue),
+// then closes the database and the cache. It is safe to call more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		if s.tasks != nil {
+			s.tasks.stop()
+		}
 		if s.cache != nil {
 			s.closeErr = s.cache.Close()
 		}

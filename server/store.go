@@ -25,6 +25,9 @@ type Store interface {
 	User(ctx context.Context, uid int64) (Profile, error)
 	// Users reads the profiles with from ≤ uid ≤ to, in uid order (for warming the cache).
 	Users(ctx context.Context, from, to int64) ([]Profile, error)
+	// UsersAfter reads up to limit profiles with uid > after, except uid skip, in uid order
+	// (for paging the feed).
+	UsersAfter(ctx context.Context, after, skip int64, limit int) ([]Profile, error)
 	// UserExists reports whether uid is a user.
 	UserExists(ctx context.Context, uid int64) (bool, error)
 	// LoginUser returns the uid registered with phone, creating the user if there is none.
@@ -58,7 +61,7 @@ type sqlStore struct {
 }
 
 type queries struct {
-	user, users, exists, byPhone, insertUser, update              string
+	user, users, usersAfter, exists, byPhone, insertUser, update  string
 	insertSwipe, swipePair, candidates, candidatesGender, friends string
 	seedCount, seedHead                                           string
 }
@@ -71,10 +74,11 @@ func newSQLStore(d *dialect, r, w *sql.DB, prefix string) *sqlStore {
 		" AND c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ?%s" +
 		" AND NOT EXISTS (SELECT 1 FROM " + sw + " s WHERE s.uid = ? AND s.sid = c.uid) ORDER BY c.uid LIMIT ?"
 	s.q = queries{
-		user:    "SELECT " + profileCols + " FROM " + u + " WHERE uid = ?",
-		users:   "SELECT " + profileCols + " FROM " + u + " WHERE uid BETWEEN ? AND ? ORDER BY uid",
-		exists:  "SELECT 1 FROM " + u + " WHERE uid = ?",
-		byPhone: "SELECT uid FROM " + u + " WHERE phone = ?",
+		user:       "SELECT " + profileCols + " FROM " + u + " WHERE uid = ?",
+		users:      "SELECT " + profileCols + " FROM " + u + " WHERE uid BETWEEN ? AND ? ORDER BY uid",
+		usersAfter: "SELECT " + profileCols + " FROM " + u + " WHERE uid > ? AND uid <> ? ORDER BY uid LIMIT ?",
+		exists:     "SELECT 1 FROM " + u + " WHERE uid = ?",
+		byPhone:    "SELECT uid FROM " + u + " WHERE phone = ?",
 		insertUser: d.insertIgnore(u, "phone, name, gender, age, lat, lng, bio, pref_gender, min_age, max_age, max_distance_km, created_at",
 			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"),
 		update: "UPDATE " + u + " SET name = ?, gender = ?, age = ?, lat = ?, lng = ?, bio = ?, pref_gender = ?," +
@@ -89,7 +93,7 @@ func newSQLStore(d *dialect, r, w *sql.DB, prefix string) *sqlStore {
 		seedCount: "SELECT COUNT(*) FROM " + u + " WHERE uid BETWEEN 1 AND ?",
 		seedHead:  "uid, phone, name, gender, age, lat, lng, bio, pref_gender, min_age, max_age, max_distance_km, created_at",
 	}
-	for _, p := range []*string{&s.q.user, &s.q.users, &s.q.exists, &s.q.byPhone, &s.q.insertUser, &s.q.update,
+	for _, p := range []*string{&s.q.user, &s.q.users, &s.q.usersAfter, &s.q.exists, &s.q.byPhone, &s.q.insertUser, &s.q.update,
 		&s.q.insertSwipe, &s.q.swipePair, &s.q.candidates, &s.q.candidatesGender, &s.q.friends, &s.q.seedCount} {
 		*p = d.rebind(*p)
 	}
@@ -167,6 +171,10 @@ func (s *sqlStore) queryProfiles(ctx context.Context, query string, args ...any)
 
 func (s *sqlStore) Users(ctx context.Context, from, to int64) ([]Profile, error) {
 	return s.queryProfiles(ctx, s.q.users, from, to)
+}
+
+func (s *sqlStore) UsersAfter(ctx context.Context, after, skip int64, limit int) ([]Profile, error) {
+	return s.queryProfiles(ctx, s.q.usersAfter, after, skip, limit)
 }
 
 func (s *sqlStore) UserExists(ctx context.Context, uid int64) (bool, error) {
