@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,8 +45,9 @@ func (r *flowRun) session() {
 	}
 }
 
-// iterate runs one iteration: its steps in order, each request's latency from the end of
-// what came before it (the intended start for the first), think times slept in between.
+// iterate runs one iteration: its steps in the order its groups and conditions give, each
+// request's latency from the end of what came before it (the intended start for the first),
+// think times and poll intervals slept in between.
 func (s *session) iterate(job flowJob) {
 	r := s.r
 	it := s.it
@@ -62,7 +64,23 @@ func (s *session) iterate(job flowJob) {
 	}
 	prevEnd := job.intended
 	first := true
-	for i := 0; i < it.Steps() && err == nil; i++ {
+	for err == nil {
+		i, nerr := it.Next()
+		s.countControl(flow)
+		if nerr != nil {
+			// a condition or a repeat could not be evaluated: the iteration ends there
+			var ce *scenarios.CondError
+			name := -1
+			if errors.As(nerr, &ce) {
+				name = ce.Name
+			}
+			s.buildFailed(flow, name, nerr)
+			failed = true
+			break
+		}
+		if i < 0 {
+			break
+		}
 		if d, ok := it.Think(i); ok {
 			end := prevEnd.Add(d)
 			if sleepCtx(r.sessCtx, time.Until(end)) != nil {
@@ -72,7 +90,7 @@ func (s *session) iterate(job flowJob) {
 			prevEnd = end
 			continue
 		}
-		ok, end, aborted := s.step(flow, i, prevEnd, first)
+		ok, end, aborted := s.runStep(flow, i, prevEnd, first)
 		first = false
 		if aborted {
 			cut = true
@@ -93,6 +111,83 @@ func (s *session) iterate(job flowJob) {
 	r.mu.Lock()
 	r.agg.flows.end(flow, failed, prevEnd.Sub(job.intended))
 	r.mu.Unlock()
+}
+
+// countControl counts the steps the iteration's last move skipped and a while group it left
+// at its max.
+func (s *session) countControl(flow int) {
+	skipped, atMax := s.it.Skipped(), s.it.StoppedAtMax()
+	if len(skipped) == 0 && atMax == "" {
+		return
+	}
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	for _, name := range skipped {
+		s.r.agg.flows.skip(flow, name)
+	}
+	if atMax != "" {
+		s.r.agg.flows.loopAtMax(flow, atMax)
+	}
+}
+
+// pollState is one poll in progress: when its first attempt was due, its attempts, and how
+// the last one ended.
+type pollState struct {
+	start             time.Time
+	interval, timeout time.Duration
+	name              int // the step's Names index
+	attempts          uint64
+	again             bool // until did not hold and another attempt fits before the timeout
+	held, timedOut    bool
+}
+
+// runStep runs request step i: once, or as a poll, attempt after attempt every interval
+// (each attempt's latency counted from its intended start: the end of the one before plus
+// the interval), until its condition holds, an attempt fails or the timeout passes.
+func (s *session) runStep(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
+	interval, timeout, polls := s.it.Poll(i)
+	if !polls {
+		return s.step(flow, i, prevEnd, first, nil)
+	}
+	ps := &pollState{start: prevEnd, interval: interval, timeout: timeout, name: -1}
+	for {
+		ps.again = false
+		ok, end, aborted = s.step(flow, i, prevEnd, first, ps)
+		first = false
+		if aborted || !ok || !ps.again {
+			break
+		}
+		next := end.Add(interval)
+		if sleepCtx(s.r.sessCtx, time.Until(next)) != nil {
+			aborted = true
+			break
+		}
+		prevEnd = next
+	}
+	s.r.mu.Lock()
+	s.r.agg.flows.poll(flow, ps, end.Sub(ps.start))
+	s.r.mu.Unlock()
+	return ok, end, aborted
+}
+
+// judgePoll decides, after an attempt that passed its checks, whether the poll is done:
+// until holds (done), another attempt fits before the timeout (again), or the attempt fails
+// with class timeout, saying how many attempts the poll made.
+func (s *session) judgePoll(i int, ps *pollState, out *stepOutcome, end time.Time) {
+	holds, err := s.it.Until(i)
+	switch {
+	case err != nil:
+		out.ok, out.class, out.msg = false, ClassBuild, fmt.Sprintf("%s: %v", out.where(), err)
+	case holds:
+		ps.held = true
+	case end.Add(ps.interval).Sub(ps.start) > ps.timeout:
+		ps.timedOut = true
+		out.ok, out.class = false, results.ErrorClassTimeout
+		out.msg = fmt.Sprintf("%s: poll until %q still false after %d attempt(s) in %s (timeout %s)",
+			out.where(), s.it.PollUntil(i), ps.attempts, end.Sub(ps.start).Round(time.Millisecond), ps.timeout)
+	default:
+		ps.again = true
+	}
 }
 
 // stepOutcome is what one request step (or one of its redirects) measured.
@@ -122,14 +217,20 @@ func (o *stepOutcome) where() string {
 // step sends request step i, and the redirects it follows, and records them. It returns
 // whether it passed, when it ended, and whether the end of the grace cut it short (then the
 // request cut short is not counted).
-func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
+func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState) (ok bool, end time.Time, aborted bool) {
 	r, it := s.r, s.it
 	name, err := it.Request(i, &s.tgt)
+	if ps != nil {
+		ps.name = name
+	}
 	var req *http.Request
 	if err == nil {
 		req, err = newFlowRequest(r.sessCtx, &s.tgt)
 	}
 	if err != nil {
+		if ps != nil {
+			ps.attempts++
+		}
 		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
@@ -155,9 +256,19 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 			out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s: %d %s", out.where(), out.code, http.StatusText(int(out.code)))
 		}
 		var outcomes []scenarios.Outcome
-		if final && out.class == "" && it.HasChecks(i) {
-			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
-			out.cut = s.body.cut
+		if final && out.class == "" {
+			it.Answered(int(out.code))
+			if it.HasChecks(i) {
+				outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
+				out.cut = s.body.cut
+			}
+		}
+		s.judgeChecks(flow, outcomes, &out)
+		if final && ps != nil {
+			ps.attempts++
+			if out.ok {
+				s.judgePoll(i, ps, &out, end)
+			}
 		}
 		s.record(flow, name, hopName, first, outcomes, &out, hopName == "")
 		if r.p.Trace != nil {
@@ -214,18 +325,10 @@ func (s *session) send(req *http.Request, keepBody, statusChecked bool, prevEnd 
 func (s *session) record(flow, name int, hopName string, first bool, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
 	r := s.r
 	a := r.agg
-	info := &a.flows.infos[flow]
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, o := range outcomes {
 		a.flows.check(flow, o)
-		if !o.Pass && out.ok {
-			out.ok, out.class = false, checkClass
-			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where(), info.Checks[o.Check].Name, o.Seen)
-			if out.cut > 0 {
-				out.msg = fmt.Sprintf("%s: check %q failed: %s (saw %s)", out.where(), info.Checks[o.Check].Name, cutMessage(out.cut), o.Seen)
-			}
-		}
 	}
 	if first && a.p.schedule != nil && out.lag > lateAfter {
 		a.late++
@@ -249,6 +352,21 @@ func (s *session) record(flow, name int, hopName string, first bool, outcomes []
 	a.windowCount++
 	if done.After(a.last) {
 		a.last = done
+	}
+}
+
+// judgeChecks fails a request whose check or extraction failed (class check), with a message
+// naming the first that failed and what was seen.
+func (s *session) judgeChecks(flow int, outcomes []scenarios.Outcome, out *stepOutcome) {
+	info := &s.r.agg.flows.infos[flow]
+	for _, o := range outcomes {
+		if !o.Pass && out.ok {
+			out.ok, out.class = false, checkClass
+			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where(), info.Checks[o.Check].Name, o.Seen)
+			if out.cut > 0 {
+				out.msg = fmt.Sprintf("%s: check %q failed: %s (saw %s)", out.where(), info.Checks[o.Check].Name, cutMessage(out.cut), o.Seen)
+			}
+		}
 	}
 }
 

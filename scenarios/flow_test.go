@@ -98,7 +98,7 @@ func TestParseFlowErrors(t *testing.T) {
 		{"extract shadows a variable", "variables: {code: '1'}\n" + flowHead + "      - path: /a\n        extract: {code: status}\n",
 			`scenario my.yaml:7: extract code: "code" is also defined under variables`, "extract.code"},
 		{"unknown step field", flowHead + "      - {path: /a, checks: []}\n",
-			`scenario my.yaml:5: unknown field "checks", want one of name, method, path, headers, body, form, multipart, json, check, extract, on_failure, think, follow_redirects; did you mean "check"?`, "flows[0].steps[0].checks"},
+			`scenario my.yaml:5: unknown field "checks", want one of name, method, path, headers, body, form, multipart, json, check, extract, on_failure, think, follow_redirects, when, poll; did you mean "check"?`, "flows[0].steps[0].checks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
