@@ -256,7 +256,7 @@ func (p *parser) group(fr *flowReader, item *yaml.Node, prefix string) error {
 		}
 	}
 	outer := p.loop
-	if g.Loops() && outer == nil {
+	if (whileNode != nil || g.Loops()) && outer == nil {
 		p.loop = &loopScope{end: math.MaxInt}
 	}
 	if whileNode != nil { // checked before each pass: it sees what the group's steps extract
