@@ -273,7 +273,7 @@ func TestFlowPollTimesOut(t *testing.T) {
 		t.Fatalf("got poll %+v, want %d polls all timed out and no completion", p, n)
 	}
 	wait := r.ByRequest["async/wait"]
-	if wait.Requests != p.Attempts || p.Attempts < 2*n || (wait.Requests - wait.Successes) != n {
+	if wait.Requests != p.Attempts || p.Attempts < 2*n || (wait.Requests-wait.Successes) != n {
 		t.Errorf("got wait %d requests %d failures, attempts %d; want the attempts (at least 2 a poll) and %d failures", wait.Requests, (wait.Requests - wait.Successes), p.Attempts, n)
 	}
 	if len(wait.Errors) != 1 || wait.Errors[0].Class != results.ErrorClassTimeout || !strings.Contains(wait.Errors[0].Message, "attempt(s)") ||
@@ -312,7 +312,7 @@ func TestFlowConditionErrorFailsTheIteration(t *testing.T) {
 `
 	r := runFlowYAML(t, src, s.URL, Options{RatePerSec: 100, Duration: 30 * time.Second, MaxRequests: 2, MaxSessions: 2})
 	big := r.ByRequest["f/big"]
-	if r.IterationsFailed != 2 || big == nil || (big.Requests - big.Successes) != 2 || s.paths.count("/big") != 0 {
+	if r.IterationsFailed != 2 || big == nil || (big.Requests-big.Successes) != 2 || s.paths.count("/big") != 0 {
 		t.Fatalf("got %d failed iterations, big %+v, server /big %d; want 2, 2 failures not sent", r.IterationsFailed, big, s.paths.count("/big"))
 	}
 	if msg := big.Errors[0].Message; !strings.Contains(msg, `when: condition "matched > 3"`) {
