@@ -239,3 +239,30 @@ func TestIterationNext(t *testing.T) {
 }
 
 func newTarget() *vegeta.Target { return &vegeta.Target{} }
+
+func TestMostRequestSteps(t *testing.T) {
+	for _, tt := range []struct {
+		name, steps string
+		want        int
+	}{
+		{"straight", "      - {path: /a}\n      - {think: 1s}\n      - {path: /b}\n", 2},
+		{"repeat and while", "      - {path: /a}\n      - group: g\n        repeat: 3\n        steps:\n          - {path: /b}\n          - group: w\n            while: 'true'\n            max: 4\n            steps: [{path: /c}]\n      - {path: /d}\n", 1 + 3*(1+4) + 1},
+		{"when counts as sent", "      - {path: /a, when: 'status == 200'}\n", 1},
+		{"a rendered repeat is unbounded", "      - group: g\n        repeat: '{{ randInt 1 3 }}'\n        steps: [{path: /b}]\n", 0},
+		{"a poll is unbounded", "      - {path: /a, poll: {timeout: 1s, until: 'status == 200'}}\n", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := Parse("my.yaml", []byte("flows:\n  - name: f\n    steps:\n"+tt.steps))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fp, err := sc.FlowPlan(PlanOptions{Target: testTarget, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fp.MostRequestSteps(); got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

@@ -328,16 +328,46 @@ func (fp *FlowPlan) Flows() []FlowInfo {
 	return out
 }
 
-// MostRequestSteps is the number of request steps of the longest flow: the most requests an
-// iteration sends.
+// MostRequestSteps is the most requests an iteration sends: the request steps of the longest
+// flow, each counted once per pass of the groups around it (a while group's max). It is 0
+// (unknown) when a flow polls or repeats a rendered number of times: those have no bound
+// known before the run.
 func (fp *FlowPlan) MostRequestSteps() int {
 	most := 0
 	for _, f := range fp.flows {
-		most = max(most, len(f.info.Steps))
+		n, bounded := f.mostRequests()
+		if !bounded {
+			return 0
+		}
+		most = max(most, n)
 	}
 	return most
 }
 
+// mostRequests is the most requests one iteration of f sends, when that is bounded.
+func (f *planFlow) mostRequests() (int, bool) {
+	total, mult := 0, []int{1}
+	for _, st := range f.steps {
+		top := mult[len(mult)-1]
+		switch {
+		case st.group != nil && st.group.repeatOps != nil, st.poll != nil:
+			return 0, false
+		case st.group != nil:
+			if top > maxPasses*1000/max(st.group.repeat, 1) {
+				return 0, false // not a useful bound (and no overflow)
+			}
+			mult = append(mult, top*st.group.repeat)
+		case st.end != nil:
+			mult = mult[:len(mult)-1]
+		case st.isRequest():
+			total += top
+		}
+		if total > maxPasses*1000 {
+			return 0, false
+		}
+	}
+	return total, true
+}
 // FlowOf returns the flow iteration n takes, without starting it (for counting a dropped start).
 func (fp *FlowPlan) FlowOf(n uint64) int {
 	r := hitRNG(fp.base.seed, n+1)
