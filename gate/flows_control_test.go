@@ -81,7 +81,7 @@ func TestParseControlMetrics(t *testing.T) {
 		{expr: "attempts.mean<2.5", canon: "attempts.mean<2.5"},
 		{expr: "skipped==0", canon: "skipped==0"},
 		{expr: "async/like.skipped<10", request: "async/like", canon: "async/like.skipped<10"},
-		{expr: "async/wait.attempts.p99<3", err: `threshold "async/wait.attempts.p99<3": at 12: unknown statistic "p99" after attempts., want max or mean`},
+		{expr: "async/wait.attempts.p99<3", err: `threshold "async/wait.attempts.p99<3": at 21: unknown statistic "p99" after attempts., want max or mean`},
 		{expr: "attempts.max<3s", err: `bad value "3s", want a number of attempts like 20 or 2.5`},
 		{expr: "completion.p99<3", err: `bad value "3", want a duration`},
 		{expr: "skipped<1.5", err: `bad value "1.5", want a count like 1000`},

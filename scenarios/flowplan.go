@@ -368,6 +368,7 @@ func (f *planFlow) mostRequests() (int, bool) {
 	}
 	return total, true
 }
+
 // FlowOf returns the flow iteration n takes, without starting it (for counting a dropped start).
 func (fp *FlowPlan) FlowOf(n uint64) int {
 	r := hitRNG(fp.base.seed, n+1)
