@@ -322,3 +322,75 @@ func TestFlowConditionErrorFailsTheIteration(t *testing.T) {
 		t.Errorf("sent %s, want 2 (only the match steps)", got)
 	}
 }
+
+// TestFlowPollShardsMergeExactly runs a flow that polls in 3 shards and merges them (as the
+// coordinator of a sharded run does): the merged polls, attempts, skips and completion
+// histogram are the sums and the union of the shards', and the attempts are the server's polls.
+func TestFlowPollShardsMergeExactly(t *testing.T) {
+	t.Parallel()
+	const src = `
+name: shards
+rate: 30/s
+duration: 1s
+max_sessions: 6
+flows:
+  - name: async
+    steps:
+      - name: submit
+        method: POST
+        path: /tasks
+        extract: {task: {json: $.id}}
+      - name: wait
+        path: /tasks/{{ task }}
+        extract: {state: {json: $.status}}
+        poll: {interval: 5ms, timeout: 30s, until: 'state == "done"'}
+      - name: odd
+        path: /odd
+        when: 'int(n) % 2 == 1'
+variables:
+  n: '{{ counter }}'
+`
+	s := newControlServer(t, 3)
+	var shards []*results.Result
+	union := results.NewHistogram()
+	for i := range 3 {
+		r := runFlowYAML(t, src, s.URL, Options{RatePerSec: 30, Duration: time.Second, Shard: Shard{Index: i, Count: 3}})
+		shards = append(shards, r)
+		h, err := results.DecodeHistogram(r.Flows["async"].Polls["wait"].Histogram)
+		if err != nil {
+			t.Fatal(err)
+		}
+		union.Merge(h)
+	}
+	m, err := results.Merge(shards...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := m.Flows["async"].Polls["wait"]
+	if p.Polls != 30 || p.Succeeded != 30 || p.Attempts != 90 || p.AttemptsMax != 3 {
+		t.Errorf("merged poll %+v, want 30 polls all succeeded in 90 attempts (3 at most)", *p)
+	}
+	if got := requests(m, "async/wait"); got != p.Attempts {
+		t.Errorf("merged by_request async/wait: %d, want the %d attempts", got, p.Attempts)
+	}
+	var polled int
+	s.mu.Lock()
+	for _, c := range s.polled {
+		polled += c
+	}
+	s.mu.Unlock()
+	if uint64(polled) != p.Attempts {
+		t.Errorf("the server was polled %d times, the merged result counts %d attempts", polled, p.Attempts)
+	}
+	h, err := results.DecodeHistogram(p.Histogram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Equals(union) || p.CompletionMS != results.Summarize(union) {
+		t.Errorf("merged completion %+v is not the union of the shards' %+v", p.CompletionMS, results.Summarize(union))
+	}
+	if m.Skipped != 15 || m.Flows["async"].Skipped["odd"] != 15 || requests(m, "async/odd") != 15 || s.paths.count("/odd") != 15 {
+		t.Errorf("merged skipped %d (%v), odd sent %d (server %d); want 15 of each",
+			m.Skipped, m.Flows["async"].Skipped, requests(m, "async/odd"), s.paths.count("/odd"))
+	}
+}
