@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -175,4 +177,26 @@ func (s *Scenario) flowRequestNames() []string {
 		}
 	}
 	return names
+}
+
+// DescribeGroup says how the group step st runs, for listings: "when COND, repeat N, index i,
+// 2 step(s)".
+func DescribeGroup(st *Step) string {
+	g := st.Group
+	var parts []string
+	if st.When != nil {
+		parts = append(parts, "when "+st.When.Source)
+	}
+	switch {
+	case g.While != nil:
+		parts = append(parts, fmt.Sprintf("while %s (max %d)", g.While.Source, g.Max))
+	case g.RepeatTemplate != "":
+		parts = append(parts, "repeat "+g.RepeatTemplate)
+	default:
+		parts = append(parts, fmt.Sprintf("repeat %d", g.Repeat))
+	}
+	if g.Index != "" {
+		parts = append(parts, "index "+g.Index)
+	}
+	return strings.Join(append(parts, fmt.Sprintf("%d step(s)", g.Len)), ", ")
 }
