@@ -121,12 +121,20 @@ func (s *session) countControl(flow int) {
 		return
 	}
 	s.r.mu.Lock()
-	defer s.r.mu.Unlock()
 	for _, name := range skipped {
 		s.r.agg.flows.skip(flow, name)
 	}
 	if atMax != "" {
 		s.r.agg.flows.loopAtMax(flow, atMax)
+	}
+	s.r.mu.Unlock()
+	if s.r.p.Trace != nil {
+		names := s.r.p.Targeter.Names()
+		for _, name := range skipped {
+			if name >= 0 && name < len(names) {
+				s.r.p.Trace.Step(TraceStep{Name: names[name], Skipped: true, OK: true})
+			}
+		}
 	}
 }
 
@@ -180,6 +188,7 @@ func (s *session) judgePoll(i int, ps *pollState, out *stepOutcome, end time.Tim
 		out.ok, out.class, out.msg = false, ClassBuild, fmt.Sprintf("%s: %v", out.where(), err)
 	case holds:
 		ps.held = true
+		out.note = fmt.Sprintf("poll attempt %d: until holds, done after %s", ps.attempts, end.Sub(ps.start).Round(time.Microsecond))
 	case end.Add(ps.interval).Sub(ps.start) > ps.timeout:
 		ps.timedOut = true
 		out.ok, out.class = false, results.ErrorClassTimeout
@@ -187,6 +196,7 @@ func (s *session) judgePoll(i int, ps *pollState, out *stepOutcome, end time.Tim
 			out.where(), s.it.PollUntil(i), ps.attempts, end.Sub(ps.start).Round(time.Millisecond), ps.timeout)
 	default:
 		ps.again = true
+		out.note = fmt.Sprintf("poll attempt %d: until does not hold yet, next attempt in %s", ps.attempts, ps.interval)
 	}
 }
 
@@ -204,6 +214,8 @@ type stepOutcome struct {
 	header http.Header
 	// cut is the cap the body kept for the checks was cut at (0: the whole body was kept)
 	cut int64
+	// note says where a poll stands after this attempt (for --debug)
+	note string
 }
 
 // where is "METHOD URL" of the request, for messages (built only for a failure's).
