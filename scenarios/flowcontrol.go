@@ -150,7 +150,7 @@ func (it *Iteration) nextPass() error {
 		return nil
 	}
 	if g.index >= 0 {
-		it.setValue(g.index, strconv.AppendInt(nil, int64(f.pass), 10), valueInt)
+		setValue(it, g.index, strconv.AppendInt(it.num[:0], int64(f.pass), 10), valueInt)
 	}
 	it.pc = g.begin + 1
 	return nil
@@ -163,13 +163,44 @@ func firstOr(names []int) int {
 	return names[0]
 }
 
-// setValue sets value slot to text, of the given kind.
-func (it *Iteration) setValue(slot int, text []byte, kind valueKind) {
+// setValue sets value slot to text, of the given kind. A value set again (each pass of a loop,
+// each attempt of a poll) leaves its old text behind in vbuf: compact reclaims it, so an
+// iteration's values take memory in proportion to what they hold, not to its passes.
+func setValue[T []byte | string](it *Iteration, slot int, text T, kind valueKind) {
 	h := &it.h
+	if old := h.vals[slot]; old.end == len(h.vbuf) && old.end > old.start {
+		h.vbuf = h.vbuf[:old.start] // the last value set is set again: reuse its place
+	}
 	start := len(h.vbuf)
 	h.vbuf = append(h.vbuf, text...)
 	h.vals[slot] = span{start, len(h.vbuf)}
 	it.kinds[slot] = kind
+	if len(h.vbuf) > compactAbove && len(h.vbuf) > 4*it.liveValueBytes() {
+		it.compact()
+	}
+}
+
+// compactAbove is the size of vbuf under which it is never compacted.
+const compactAbove = 64 << 10
+
+func (it *Iteration) liveValueBytes() int {
+	n := 0
+	for _, v := range it.h.vals {
+		n += v.end - v.start
+	}
+	return n
+}
+
+// compact copies the values in use to a new vbuf, dropping the texts of values set again.
+func (it *Iteration) compact() {
+	h := &it.h
+	buf := make([]byte, 0, 2*it.liveValueBytes())
+	for i, v := range h.vals {
+		start := len(buf)
+		buf = append(buf, h.vbuf[v.start:v.end]...)
+		h.vals[i] = span{start, len(buf)}
+	}
+	h.vbuf = buf
 }
 
 // Skipped lists the Names indexes of the request steps the last Next skipped (by a when), one

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,60 @@ func TestMostRequestSteps(t *testing.T) {
 				t.Errorf("got %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoopValuesStayBounded sets two values on each of 20,000 passes of a loop: the values'
+// buffer keeps what they hold now, not every pass's text (20,000 × 2 KiB would be 40 MB).
+func TestLoopValuesStayBounded(t *testing.T) {
+	src := `flows:
+  - name: f
+    steps:
+      - group: g
+        while: 'true'
+        max: 20000
+        index: i
+        steps:
+          - {name: a, path: '/a/{{ i }}', extract: {x: {json: $.x}, y: {json: $.y}}}
+`
+	sc, err := Parse("my.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := sc.FlowPlan(PlanOptions{Target: testTarget, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := fp.NewIteration()
+	if _, err := it.Start(0); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("v", 1024)
+	passes, last := 0, -1
+	var outcomes []Outcome
+	for {
+		i, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < 0 {
+			break
+		}
+		passes++
+		body := `{"x": "` + big + strconv.Itoa(passes) + `", "y": "` + big + `"}`
+		outcomes, last = it.Verify(i, &Response{Status: 200, Body: []byte(body)}), i
+	}
+	if passes != 20000 || it.StoppedAtMax() != "g" {
+		t.Fatalf("got %d passes (stopped at max: %q), want 20000 and g", passes, it.StoppedAtMax())
+	}
+	if got := cap(it.h.vbuf); got > 1<<20 {
+		t.Errorf("the values' buffer grew to %d bytes, want under 1 MiB", got)
+	}
+	if got := it.Extracted(last, outcomes); len(got) != 2 || got[0].Value != big+"20000" || got[1].Value != big {
+		t.Errorf("the last values are not the last pass's")
+	}
+	tgt := newTarget()
+	if _, err := it.Request(last, tgt); err != nil || !strings.HasSuffix(tgt.URL, "/a/19999") {
+		t.Errorf("the index renders %q (%v), want /a/19999", tgt.URL, err)
 	}
 }

@@ -396,6 +396,7 @@ type Iteration struct {
 	status int
 	kinds  []valueKind
 	env    map[string]any
+	num    [20]byte // a group's index as text
 }
 
 // Outcome is one check's or extraction's result on a step's response: Check indexes the

@@ -139,11 +139,7 @@ func (it *Iteration) Verify(i int, resp *Response) []Outcome {
 		val, kind, ok := it.extract(e, resp)
 		o := Outcome{Check: st.first + len(st.checks) + k, Pass: ok}
 		if ok {
-			h := &it.h
-			start := len(h.vbuf)
-			h.vbuf = append(h.vbuf, val...)
-			h.vals[e.slot] = span{start, len(h.vbuf)}
-			it.kinds[e.slot] = kind
+			setValue(it, e.slot, val, kind)
 		} else {
 			o.Seen = e.missing(resp)
 		}
