@@ -134,3 +134,47 @@ func TestCanRecoverControl(t *testing.T) {
 		})
 	}
 }
+
+func TestCompareControl(t *testing.T) {
+	base := controlFixture(t)
+	cur := flowFixture(t)
+	ms := time.Millisecond
+	resultstest.AddControl(t, cur, []resultstest.Poll{
+		{Flow: "login-and-swipe", Step: "rcmd", Completions: []time.Duration{400 * ms, 500 * ms, 600 * ms}, Attempts: []uint64{2, 3, 4}},
+	}, map[string]uint64{"login-and-swipe/like": 9})
+	bounds, err := ParseBounds("login-and-swipe/rcmd.completion.p99=10%,login-and-swipe.skipped=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compare(base, cur, bounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]Row{}
+	for _, r := range c.Rows {
+		rows[r.Name] = r
+	}
+	for _, tt := range []struct {
+		name          string
+		base, current float64
+		broken        bool
+	}{
+		{"login-and-swipe/rcmd.completion.p99", 300, 600, true}, // doubled, bound 10%
+		{"login-and-swipe/rcmd.attempts.max", 9, 4, false},
+		{"login-and-swipe/rcmd.attempts.mean", 4.5, 3, false},
+		{"login-and-swipe.skipped", 7, 9, false}, // +2, bound 5
+		{"browse/profile.completion.p50", 1000, 0, false},
+	} {
+		r, ok := rows[tt.name]
+		if !ok {
+			t.Errorf("no row %s in %v", tt.name, c.Rows)
+			continue
+		}
+		if math.Abs(r.Base-tt.base) > 1e-3*max(1, tt.base) || (r.HasCurrent && math.Abs(r.Current-tt.current) > 1e-3*max(1, tt.current)) || r.Broken != tt.broken {
+			t.Errorf("%s: got base %v current %v (has %v) broken %v, want %v %v %v", tt.name, r.Base, r.Current, r.HasCurrent, r.Broken, tt.base, tt.current, tt.broken)
+		}
+	}
+	if r := rows["browse/profile.completion.p50"]; r.HasCurrent {
+		t.Errorf("browse/profile polls only in the baseline, got current data %v", r.Current)
+	}
+}
