@@ -268,8 +268,10 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 			out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s: %d %s", out.where(), out.code, http.StatusText(int(out.code)))
 		}
 		var outcomes []scenarios.Outcome
+		if final {
+			it.Answered(int(out.code)) // 0 when no response came
+		}
 		if final && out.class == "" {
-			it.Answered(int(out.code))
 			if it.HasChecks(i) {
 				outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
 				out.cut = s.body.cut
@@ -331,8 +333,7 @@ func (s *session) send(req *http.Request, keepBody, statusChecked bool, prevEnd 
 }
 
 // record counts a request of a step (hopName empty) or of one of its redirects, and its
-// checks; a failed check fails the request with class check and a message naming the check
-// and what was seen. sent says whether it is one of the run's sent requests (a step sent: not
+// checks (judgeChecks has judged them). sent says whether it is one of the run's sent requests (a step sent: not
 // a hop, not a request that could not be built), which the requests in flight count.
 func (s *session) record(flow, name int, hopName string, first bool, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
 	r := s.r
