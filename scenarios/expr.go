@@ -188,21 +188,31 @@ func (it *Iteration) eval(c *planCond) (bool, error) {
 	return b, nil
 }
 
-// value is the typed value of slot (-1: the last status).
+// value is the typed value of slot (-1: the last status), converted once per value set.
 func (it *Iteration) value(slot int) any {
 	if slot < 0 {
 		return it.status
 	}
+	if it.typed[slot].ok {
+		return it.typed[slot].v
+	}
 	h := &it.h
 	text := string(h.vbuf[h.vals[slot].start:h.vals[slot].end])
+	var v any
 	switch it.kinds[slot] {
 	case valueText:
-		return text
+		v = text
 	case valueJSON:
-		return gjson.Parse(text).Value()
+		v = gjson.Parse(text).Value()
 	case valueInt:
-		n, _ := strconv.Atoi(text)
-		return n
+		v, _ = strconv.Atoi(text)
 	}
-	return nil
+	it.typed[slot] = typedValue{v: v, ok: true}
+	return v
+}
+
+// typedValue is a value's conversion for conditions, kept until the value is set again.
+type typedValue struct {
+	v  any
+	ok bool
 }

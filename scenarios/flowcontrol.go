@@ -174,7 +174,7 @@ func setValue[T []byte | string](it *Iteration, slot int, text T, kind valueKind
 	start := len(h.vbuf)
 	h.vbuf = append(h.vbuf, text...)
 	h.vals[slot] = span{start, len(h.vbuf)}
-	it.kinds[slot] = kind
+	it.kinds[slot], it.typed[slot] = kind, typedValue{}
 	if len(h.vbuf) > compactAbove && len(h.vbuf) > 4*it.liveValueBytes() {
 		it.compact()
 	}

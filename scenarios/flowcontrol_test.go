@@ -322,3 +322,39 @@ func TestLoopValuesStayBounded(t *testing.T) {
 		t.Errorf("the index renders %q (%v), want /a/19999", tgt.URL, err)
 	}
 }
+
+// BenchmarkConditions is the cost of a step's when and a poll's until over extracted values:
+// one Next (evaluating a when) and one Until per op.
+func BenchmarkConditions(b *testing.B) {
+	src := `flows:
+  - name: f
+    steps:
+      - {name: a, path: /a, extract: {state: {json: $.status}, n: {json: $.n}}}
+      - {name: b, path: /b, when: 'n > 1 && state != "failed"', poll: {timeout: 1s, until: 'state == "done"'}}
+`
+	sc, err := Parse("my.yaml", []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fp, err := sc.FlowPlan(PlanOptions{Target: testTarget, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it := fp.NewIteration()
+	if _, err := it.Start(0); err != nil {
+		b.Fatal(err)
+	}
+	i, _ := it.Next()
+	it.Verify(i, &Response{Status: 200, Body: []byte(`{"status": "done", "n": 2}`)})
+	b.ReportAllocs()
+	for b.Loop() {
+		it.pc = 1
+		j, err := it.Next()
+		if err != nil || j != 1 {
+			b.Fatal(j, err)
+		}
+		if ok, err := it.Until(j); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}

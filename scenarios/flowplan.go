@@ -395,6 +395,7 @@ type Iteration struct {
 	// the conditions' inputs: the last response's status, each value's type, the env reused
 	status int
 	kinds  []valueKind
+	typed  []typedValue
 	env    map[string]any
 	num    [20]byte // a group's index as text
 }
@@ -434,6 +435,11 @@ func (it *Iteration) Start(n uint64) (int, error) {
 	}
 	it.kinds = it.kinds[:fp.nvals]
 	clear(it.kinds)
+	if cap(it.typed) < fp.nvals {
+		it.typed = make([]typedValue, fp.nvals)
+	}
+	it.typed = it.typed[:fp.nvals]
+	clear(it.typed)
 	var err error
 	for vi := range fp.base.vars {
 		start := len(h.vbuf)
