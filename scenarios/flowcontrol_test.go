@@ -73,6 +73,8 @@ func TestParseFlowControlErrors(t *testing.T) {
 			`scenario my.yaml:5: flows[0].steps[0].path: "i" is not extracted`, "flows[0].steps[0].path"},
 		{"index is an int", head + "      - {group: g, repeat: 2, index: i, steps: [{path: /a, when: 'i == \"0\"'}]}\n",
 			`scenario my.yaml:5: when "i == \"0\"": invalid operation: == (mismatched types int and string)`, "flows[0].steps[0].steps[0].when"},
+		{"extracting into an index", head + "      - {group: g, repeat: 2, index: i, steps: [{path: /a}]}\n      - {path: /b, extract: {i: status}}\n",
+			`scenario my.yaml:6: extract i: "i" is the index of a group`, "flows[0].steps[1].extract.i"},
 		{"unknown group field", head + "      - {group: g, times: 2, steps: [{path: /a}]}\n",
 			`scenario my.yaml:5: unknown field "times", want one of group, when, repeat, while, max, index, steps`, "flows[0].steps[0].times"},
 		{"group of only think times", head + "      - {group: g, steps: [{think: 1s}]}\n",

@@ -129,6 +129,9 @@ func (p *parser) stepList(fr *flowReader, n *yaml.Node, prefix string) error {
 			}
 		}
 		for _, e := range st.Extract {
+			if p.indexes[e.Var] {
+				return p.errf(item, field+".extract."+e.Var, "extract %s: %q is the index of a group: give the extracted value its own name", e.Var, e.Var)
+			}
 			if _, ok := fr.known[e.Var]; !ok {
 				fr.known[e.Var] = i
 			}
