@@ -49,6 +49,9 @@ func controlTables(name string, f *results.FlowStats) []flowTable {
 func pollRows(f *results.FlowStats) (rows [][]string, fail []bool) {
 	for _, step := range orderedSteps(f, f.Polls) {
 		p := f.Polls[step]
+		if p == nil {
+			continue
+		}
 		c := p.CompletionMS
 		rows = append(rows, []string{step, formatCount(p.Polls), formatCount(p.Succeeded), formatCount(p.TimedOut), formatCount(p.Failed),
 			fmt.Sprintf("%.2f", p.AttemptsMean()), formatCount(p.AttemptsMax),
@@ -82,6 +85,9 @@ func junitPollCases(r *results.Result, class string) []junitCase {
 		f := r.Flows[flow]
 		for _, step := range orderedSteps(f, f.Polls) {
 			p := f.Polls[step]
+			if p == nil {
+				continue
+			}
 			jc := junitCase{Name: step + ": poll", Classname: class + ".polls." + flow, TimeS: "0"}
 			if bad := p.TimedOut + p.Failed; bad > 0 {
 				jc.Failure = &junitFailure{

@@ -192,6 +192,9 @@ func sumCounts(dst, src map[string]uint64) map[string]uint64 {
 // completion histograms added and their summary recomputed from them.
 func mergePolls(d, s *FlowStats, source, flow string) error {
 	for step, sp := range s.Polls {
+		if sp == nil {
+			continue
+		}
 		if d.Polls == nil {
 			d.Polls = map[string]*PollStats{}
 		}
@@ -254,7 +257,7 @@ func checkFlowsMergeable(name string, r *Result) error {
 			return fmt.Errorf("%w: %s: flow %q has no iteration histogram, its iteration durations cannot be merged exactly (use force to merge anyway)", ErrMismatch, name, flow)
 		}
 		for step, p := range f.Polls {
-			if p.Succeeded > 0 && p.Histogram == "" {
+			if p != nil && p.Succeeded > 0 && p.Histogram == "" {
 				return fmt.Errorf("%w: %s: flow %q step %q has no completion histogram, its completion times cannot be merged exactly (use force to merge anyway)", ErrMismatch, name, flow, step)
 			}
 		}
@@ -273,6 +276,7 @@ func checkFlowHistograms(r *Result, check func(field, enc string) error) error {
 		if err := check(fmt.Sprintf("flows[%q].histograms.failed_iteration", name), f.Histograms.FailedIteration); err != nil {
 			return err
 		}
+		maps.DeleteFunc(f.Polls, func(_ string, p *PollStats) bool { return p == nil }) // "polls": {"x": null}
 		for _, step := range slices.Sorted(maps.Keys(f.Polls)) {
 			if err := check(fmt.Sprintf("flows[%q].polls[%q].histogram", name, step), f.Polls[step].Histogram); err != nil {
 				return err
