@@ -44,6 +44,16 @@ func (s *controlServer) serve(w http.ResponseWriter, r *http.Request) {
 	case p == "/tasks" && r.Method == http.MethodPost:
 		w.WriteHeader(http.StatusAccepted)
 		fmt.Fprintf(w, `{"id": "t%d", "status": "pending"}`, s.ids.Add(1))
+	case strings.HasPrefix(p, "/flaky/"): // 503 with Retry-After twice, then 200
+		s.mu.Lock()
+		s.polled[p]++
+		n := s.polled[p]
+		s.mu.Unlock()
+		if n < 3 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_, _ = io.WriteString(w, `{}`)
 	case strings.HasPrefix(p, "/tasks/"):
 		id := strings.TrimPrefix(p, "/tasks/")
 		s.mu.Lock()
@@ -164,6 +174,17 @@ func TestFlowControlConstructs(t *testing.T) {
         path: /tasks/{{ task }}
         extract: {state: {json: $.status}}
         poll: {interval: 5ms, timeout: 30s, until: 'state == "done"'}`,
+			byRequest: map[string]uint64{"f/submit": n, "f/wait": 3 * n},
+			byPath:    map[string]int{"/tasks": n}},
+		{name: "poll through 503s", steps: `
+      - name: submit
+        method: POST
+        path: /tasks
+        extract: {task: {json: $.id}}
+      - name: wait
+        path: /flaky/{{ task }}
+        check: [{status: [200, 503]}]
+        poll: {interval: 5ms, timeout: 30s, until: 'status == 200'}`,
 			byRequest: map[string]uint64{"f/submit": n, "f/wait": 3 * n},
 			byPath:    map[string]int{"/tasks": n}},
 	} {
