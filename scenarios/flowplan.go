@@ -342,7 +342,9 @@ func (it *Iteration) Start(n uint64) (int, error) {
 	return fi, nil
 }
 
-// Steps is the number of steps (requests and think times) of the iteration's flow.
+// Steps is the number of steps of the iteration's flow as compiled (requests, think times, and
+// the start and end of each group): the bound of the indexes Next returns. Walk a flow with
+// Next, which follows its groups and conditions; index order is the written order.
 func (it *Iteration) Steps() int { return len(it.flow.steps) }
 
 // Think returns the pause of step i, drawn from the iteration's seed, when it is a think step.
