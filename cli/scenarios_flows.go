@@ -44,7 +44,7 @@ func checkFlowScenario(w io.Writer, name string, sc *scenarios.Scenario) error {
 				fmt.Fprintf(w, "                think %s\n", think)
 				continue
 			}
-			fmt.Fprintf(w, "                %-7s %-40s %s (%d check(s), %d extraction(s))\n", st.Method, st.Path, st.Name, len(st.Checks), len(st.Extract))
+			fmt.Fprintf(w, "                %-7s %-40s %s (%d check(s), %d extraction(s)%s)\n", st.Method, st.Path, st.Name, len(st.Checks), len(st.Extract), scenarios.DescribeControl(&st))
 		}
 	}
 	return nil

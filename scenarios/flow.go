@@ -200,3 +200,16 @@ func DescribeGroup(st *Step) string {
 	}
 	return strings.Join(append(parts, fmt.Sprintf("%d step(s)", g.Len)), ", ")
 }
+
+// DescribeControl says when a request step runs and how it polls, for listings: "", or
+// ", when COND" and ", poll every 200ms until COND (timeout 10s)".
+func DescribeControl(st *Step) string {
+	var b strings.Builder
+	if st.When != nil {
+		b.WriteString(", when " + st.When.Source)
+	}
+	if p := st.Poll; p != nil {
+		fmt.Fprintf(&b, ", poll every %s until %s (timeout %s)", p.Interval, p.Until.Source, p.Timeout)
+	}
+	return b.String()
+}

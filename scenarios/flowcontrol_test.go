@@ -153,6 +153,17 @@ func TestParseFlowControl(t *testing.T) {
 	if g := steps[4].Group; g.RepeatTemplate != "{{ randInt 1 5 }}" || g.Index != "i" || steps[4].When == nil {
 		t.Errorf("got cart %+v", g)
 	}
+	for _, tt := range []struct{ got, want string }{
+		{DescribeControl(&steps[1]), `, poll every 200ms until state == "done" (timeout 10s)`},
+		{DescribeControl(&steps[5]), ", when i > 0"},
+		{DescribeControl(&steps[0]), ""},
+		{DescribeGroup(&steps[2]), `while cursor != "" (max 20), 1 step(s)`},
+		{DescribeGroup(&steps[4]), "when status == 200, repeat {{ randInt 1 5 }}, index i, 2 step(s)"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
 	if got := sc.RequestNames(); strings.Join(got, ",") != "f/submit,f/wait,f/page,f/add,f/after" {
 		t.Errorf("got request names %q", got)
 	}
