@@ -32,6 +32,10 @@ func checkFlowScenario(w io.Writer, name string, sc *scenarios.Scenario) error {
 	for _, f := range sc.Flows {
 		fmt.Fprintf(w, "       %5.1f%%  %s\n", 100*float64(f.Weight)/float64(total), f.Name)
 		for _, st := range f.Steps {
+			if st.Group != nil {
+				fmt.Fprintf(w, "                group %s: %s\n", st.Group.Name, scenarios.DescribeGroup(&st))
+				continue
+			}
 			if st.Think != nil {
 				think := st.Think.Min.String()
 				if st.Think.Max != st.Think.Min {
@@ -40,7 +44,7 @@ func checkFlowScenario(w io.Writer, name string, sc *scenarios.Scenario) error {
 				fmt.Fprintf(w, "                think %s\n", think)
 				continue
 			}
-			fmt.Fprintf(w, "                %-7s %-40s %s (%d check(s), %d extraction(s))\n", st.Method, st.Path, st.Name, len(st.Checks), len(st.Extract))
+			fmt.Fprintf(w, "                %-7s %-40s %s (%d check(s), %d extraction(s)%s)\n", st.Method, st.Path, st.Name, len(st.Checks), len(st.Extract), scenarios.DescribeControl(&st))
 		}
 	}
 	return nil

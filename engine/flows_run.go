@@ -79,7 +79,7 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	}
 	agg := newAggregator(p, began)
 	agg.attackBegan = began
-	agg.flows = newFlowFigures(p.FlowPlan.Flows())
+	agg.flows = newFlowFigures(p.FlowPlan.Flows(), p.FlowPlan.Names())
 	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutAll()
 	r := &flowRun{p: p, sessions: sessions, transport: traced(client.Transport, p.Trace), jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx,

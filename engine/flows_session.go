@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,8 +45,9 @@ func (r *flowRun) session() {
 	}
 }
 
-// iterate runs one iteration: its steps in order, each request's latency from the end of
-// what came before it (the intended start for the first), think times slept in between.
+// iterate runs one iteration: its steps in the order its groups and conditions give, each
+// request's latency from the end of what came before it (the intended start for the first),
+// think times and poll intervals slept in between.
 func (s *session) iterate(job flowJob) {
 	r := s.r
 	it := s.it
@@ -62,7 +64,23 @@ func (s *session) iterate(job flowJob) {
 	}
 	prevEnd := job.intended
 	first := true
-	for i := 0; i < it.Steps() && err == nil; i++ {
+	for err == nil {
+		i, nerr := it.Next()
+		s.countControl(flow)
+		if nerr != nil {
+			// a condition or a repeat could not be evaluated: the iteration ends there
+			var ce *scenarios.CondError
+			name := -1
+			if errors.As(nerr, &ce) {
+				name = ce.Name
+			}
+			s.buildFailed(flow, name, nerr)
+			failed = true
+			break
+		}
+		if i < 0 {
+			break
+		}
 		if d, ok := it.Think(i); ok {
 			end := prevEnd.Add(d)
 			if sleepCtx(r.sessCtx, time.Until(end)) != nil {
@@ -72,7 +90,7 @@ func (s *session) iterate(job flowJob) {
 			prevEnd = end
 			continue
 		}
-		ok, end, aborted := s.step(flow, i, prevEnd, first)
+		ok, end, aborted := s.runStep(flow, i, prevEnd, first)
 		first = false
 		if aborted {
 			cut = true
@@ -109,6 +127,8 @@ type stepOutcome struct {
 	header http.Header
 	// cut is the cap the body kept for the checks was cut at (0: the whole body was kept)
 	cut int64
+	// note says where a poll stands after this attempt (for --debug)
+	note string
 }
 
 // where is "METHOD URL" of the request, for messages (built only for a failure's).
@@ -122,14 +142,20 @@ func (o *stepOutcome) where() string {
 // step sends request step i, and the redirects it follows, and records them. It returns
 // whether it passed, when it ended, and whether the end of the grace cut it short (then the
 // request cut short is not counted).
-func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
+func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState) (ok bool, end time.Time, aborted bool) {
 	r, it := s.r, s.it
 	name, err := it.Request(i, &s.tgt)
+	if ps != nil {
+		ps.name = name
+	}
 	var req *http.Request
 	if err == nil {
 		req, err = newFlowRequest(r.sessCtx, &s.tgt)
 	}
 	if err != nil {
+		if ps != nil {
+			ps.attempts++
+		}
 		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
@@ -155,9 +181,21 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool) (ok bool, end
 			out.class, out.msg = httpClass(out.code), fmt.Sprintf("%s: %d %s", out.where(), out.code, http.StatusText(int(out.code)))
 		}
 		var outcomes []scenarios.Outcome
-		if final && out.class == "" && it.HasChecks(i) {
-			outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
-			out.cut = s.body.cut
+		if final {
+			it.Answered(int(out.code)) // 0 when no response came
+		}
+		if final && out.class == "" {
+			if it.HasChecks(i) {
+				outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
+				out.cut = s.body.cut
+			}
+		}
+		s.judgeChecks(flow, outcomes, &out)
+		if final && ps != nil {
+			ps.attempts++
+			if out.ok {
+				s.judgePoll(i, ps, &out, end)
+			}
 		}
 		s.record(flow, name, hopName, first, outcomes, &out, hopName == "")
 		if r.p.Trace != nil {
@@ -208,24 +246,15 @@ func (s *session) send(req *http.Request, keepBody, statusChecked bool, prevEnd 
 }
 
 // record counts a request of a step (hopName empty) or of one of its redirects, and its
-// checks; a failed check fails the request with class check and a message naming the check
-// and what was seen. sent says whether it is one of the run's sent requests (a step sent: not
+// checks (judgeChecks has judged them). sent says whether it is one of the run's sent requests (a step sent: not
 // a hop, not a request that could not be built), which the requests in flight count.
 func (s *session) record(flow, name int, hopName string, first bool, outcomes []scenarios.Outcome, out *stepOutcome, sent bool) {
 	r := s.r
 	a := r.agg
-	info := &a.flows.infos[flow]
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, o := range outcomes {
 		a.flows.check(flow, o)
-		if !o.Pass && out.ok {
-			out.ok, out.class = false, checkClass
-			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where(), info.Checks[o.Check].Name, o.Seen)
-			if out.cut > 0 {
-				out.msg = fmt.Sprintf("%s: check %q failed: %s (saw %s)", out.where(), info.Checks[o.Check].Name, cutMessage(out.cut), o.Seen)
-			}
-		}
 	}
 	if first && a.p.schedule != nil && out.lag > lateAfter {
 		a.late++
@@ -249,6 +278,21 @@ func (s *session) record(flow, name int, hopName string, first bool, outcomes []
 	a.windowCount++
 	if done.After(a.last) {
 		a.last = done
+	}
+}
+
+// judgeChecks fails a request whose check or extraction failed (class check), with a message
+// naming the first that failed and what was seen.
+func (s *session) judgeChecks(flow int, outcomes []scenarios.Outcome, out *stepOutcome) {
+	info := &s.r.agg.flows.infos[flow]
+	for _, o := range outcomes {
+		if !o.Pass && out.ok {
+			out.ok, out.class = false, checkClass
+			out.msg = fmt.Sprintf("%s: check %q failed: saw %s", out.where(), info.Checks[o.Check].Name, o.Seen)
+			if out.cut > 0 {
+				out.msg = fmt.Sprintf("%s: check %q failed: %s (saw %s)", out.where(), info.Checks[o.Check].Name, cutMessage(out.cut), o.Seen)
+			}
+		}
 	}
 }
 

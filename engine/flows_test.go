@@ -189,7 +189,7 @@ func TestFlowExtraction(t *testing.T) {
         path: /next
         body: '{{ loc }}|{{ sid }}|{{ first }}|{{ any }}|{{ code }}|{{ st }}'
 `
-	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: 30 * time.Second, MaxRequests: 20, MaxSessions: 5})
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 50, Duration: 30 * time.Second, MaxRequests: 20, MaxSessions: 20}) // a session each: no start dropped on a loaded machine
 	if r.IterationsCompleted != 20 || r.Checks.Fails != 0 {
 		t.Fatalf("got %d completed, checks %+v; want 20 and no failure", r.IterationsCompleted, r.Checks)
 	}

@@ -51,7 +51,11 @@ type TraceResponse struct {
 // extractions in order, what the extractions took, and the request's outcome as the run
 // counts it (Class and Message of a failure).
 type TraceStep struct {
-	Name      string
+	Name string
+	// Skipped says a when skipped the step: it was not sent (OK is true).
+	Skipped bool
+	// Note says where a poll stands after this attempt.
+	Note      string
 	OK        bool
 	Class     string
 	Message   string
@@ -162,7 +166,7 @@ func (b *traceBody) Close() error {
 // name indexes the step names, hopName names a redirect's hop; a step that could not be built
 // has i -1.
 func (s *session) traceStep(flow, i, name int, hopName string, outcomes []scenarios.Outcome, out *stepOutcome) {
-	ts := TraceStep{OK: out.ok, Class: out.class, Message: out.msg, Name: hopName}
+	ts := TraceStep{OK: out.ok, Class: out.class, Message: out.msg, Name: hopName, Note: out.note}
 	if names := s.r.p.Targeter.Names(); ts.Name == "" && name >= 0 && name < len(names) {
 		ts.Name = names[name]
 	}

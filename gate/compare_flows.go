@@ -2,6 +2,8 @@ package gate
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/loadtestdev/loadtest/results"
@@ -30,9 +32,23 @@ func flowRows(base, cur *results.Result) []Row {
 			m, _, _ := parseMetric(name)
 			rows = append(rows, Row{Name: metricName(flow, m), Request: flow, Metric: m})
 		}
+		f := base.Flows[flow]
+		if len(f.Skipped) > 0 {
+			m, _, _ := parseMetric("skipped")
+			rows = append(rows, Row{Name: metricName(flow, m), Request: flow, Metric: m})
+		}
+		for _, step := range slices.Sorted(maps.Keys(f.Polls)) {
+			for _, name := range comparePollMetrics {
+				m, _, _ := parseMetric(name)
+				rows = append(rows, Row{Name: metricName(flow+"/"+step, m), Request: flow + "/" + step, Metric: m})
+			}
+		}
 	}
 	return rows
 }
+
+// comparePollMetrics are the rows a comparison adds for each polling step of the baseline.
+var comparePollMetrics = []string{"completion.p50", "completion.p99", "attempts.mean", "attempts.max"}
 
 // checkBoundScope refuses a bound scoped to a request, step or flow the baseline does not have.
 func checkBoundScope(base *results.Result, b *Bound) error {
@@ -44,7 +60,7 @@ func checkBoundScope(base *results.Result, b *Bound) error {
 			return fmt.Errorf("%w: bound %q: the baseline has no flow %q (it has: %s)", ErrNotComparable, b.Expr, flow, flowNames(base))
 		}
 		return nil
-	} else if b.Metric.Kind == KindChecks {
+	} else if b.Metric.TakesStep() {
 		name, _, _ := strings.Cut(request, "/")
 		if f, ok := base.Flows[name]; !ok || f == nil {
 			return fmt.Errorf("%w: bound %q: the baseline has no flow %q (it has: %s)", ErrNotComparable, b.Expr, name, flowNames(base))

@@ -123,6 +123,12 @@ func flowFiguresOf(r *results.Result, scope string) (flowFigures, bool) {
 // measureFlow is Measure for the flow metrics. Checks over no check run, and durations over no
 // iteration, have no data.
 func measureFlow(r *results.Result, scope string, m Metric) (float64, bool) {
+	switch m.Kind {
+	case KindSkipped:
+		return skippedOf(r, scope)
+	case KindCompletion, KindAttempts:
+		return measurePolls(r, scope, m)
+	}
 	f, ok := flowFiguresOf(r, scope)
 	if !ok {
 		return 0, false
@@ -170,6 +176,9 @@ func measureFlow(r *results.Result, scope string, m Metric) (float64, bool) {
 //   - iteration max never decreases and iteration min never increases; the other statistics
 //     can still move either way.
 func canRecoverFlow(th Threshold, partial *results.Result) bool {
+	if ok, decided := canRecoverControl(th, partial); decided {
+		return ok
+	}
 	f, ok := flowFiguresOf(partial, th.Scope())
 	if !ok {
 		return true

@@ -21,7 +21,7 @@ func (e *ParseError) Error() string {
 
 const (
 	wantShape   = "want [NAME.]METRIC OP VALUE like p99<200ms"
-	wantMetric  = "want p50 … p99.99, p(N), mean, min, max, service_time.p99 (or .mean, .min, .max), errors, success, rps, throughput or requests, optionally after a request name (profile.p99); with flows also checks, iterations, dropped_iterations, iteration.p99 or failed_iteration.p99, optionally after a flow name (login.iteration.p99)"
+	wantMetric  = "want p50 … p99.99, p(N), mean, min, max, service_time.p99 (or .mean, .min, .max), errors, success, rps, throughput or requests, optionally after a request name (profile.p99); with flows also checks, iterations, dropped_iterations, iteration.p99 or failed_iteration.p99, optionally after a flow name (login.iteration.p99), and completion.p99, attempts.max, attempts.mean or skipped, optionally after a flow or a step (async/wait.completion.p99)"
 	wantOp      = "want <, <=, >, >= or =="
 	wantStat    = "want a percentile (p99, p(99.9)), mean, min or max"
 	percentiles = "want a percentile from 0 to 100 like p99 or p99.9"
@@ -138,7 +138,7 @@ func (p *parser) parse() (Threshold, error) {
 // checkFlowScope refuses a step scope ("FLOW/STEP") on a flow metric other than checks:
 // iterations and their durations belong to a flow, not to one of its steps.
 func (p *parser) checkFlowScope(scope string, m Metric, start int) error {
-	if !m.IsFlow() || m.Kind == KindChecks || !strings.Contains(scope, "/") {
+	if !m.IsFlow() || m.TakesStep() || !strings.Contains(scope, "/") {
 		return nil
 	}
 	flow, _, _ := strings.Cut(scope, "/")
@@ -179,7 +179,13 @@ func (p *parser) metricPath(path string, start int) (string, Metric, error) {
 		if r != '.' {
 			continue
 		}
-		if rm, _, rmsg := parseMetric(string(rs[i+1:])); rmsg == "" {
+		rest := string(rs[i+1:])
+		if _, roff, rmsg := parseMetric(rest); rmsg != "" && strings.HasPrefix(rest, "attempts.") && i > 0 {
+			// "FLOW/STEP.attempts.p99" is a poll's attempts with a statistic they lack, not
+			// the latency of a request named "FLOW/STEP.attempts"
+			return "", Metric{}, p.fail(start+i+1+roff, "%s", rmsg)
+		}
+		if rm, _, rmsg := parseMetric(rest); rmsg == "" {
 			if i == 0 {
 				return "", Metric{}, p.fail(start, "empty request name before \".\", %s", wantShape)
 			}
@@ -199,7 +205,7 @@ func (p *parser) metricPath(path string, start int) (string, Metric, error) {
 // looksLikeMetric reports whether s is, or starts like, a metric name rather than a request
 // name: used only to choose which part of a bad path an error message talks about.
 func looksLikeMetric(s string) bool {
-	if _, _, msg := parseMetric(s); msg == "" || s == "service_time" || s == "iteration" || s == "failed_iteration" {
+	if _, _, msg := parseMetric(s); msg == "" || s == "service_time" || s == "iteration" || s == "failed_iteration" || s == "completion" || s == "attempts" {
 		return true
 	}
 	return len(s) >= 2 && s[0] == 'p' && (s[1] == '(' || s[1] == '.' || (s[1] >= '0' && s[1] <= '9'))
@@ -225,11 +231,20 @@ func parseMetric(s string) (Metric, int, string) {
 		return Metric{Kind: KindIterations}, 0, ""
 	case "dropped_iterations":
 		return Metric{Kind: KindDroppedIterations}, 0, ""
+	case "skipped":
+		return Metric{Kind: KindSkipped}, 0, ""
+	case "attempts.max":
+		return Metric{Kind: KindAttempts, Stat: StatMax}, 0, ""
+	case "attempts.mean":
+		return Metric{Kind: KindAttempts, Stat: StatMean}, 0, ""
+	}
+	if rest, ok := strings.CutPrefix(s, "attempts."); ok {
+		return Metric{}, len("attempts."), fmt.Sprintf("unknown statistic %q after attempts., want max or mean", rest)
 	}
 	for _, d := range []struct {
 		prefix string
 		kind   Kind
-	}{{"service_time.", KindServiceTime}, {"iteration.", KindIteration}, {"failed_iteration.", KindFailedIteration}} {
+	}{{"service_time.", KindServiceTime}, {"iteration.", KindIteration}, {"failed_iteration.", KindFailedIteration}, {"completion.", KindCompletion}} {
 		rest, ok := strings.CutPrefix(s, d.prefix)
 		if !ok {
 			continue

@@ -257,7 +257,7 @@ func generatorCouldCause(r *results.Result, th Threshold) bool {
 		return true
 	}
 	switch th.Metric.Kind {
-	case KindLatency, KindServiceTime, KindErrors, KindDroppedIterations, KindIteration, KindFailedIteration:
+	case KindLatency, KindServiceTime, KindErrors, KindDroppedIterations, KindIteration, KindFailedIteration, KindCompletion, KindAttempts:
 		return v > th.Value
 	}
 	return v < th.Value

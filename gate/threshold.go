@@ -12,6 +12,7 @@
 //	              | "rps" | "throughput" | "requests"
 //	              | "checks" | "iterations" | "dropped_iterations"
 //	              | "iteration." latency | "failed_iteration." latency
+//	              | "completion." latency | "attempts." ( "max" | "mean" ) | "skipped"
 //	latency     ::= percentile | "mean" | "min" | "max"
 //	percentile  ::= "p" number | "p(" number ")"        (0 to 100: p50, p99.9, p(99.99))
 //	op          ::= "<" | "<=" | ">" | ">=" | "=="
@@ -32,6 +33,12 @@
 // is the duration of completed iterations and failed_iteration.* that of failed ones, from
 // the intended start to the end of the last step (durations; of every flow, or of one:
 // "login-and-swipe.iteration.p99<2s"). These four take a flow name, not a step.
+//
+// The metrics of a flow's control flow take a flow or a step: completion.* is the completion
+// time of the polls that succeeded, from the first attempt's intended start to the end of the
+// attempt that saw the condition hold (durations: "async/wait.completion.p99<5s");
+// attempts.max and attempts.mean are the attempts per poll (numbers); skipped counts the
+// request steps a when skipped (a count: "async/like.skipped<100").
 package gate
 
 import (
@@ -56,6 +63,9 @@ const (
 	KindDroppedIterations                 // count of iteration starts dropped at max_sessions (flows)
 	KindIteration                         // duration of completed iterations, in ms (flows)
 	KindFailedIteration                   // duration of failed iterations, in ms (flows)
+	KindCompletion                        // completion time of polls that succeeded, in ms (flows)
+	KindAttempts                          // attempts per poll, max or mean (flows)
+	KindSkipped                           // count of request steps a when skipped (flows)
 )
 
 // Stat is the statistic of a latency distribution a latency metric takes.
@@ -80,7 +90,7 @@ type Metric struct {
 // IsLatency reports whether m is a duration metric (valued in ms): latency, service time, or
 // the duration of iterations.
 func (m Metric) IsLatency() bool {
-	return m.Kind == KindLatency || m.Kind == KindServiceTime || m.IsIteration()
+	return m.Kind == KindLatency || m.Kind == KindServiceTime || m.IsIteration() || m.Kind == KindCompletion
 }
 
 // IsIteration reports whether m is a duration of iterations (completed or failed).
@@ -93,12 +103,18 @@ func (m Metric) IsRatio() bool {
 
 // IsFlow reports whether m is a metric of the flows of a run, measured on flows rather than on
 // requests: checks, iterations, dropped_iterations and the iteration durations.
-func (m Metric) IsFlow() bool { return m.Kind >= KindChecks && m.Kind <= KindFailedIteration }
+func (m Metric) IsFlow() bool { return m.Kind >= KindChecks && m.Kind <= KindSkipped }
+
+// TakesStep reports whether m may be scoped to a step ("FLOW/STEP") as well as to a flow:
+// checks, completion, attempts and skipped.
+func (m Metric) TakesStep() bool {
+	return m.Kind == KindChecks || m.Kind == KindCompletion || m.Kind == KindAttempts || m.Kind == KindSkipped
+}
 
 // HigherIsWorse reports whether an increase of m is a regression: true for latencies, errors
 // and dropped iterations, false for success, checks, rates and counts.
 func (m Metric) HigherIsWorse() bool {
-	return m.IsLatency() || m.Kind == KindErrors || m.Kind == KindDroppedIterations
+	return m.IsLatency() || m.Kind == KindErrors || m.Kind == KindDroppedIterations || m.Kind == KindAttempts
 }
 
 // String is the metric's canonical name: "p99", "p99.9", "mean", "service_time.max", "errors".
@@ -128,6 +144,12 @@ func (m Metric) String() string {
 		return "iteration." + m.statName()
 	case KindFailedIteration:
 		return "failed_iteration." + m.statName()
+	case KindCompletion:
+		return "completion." + m.statName()
+	case KindAttempts:
+		return "attempts." + m.statName()
+	case KindSkipped:
+		return "skipped"
 	}
 	return "unknown"
 }
@@ -252,7 +274,7 @@ func displayValue(m Metric, v float64) float64 {
 // splitScope says whether the scope of a metric names a request (or step) or a flow: the flow
 // metrics take a flow, except checks, which also takes a step ("FLOW/STEP").
 func splitScope(scope string, m Metric) (request, flow string) {
-	if m.IsFlow() && !(m.Kind == KindChecks && strings.Contains(scope, "/")) {
+	if m.IsFlow() && !(m.TakesStep() && strings.Contains(scope, "/")) {
 		return "", scope
 	}
 	return scope, ""

@@ -15,6 +15,8 @@ func wantValue(m Metric) string {
 		return "a ratio like 0.1% or 0.001"
 	case m.Kind == KindRPS || m.Kind == KindThroughput:
 		return "a rate like 1500 or 1500/s"
+	case m.Kind == KindAttempts:
+		return "a number of attempts like 20 or 2.5"
 	}
 	return "a count like 1000"
 }
@@ -35,6 +37,11 @@ func parseValue(m Metric, text string) (float64, string) {
 		return parseRatio(num, unit, text, bad)
 	case m.Kind == KindRPS || m.Kind == KindThroughput:
 		if unit != "" && unit != "/s" {
+			return 0, bad
+		}
+		return checked(parseDecimal(num, 0))(text, bad)
+	case m.Kind == KindAttempts:
+		if unit != "" {
 			return 0, bad
 		}
 		return checked(parseDecimal(num, 0))(text, bad)

@@ -73,8 +73,15 @@ func (d *DebugTracer) Response(r engine.TraceResponse) {
 // Step prints a flow step's checks and extractions, the values extracted and its verdict.
 func (d *DebugTracer) Step(s engine.TraceStep) {
 	verdict := "passed"
+	if s.Skipped {
+		d.printf("=== step %s: skipped (when), not sent\n\n", s.Name)
+		return
+	}
 	if !s.OK {
 		verdict = "FAILED (" + s.Class + "): " + s.Message
+	}
+	if s.Note != "" {
+		verdict += " (" + s.Note + ")"
 	}
 	d.printf("=== step %s: %s\n", s.Name, verdict)
 	for _, c := range s.Checks {

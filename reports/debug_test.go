@@ -110,3 +110,22 @@ func TestDebugTraceRedactsSecretExtractions(t *testing.T) {
 		}
 	}
 }
+
+func TestDebugTraceSkipsAndPolls(t *testing.T) {
+	for _, tt := range []struct {
+		step engine.TraceStep
+		want string
+	}{
+		{engine.TraceStep{Name: "f/like", Skipped: true, OK: true}, "=== step f/like: skipped (when), not sent\n\n"},
+		{engine.TraceStep{Name: "f/wait", OK: true, Note: "poll attempt 1: until does not hold yet, next attempt in 50ms"},
+			"=== step f/wait: passed (poll attempt 1: until does not hold yet, next attempt in 50ms)\n\n"},
+		{engine.TraceStep{Name: "f/wait", Class: "timeout", Message: "GET /t/1: poll until \"done\" still false after 3 attempt(s) in 1s (timeout 1s)"},
+			"=== step f/wait: FAILED (timeout): GET /t/1: poll until \"done\" still false after 3 attempt(s) in 1s (timeout 1s)\n\n"},
+	} {
+		var buf bytes.Buffer
+		DebugTrace(&buf, false).Step(tt.step)
+		if buf.String() != tt.want {
+			t.Errorf("got %q, want %q", buf.String(), tt.want)
+		}
+	}
+}

@@ -52,6 +52,7 @@ func flowTables(r *results.Result) []flowTable {
 				Header: []string{"step", "check", "passes", "fails", "sample"}, Rows: rows, Aligns: "llrrl", Fail: fail,
 			})
 		}
+		tables = append(tables, controlTables(name, f)...)
 	}
 	return tables
 }

@@ -54,7 +54,8 @@ type junitFailure struct {
 
 // JUnit writes results as JUnit XML: one testsuite per result and one testcase per threshold,
 // a failed threshold as a failure carrying the measured value, and in a run with flows one
-// testcase per check, failed when the check failed at least once. A result without thresholds
+// testcase per check, failed when the check failed at least once, and one per polling step,
+// failed when a poll timed out or failed. A result without thresholds
 // gets one testcase saying the run completed, with its success ratio; it fails when no
 // request succeeded.
 func JUnit(w io.Writer, rs ...*results.Result) error {
@@ -122,8 +123,9 @@ func junitSuiteOf(r *results.Result) junitSuite {
 		s.Cases = append(s.Cases, c)
 	}
 	s.Cases = append(s.Cases, junitCheckCases(r, class)...)
+	s.Cases = append(s.Cases, junitPollCases(r, class)...)
 	for _, c := range s.Cases {
-		if c.Failure != nil && c.Failure.Type == "check" {
+		if c.Failure != nil && (c.Failure.Type == "check" || c.Failure.Type == "poll") {
 			s.Failures++
 		}
 	}

@@ -29,7 +29,46 @@ type FlowStats struct {
 	// Checks are the flow's checks and extractions, in step order.
 	Checks     []CheckStats   `json:"checks,omitempty"`
 	Histograms FlowHistograms `json:"histograms"`
+	// Skipped counts, per request step, the times a when (the step's or its group's) skipped
+	// it: not sent, in no request count.
+	Skipped map[string]uint64 `json:"skipped,omitempty"`
+	// Polls are the figures of the steps that poll, by step name.
+	Polls map[string]*PollStats `json:"polls,omitempty"`
+	// LoopsAtMax counts, per while group, the times it stopped at its max passes while its
+	// condition still held.
+	LoopsAtMax map[string]uint64 `json:"loops_at_max,omitempty"`
 }
+
+// PollStats are the figures of one step that polls. Every attempt is one of the step's
+// requests in ByRequest; Polls = Succeeded + TimedOut + Failed once the run has ended.
+type PollStats struct {
+	// Polls started; Succeeded when until held, TimedOut when the timeout passed first (the
+	// last attempt fails with class timeout), Failed when an attempt failed (no response, a
+	// status, a check).
+	Polls     uint64 `json:"polls"`
+	Succeeded uint64 `json:"succeeded"`
+	TimedOut  uint64 `json:"timed_out"`
+	Failed    uint64 `json:"failed"`
+	// Attempts is every attempt of every poll; AttemptsMax the most one poll made.
+	Attempts    uint64 `json:"attempts"`
+	AttemptsMax uint64 `json:"attempts_max"`
+	// CompletionMS is the completion time of the polls that succeeded: from the first
+	// attempt's intended start to the end of the attempt that saw until hold.
+	CompletionMS Latency `json:"completion_ms"`
+	// Histogram is CompletionMS's HdrHistogram, encoded like Histograms.
+	Histogram string `json:"histogram,omitempty"`
+}
+
+// AttemptsMean is the mean number of attempts per poll (0 with no poll).
+func (p *PollStats) AttemptsMean() float64 {
+	if p.Polls == 0 {
+		return 0
+	}
+	return float64(p.Attempts) / float64(p.Polls)
+}
+
+// ErrorClassTimeout is the error class of a poll's last attempt when the poll timed out.
+const ErrorClassTimeout = "timeout"
 
 // CheckStats is one check (or extraction) of a step with how often it passed and failed, and
 // one sample of a failure: what was seen.

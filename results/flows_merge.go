@@ -2,6 +2,8 @@ package results
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -108,6 +110,7 @@ func mergeIterations(m, src *Result, source string) error {
 	m.IterationsCompleted += src.IterationsCompleted
 	m.IterationsFailed += src.IterationsFailed
 	m.DroppedIterations += src.DroppedIterations
+	m.Skipped += src.Skipped
 	if src.Checks != nil {
 		if m.Checks == nil {
 			m.Checks = &Checks{}
@@ -143,6 +146,11 @@ func mergeFlow(d, s *FlowStats, source, name string) error {
 		d.Steps = appendNew(d.Steps, step)
 	}
 	d.Checks = mergeChecks(d.Checks, s.Checks)
+	d.Skipped = sumCounts(d.Skipped, s.Skipped)
+	d.LoopsAtMax = sumCounts(d.LoopsAtMax, s.LoopsAtMax)
+	if err := mergePolls(d, s, source, name); err != nil {
+		return err
+	}
 	pairs := []struct {
 		dst       *string
 		sum       *Latency
@@ -166,6 +174,54 @@ func mergeFlow(d, s *FlowStats, source, name string) error {
 		}
 		if *p.dst, err = EncodeHistogram(h); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// sumCounts adds the counts of src to dst by name, making dst when it is nil.
+func sumCounts(dst, src map[string]uint64) map[string]uint64 {
+	if dst == nil && len(src) > 0 {
+		dst = map[string]uint64{}
+	}
+	addCounts(dst, src)
+	return dst
+}
+
+// mergePolls adds the polls of flow s to d: counts summed, the most attempts kept, the
+// completion histograms added and their summary recomputed from them.
+func mergePolls(d, s *FlowStats, source, flow string) error {
+	for step, sp := range s.Polls {
+		if sp == nil {
+			continue
+		}
+		if d.Polls == nil {
+			d.Polls = map[string]*PollStats{}
+		}
+		dp := d.Polls[step]
+		if dp == nil {
+			dp = &PollStats{}
+			d.Polls[step] = dp
+		}
+		dp.Polls += sp.Polls
+		dp.Succeeded += sp.Succeeded
+		dp.TimedOut += sp.TimedOut
+		dp.Failed += sp.Failed
+		dp.Attempts += sp.Attempts
+		dp.AttemptsMax = max(dp.AttemptsMax, sp.AttemptsMax)
+		what := "flow " + flow + " step " + step + " completion"
+		h, err := DecodeHistogram(dp.Histogram)
+		if err != nil {
+			return fmt.Errorf("results: merge %s: %w", what, err)
+		}
+		if err := addEncoded(h, sp.Histogram, source, what); err != nil {
+			return err
+		}
+		dp.CompletionMS = Summarize(h)
+		if h.TotalCount() > 0 {
+			if dp.Histogram, err = EncodeHistogram(h); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -200,6 +256,11 @@ func checkFlowsMergeable(name string, r *Result) error {
 		if (f.Completed > 0 && f.Histograms.Iteration == "") || (f.Failed > 0 && f.Histograms.FailedIteration == "") {
 			return fmt.Errorf("%w: %s: flow %q has no iteration histogram, its iteration durations cannot be merged exactly (use force to merge anyway)", ErrMismatch, name, flow)
 		}
+		for step, p := range f.Polls {
+			if p != nil && p.Succeeded > 0 && p.Histogram == "" {
+				return fmt.Errorf("%w: %s: flow %q step %q has no completion histogram, its completion times cannot be merged exactly (use force to merge anyway)", ErrMismatch, name, flow, step)
+			}
+		}
 	}
 	return nil
 }
@@ -214,6 +275,12 @@ func checkFlowHistograms(r *Result, check func(field, enc string) error) error {
 		}
 		if err := check(fmt.Sprintf("flows[%q].histograms.failed_iteration", name), f.Histograms.FailedIteration); err != nil {
 			return err
+		}
+		maps.DeleteFunc(f.Polls, func(_ string, p *PollStats) bool { return p == nil }) // "polls": {"x": null}
+		for _, step := range slices.Sorted(maps.Keys(f.Polls)) {
+			if err := check(fmt.Sprintf("flows[%q].polls[%q].histogram", name, step), f.Polls[step].Histogram); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

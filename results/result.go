@@ -78,6 +78,8 @@ type Result struct {
 	IterationsCompleted uint64 `json:"iterations_completed,omitempty"`
 	IterationsFailed    uint64 `json:"iterations_failed,omitempty"`
 	DroppedIterations   uint64 `json:"dropped_iterations,omitempty"`
+	// Skipped counts the request steps a when skipped, over every flow (FlowStats.Skipped).
+	Skipped uint64 `json:"skipped,omitempty"`
 	// Checks counts every check of every flow; Flows has each flow's figures by name.
 	Checks *Checks               `json:"checks,omitempty"`
 	Flows  map[string]*FlowStats `json:"flows,omitempty"`

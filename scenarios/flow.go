@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -15,7 +17,9 @@ type Flow struct {
 	OnFailure OnFailure
 }
 
-// Step is a request of a flow, or a pause (Think set, every other field empty).
+// Step is a request of a flow, a pause (Think set, every other field empty), or the start of a
+// group of steps (Group set): Flow.Steps is flat, a group's steps are the Group.Len steps
+// after it (the steps of the groups inside it included).
 type Step struct {
 	// Request is the step's request; its Name is the step's name, unique in the flow.
 	Request
@@ -24,6 +28,44 @@ type Step struct {
 	Extract []Extract
 	// OnFailure overrides the flow's; empty keeps it.
 	OnFailure OnFailure
+	// When, when set, is the condition the step (or the group it starts) runs under; a step
+	// it skips is counted as skipped, not sent.
+	When *Expr
+	// Poll, on a request step, re-sends it until a condition holds or a timeout passes.
+	Poll  *Poll
+	Group *Group
+}
+
+// IsRequest reports whether the step sends a request (it is neither a think time nor a group).
+func (st *Step) IsRequest() bool { return st.Think == nil && st.Group == nil }
+
+// Group is a group of steps that runs under a condition (Step.When), a number of times
+// (Repeat or RepeatTemplate) or while a condition holds (While, at most Max passes).
+type Group struct {
+	Name string
+	// Len is how many of the steps after the group's own belong to it.
+	Len int
+	// Repeat is the number of passes; RepeatTemplate, when set, is a template rendered at the
+	// group's start instead (e.g. {{ randInt 1 5 }}). Without either (and without While) the
+	// group runs once.
+	Repeat         int
+	RepeatTemplate string
+	// While is checked before each pass; Max bounds the passes (required with While).
+	While *Expr
+	Max   int
+	// Index names the variable that holds the pass number (0, 1, ...) inside the group.
+	Index string
+}
+
+// Loops reports whether the group may run more than once (repeat or while).
+func (g *Group) Loops() bool { return g.While != nil || g.RepeatTemplate != "" || g.Repeat != 1 }
+
+// Poll re-sends a step every Interval (from the end of one attempt to the start of the next)
+// until Until holds after an attempt, or until the next attempt would start more than Timeout
+// after the first attempt's intended start (the step then fails with class timeout).
+type Poll struct {
+	Interval, Timeout time.Duration
+	Until             *Expr
 }
 
 // Think is a pause between steps: Min when Min == Max, else uniform in [Min, Max] (drawn from
@@ -126,7 +168,7 @@ func (s *Scenario) flowRequestNames() []string {
 	seen := map[string]bool{}
 	for _, f := range s.Flows {
 		for _, st := range f.Steps {
-			if st.Think == nil {
+			if st.IsRequest() {
 				if n := f.Name + "/" + st.Name; !seen[n] {
 					seen[n] = true
 					names = append(names, n)
@@ -135,4 +177,39 @@ func (s *Scenario) flowRequestNames() []string {
 		}
 	}
 	return names
+}
+
+// DescribeGroup says how the group step st runs, for listings: "when COND, repeat N, index i,
+// 2 step(s)".
+func DescribeGroup(st *Step) string {
+	g := st.Group
+	var parts []string
+	if st.When != nil {
+		parts = append(parts, "when "+st.When.Source)
+	}
+	switch {
+	case g.While != nil:
+		parts = append(parts, fmt.Sprintf("while %s (max %d)", g.While.Source, g.Max))
+	case g.RepeatTemplate != "":
+		parts = append(parts, "repeat "+g.RepeatTemplate)
+	default:
+		parts = append(parts, fmt.Sprintf("repeat %d", g.Repeat))
+	}
+	if g.Index != "" {
+		parts = append(parts, "index "+g.Index)
+	}
+	return strings.Join(append(parts, fmt.Sprintf("%d step(s)", g.Len)), ", ")
+}
+
+// DescribeControl says when a request step runs and how it polls, for listings: "", or
+// ", when COND" and ", poll every 200ms until COND (timeout 10s)".
+func DescribeControl(st *Step) string {
+	var b strings.Builder
+	if st.When != nil {
+		b.WriteString(", when " + st.When.Source)
+	}
+	if p := st.Poll; p != nil {
+		fmt.Fprintf(&b, ", poll every %s until %s (timeout %s)", p.Interval, p.Until.Source, p.Timeout)
+	}
+	return b.String()
 }

@@ -98,7 +98,7 @@ func TestParseFlowErrors(t *testing.T) {
 		{"extract shadows a variable", "variables: {code: '1'}\n" + flowHead + "      - path: /a\n        extract: {code: status}\n",
 			`scenario my.yaml:7: extract code: "code" is also defined under variables`, "extract.code"},
 		{"unknown step field", flowHead + "      - {path: /a, checks: []}\n",
-			`scenario my.yaml:5: unknown field "checks", want one of name, method, path, headers, body, form, multipart, json, check, extract, on_failure, think, follow_redirects; did you mean "check"?`, "flows[0].steps[0].checks"},
+			`scenario my.yaml:5: unknown field "checks", want one of name, method, path, headers, body, form, multipart, json, check, extract, on_failure, think, follow_redirects, when, poll; did you mean "check"?`, "flows[0].steps[0].checks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,8 +349,14 @@ func fuzzFlows(t *testing.T, sc *Scenario) {
 		if f.Name == "" || f.Weight <= 0 || len(f.Steps) == 0 {
 			t.Fatalf("accepted an invalid flow: %+v", f)
 		}
-		for _, st := range f.Steps {
-			if st.Think == nil && (st.Name == "" || !validMethod(st.Method) || checkPath(st.Path) != nil) {
+		for k, st := range f.Steps {
+			if st.Group != nil {
+				if st.Group.Len < 1 || k+st.Group.Len >= len(f.Steps) || st.Group.While != nil && st.Group.Max < 1 {
+					t.Fatalf("accepted an invalid group: %+v", st.Group)
+				}
+				continue
+			}
+			if st.IsRequest() && (st.Name == "" || !validMethod(st.Method) || checkPath(st.Path) != nil) {
 				t.Fatalf("accepted an invalid step: %+v", st)
 			}
 			if st.Think != nil && (st.Think.Min < 0 || st.Think.Max < st.Think.Min) {
@@ -370,7 +376,11 @@ func fuzzFlows(t *testing.T, sc *Scenario) {
 		if _, err := it.Start(n); err != nil {
 			continue
 		}
-		for i := range it.Steps() {
+		for moves := 0; moves < 1000; moves++ { // a bounded walk: a while may hold for its max
+			i, err := it.Next()
+			if err != nil || i < 0 {
+				break
+			}
 			if _, ok := it.Think(i); ok {
 				continue
 			}
@@ -378,7 +388,11 @@ func fuzzFlows(t *testing.T, sc *Scenario) {
 			if _, err := it.Request(i, &tgt); err == nil && !strings.HasPrefix(tgt.URL, "http") {
 				t.Fatalf("got step URL %q", tgt.URL)
 			}
+			it.Answered(200)
 			it.Verify(i, &Response{Status: 200, Header: http.Header{}, Body: []byte(`{"a":[1]}`)})
+			if _, _, polls := it.Poll(i); polls {
+				_, _ = it.Until(i)
+			}
 		}
 	}
 }
@@ -394,6 +408,10 @@ func FuzzParseFlows(f *testing.F) {
 		flowHead + "      - path: /a\n        extract: {token: {json: $.t}}\n      - path: '/b/{{ token }}'\n",
 		flowHead + "      - path: /a\n        check: [{json: '$[', exists: true}]\n",
 		flowHead + "      - think: 1s\n",
+		flowHead + "      - {path: /a, extract: {m: {json: $.m}}}\n      - {path: /b, when: 'm == true && status == 200'}\n",
+		flowHead + "      - group: g\n        repeat: '{{ randInt 0 3 }}'\n        index: i\n        when: 'status != 500'\n        steps: [{path: '/c/{{ i }}'}, {think: 1ms}]\n",
+		flowHead + "      - group: p\n        while: 'c != \"\"'\n        max: 3\n        steps:\n          - {path: '/p?c={{ c }}', extract: {c: {json: $.n}}}\n          - group: q\n            repeat: 2\n            steps: [{path: /q}]\n",
+		flowHead + "      - path: /t\n        extract: {s: {json: $.s}}\n        poll: {interval: 1ms, timeout: 1s, until: 's == \"done\" || len(s) > 3'}\n",
 		"hosts: {a: 'http://127.0.0.1:1'}\n" + flowHead + "      - path: '{{ hosts.a }}/x'\n        extract: {l: {header: Location}}\n      - path: '{{ l }}'\n        check: [{body_contains: '<b>{{ l }}</b>'}, {header: X, matches: '^{{ l }}$'}]\n",
 	} {
 		f.Add([]byte(s))

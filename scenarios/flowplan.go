@@ -31,7 +31,13 @@ type planFlow struct {
 }
 
 type planStep struct {
-	think    *Think
+	think *Think
+	// group starts a group, end ends one (the marker after its last step)
+	group, end *planGroup
+	when       *planCond
+	poll       *planPoll
+	// the request step's parts
+
 	req      planRequest
 	checks   []planCheck
 	extracts []planExtract
@@ -43,12 +49,17 @@ type planStep struct {
 	statusChecked bool
 }
 
+// isRequest reports whether the step sends a request.
+func (st *planStep) isRequest() bool { return st.think == nil && st.group == nil && st.end == nil }
+
 // FlowInfo describes one compiled flow: its name, its request steps' names ("FLOW/STEP" is
 // FlowPlan.Names' entry) and its checks and extractions in step order.
 type FlowInfo struct {
 	Name   string
 	Steps  []string
 	Checks []CheckInfo
+	// Polls are the names of the steps that poll.
+	Polls []string
 }
 
 // CheckInfo names one check or extraction of a flow and the step it belongs to.
@@ -93,9 +104,16 @@ func (s *Scenario) flowPlan(opts PlanOptions) (*FlowPlan, error) {
 	fp.nvals = len(c.p.vars)
 	for _, f := range s.Flows {
 		for _, st := range f.Steps {
+			names := make([]string, 0, len(st.Extract)+1)
 			for _, e := range st.Extract {
-				if _, ok := c.varIdx[e.Var]; !ok {
-					c.varIdx[e.Var] = fp.nvals
+				names = append(names, e.Var)
+			}
+			if st.Group != nil && st.Group.Index != "" {
+				names = append(names, st.Group.Index)
+			}
+			for _, name := range names {
+				if _, ok := c.varIdx[name]; !ok {
+					c.varIdx[name] = fp.nvals
 					fp.nvals++
 				}
 			}
@@ -136,28 +154,8 @@ func (c *compiler) compileFlow(fp *FlowPlan, fi int, base string) (planFlow, err
 		return planFlow{}, &Error{Path: c.s.Source, Field: fmt.Sprintf("flows[%d].weight", fi), Err: fmt.Errorf("flow %q: weight %d must be positive", f.Name, f.Weight)}
 	}
 	pf := planFlow{info: FlowInfo{Name: f.Name}}
-	for si := range f.Steps {
-		st := &f.Steps[si]
-		field := fmt.Sprintf("flows[%d].steps[%d]", fi, si)
-		if st.Think != nil {
-			pf.steps = append(pf.steps, planStep{think: st.Think})
-			continue
-		}
-		ps, err := c.compileStep(fp, f, st, field, base)
-		if err != nil {
-			return pf, err
-		}
-		ps.first = len(pf.info.Checks)
-		for _, ch := range st.Checks {
-			pf.info.Checks = append(pf.info.Checks, CheckInfo{Name: ch.Name, Step: st.Name})
-		}
-		for _, e := range st.Extract {
-			pf.info.Checks = append(pf.info.Checks, CheckInfo{Name: e.Name(), Step: st.Name})
-		}
-		pf.info.Steps = append(pf.info.Steps, st.Name)
-		pf.steps = append(pf.steps, ps)
-	}
-	return pf, nil
+	err := c.compileSteps(fp, fi, &pf, 0, len(f.Steps), base)
+	return pf, err
 }
 
 func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base string) (planStep, error) {
@@ -175,7 +173,10 @@ func (c *compiler) compileStep(fp *FlowPlan, f *Flow, st *Step, field, base stri
 	if onFailure == "" {
 		onFailure = f.OnFailure
 	}
-	ps := planStep{req: pr, stop: onFailure != OnFailureContinue}
+	ps := planStep{req: pr, stop: onFailure != OnFailureContinue, when: c.compileCond(st.When)}
+	if st.Poll != nil {
+		ps.poll = &planPoll{interval: st.Poll.Interval, timeout: st.Poll.Timeout, until: c.compileCond(st.Poll.Until)}
+	}
 	for i, ch := range st.Checks {
 		pc, err := c.compileCheck(ch, fmt.Sprintf("%s.check[%d]", field, i))
 		if err != nil {
@@ -253,19 +254,9 @@ func (fp *FlowPlan) Names() []string { return slices.Clone(fp.names) }
 func (fp *FlowPlan) Flows() []FlowInfo {
 	out := make([]FlowInfo, len(fp.flows))
 	for i, f := range fp.flows {
-		out[i] = FlowInfo{Name: f.info.Name, Steps: slices.Clone(f.info.Steps), Checks: slices.Clone(f.info.Checks)}
+		out[i] = FlowInfo{Name: f.info.Name, Steps: slices.Clone(f.info.Steps), Checks: slices.Clone(f.info.Checks), Polls: slices.Clone(f.info.Polls)}
 	}
 	return out
-}
-
-// MostRequestSteps is the number of request steps of the longest flow: the most requests an
-// iteration sends.
-func (fp *FlowPlan) MostRequestSteps() int {
-	most := 0
-	for _, f := range fp.flows {
-		most = max(most, len(f.info.Steps))
-	}
-	return most
 }
 
 // FlowOf returns the flow iteration n takes, without starting it (for counting a dropped start).
@@ -286,6 +277,17 @@ type Iteration struct {
 	h    hit
 	pick rng // draws the element a [*] extraction takes
 	out  []Outcome
+	// the control flow: the next step, the groups in progress, what the last Next skipped
+	pc      int
+	frames  []frame
+	skipped []int
+	atMax   string
+	// the conditions' inputs: the last response's status, each value's type, the env reused
+	status int
+	kinds  []valueKind
+	typed  []typedValue
+	env    map[string]any
+	num    [20]byte // a group's index as text
 }
 
 // Outcome is one check's or extraction's result on a step's response: Check indexes the
@@ -317,6 +319,17 @@ func (it *Iteration) Start(n uint64) (int, error) {
 	h.reset(seq, r, fp.nvals)
 	clear(h.vals)
 	h.shrink()
+	it.pc, it.frames, it.status = 0, it.frames[:0], 0
+	if cap(it.kinds) < fp.nvals {
+		it.kinds = make([]valueKind, fp.nvals)
+	}
+	it.kinds = it.kinds[:fp.nvals]
+	clear(it.kinds)
+	if cap(it.typed) < fp.nvals {
+		it.typed = make([]typedValue, fp.nvals)
+	}
+	it.typed = it.typed[:fp.nvals]
+	clear(it.typed)
 	var err error
 	for vi := range fp.base.vars {
 		start := len(h.vbuf)
@@ -324,11 +337,14 @@ func (it *Iteration) Start(n uint64) (int, error) {
 			return fi, err
 		}
 		h.vals[vi] = span{start, len(h.vbuf)}
+		it.kinds[vi] = valueText
 	}
 	return fi, nil
 }
 
-// Steps is the number of steps (requests and think times) of the iteration's flow.
+// Steps is the number of steps of the iteration's flow as compiled (requests, think times, and
+// the start and end of each group): the bound of the indexes Next returns. Walk a flow with
+// Next, which follows its groups and conditions; index order is the written order.
 func (it *Iteration) Steps() int { return len(it.flow.steps) }
 
 // Think returns the pause of step i, drawn from the iteration's seed, when it is a think step.
@@ -377,7 +393,7 @@ func (it *Iteration) HasChecks(i int) bool {
 // iteration's flow (the request that fails when the iteration's variables cannot be evaluated).
 func (it *Iteration) FirstRequest() int {
 	for i := range it.flow.steps {
-		if it.flow.steps[i].think == nil {
+		if it.flow.steps[i].isRequest() {
 			return it.flow.steps[i].req.nameIdx
 		}
 	}

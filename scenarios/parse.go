@@ -71,6 +71,9 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	if err := p.checkTemplates(); err != nil {
 		return nil, err
 	}
+	if err := p.checkExprs(); err != nil {
+		return nil, err
+	}
 	return p.sc, nil
 }
 
@@ -97,6 +100,12 @@ type parser struct {
 	scope     stepScope
 	inFlow    bool
 	extracted map[string]*yaml.Node
+	// exprs are the flows' conditions, compiled by checkExprs once every variable is known;
+	// indexes are the names of the groups' index variables (ints in conditions)
+	exprs   []pendingExpr
+	indexes map[string]bool
+	// loop is the outermost repeat or while group being read (nil outside one)
+	loop *loopScope
 	// body is the request whose body field was read last, and that field (bodyField)
 	body struct {
 		of  *Request
@@ -120,12 +129,18 @@ type pendingTemplate struct {
 type stepScope struct {
 	extractedBy map[string]int
 	step        int
+	// loop is the outermost repeating group around the step: a value extracted anywhere in it
+	// is known (from an earlier pass, or not yet: empty, nil in a condition)
+	loop *loopScope
 }
 
-// has reports whether value v is extracted by a step before the scope's.
+// loopScope is where a repeating group's steps end (set once the group is read).
+type loopScope struct{ end int }
+
+// has reports whether value v is extracted by a step before the scope's, or in its loop.
 func (s stepScope) has(v string) bool {
 	at, ok := s.extractedBy[v]
-	return ok && at < s.step
+	return ok && (at < s.step || s.loop != nil && at < s.loop.end)
 }
 
 // pending records a templated field for checkTemplates, in the scope of the step being read.

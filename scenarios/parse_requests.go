@@ -19,23 +19,54 @@ func (p *parser) requests(n *yaml.Node) error {
 	if n.Kind != yaml.SequenceNode {
 		return p.errf(n, "requests", "requests must be a list, e.g. requests: [{path: /echo}], got %s", kindName(n))
 	}
-	names := map[string]int{}
+	names := uniqueNames{what: "request name"}
+	return p.eachMapping(n, "requests", "a request is a mapping {name, weight, method, path, headers, body}", func(item *yaml.Node, field string) error {
+		r, err := p.request(item, field)
+		if err == nil {
+			err = p.unique(&names, item, field+".name", r.Name, "give each request its own name")
+		}
+		p.sc.Requests = append(p.sc.Requests, r)
+		return err
+	})
+}
+
+// eachMapping walks a list whose items are mappings (requests, flows, steps), naming each
+// item FIELD[i] in errors; shape says what an item looks like when one is not a mapping.
+func (p *parser) eachMapping(n *yaml.Node, field, shape string, each func(item *yaml.Node, field string) error) error {
 	for i, item := range n.Content {
 		item = resolve(item)
-		prefix := fmt.Sprintf("requests[%d]", i)
+		f := fmt.Sprintf("%s[%d]", field, i)
 		if item.Kind != yaml.MappingNode {
-			return p.errf(item, prefix, "a request is a mapping {name, weight, method, path, headers, body}, got %s", kindName(item))
+			return p.errf(item, f, "%s, got %s", shape, kindName(item))
 		}
-		r, err := p.request(item, prefix)
-		if err != nil {
+		if err := each(item, f); err != nil {
 			return err
 		}
-		if line, ok := names[r.Name]; ok {
-			return p.errf(item, prefix+".name", "request name %q is used twice (first at line %d): give each request its own name", r.Name, line)
-		}
-		names[r.Name] = item.Line
-		p.sc.Requests = append(p.sc.Requests, r)
 	}
+	return nil
+}
+
+// uniqueNames are the names given so far in one list (of requests, flows, a flow's steps)
+// and the line of each.
+type uniqueNames struct {
+	what, in string // "step name", " in flow \"login\""
+	lines    map[string]int
+}
+
+// unique rejects a name given twice in a list, naming the line of the first; hint says how to
+// fix it.
+func (p *parser) unique(u *uniqueNames, n *yaml.Node, field, name, hint string) error {
+	if line, ok := u.lines[name]; ok {
+		msg := fmt.Sprintf("%s %q is used twice%s (first at line %d)", u.what, name, u.in, line)
+		if hint != "" {
+			msg += ": " + hint
+		}
+		return p.errf(n, field, "%s", msg)
+	}
+	if u.lines == nil {
+		u.lines = map[string]int{}
+	}
+	u.lines[name] = n.Line
 	return nil
 }
 

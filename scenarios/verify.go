@@ -136,13 +136,10 @@ func (it *Iteration) Verify(i int, resp *Response) []Outcome {
 	}
 	for k := range st.extracts {
 		e := &st.extracts[k]
-		val, ok := it.extract(e, resp)
+		val, kind, ok := it.extract(e, resp)
 		o := Outcome{Check: st.first + len(st.checks) + k, Pass: ok}
 		if ok {
-			h := &it.h
-			start := len(h.vbuf)
-			h.vbuf = append(h.vbuf, val...)
-			h.vals[e.slot] = span{start, len(h.vbuf)}
+			setValue(it, e.slot, val, kind)
 		} else {
 			o.Seen = e.missing(resp)
 		}
@@ -151,42 +148,48 @@ func (it *Iteration) Verify(i int, resp *Response) []Outcome {
 	return it.out
 }
 
-func (it *Iteration) extract(e *planExtract, resp *Response) (string, bool) {
+// extract reads an extraction's value and how a condition types it: a JSON string, a header,
+// a cookie or a regex group is a string, another JSON value keeps its JSON type, a status is
+// an int.
+func (it *Iteration) extract(e *planExtract, resp *Response) (string, valueKind, bool) {
 	switch e.Source {
 	case FromStatus:
-		return strconv.Itoa(resp.Status), true
+		return strconv.Itoa(resp.Status), valueInt, true
 	case FromHeader:
 		v := resp.Header.Values(e.Expr)
 		if len(v) == 0 {
-			return "", false
+			return "", valueUnset, false
 		}
-		return v[0], true
+		return v[0], valueText, true
 	case FromCookie:
 		for _, line := range resp.Header["Set-Cookie"] {
 			if c, err := http.ParseSetCookie(line); err == nil && c.Name == e.Expr {
-				return c.Value, true
+				return c.Value, valueText, true
 			}
 		}
-		return "", false
+		return "", valueUnset, false
 	case FromRegex:
 		m := e.re.FindSubmatch(resp.Body)
 		if m == nil {
-			return "", false
+			return "", valueUnset, false
 		}
-		return string(m[1]), true
+		return string(m[1]), valueText, true
 	}
 	r := gjson.GetBytes(resp.Body, e.path)
 	if e.wildcard {
 		arr := r.Array()
 		if len(arr) == 0 {
-			return "", false
+			return "", valueUnset, false
 		}
 		r = arr[it.pick.below(uint64(len(arr)))]
 	}
 	if !r.Exists() {
-		return "", false
+		return "", valueUnset, false
 	}
-	return jsonText(r), true
+	if r.Type == gjson.String {
+		return r.Str, valueText, true
+	}
+	return r.Raw, valueJSON, true
 }
 
 // missing says what a failed extraction saw.
