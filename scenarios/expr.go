@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/suggest"
 	"maps"
 	"slices"
 	"strconv"
@@ -109,7 +110,7 @@ func (p *parser) exprError(pe pendingExpr, env types.Map, err error) error {
 			known := slices.Sorted(maps.Keys(env))
 			msg = fmt.Sprintf("unknown name %q: a condition reads the variables, the values extracted by earlier steps and %s; known here: %s",
 				name, StatusName, strings.Join(known, ", "))
-			if c := closest(name, known); c != "" {
+			if c := suggest.Closest(name, known); c != "" {
 				msg += fmt.Sprintf("; did you mean %q?", c)
 			}
 		}

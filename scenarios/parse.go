@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/suggest"
 	"io"
 	"math"
 	"path/filepath"
@@ -265,7 +266,7 @@ func (p *parser) fields(m *yaml.Node, allowed []string, prefix string, each func
 		seen[k.Value] = k.Line
 		if !contains(allowed, k.Value) {
 			msg := fmt.Sprintf("unknown field %q, want one of %s", k.Value, strings.Join(allowed, ", "))
-			if c := closest(k.Value, allowed); c != "" {
+			if c := suggest.Closest(k.Value, allowed); c != "" {
 				msg += fmt.Sprintf("; did you mean %q?", c)
 			}
 			return p.errf(k, prefix+k.Value, "%s", msg)

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/suggest"
 	"maps"
 	"net/textproto"
 	"net/url"
@@ -179,7 +180,7 @@ func unknownName(name string, vars map[string]string) string {
 	} else {
 		msg += ", or declare it under variables"
 	}
-	if c := closest(name, append(known, funcNames...)); c != "" {
+	if c := suggest.Closest(name, append(known, funcNames...)); c != "" {
 		msg += fmt.Sprintf("; did you mean %q?", c)
 	}
 	return msg
@@ -256,7 +257,7 @@ func (p *parser) checkHosts(ops []op) error {
 	for _, name := range templateHosts(ops) {
 		if _, ok := p.sc.Hosts[name]; !ok {
 			msg := fmt.Sprintf("unknown host %q, the scenario's hosts are %s", name, HostNames(p.sc.Hosts))
-			if c := closest(name, slices.Collect(maps.Keys(p.sc.Hosts))); c != "" {
+			if c := suggest.Closest(name, slices.Collect(maps.Keys(p.sc.Hosts))); c != "" {
 				msg += fmt.Sprintf("; did you mean %q?", c)
 			}
 			return errors.New(msg)

@@ -3,6 +3,7 @@ package fleetfile
 import (
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/suggest"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -115,7 +116,7 @@ func (s *Spec) mapping(m *yaml.Node, prefix string, allowed []string, each func(
 			sorted := append([]string(nil), allowed...)
 			sort.Strings(sorted)
 			msg := fmt.Sprintf("unknown field %s%s, want one of %s", prefix, k.Value, strings.Join(sorted, ", "))
-			if c := closest(k.Value, allowed); c != "" {
+			if c := suggest.Closest(k.Value, allowed); c != "" {
 				msg += fmt.Sprintf("; did you mean %q?", prefix+c)
 			}
 			return s.errAt(k.Line, prefix+k.Value, "%s", msg)
