@@ -145,14 +145,7 @@ func localShardArgs(o *runOptions, flags *pflag.FlagSet, common []string) [2][]s
 		if localOwnFlags[fl.Name] {
 			return
 		}
-		var args []string
-		if sv, ok := fl.Value.(pflag.SliceValue); ok {
-			for _, v := range sv.GetSlice() {
-				args = append(args, "--"+fl.Name+"="+v)
-			}
-		} else {
-			args = []string{"--" + fl.Name + "=" + fl.Value.String()}
-		}
+		args := flagArgs(fl)
 		if coordinatorOnlyFlags[fl.Name] {
 			coordinatorOnly = append(coordinatorOnly, args...)
 		} else {
@@ -160,4 +153,17 @@ func localShardArgs(o *runOptions, flags *pflag.FlagSet, common []string) [2][]s
 		}
 	})
 	return [2][]string{append(all, common...), coordinatorOnly}
+}
+
+// flagArgs passes a flag that was given on: --NAME=VALUE, once per value of a repeatable one.
+func flagArgs(fl *pflag.Flag) []string {
+	sv, ok := fl.Value.(pflag.SliceValue)
+	if !ok {
+		return []string{"--" + fl.Name + "=" + fl.Value.String()}
+	}
+	var args []string
+	for _, v := range sv.GetSlice() {
+		args = append(args, "--"+fl.Name+"="+v)
+	}
+	return args
 }

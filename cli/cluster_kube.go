@@ -133,16 +133,9 @@ func (o *kubeOptions) runFlagArgs() []string {
 	var args []string
 	for _, name := range forwardedRunFlags {
 		fl := o.runFlags.Lookup(name)
-		if !fl.Changed {
-			continue
+		if fl.Changed {
+			args = append(args, flagArgs(fl)...)
 		}
-		if sv, ok := fl.Value.(pflag.SliceValue); ok {
-			for _, v := range sv.GetSlice() {
-				args = append(args, "--"+name+"="+v)
-			}
-			continue
-		}
-		args = append(args, "--"+name+"="+fl.Value.String())
 	}
 	return args
 }
