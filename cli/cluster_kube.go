@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/loadtestdev/loadtest/cluster"
 	"github.com/loadtestdev/loadtest/cluster/kube"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
@@ -99,9 +98,7 @@ func (o *kubeOptions) validate(args []string) error {
 		o.Token = os.Getenv(kube.TokenEnv)
 	}
 	if o.Token == "" {
-		b := make([]byte, 16)
-		rand.Read(b)
-		o.Token = hex.EncodeToString(b)
+		o.Token = cluster.NewToken()
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func RunLocal(ctx context.Context, opts LocalOptions) (*LocalResult, error) {
 		opts.Linger = DefaultLocalLinger
 	}
 	if opts.Token == "" {
-		opts.Token = randomToken()
+		opts.Token = NewToken()
 	}
 	if opts.Env == nil {
 		opts.Env = os.Environ()
@@ -195,7 +195,8 @@ func FreeLoopbackAddr() (string, error) {
 	return addr, ln.Close()
 }
 
-func randomToken() string {
+// NewToken is a random cluster token: 16 bytes from crypto/rand, in hex.
+func NewToken() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return hex.EncodeToString(b)

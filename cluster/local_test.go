@@ -154,3 +154,10 @@ func TestKeptShardOut(t *testing.T) {
 		}
 	}
 }
+
+func TestNewToken(t *testing.T) {
+	a, b := NewToken(), NewToken()
+	if len(a) != 32 || strings.Trim(a, "0123456789abcdef") != "" || a == b {
+		t.Errorf("got %q and %q, want two different 32-digit hex tokens", a, b)
+	}
+}
