@@ -96,13 +96,11 @@ func (opts *capacityFitOptions) points() ([]capacity.Point, string, error) {
 			if err != nil {
 				return nil, "", err
 			}
-			if r.Connections <= 0 {
-				return nil, "", usageError(fmt.Errorf("--from %s: the run has no connection count (an open-model run at a fixed rate); a USL fit needs closed-model runs at fixed --connections", path))
+			p, err := reports.USLPointFrom(r, path)
+			if err != nil {
+				return nil, "", usageError(err)
 			}
-			if !(r.Throughput > 0) {
-				return nil, "", usageError(fmt.Errorf("--from %s: the run has no successful throughput", path))
-			}
-			pts = append(pts, capacity.Point{Concurrency: float64(r.Connections), Throughput: r.Throughput})
+			pts = append(pts, p)
 		}
 		return pts, fmt.Sprintf("%d result files", len(opts.From)), nil
 	}
