@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -98,13 +96,11 @@ func (opts *capacityFitOptions) points() ([]capacity.Point, string, error) {
 			if err != nil {
 				return nil, "", err
 			}
-			if r.Connections <= 0 {
-				return nil, "", usageError(fmt.Errorf("--from %s: the run has no connection count (an open-model run at a fixed rate); a USL fit needs closed-model runs at fixed --connections", path))
+			p, err := reports.USLPointFrom(r, path)
+			if err != nil {
+				return nil, "", usageError(err)
 			}
-			if !(r.Throughput > 0) {
-				return nil, "", usageError(fmt.Errorf("--from %s: the run has no successful throughput", path))
-			}
-			pts = append(pts, capacity.Point{Concurrency: float64(r.Connections), Throughput: r.Throughput})
+			pts = append(pts, p)
 		}
 		return pts, fmt.Sprintf("%d result files", len(opts.From)), nil
 	}
@@ -118,58 +114,9 @@ func (opts *capacityFitOptions) points() ([]capacity.Point, string, error) {
 		defer f.Close()
 		rd, name = f, opts.File
 	}
-	pts, err := capParseUSLCSV(rd, name)
+	pts, err := capacity.ParseUSLCSV(rd, name)
 	if err != nil {
 		return nil, "", usageError(err)
 	}
 	return pts, name, nil
-}
-
-// capParseUSLCSV reads concurrency,throughput rows (codahale/usl's CSV). The first row may be
-// a header (two fields, neither a number); blank lines and lines starting with # are
-// skipped. Errors name the file and line.
-func capParseUSLCSV(r io.Reader, name string) ([]capacity.Point, error) {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
-	var pts []capacity.Point
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != 2 {
-			return nil, fmt.Errorf("%s:%d: want 2 fields (concurrency,throughput), got %d", name, line, len(rec))
-		}
-		n, errN := strconv.ParseFloat(strings.TrimSpace(rec[0]), 64)
-		x, errX := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
-		if first && errN != nil && errX != nil {
-			continue // a header
-		}
-		switch {
-		case errN != nil || math.IsNaN(n) || math.IsInf(n, 0):
-			return nil, fmt.Errorf("%s:%d: concurrency %q: want a number", name, line, rec[0])
-		case errX != nil || math.IsNaN(x) || math.IsInf(x, 0):
-			return nil, fmt.Errorf("%s:%d: throughput %q: want a number", name, line, rec[1])
-		case n < 1:
-			return nil, fmt.Errorf("%s:%d: concurrency %s: must be 1 or more", name, line, rec[0])
-		case x <= 0:
-			return nil, fmt.Errorf("%s:%d: throughput %s: must be greater than 0", name, line, rec[1])
-		}
-		pts = append(pts, capacity.Point{Concurrency: n, Throughput: x})
-	}
-	if len(pts) == 0 {
-		return nil, fmt.Errorf("%s: no measurements (want concurrency,throughput rows)", name)
-	}
-	return pts, nil
 }

@@ -2,19 +2,16 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/loadtestdev/loadtest/cluster"
 	"github.com/loadtestdev/loadtest/cluster/kube"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
@@ -34,27 +31,13 @@ func init() {
 var forwardedRunFlags = []string{"rate", "connections", "duration", "target", "timeout", "seed", "secret", "http2",
 	"follow-redirects", "max-response-body", "host", "threshold", "no-thresholds", "abort-on-fail", "server-stats", "insecure", "server-name"}
 
-// kubeOptions are the flags cluster manifest and cluster run share.
+// kubeOptions are the flags cluster manifest and cluster run share: the kube.Request they
+// make, and run's own flags (bound by a `run` command, added to this one).
 type kubeOptions struct {
-	Scenario        string
-	Shards          int
-	Image           string
-	PullPolicy      string
-	Namespace       string
-	Name            string
-	CPU, Memory     string
-	NodeSelector    []string
-	HostNetwork     bool
-	CoordinatorHost string
-	Port            int
-	TTL             int
-	Token           string
-	JoinTimeout     string
-
-	// runFlags are run's own flags, bound by a `run` command, added to this one.
-	runFlags *pflag.FlagSet
-	// scenario is the loaded scenario (validate).
-	scenario *scenarios.Scenario
+	kube.Request
+	Namespace   string
+	JoinTimeout string
+	runFlags    *pflag.FlagSet
 }
 
 // bindKubeFlags binds the shared flags, run's forwarded ones included.
@@ -82,7 +65,7 @@ func bindKubeFlags(cmd *cobra.Command, ios *IOStreams, o *kubeOptions) {
 
 // validate loads the scenario and checks the flags; errors are bad input.
 func (o *kubeOptions) validate(args []string) error {
-	o.Scenario = args[0]
+	o.ScenarioArg = args[0]
 	if o.Shards < 1 {
 		return errors.New("--shards: give the number of shards, 1 or more")
 	}
@@ -99,24 +82,23 @@ func (o *kubeOptions) validate(args []string) error {
 			return fmt.Errorf("--node-selector %q: want KEY=VALUE", kv)
 		}
 	}
-	if err := checkRunFlags(o.Scenario, o.runFlagArgs()); err != nil {
+	if err := checkRunFlags(o.ScenarioArg, o.runFlagArgs()); err != nil {
 		return err
 	}
-	sc, err := scenarios.Load(o.Scenario)
+	sc, err := scenarios.Load(o.ScenarioArg)
 	if err != nil {
 		return err
 	}
 	if sc.Target == "" && !o.runFlags.Changed("target") {
-		return fmt.Errorf("%s has no target and the bundled server does not run in the cluster: give --target URL (an address the pods reach)", o.Scenario)
+		return fmt.Errorf("%s has no target and the bundled server does not run in the cluster: give --target URL (an address the pods reach)", o.ScenarioArg)
 	}
-	o.scenario = sc
+	o.Scenario = sc
+	o.RunArgs = o.forwardedArgs()
 	if o.Token == "" {
 		o.Token = os.Getenv(kube.TokenEnv)
 	}
 	if o.Token == "" {
-		b := make([]byte, 16)
-		rand.Read(b)
-		o.Token = hex.EncodeToString(b)
+		o.Token = cluster.NewToken()
 	}
 	return nil
 }
@@ -131,58 +113,6 @@ func checkRunFlags(scenario string, args []string) error {
 	run.SetErr(io.Discard)
 	run.SetArgs(append([]string{scenario}, args...))
 	return run.Execute()
-}
-
-var nonName = regexp.MustCompile(`[^a-z0-9]+`)
-
-// spec is the kube.Spec of the options; namespace is the resolved one.
-func (o *kubeOptions) spec(namespace string) (kube.Spec, error) {
-	s := kube.Spec{
-		Name: o.Name, Namespace: namespace, Image: o.Image, PullPolicy: o.PullPolicy,
-		Shards: o.Shards, Scenario: o.Scenario, Token: o.Token, Port: o.Port, CoordinatorHost: o.CoordinatorHost,
-		CPU: o.CPU, Memory: o.Memory, HostNetwork: o.HostNetwork, TTLSeconds: o.TTL,
-	}
-	if o.TTL <= 0 {
-		s.TTLSeconds = -1
-	}
-	base := filepath.Base(o.Scenario)
-	if s.Name == "" {
-		n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")), "-"), "-")
-		if len(n) > 40 {
-			n = strings.Trim(n[:40], "-")
-		}
-		s.Name = "loadtest-" + n
-	}
-	if len(o.NodeSelector) > 0 {
-		s.NodeSelector = map[string]string{}
-		for _, kv := range o.NodeSelector {
-			k, v, _ := strings.Cut(kv, "=")
-			s.NodeSelector[k] = v
-		}
-	}
-	if !o.scenario.Builtin() {
-		data, err := os.ReadFile(o.Scenario)
-		if err != nil {
-			return s, err
-		}
-		s.Scenario = base
-		s.ScenarioFile = &kube.File{Path: base, Content: data}
-		if fd := o.scenario.Feeder; fd != "" {
-			if filepath.IsAbs(fd) {
-				return s, fmt.Errorf("%s: feeder %s: the pods read feeders beside the scenario file: give a relative path", o.Scenario, fd)
-			}
-			data, err := os.ReadFile(filepath.Join(o.scenario.Dir(), fd))
-			if err != nil {
-				return s, fmt.Errorf("%s: feeder: %w", o.Scenario, err)
-			}
-			s.Feeders = []kube.File{{Path: filepath.ToSlash(fd), Content: data}}
-		}
-		if err := podTLSFiles(o.Scenario, o.scenario.TLS); err != nil {
-			return s, err
-		}
-	}
-	s.RunArgs = o.forwardedArgs()
-	return s, nil
 }
 
 // forwardedArgs are the run flags that were given, as --NAME=VALUE, in forwardedRunFlags
@@ -200,16 +130,9 @@ func (o *kubeOptions) runFlagArgs() []string {
 	var args []string
 	for _, name := range forwardedRunFlags {
 		fl := o.runFlags.Lookup(name)
-		if !fl.Changed {
-			continue
+		if fl.Changed {
+			args = append(args, flagArgs(fl)...)
 		}
-		if sv, ok := fl.Value.(pflag.SliceValue); ok {
-			for _, v := range sv.GetSlice() {
-				args = append(args, "--"+name+"="+v)
-			}
-			continue
-		}
-		args = append(args, "--"+name+"="+fl.Value.String())
 	}
 	return args
 }
@@ -237,11 +160,7 @@ writes it locally. See docs/kubernetes.md.`,
 			if ns == "" {
 				ns = "default"
 			}
-			s, err := o.spec(ns)
-			if err != nil {
-				return usageError(fmt.Errorf("cluster manifest: %w", err))
-			}
-			objs, err := kube.Build(s)
+			_, objs, err := o.Request.Objects(ns)
 			if err != nil {
 				return usageError(fmt.Errorf("cluster manifest: %w", err))
 			}
@@ -250,16 +169,4 @@ writes it locally. See docs/kubernetes.md.`,
 	}
 	bindKubeFlags(cmd, ios, o)
 	return cmd
-}
-
-// podTLSFiles refuses a scenario whose tls field names a relative file: the pods get the
-// scenario and its feeder, none of this machine's other files (a client key does not belong
-// in a ConfigMap). An absolute path names a file built into the image.
-func podTLSFiles(scenario string, t scenarios.TLS) error {
-	for _, f := range []struct{ field, file string }{{"ca_cert", t.CACert}, {"client_cert", t.ClientCert}, {"client_key", t.ClientKey}} {
-		if f.file != "" && !filepath.IsAbs(f.file) {
-			return fmt.Errorf("%s: tls.%s %s: the pods have none of this machine's files: build it into the image and give its absolute path there", scenario, f.field, f.file)
-		}
-	}
-	return nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
 
@@ -64,87 +63,13 @@ to a registry with your docker credentials (~/.docker/config.json and its helper
 }
 
 func runClusterImage(ctx context.Context, ios *IOStreams, o *clusterImageOptions) error {
-	plats, err := image.ParsePlatforms(o.Platforms)
-	if err != nil {
-		return usageError(fmt.Errorf("cluster image: --platform: %w", err))
-	}
-	if o.Binary != "" && len(plats) > 1 {
-		return usageError(errors.New("cluster image: --binary: one binary is for one platform; leave it out to build each"))
-	}
-	tmp, err := os.MkdirTemp("", "loadtest-image-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	var bins []image.Binary
-	for _, p := range plats {
-		path, err := imageBinary(ctx, ios, o.Binary, p, tmp)
-		if err != nil {
-			return err
-		}
-		bins = append(bins, image.Binary{Platform: p, Path: path})
-	}
-	img, idx, err := image.Build(image.Options{Binaries: bins})
-	if err != nil {
-		return err
-	}
-	tag := o.Tag
-	if tag == "" {
-		tag = o.Push
-	}
-	if tag == "" {
-		tag = "loadtest:" + imageTag(version())
-	}
-	if o.Output != "" {
-		if err := image.WriteTarball(o.Output, tag, img, idx); err != nil {
-			return err
-		}
-		fmt.Fprintf(ios.ErrOut, "wrote image %s (%d platform(s)) to %s\n", tag, len(plats), o.Output)
-	}
-	if o.Push != "" {
-		if err := image.Push(ctx, o.Push, img, idx, nil); err != nil {
-			return err
-		}
-		fmt.Fprintf(ios.ErrOut, "pushed image %s\n", o.Push)
-	}
-	return nil
-}
-
-// imageBinary chooses the binary of platform p: --binary, else this executable when it is
-// a static linux binary of p, else one built from the module source in the working directory.
-func imageBinary(ctx context.Context, ios *IOStreams, given string, p image.Platform, tmp string) (string, error) {
-	if given != "" {
-		if err := image.CheckStatic(given, p); err != nil {
-			return "", usageError(fmt.Errorf("cluster image: --binary: %w", err))
-		}
-		return given, nil
-	}
-	self, err := os.Executable()
-	var why error = err
-	if err == nil {
-		if why = image.CheckStatic(self, p); why == nil {
-			return self, nil
-		}
-	}
+	self, _ := os.Executable()
 	wd, _ := os.Getwd()
-	dir := image.ModuleDir(wd, modulePath)
-	if dir == "" {
-		return "", fmt.Errorf("cluster image: this loadtest cannot go into a %s image (%v), and %s is not in loadtest's module source to build one: run it from a checkout, or give --binary", p, why, wd)
+	err := image.Make(ctx, image.MakeOptions{Output: o.Output, Push: o.Push, Tag: o.Tag, Platforms: o.Platforms, Binary: o.Binary,
+		Self: self, WorkDir: wd, Module: modulePath, Version: version(), Log: ios.ErrOut})
+	var ie *image.InputError
+	if errors.As(err, &ie) {
+		return usageError(err)
 	}
-	fmt.Fprintf(ios.ErrOut, "building loadtest for %s from %s\n", p, dir)
-	return image.BuildBinary(ctx, p, image.BuildOptions{ModuleDir: dir, OutDir: tmp, Log: ios.ErrOut})
-}
-
-// imageTag makes a version a valid tag ("v1.2.3+dirty" → "v1.2.3-dirty").
-func imageTag(v string) string {
-	b := []byte(v)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
-			b[i] = '-'
-		}
-	}
-	if len(b) > 128 {
-		b = b[:128]
-	}
-	return string(b)
+	return err
 }

@@ -1,10 +1,9 @@
 package cli
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -54,52 +53,25 @@ func newClusterPodCmd(ios *IOStreams) *cobra.Command {
 	return cmd
 }
 
+// runClusterPod runs the shard (kube.RunPod) with this binary's own command tree.
 func runClusterPod(cmd *cobra.Command, ios *IOStreams, o *clusterPodOptions, idx int, args []string) error {
-	runArgs := append([]string(nil), args...)
-	switch {
-	case idx == 0 && o.Coordinate != "":
-		runArgs = append(runArgs, "--coordinate", o.Coordinate)
-	case idx > 0 && o.Coordinator != "":
-		runArgs = append(runArgs, "--coordinator", o.Coordinator)
-	}
-	var out string
-	if idx == 0 {
-		dir, err := os.MkdirTemp("", "loadtest-shard-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		out = filepath.Join(dir, "result.json")
-		runArgs = append(runArgs, "--out", out)
-	}
-	// Shard 0's summary follows its result block in the log: cluster run prints its own from
-	// the result, and kubectl logs still shows it.
-	var summary bytes.Buffer
-	runIOS := *ios
-	if idx == 0 {
-		runIOS.Out = &summary
-	}
-	root := NewRootCmd(&runIOS)
-	root.SetArgs(runArgs)
-	err := root.ExecuteContext(cmd.Context())
-	code := exitCode(err)
-	if err != nil && err.Error() != "" {
-		fmt.Fprintf(ios.ErrOut, "error: %v\n", err)
-	}
-	if idx == 0 {
-		data, _ := os.ReadFile(out) // none when the run wrote none (bad input)
-		if werr := kube.WriteResult(ios.Out, code, data); werr != nil {
-			fmt.Fprintf(ios.ErrOut, "error: printing the result: %v\n", werr)
-		}
-		ios.Out.Write(summary.Bytes())
-	} else if code == ExitThresholds {
-		// The verdict is shard 0's, on the merged result; this shard's 99 would fail the Job
-		// (podFailurePolicy) and stop shard 0 before it printed it.
-		fmt.Fprintf(ios.ErrOut, "shard %d: thresholds breached on this shard's share; the verdict is shard 0's, on the merged result\n", idx)
-		code = ExitOK
+	code, err := kube.RunPod(cmd.Context(), kube.PodOptions{Index: idx, Coordinate: o.Coordinate, Coordinator: o.Coordinator, RunArgs: args,
+		Out: ios.Out, ErrOut: ios.ErrOut, Run: func(ctx context.Context, args []string, out io.Writer) int {
+			runIOS := *ios
+			runIOS.Out = out
+			root := NewRootCmd(&runIOS)
+			root.SetArgs(args)
+			err := root.ExecuteContext(ctx)
+			if err != nil && err.Error() != "" {
+				fmt.Fprintf(ios.ErrOut, "error: %v\n", err)
+			}
+			return exitCode(err)
+		}})
+	if err != nil && code == ExitOK {
+		return err
 	}
 	if code == ExitOK {
 		return nil
 	}
-	return &ExitError{Code: code}
+	return &ExitError{Code: code, Err: err}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -80,46 +79,22 @@ func runClusterRun(ctx context.Context, ios *IOStreams, o *clusterRunOptions) er
 	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
-	ns := o.Namespace
-	client := o.client
-	if client == nil && !o.DryRun {
-		if client, err = kube.NewClient(o.Kubeconfig, o.Context); err != nil {
-			return err
-		}
-	}
-	if ns == "" {
-		if client != nil {
-			ns = client.Namespace
-		} else {
-			ns = kube.ContextNamespace(o.Kubeconfig, o.Context)
-		}
-	}
-	s, err := o.spec(ns)
-	if err != nil {
-		return usageError(fmt.Errorf("cluster run: %w", err))
-	}
-	objs, err := kube.Build(s)
-	if err != nil {
-		return usageError(fmt.Errorf("cluster run: %w", err))
-	}
-	if o.DryRun {
-		fmt.Fprintf(ios.ErrOut, "dry run: would create in namespace %s: configmap/%s, secret/%s, service/%s, job.batch/%s (%d shards)\n",
-			ns, s.Name, s.Name, s.Name, s.Name, s.Shards)
-		return objs.WriteYAML(ios.Out)
-	}
-	out, runErr := kube.Run(ctx, kube.RunOptions{Client: client.Interface, Objects: objs, Keep: o.Keep, Log: ios.ErrOut, PendingTimeout: o.PendingTimeout})
-	if out == nil || out.Result == nil {
-		if out != nil && out.Interrupted {
-			return &ExitError{Code: ExitInterrupted, Err: errors.Join(errors.New("cluster run: interrupted before shard 0 printed a result"), runErr)}
-		}
+	run, runErr := kube.RunCluster(ctx, kube.ClusterRunOptions{Request: o.Request, Namespace: o.Namespace, Kubeconfig: o.Kubeconfig,
+		Context: o.Context, Client: o.client, DryRun: o.DryRun, Keep: o.Keep, PendingTimeout: o.PendingTimeout, Out: ios.Out, Log: ios.ErrOut})
+	var ie *kube.InputError
+	switch {
+	case errors.As(runErr, &ie):
+		return usageError(fmt.Errorf("cluster run: %w", runErr))
+	case run == nil || o.DryRun:
+		return runErr
+	case run.Result == nil && run.Outcome != nil && run.Outcome.Result == nil && run.Outcome.Interrupted:
+		return &ExitError{Code: ExitInterrupted, Err: errors.Join(errors.New("cluster run: interrupted before shard 0 printed a result"), runErr)}
+	case run.Result == nil:
 		return runErr
 	}
-	r, err := results.Read(bytes.NewReader(out.Result))
-	if err != nil {
-		return fmt.Errorf("cluster run: the merged result in shard 0's log: %w", err)
-	}
-	werr := errors.Join(writeOut(o.OutFile, r), writeReports(specs, r, ios.ErrOut), reports.Text(ios.Out, r), runErr)
-	fmt.Fprintf(ios.ErrOut, "job %s: %s; shard 0 exited with code %d\n", s.Name, out.JobStatus, out.ExitCode)
+	out := run.Outcome
+	werr := errors.Join(writeOut(o.OutFile, run.Result), writeReports(specs, run.Result, ios.ErrOut), reports.Text(ios.Out, run.Result), runErr)
+	fmt.Fprintf(ios.ErrOut, "job %s: %s; shard 0 exited with code %d\n", run.Spec.Name, out.JobStatus, out.ExitCode)
 	if werr != nil && out.ExitCode == ExitOK {
 		return werr
 	}

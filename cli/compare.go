@@ -73,13 +73,13 @@ refused with exit code 2. Either file may be "-" for standard input.`,
 }
 
 func runCompare(opts *compareOptions, bounds []gate.Bound) error {
-	base, err := readCompared(opts.Baseline, opts.In)
+	base, err := results.ReadPath(opts.Baseline, opts.In)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("compare: %w", err))
 	}
-	cur, err := readCompared(opts.Current, opts.In)
+	cur, err := results.ReadPath(opts.Current, opts.In)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("compare: %w", err))
 	}
 	c, err := gate.Compare(base, cur, bounds)
 	if errors.Is(err, gate.ErrNotComparable) {
@@ -100,20 +100,4 @@ func runCompare(opts *compareOptions, bounds []gate.Bound) error {
 		return &ExitError{Code: ExitThresholds}
 	}
 	return nil
-}
-
-// readCompared reads one result file, or standard input for "-".
-func readCompared(path string, in io.Reader) (*results.Result, error) {
-	if path != "-" {
-		r, err := results.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("compare: %w", err)
-		}
-		return r, nil
-	}
-	r, err := results.Read(in)
-	if err != nil {
-		return nil, fmt.Errorf("compare: result on standard input: %w", err)
-	}
-	return r, nil
 }

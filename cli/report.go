@@ -87,8 +87,14 @@ func (o *reportOptions) validate() error {
 
 // runReport reads (and merges) the inputs and renders them.
 func runReport(ctx context.Context, o *reportOptions) error {
-	r, err := readResults(o.Inputs, o.Force)
-	if err != nil {
+	r, err := results.ReadMerged(o.Inputs, o.Force)
+	var fe *results.FileError
+	switch {
+	case errors.As(err, &fe):
+		return usageError(fmt.Errorf("report: %w", err))
+	case errors.Is(err, results.ErrMismatch):
+		return usageError(err)
+	case err != nil:
 		return err
 	}
 	if w, ok := shardsMissing(r); ok {
@@ -106,25 +112,4 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	}
 	fmt.Fprintf(o.ErrOut, "wrote %s report to %s\n", o.Format, o.Output)
 	return nil
-}
-
-// readResults reads result files and merges them when there are several. A file that cannot
-// be read or is not a result is a usage error naming the file.
-func readResults(paths []string, force bool) (*results.Result, error) {
-	rs := make([]*results.Result, 0, len(paths))
-	for _, p := range paths {
-		r, err := results.ReadFile(p)
-		if err != nil {
-			return nil, usageError(fmt.Errorf("report: %w", err))
-		}
-		rs = append(rs, r)
-	}
-	if len(rs) == 1 {
-		return rs[0], nil
-	}
-	m, err := results.MergeWith(results.MergeOptions{Force: force, Names: paths}, rs...)
-	if errors.Is(err, results.ErrMismatch) {
-		return nil, usageError(err)
-	}
-	return m, err
 }

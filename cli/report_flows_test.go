@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,13 +20,6 @@ func writeFlowResult(t *testing.T, dir, name string, flows []resultstest.Flow) s
 	return path
 }
 
-func runCompareCmd(args ...string) (code int, stdout, stderr string) {
-	var out, errOut bytes.Buffer
-	root := NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	code = Execute(root, append([]string{"compare"}, args...))
-	return code, out.String(), errOut.String()
-}
-
 func TestReportAndCompareFlows(t *testing.T) {
 	dir := t.TempDir()
 	a := writeFlowResult(t, dir, "a.json", resultstest.SignupFlows())
@@ -36,22 +28,21 @@ func TestReportAndCompareFlows(t *testing.T) {
 	b := writeFlowResult(t, dir, "b.json", slower)
 	tests := []struct {
 		name   string
-		run    func(...string) (int, string, string)
 		args   []string
 		code   int
 		stdout []string
 	}{
-		{"report text", runReportCmd, []string{a}, 0, []string{"Flow login-and-swipe: checks", "716 / 720 (99.44 %)"}},
-		{"report merged doubles the iterations", runReportCmd, []string{a, a}, 0, []string{"│ all             │        400 │       392 │      8 │      16 │"}},
-		{"report merged json", runReportCmd, []string{a, a, "-f", "json"}, 0, []string{`"iterations": 400`, `"dropped_iterations": 16`}},
-		{"report junit", runReportCmd, []string{a, "-f", "junit"}, 0, []string{`classname="loadtest.signup.checks.login-and-swipe"`}},
-		{"compare", runCompareCmd, []string{a, b, "--max-regression", "checks=1%"}, 0, []string{"login-and-swipe.iteration.p99", "checks", "dropped_iterations"}},
-		{"compare bound on a flow", runCompareCmd, []string{a, b, "--max-regression", "login-and-swipe.iteration.p99=10%"}, ExitThresholds, []string{"FAIL: 1 of 1 regression bounds broken: login-and-swipe.iteration.p99"}},
-		{"compare bound on an unknown flow", runCompareCmd, []string{a, b, "--max-regression", "nope.iteration.p99=10%"}, ExitUsage, nil},
+		{"report text", []string{"report", a}, 0, []string{"Flow login-and-swipe: checks", "716 / 720 (99.44 %)"}},
+		{"report merged doubles the iterations", []string{"report", a, a}, 0, []string{"│ all             │        400 │       392 │      8 │      16 │"}},
+		{"report merged json", []string{"report", a, a, "-f", "json"}, 0, []string{`"iterations": 400`, `"dropped_iterations": 16`}},
+		{"report junit", []string{"report", a, "-f", "junit"}, 0, []string{`classname="loadtest.signup.checks.login-and-swipe"`}},
+		{"compare", []string{"compare", a, b, "--max-regression", "checks=1%"}, 0, []string{"login-and-swipe.iteration.p99", "checks", "dropped_iterations"}},
+		{"compare bound on a flow", []string{"compare", a, b, "--max-regression", "login-and-swipe.iteration.p99=10%"}, ExitThresholds, []string{"FAIL: 1 of 1 regression bounds broken: login-and-swipe.iteration.p99"}},
+		{"compare bound on an unknown flow", []string{"compare", a, b, "--max-regression", "nope.iteration.p99=10%"}, ExitUsage, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := tt.run(tt.args...)
+			code, stdout, stderr := runCLI(t, tt.args...)
 			if code != tt.code {
 				t.Fatalf("got exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}

@@ -37,13 +37,6 @@ func writeTestResult(t *testing.T, dir, name, scenario string, n int) string {
 	return path
 }
 
-func runReportCmd(args ...string) (code int, stdout, stderr string) {
-	var out, errOut bytes.Buffer
-	root := NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	code = Execute(root, append([]string{"report"}, args...))
-	return code, out.String(), errOut.String()
-}
-
 func TestReportCommand(t *testing.T) {
 	dir := t.TempDir()
 	a := writeTestResult(t, dir, "a.json", "echo", 100)
@@ -84,7 +77,7 @@ func TestReportCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runReportCmd(tt.args...)
+			code, stdout, stderr := runCLI(t, append([]string{"report"}, tt.args...)...)
 			if code != tt.code {
 				t.Fatalf("got exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}
@@ -112,7 +105,7 @@ func TestReportCommand(t *testing.T) {
 
 func TestReportJUnitIsXML(t *testing.T) {
 	a := writeTestResult(t, t.TempDir(), "a.json", "echo", 10)
-	code, stdout, stderr := runReportCmd(a, "-f", "junit")
+	code, stdout, stderr := runCLI(t, "report", a, "-f", "junit")
 	if code != ExitOK {
 		t.Fatalf("got exit code %d: %s", code, stderr)
 	}

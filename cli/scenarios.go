@@ -1,15 +1,14 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
@@ -52,16 +51,16 @@ func newScenariosListCmd(ios *IOStreams) *cobra.Command {
 }
 
 func runScenariosList(opts *scenariosOptions) error {
-	tw := tabwriter.NewWriter(opts.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tRATE\tDURATION\tDESCRIPTION")
-	for _, name := range scenarios.Builtins() {
+	names := scenarios.Builtins()
+	scs := make([]*scenarios.Scenario, len(names))
+	for i, name := range names {
 		sc, err := scenarios.Load(name)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, sc.Rate, sc.Duration, sc.Description)
+		scs[i] = sc
 	}
-	return tw.Flush()
+	return reports.WriteScenarioList(opts.Out, names, scs)
 }
 
 func newScenariosShowCmd(ios *IOStreams) *cobra.Command {
@@ -122,52 +121,19 @@ func runScenariosCheck(opts *scenariosOptions) error {
 	return nil
 }
 
-// checkScenario loads and plans one scenario against a placeholder target and secret, and
-// prints its summary.
+// checkScenario loads and compiles one scenario and its thresholds as run would, without
+// sending (Scenario.CheckPlan, gate.LoadThresholds without run's --threshold), and prints its
+// summary.
 func checkScenario(w io.Writer, name string) error {
 	sc, err := scenarios.Load(name)
 	if err != nil {
 		return err
 	}
-	if len(sc.Flows) > 0 {
-		return checkFlowScenario(w, name, sc)
-	}
-	if err := compileForCheck(name, sc, func(po scenarios.PlanOptions) error { _, err := sc.Plan(po); return err }); err != nil {
+	if err := sc.CheckPlan(name); err != nil {
 		return err
 	}
-	load := "rate " + sc.Rate.String()
-	if sc.Rate.Freq == 0 {
-		load = "as fast as possible"
+	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()}); err != nil {
+		return err
 	}
-	if len(sc.Stages) > 0 {
-		load = fmt.Sprintf("%d stages", len(sc.Stages))
-	}
-	fmt.Fprintf(w, "ok   %s (%s): %s for %s, %d request(s)\n", name, sc.Name, load, sc.Duration, len(sc.Requests))
-	total := 0
-	for _, r := range sc.Requests {
-		total += r.Weight
-	}
-	for _, r := range sc.Requests {
-		fmt.Fprintf(w, "       %5.1f%%  %-7s %-40s %s\n", 100*float64(r.Weight)/float64(total), r.Method, r.Path, r.Name)
-	}
-	return nil
-}
-
-// compileForCheck compiles a scenario (compile is Plan or FlowPlan) against a placeholder
-// target and secret, then loads its thresholds as run checks them before sending (without
-// flags: --threshold is run's).
-func compileForCheck(name string, sc *scenarios.Scenario, compile func(scenarios.PlanOptions) error) error {
-	target := sc.Target
-	if target == "" {
-		target = "http://127.0.0.1:8080"
-	}
-	if err := compile(scenarios.PlanOptions{Target: target, Secret: []byte("check"), Dir: sc.Dir()}); err != nil {
-		var se *scenarios.Error
-		if errors.As(err, &se) {
-			return err
-		}
-		return fmt.Errorf("scenario %s: %w", name, err)
-	}
-	_, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()})
-	return err
+	return reports.WriteScenarioCheck(w, name, sc)
 }

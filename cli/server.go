@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -192,32 +191,9 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 	return false
 }
 
-// defaultDBURL is a SQLite file in the user cache directory, created if needed.
-func defaultDBURL() (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("default database: %w (pass --db)", err)
-	}
-	dir = filepath.Join(dir, "loadtest")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("default database: %w (pass --db)", err)
-	}
-	return "sqlite://" + filepath.Join(dir, "server.db"), nil
-}
-
+// runServer runs the server until ctx ends (SIGINT/SIGTERM) or, for a bundled server, its
+// stdin closes (server.Run).
 func runServer(ctx context.Context, opts *serverOptions) error {
-	if opts.StopOnStdinEOF {
-		var stop context.CancelFunc
-		ctx, stop = stopOnEOF(ctx, opts.In)
-		defer stop()
-	}
-	if opts.DB == "" {
-		u, err := defaultDBURL()
-		if err != nil {
-			return err
-		}
-		opts.DB = u
-	}
 	so := server.Options{
 		DB: opts.DB, Cache: opts.Cache, TablePrefix: opts.TablePrefix, Users: opts.Users, Dev: opts.Dev,
 		TokenTTL: opts.TokenTTL, CodeTTL: opts.CodeTTL, MaxInflight: opts.MaxInflight, MaxBodyBytes: opts.MaxBody,
@@ -232,33 +208,9 @@ func runServer(ctx context.Context, opts *serverOptions) error {
 	if opts.AccessLog {
 		so.AccessLog = opts.ErrOut
 	}
-	srv, err := server.New(ctx, so)
-	if err != nil {
-		return err
+	rc := server.RunConfig{Options: so, Addr: opts.Addr, Out: opts.Out}
+	if opts.StopOnStdinEOF {
+		rc.StopOnEOF = opts.In
 	}
-	defer srv.Close()
-	ln, err := net.Listen("tcp", opts.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", opts.Addr, err)
-	}
-	scheme := "http"
-	if srv.TLS() {
-		scheme = "https"
-	}
-	fmt.Fprintf(opts.Out, "listening on %s://%s\n", scheme, ln.Addr())
-	return srv.Serve(ctx, ln)
-}
-
-// stopOnEOF returns a context that is cancelled once in reaches end of file (or fails): the
-// bundled server's stdin, whose other end only the run that started it holds.
-func stopOnEOF(ctx context.Context, in io.Reader) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(ctx)
-	if in == nil {
-		return ctx, cancel // no stdin to watch
-	}
-	go func() {
-		_, _ = io.Copy(io.Discard, in)
-		cancel()
-	}()
-	return ctx, cancel
+	return server.Run(ctx, rc)
 }

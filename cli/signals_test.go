@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/loadtestdev/loadtest/internal/testutil"
 )
 
 // fakeSignals is an injected signal source (IOStreams.SignalNotify/SignalStop/OSExit): the test
@@ -49,23 +50,8 @@ func (f *fakeSignals) send(t *testing.T, sigs ...os.Signal) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the command and the interrupt handler to write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a buffer safe for concurrent writes and reads (shared with other packages' tests).
+type syncBuffer = testutil.SyncBuffer
 
 // stallingServer answers /a and /b only once release is closed, and reports the first request.
 func stallingServer(t *testing.T) (srv *httptest.Server, first <-chan struct{}, release func()) {

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/loadtestdev/loadtest/collector"
-	"github.com/loadtestdev/loadtest/results"
 )
 
 // topOptions are the flags of `loadtest top`.
@@ -79,75 +76,12 @@ screens; --json prints each snapshot as one JSON line instead.`,
 	return cmd
 }
 
-// runTop prints screens until the count is reached or ctx ends (Ctrl-C), which is not an error.
+// runTop shows screens until the count is reached or ctx ends (Ctrl-C), which is not an error.
 func runTop(ctx context.Context, opts *topOptions) error {
 	frames := 1
 	if opts.Watch || opts.Iterations > 1 {
 		frames = opts.Iterations // 0: until Ctrl-C
 	}
-	read, err := topReader(opts)
-	if err != nil {
-		return err
-	}
-	for i := 0; frames == 0 || i < frames; i++ {
-		if i > 0 {
-			if err := collector.Sleep(ctx, opts.Interval); err != nil {
-				return nil
-			}
-		}
-		snap, err := read(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			if i == 0 {
-				return err
-			}
-			fmt.Fprintf(opts.ErrOut, "warning: %v\n", err) // a watch survives a missed screen
-			continue
-		}
-		if err := writeTopFrame(opts, snap, i); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// topReader returns what reads one snapshot: a probe of this host, or the target's /stats.
-func topReader(opts *topOptions) (func(context.Context) (results.Snapshot, error), error) {
-	if opts.Target == "" {
-		var watch []collector.Watch
-		for _, pid := range opts.PIDs {
-			watch = append(watch, collector.Watch{PID: pid, Role: "process"})
-		}
-		probe := collector.NewProbe(watch...)
-		probe.SetWindows(min(opts.Interval, 500*time.Millisecond), max(collector.DefaultMaxWindow, 2*opts.Interval))
-		return probe.Take, nil
-	}
-	statsURL, err := collector.StatsURL(opts.Target)
-	if err != nil {
-		return nil, usageError(err)
-	}
-	client := &http.Client{Timeout: max(5*time.Second, 2*opts.Interval)}
-	return func(ctx context.Context) (results.Snapshot, error) {
-		snap, err := collector.FetchStats(ctx, client, statsURL, "loadtest/"+version())
-		if errors.Is(err, collector.ErrNoStats) {
-			return snap, fmt.Errorf("%w (only the loadtest reference server serves it; run top without --target on the target's host instead)", err)
-		}
-		return snap, err
-	}, nil
-}
-
-func writeTopFrame(opts *topOptions, snap results.Snapshot, i int) error {
-	if opts.JSON {
-		return json.NewEncoder(opts.Out).Encode(snap)
-	}
-	switch {
-	case opts.Redraw:
-		fmt.Fprint(opts.Out, "\x1b[H\x1b[2J") // cursor home, clear screen
-	case i > 0:
-		fmt.Fprintln(opts.Out)
-	}
-	snap.Time = snap.Time.Local()
-	return collector.WriteTop(opts.Out, snap)
+	return collector.RunTop(ctx, collector.TopOptions{Target: opts.Target, PIDs: opts.PIDs, Interval: opts.Interval, Frames: frames,
+		JSON: opts.JSON, Redraw: opts.Redraw, UserAgent: "loadtest/" + version(), Out: opts.Out, ErrOut: opts.ErrOut})
 }

@@ -5,7 +5,8 @@
 // figures of each second; the answer can say stop) and result (the shard's final result).
 // The coordinator merges what it receives exactly (results.MergeWith), gates the whole run on
 // it and survives lost shards; a shard survives a lost coordinator by stopping and keeping its
-// own result. Only the CLI and the run session call this package.
+// own result. RunLocal starts the shard processes of a sharded run on this machine (cluster
+// local). Only the CLI and the run session call this package.
 package cluster
 
 import (

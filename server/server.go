@@ -5,7 +5,8 @@
 // Prometheus metrics and sheds load instead of collapsing.
 //
 // Use New to open the backends, seed and warm them, then Serve on a listener; Handler gives
-// the http.Handler for in-process tests.
+// the http.Handler for in-process tests. Run is a server process's whole life (loadtest
+// server): open, listen, say where, serve until the context ends or stdin closes, shut down.
 package server
 
 import (

@@ -1,4 +1,4 @@
-package cli
+package capacity
 
 import (
 	"math"
@@ -29,7 +29,7 @@ func TestParseUSLCSV(t *testing.T) {
 		{"bare quote", "1,\"2\n", 0, "f.csv:"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			pts, err := capParseUSLCSV(strings.NewReader(c.in), "f.csv")
+			pts, err := ParseUSLCSV(strings.NewReader(c.in), "f.csv")
 			if c.err != "" {
 				if err == nil || !strings.Contains(err.Error(), c.err) {
 					t.Fatalf("got %v, want an error containing %q", err, c.err)
@@ -60,7 +60,7 @@ func FuzzParseUSLCSV(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		pts, err := capParseUSLCSV(strings.NewReader(in), "fuzz.csv")
+		pts, err := ParseUSLCSV(strings.NewReader(in), "fuzz.csv")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.csv") {
 				t.Errorf("error %q does not name the file", err)
