@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/types"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/rest"
 )
 
@@ -43,6 +44,8 @@ type CoreV1 interface {
 	Secrets(namespace string) Resource[*corev1.Secret, *corev1.SecretList]
 	Services(namespace string) Resource[*corev1.Service, *corev1.ServiceList]
 	Events(namespace string) Resource[*corev1.Event, *corev1.EventList]
+	// Namespaces are cluster-scoped: the end-to-end tests make one per case.
+	Namespaces() Resource[*corev1.Namespace, *corev1.NamespaceList]
 }
 
 // Pods is a namespace's Pods, and their logs.
@@ -50,6 +53,9 @@ type Pods interface {
 	Resource[*corev1.Pod, *corev1.PodList]
 	// GetLogs is the request for a pod's log (Stream it, or DoRaw it).
 	GetLogs(name string, opts *corev1.PodLogOptions) *rest.Request
+	// ProxyGet is a GET of path on a pod's port through the apiserver's proxy (the
+	// end-to-end tests read the in-cluster server's /metrics this way).
+	ProxyGet(scheme, name, port, path string, params map[string]string) rest.ResponseWrapper
 }
 
 // Resource is the verbs a run uses on one resource of one namespace: object type T, list type L.
@@ -154,6 +160,10 @@ func (c restCore) Events(ns string) Resource[*corev1.Event, *corev1.EventList] {
 	return newResource(c.core, c.params, ns, "events", func() *corev1.Event { return &corev1.Event{} }, func() *corev1.EventList { return &corev1.EventList{} })
 }
 
+func (c restCore) Namespaces() Resource[*corev1.Namespace, *corev1.NamespaceList] {
+	return newResource(c.core, c.params, "", "namespaces", func() *corev1.Namespace { return &corev1.Namespace{} }, func() *corev1.NamespaceList { return &corev1.NamespaceList{} })
+}
+
 type restPods struct {
 	*restResource[*corev1.Pod, *corev1.PodList]
 }
@@ -161,6 +171,15 @@ type restPods struct {
 // GetLogs is GET /api/v1/namespaces/NS/pods/NAME/log with opts in the query.
 func (p restPods) GetLogs(name string, opts *corev1.PodLogOptions) *rest.Request {
 	return p.client.Get().Namespace(p.namespace).Name(name).Resource("pods").SubResource("log").VersionedParams(opts, p.params)
+}
+
+// ProxyGet is GET /api/v1/namespaces/NS/pods/SCHEME:NAME:PORT/proxy/PATH?PARAMS.
+func (p restPods) ProxyGet(scheme, name, port, path string, params map[string]string) rest.ResponseWrapper {
+	r := p.client.Get().Namespace(p.namespace).Resource("pods").SubResource("proxy").Name(utilnet.JoinSchemeNamePort(scheme, name, port)).Suffix(path)
+	for k, v := range params {
+		r = r.Param(k, v)
+	}
+	return r
 }
 
 // restResource is the REST verbs on one resource of one namespace ("" for every namespace),

@@ -169,6 +169,24 @@ func TestRESTAPI(t *testing.T) {
 			method: "DELETE", path: "/api/v1/namespaces/perf/secrets/lt", contentType: "application/vnd.kubernetes.protobuf",
 		},
 		{
+			name:   "create namespace",
+			answer: `{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"e2e-1"}}`,
+			call: func(c Interface) (string, error) {
+				n, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "e2e-1"}}, metav1.CreateOptions{})
+				return n.Name, err
+			},
+			method: "POST", path: "/api/v1/namespaces", contentType: "application/vnd.kubernetes.protobuf",
+		},
+		{
+			name:   "pod proxy",
+			answer: `up 1`,
+			call: func(c Interface) (string, error) {
+				b, err := c.CoreV1().Pods("perf").ProxyGet("http", "swiper-0", "8080", "metrics", map[string]string{"name[]": "up"}).DoRaw(ctx)
+				return string(b), err
+			},
+			method: "GET", path: "/api/v1/namespaces/perf/pods/http:swiper-0:8080/proxy/metrics", query: "name%5B%5D=up",
+		},
+		{
 			name:   "pod log",
 			answer: `line one`,
 			call: func(c Interface) (string, error) {
@@ -180,7 +198,7 @@ func TestRESTAPI(t *testing.T) {
 	}
 	want := map[string]string{
 		"create configmap": "lt/u1", "get job": "lt/2", "list pods by label": "lt-0-x,lt-1-x",
-		"list events by field": "FailedScheduling", "merge-patch service": "lt", "pod log": "line one",
+		"list events by field": "FailedScheduling", "create namespace": "e2e-1", "pod proxy": "up 1", "merge-patch service": "lt", "pod log": "line one",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,6 +34,9 @@ func (f fakeCore) Secrets(ns string) Resource[*corev1.Secret, *corev1.SecretList
 func (f fakeCore) Services(ns string) Resource[*corev1.Service, *corev1.ServiceList] {
 	return f.c.Services(ns)
 }
+func (f fakeCore) Namespaces() Resource[*corev1.Namespace, *corev1.NamespaceList] {
+	return f.c.Namespaces()
+}
 func (f fakeCore) Events(ns string) Resource[*corev1.Event, *corev1.EventList] {
 	return f.c.Events(ns)
 }
