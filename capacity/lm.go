@@ -8,9 +8,10 @@ import "math"
 // r (m values) at p and, when jac is not nil, the Jacobian jac[i][j] = ∂r_i/∂p_j.
 //
 // It is for the handful of parameters of a model fit (the normal equations are solved by
-// Gaussian elimination), not for large problems. It stops when no step lowers the sum any
-// more (the damping has grown past any use), when a step no longer changes p in the 15th
-// digit, or after maxIterations accepted steps.
+// Gaussian elimination), not for large problems. A step is taken when it does not raise the
+// sum (near the optimum the sum is flat to the last bit while p still moves in its 12th
+// digit). It stops when no step can be taken (the damping has grown past any use), when a
+// step no longer changes p in the 15th digit, or after maxIterations steps.
 func leastSquares(p []float64, m int, residuals func(p, r []float64, jac [][]float64)) []float64 {
 	const maxIterations = 1000
 	n := len(p)
@@ -55,7 +56,7 @@ func leastSquares(p []float64, m int, residuals func(p, r []float64, jac [][]flo
 				try[j] = p[j] + step[j]
 			}
 			residuals(try, rTry, nil)
-			if c := sumSquares(rTry); c < cost {
+			if c := sumSquares(rTry); c <= cost {
 				cost, accepted = c, true
 				mu = math.Max(mu/10, 1e-15)
 				break
