@@ -28,5 +28,5 @@
 //   - The Universal Scalability Law (usl.go): X(N) = λN / (1 + σ(N−1) + κN(N−1)) (N. J.
 //     Gunther, Guerrilla Capacity Planning, Springer 2007, eq. 4.31; B. Schwartz, Practical
 //     Scalability Analysis with the Universal Scalability Law, 2015), fitted by nonlinear
-//     least squares with gonum's optimize package.
+//     least squares by Levenberg–Marquardt (lm.go).
 package capacity

@@ -6,8 +6,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-
-	"gonum.org/v1/gonum/optimize"
 )
 
 // MinUSLPoints is the fewest measurements FitUSL accepts: three parameters need a margin of
@@ -143,9 +141,10 @@ type USLFit struct {
 //
 // Method: for fixed σ and κ the best λ is linear least squares, λ = Σ X_i g_i / Σ g_i² with
 // g_i = N_i / (1 + σ(N_i−1) + κN_i(N_i−1)) (variable projection, Golub and Pereyra 1973),
-// so only σ and κ are searched, by gonum's L-BFGS with the analytic gradient. The bounds are
-// kept by writing σ = s² and κ = (k/N_max)² (the N_max scaling puts s and k on the same
-// order); each face of the bounds (σ = 0, κ = 0, both) is fitted too and the simplest model
+// and the fit's SSR is that of this λ. σ, κ and λ are searched by Levenberg–Marquardt with
+// the analytic Jacobian (leastSquares: three unknowns need no linear-algebra library). The
+// bounds are kept by writing σ = s² and κ = (k/N_max)² (the N_max scaling puts s and k on the
+// same order); each face of the bounds (σ = 0, κ = 0, both) is fitted too and the simplest model
 // whose residual is as small wins, so a boundary optimum comes out as an exact 0. Starting
 // values come from Gunther's linearisation N/C(N) − 1 = σ(N−1) + κN(N−1) with C = X/X(1)
 // (GCaP §5.5).
@@ -278,78 +277,83 @@ func (o *uslObjective) lambda(sigma, kappa float64) float64 {
 	return xg / gg
 }
 
-// eval returns the normalised SSR and its partial derivatives in σ and κ. By the envelope
-// theorem ∂/∂λ vanishes at the optimal λ, so dSSR/dσ = 2 Σ r λ ∂g/∂σ with
-// ∂g/∂σ = −N(N−1)/D² and ∂g/∂κ = −N²(N−1)/D².
-func (o *uslObjective) eval(sigma, kappa float64) (f, dSigma, dKappa float64) {
+// eval returns the normalised SSR at σ and κ, with the least-squares λ.
+func (o *uslObjective) eval(sigma, kappa float64) float64 {
 	lam := o.lambda(sigma, kappa)
+	var f float64
 	for _, p := range o.pts {
 		n := p.Concurrency
-		d := 1 + sigma*(n-1) + kappa*n*(n-1)
-		r := lam*n/d - p.Throughput
+		r := lam*n/(1+sigma*(n-1)+kappa*n*(n-1)) - p.Throughput
 		f += r * r
-		common := 2 * r * lam * n * (n - 1) / (d * d)
-		dSigma -= common
-		dKappa -= common * n
 	}
-	return f / o.sumX2, dSigma / o.sumX2, dKappa / o.sumX2
+	return f / o.sumX2
 }
 
-// fit minimises over the free parameters (the others are held at 0) from the given start.
+// fit minimises the sum of squared residuals over the free parameters (the others are held
+// at 0) from the given start, by Levenberg–Marquardt (leastSquares) on all of them and λ:
+// σ = s², κ = (k/N_max)², λ = l·λ₀ with λ₀ the least-squares λ at the start, and the
+// residuals divided by √Σ X², so every variable and the sum are of order 1. The SSR is then
+// that of the least-squares λ for the σ and κ found (variable projection), which is the
+// optimum's own λ.
 func (o *uslObjective) fit(sigma0, kappa0 float64, freeSigma, freeKappa bool) uslCandidate {
-	toModel := func(x []float64) (sigma, kappa float64) {
+	if !freeSigma {
+		sigma0 = 0
+	}
+	if !freeKappa {
+		kappa0 = 0
+	}
+	if !freeSigma && !freeKappa {
+		f := o.eval(0, 0)
+		return uslCandidate{ssr: f}
+	}
+	lam0 := o.lambda(sigma0, kappa0)
+	norm := math.Sqrt(o.sumX2)
+	var p []float64
+	if freeSigma {
+		p = append(p, math.Sqrt(sigma0))
+	}
+	if freeKappa {
+		p = append(p, math.Sqrt(kappa0)*o.scale)
+	}
+	p = append(p, 1)
+	model := func(p []float64) (sigma, kappa, lam float64) {
 		i := 0
 		if freeSigma {
-			sigma = x[i] * x[i]
+			sigma = p[i] * p[i]
 			i++
 		}
 		if freeKappa {
-			k := x[i] / o.scale
+			k := p[i] / o.scale
 			kappa = k * k
+			i++
 		}
-		return sigma, kappa
+		return sigma, kappa, p[i] * lam0
 	}
-	var x0 []float64
-	if freeSigma {
-		x0 = append(x0, math.Sqrt(sigma0))
-	}
-	if freeKappa {
-		x0 = append(x0, math.Sqrt(kappa0)*o.scale)
-	}
-	if len(x0) == 0 {
-		f, _, _ := o.eval(0, 0)
-		return uslCandidate{ssr: f}
-	}
-	problem := optimize.Problem{
-		Func: func(x []float64) float64 {
-			s, k := toModel(x)
-			f, _, _ := o.eval(s, k)
-			return f
-		},
-		Grad: func(grad, x []float64) {
-			s, k := toModel(x)
-			_, ds, dk := o.eval(s, k)
-			i := 0
+	// r_i = (λN/D − X)/√ΣX² with D = 1 + σ(N−1) + κN(N−1); ∂r/∂σ = −λN(N−1)/D²,
+	// ∂r/∂κ = −λN²(N−1)/D², ∂r/∂λ = N/D, then the chain rule to s, k and l.
+	p = leastSquares(p, len(o.pts), func(p, r []float64, jac [][]float64) {
+		sigma, kappa, lam := model(p)
+		for i, pt := range o.pts {
+			n := pt.Concurrency
+			d := 1 + sigma*(n-1) + kappa*n*(n-1)
+			r[i] = (lam*n/d - pt.Throughput) / norm
+			if jac == nil {
+				continue
+			}
+			dSigma := -lam * n * (n - 1) / (d * d) / norm
+			j := 0
 			if freeSigma {
-				grad[i] = ds * 2 * x[i]
-				i++
+				jac[i][j] = dSigma * 2 * p[j]
+				j++
 			}
 			if freeKappa {
-				grad[i] = dk * 2 * x[i] / (o.scale * o.scale)
+				jac[i][j] = dSigma * n * 2 * p[j] / (o.scale * o.scale)
+				j++
 			}
-		},
-	}
-	settings := &optimize.Settings{
-		GradientThreshold: 1e-15,
-		Converger:         &optimize.FunctionConverge{Absolute: 1e-18, Relative: 1e-15, Iterations: 50},
-		MajorIterations:   5000,
-	}
-	res, err := optimize.Minimize(problem, x0, settings, &optimize.LBFGS{})
-	x := x0
-	if res != nil && (err == nil || !math.IsNaN(res.F)) {
-		x = res.X
-	}
-	s, k := toModel(x)
-	f, _, _ := o.eval(s, k)
+			jac[i][j] = n / d * lam0 / norm
+		}
+	})
+	s, k, _ := model(p)
+	f := o.eval(s, k)
 	return uslCandidate{sigma: s, kappa: k, ssr: f}
 }

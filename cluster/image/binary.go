@@ -65,8 +65,9 @@ type BuildOptions struct {
 	Log io.Writer
 }
 
-// BuildBinary builds a static binary of the main package for p with the go command
-// (CGO_ENABLED=0 -trimpath) and returns its path.
+// BuildBinary builds a static, stripped binary of the main package for p with the go command
+// (CGO_ENABLED=0 -trimpath -ldflags "-s -w": no symbol table and no DWARF, about a third
+// smaller, which every pod pulls) and returns its path.
 func BuildBinary(ctx context.Context, p Platform, o BuildOptions) (string, error) {
 	if o.ModuleDir == "" {
 		return "", errors.New("image: no module directory to build loadtest from")

@@ -3,6 +3,7 @@ package image
 import (
 	"archive/tar"
 	"context"
+	"debug/elf"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -258,6 +259,16 @@ func TestCheckStaticAndBuildBinary(t *testing.T) {
 	}
 	if err := CheckStatic(bin, p); err != nil {
 		t.Errorf("CheckStatic of a CGO_ENABLED=0 build: %v", err)
+	}
+	if f, err := elf.Open(bin); err != nil {
+		t.Error(err)
+	} else {
+		for _, sec := range f.Sections {
+			if sec.Name == ".symtab" || strings.HasPrefix(sec.Name, ".debug_") || strings.HasPrefix(sec.Name, ".zdebug_") {
+				t.Errorf("the built binary has section %s: want it stripped (-ldflags \"-s -w\")", sec.Name)
+			}
+		}
+		f.Close()
 	}
 	other := Platform{"linux", "arm64"}
 	if runtime.GOARCH == "arm64" {

@@ -5,33 +5,13 @@ import (
 	"fmt"
 	"os"
 
-	batchv1client "k8s.io/client-go/kubernetes/typed/batch/v1"
-	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
 // ErrNoKubeconfig says that no cluster was configured.
 var ErrNoKubeconfig = errors.New("kube: no kubeconfig: give --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config (e.g. with your cloud's \"get-credentials\" command)")
 
-// Interface is the part of a Kubernetes clientset a run uses: Jobs (batch/v1), and Pods, their
-// logs, ConfigMaps, Secrets, Services and Events (core/v1). It is narrow on purpose: the full
-// clientset (k8s.io/client-go/kubernetes) compiles every API group into the binary, about 200
-// packages a run never calls. The fake clientset of the tests satisfies it too.
-type Interface interface {
-	BatchV1() batchv1client.BatchV1Interface
-	CoreV1() corev1client.CoreV1Interface
-}
-
-// typedClients is the Interface of a real cluster: the two typed clients, on one config.
-type typedClients struct {
-	batch *batchv1client.BatchV1Client
-	core  *corev1client.CoreV1Client
-}
-
-func (c typedClients) BatchV1() batchv1client.BatchV1Interface { return c.batch }
-func (c typedClients) CoreV1() corev1client.CoreV1Interface    { return c.core }
-
-// Client is the typed clients a run needs and the namespace of the kubeconfig's context.
+// Client is the API a run needs (Interface) and the namespace of the kubeconfig's context.
 type Client struct {
 	Interface Interface
 	Namespace string
@@ -50,18 +30,15 @@ func NewClient(path, ctxName string) (*Client, error) {
 	if err != nil {
 		return nil, configError(path, ctxName, err)
 	}
-	var cs typedClients
-	if cs.batch, err = batchv1client.NewForConfig(cfg); err != nil {
-		return nil, fmt.Errorf("kube: %w", err)
-	}
-	if cs.core, err = corev1client.NewForConfig(cfg); err != nil {
-		return nil, fmt.Errorf("kube: %w", err)
+	api, err := newRESTAPI(cfg)
+	if err != nil {
+		return nil, err
 	}
 	ns, _, err := cc.Namespace()
 	if err != nil || ns == "" {
 		ns = "default"
 	}
-	return &Client{Interface: cs, Namespace: ns, Host: cfg.Host}, nil
+	return &Client{Interface: api, Namespace: ns, Host: cfg.Host}, nil
 }
 
 // ContextNamespace is the namespace of the kubeconfig's context, or "default" when there is

@@ -68,7 +68,7 @@ func resultLog(code int, result string) func(context.Context, string, bool) (io.
 }
 
 func fastOptions(c *fake.Clientset, objs *Objects, log io.Writer) RunOptions {
-	return RunOptions{Client: c, Objects: objs, Log: log, Poll: 10 * time.Millisecond,
+	return RunOptions{Client: fakeAPI{c}, Objects: objs, Log: log, Poll: 10 * time.Millisecond,
 		PendingTimeout: 2 * time.Second, CollectTimeout: 500 * time.Millisecond}
 }
 
