@@ -1,6 +1,7 @@
 // Package cli holds loadtest's cobra commands: the only code that knows about flags, the
 // process's streams, signals and exit codes. Each command binds its flags into an options
-// struct, validates, and calls into the library packages.
+// struct, validates, calls one library entry point (a run: runner.Run), writes the files asked
+// for and renders with reports (docs/architecture.md).
 package cli
 
 import (
