@@ -17,6 +17,7 @@ import (
 
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/runner/bundled"
 )
 
 // runCLI runs loadtest in-process with args and returns the exit code, stdout and stderr.
@@ -283,5 +284,12 @@ func TestProgressLine(t *testing.T) {
 	quiet.Done()
 	if buf.Len() != 0 {
 		t.Errorf("disabled progress wrote %q, want nothing", buf.String())
+	}
+}
+
+// TestBundledServerFlag: `loadtest server` binds the flag runner/bundled starts it with.
+func TestBundledServerFlag(t *testing.T) {
+	if f := newServerCmd(&IOStreams{}).Flags().Lookup(bundled.FlagStopOnStdinEOF); f == nil {
+		t.Errorf("loadtest server has no --%s", bundled.FlagStopOnStdinEOF)
 	}
 }
