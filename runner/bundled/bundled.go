@@ -79,11 +79,17 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
 	}
-	stdout, err := s.cmd.StdoutPipe()
+	// the child's stdout is a pipe of our own, not StdoutPipe's: Wait closes that one as soon
+	// as the child exits, which could lose a "listening on" line not read yet
+	stdout, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
 	}
-	if err := s.start(); err != nil {
+	s.cmd.Stdout = w
+	err = s.start()
+	w.Close() // the child holds its own copy
+	if err != nil {
+		stdout.Close()
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
 	}
 	if err := s.waitListening(ctx, stdout); err != nil {
@@ -121,9 +127,10 @@ func (s *Server) start() error {
 }
 
 // waitListening reads the child's stdout until "listening on URL", then keeps draining it.
-func (s *Server) waitListening(ctx context.Context, stdout io.Reader) error {
+func (s *Server) waitListening(ctx context.Context, stdout io.ReadCloser) error {
 	found := make(chan string, 1)
 	go func() {
+		defer stdout.Close()
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if u, ok := strings.CutPrefix(sc.Text(), "listening on "); ok && s.URL == "" {
