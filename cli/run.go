@@ -264,5 +264,6 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
-	return runError(runner.Run(ctx, ro))
+	_, err = runner.Run(ctx, ro)
+	return runError(err)
 }

@@ -40,9 +40,9 @@ type Options struct {
 	Version string
 	// Exe is the binary the bundled server is started from (empty: this one).
 	Exe string
-	// Report is called once with the run's outcome and error, before the live metrics linger
-	// and the bundled server stops: the caller writes files and renders there. Its error is
-	// Run's.
+	// Report, when set, is called once with the run's outcome and error, before the live
+	// metrics linger and the bundled server stops: the caller writes files and renders there.
+	// Its error is Run's (without it, the run's own error is).
 	Report func(*Outcome, error) error
 }
 
@@ -54,12 +54,28 @@ type Progress interface {
 
 // Run runs a whole run by its role: a debug run, one shard of a coordinated run (the
 // coordinator or a shard that joins it), or a single (perhaps standalone-shard) run. It
-// returns Report's error, or the run's error when it never got that far: an *InputError for
-// bad input, an error wrapping context.Canceled when interrupted before the start.
-func Run(ctx context.Context, o Options) (err error) {
+// returns the outcome it reported (the merged run's on the coordinator; nil when nothing was
+// measured) with Report's error, or the run's error when it never got that far: an
+// *InputError for bad input, an error wrapping context.Canceled when interrupted before the
+// start.
+func Run(ctx context.Context, o Options) (*Outcome, error) {
+	var reported *Outcome
+	report := o.Report
+	o.Report = func(oc *Outcome, err error) error {
+		reported = oc
+		if report == nil {
+			return err
+		}
+		return report(oc, err)
+	}
 	if o.ErrOut == nil {
 		o.ErrOut = io.Discard
 	}
+	err := run(ctx, o)
+	return reported, err
+}
+
+func run(ctx context.Context, o Options) (err error) {
 	switch {
 	case o.Debug != nil:
 		return runDebug(ctx, o)
@@ -120,9 +136,4 @@ func (o *Options) finishAttack(oc *Outcome) {
 }
 
 // report hands the outcome to Report.
-func (o *Options) report(oc *Outcome, runErr error) error {
-	if o.Report == nil {
-		return runErr
-	}
-	return o.Report(oc, runErr)
-}
+func (o *Options) report(oc *Outcome, runErr error) error { return o.Report(oc, runErr) }

@@ -38,8 +38,8 @@ func echoAt(url string) *ScenarioOptions {
 		Set: map[string]bool{"target": true, "rate": true, "duration": true, "seed": true}}
 }
 
-// runOptions loads src and its thresholds into Options whose Report keeps the outcome.
-func runOptions(t *testing.T, src *ScenarioOptions, thresholds ...string) (Options, *Outcome) {
+// runOptions loads src and its thresholds into Options.
+func runOptions(t *testing.T, src *ScenarioOptions, thresholds ...string) Options {
 	t.Helper()
 	sc, err := LoadScenario(src)
 	if err != nil {
@@ -49,9 +49,7 @@ func runOptions(t *testing.T, src *ScenarioOptions, thresholds ...string) (Optio
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := &Outcome{}
-	return Options{Scenario: sc, Source: src, Thresholds: ths, SampleInterval: 100 * time.Millisecond, NoServerStats: true,
-		Version: "test", Report: func(oc *Outcome, err error) error { *got = *oc; return err }}, got
+	return Options{Scenario: sc, Source: src, Thresholds: ths, SampleInterval: 100 * time.Millisecond, NoServerStats: true, Version: "test"}
 }
 
 func TestRunSingle(t *testing.T) {
@@ -66,9 +64,12 @@ func TestRunSingle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, served := countingTarget(t, tt.status)
-			o, got := runOptions(t, echoAt(srv.URL), "errors<1%")
-			if err := Run(context.Background(), o); err != nil {
-				t.Fatal(err)
+			o := runOptions(t, echoAt(srv.URL), "errors<1%")
+			reported := false
+			o.Report = func(_ *Outcome, err error) error { reported = true; return err }
+			got, err := Run(context.Background(), o)
+			if err != nil || !reported {
+				t.Fatalf("error %v, reported %v; want nil, reported", err, reported)
 			}
 			r := got.Result
 			if r == nil || r.Requests != 20 || int64(r.Requests) != served.Load() {
@@ -90,14 +91,13 @@ func TestRunBadInput(t *testing.T) {
 	srv, served := countingTarget(t, http.StatusOK)
 	src := echoAt(srv.URL)
 	src.Connections, src.Set["connections"], src.Shard = 2, true, engine.Shard{Index: 2, Count: 3}
-	o, _ := runOptions(t, src)
-	err := Run(context.Background(), o)
+	got, err := Run(context.Background(), runOptions(t, src))
 	var ie *InputError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "has no connection of its own") {
 		t.Errorf("got %v, want an InputError saying the shard has no connection", err)
 	}
-	if served.Load() != 0 {
-		t.Errorf("%d requests sent, want none", served.Load())
+	if served.Load() != 0 || got != nil {
+		t.Errorf("%d requests sent, outcome %v; want none", served.Load(), got)
 	}
 }
 
@@ -109,9 +109,9 @@ func TestRunMetricsAddressInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	srv, served := countingTarget(t, http.StatusOK)
-	o, _ := runOptions(t, echoAt(srv.URL))
+	o := runOptions(t, echoAt(srv.URL))
 	o.Metrics = MetricsOptions{Listen: ln.Addr().String()}
-	err = Run(context.Background(), o)
+	_, err = Run(context.Background(), o)
 	var ie *InputError
 	if err == nil || !strings.Contains(err.Error(), "the address is in use") || errors.As(err, &ie) {
 		t.Errorf("got %v, want a failure (not bad input) saying the address is in use", err)
@@ -139,7 +139,7 @@ func TestRunCoordinated(t *testing.T) {
 	for i := range 2 {
 		src := echoAt(srv.URL)
 		src.Shard = engine.Shard{Index: i, Count: 2}
-		o, got := runOptions(t, src, "errors<1%")
+		o := runOptions(t, src, "errors<1%")
 		o.Cluster = ClusterOptions{Token: "secret", JoinTimeout: time.Minute}
 		if i == 0 {
 			o.Cluster.Coordinate = addr
@@ -149,8 +149,7 @@ func TestRunCoordinated(t *testing.T) {
 		if err := o.Cluster.Bind(src.Shard); err != nil {
 			t.Fatal(err)
 		}
-		outcomes[i] = got
-		wg.Go(func() { errs[i] = Run(ctx, o) })
+		wg.Go(func() { outcomes[i], errs[i] = Run(ctx, o) })
 	}
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {
