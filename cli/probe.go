@@ -11,6 +11,7 @@ import (
 
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
+	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/runner"
@@ -77,11 +78,8 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 				return usageError(err)
 			}
 			opts.Duration = opts.StepDuration
-			opts.set = map[string]bool{"duration": true, "target": opts.Target != "",
-				"connections": cmd.Flags().Changed("connections"), "timeout": cmd.Flags().Changed("timeout")}
-			for _, name := range tlsFlagNames {
-				opts.set[name] = cmd.Flags().Changed(name)
-			}
+			opts.Set = changed(cmd.Flags(), append([]string{"connections", "timeout"}, runner.TLSOverrideNames...)...)
+			opts.Set["duration"], opts.Set["target"] = true, opts.Target != ""
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -98,7 +96,7 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 	f.DurationVar(&opts.Pause, "pause", time.Second, "idle time between steps, for the server to drain its queues")
 	f.StringVar(&opts.Target, "target", "", "base URL to load (default the scenario's, else the bundled server)")
 	f.StringVar(&opts.Secret, "secret", "", "token secret of the target server, for token(uid) in templates")
-	opts.TLS.bind(f)
+	bindTLS(f, &opts.TLS)
 	f.StringArrayVar(&opts.Hosts, "host", nil, "NAME=URL: send the requests of the scenario's host NAME to URL instead (repeatable)")
 	f.IntVarP(&opts.Connections, "connections", "c", 0, fmt.Sprintf("workers, hence the most requests in flight (default the scenario's, else %d)", engine.DefaultConnections))
 	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
@@ -110,7 +108,7 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 
 func (o *probeOptions) validate() error {
 	var err error
-	if err = o.checkHostFlags(); err != nil {
+	if err = o.CheckHosts(); err != nil {
 		return err
 	}
 	if o.startRate, err = probeRate("--start", o.Start); err != nil {
@@ -135,7 +133,7 @@ func (o *probeOptions) validate() error {
 	case o.SampleInterval <= 0:
 		return fmt.Errorf("probe: --sample-interval %s, want a positive duration such as 1s", o.SampleInterval)
 	case o.Target != "":
-		if err := checkTarget(o.Target); err != nil {
+		if _, err := target.Parse(o.Target); err != nil {
 			return fmt.Errorf("probe: --target: %w", err)
 		}
 	}
@@ -153,54 +151,30 @@ func probeRate(flag, s string) (float64, error) {
 	return r.PerSecond(), nil
 }
 
-// runProbe loads the scenario and checks its SLOs, starts the bundled server when there is no
-// target, runs the search and renders what it found.
-func runProbe(ctx context.Context, o *probeOptions) (err error) {
+// runProbe loads the scenario and checks its SLOs, runs the search (runner.Probe: the bundled
+// server started when there is no target) and renders what it found.
+func runProbe(ctx context.Context, o *probeOptions) error {
 	sc, err := loadRunScenario(&o.scenarioFlags)
 	if err != nil {
 		return usageError(err)
 	}
-	slos, err := probeSLOs(o.SLOs, sc)
+	slos, err := runner.ProbeSLOs(o.SLOs, sc)
 	if err != nil {
 		return usageError(err)
 	}
-	if err := gate.CheckRequests(slos, sc.RequestNames()); err != nil {
-		return usageError(fmt.Errorf("probe: %w", err))
-	}
-	tgt, eo, err := startRun(ctx, sc, &o.scenarioFlags, o.OutFile, o.ErrOut)
-	if err != nil {
+	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, tgt.stop()) }()
 	r, probeErr := runner.Probe(ctx, runner.ProbeOptions{
-		Engine: eo, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
-		Sampling: &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval},
+		Scenario: sc, Source: &o.scenarioFlags, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
+		SampleInterval: o.SampleInterval, Version: version(),
 		Search: gate.ProbeOptions{SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
 			Precision: o.PrecisionPct / 100, OnStep: o.progress},
 	})
 	if r == nil {
-		return probeErr
+		return runError(probeErr)
 	}
 	return finishProbe(o, r, probeErr)
-}
-
-// probeSLOs parses the --slo flags, or else the scenario's thresholds.
-func probeSLOs(flags []string, sc *scenarios.Scenario) ([]gate.Threshold, error) {
-	if len(flags) > 0 {
-		slos, err := gate.ParseAll(flags, nil)
-		if err != nil {
-			return nil, fmt.Errorf("probe: --slo: %w", err)
-		}
-		return slos, nil
-	}
-	if len(sc.Thresholds) == 0 {
-		return nil, fmt.Errorf("probe: no SLOs: give --slo EXPR (e.g. --slo \"p99<100ms\"); scenario %s has no thresholds", sc.Name)
-	}
-	slos, err := gate.ParseAll(nil, sc.Thresholds)
-	if err != nil {
-		return nil, fmt.Errorf("probe: scenario %s: %w", sc.Name, err)
-	}
-	return slos, nil
 }
 
 // stepStarts prints each step as it starts, and progress each as it ends (reports' lines).
@@ -221,7 +195,6 @@ func (o *probeOptions) progress(n int, s results.ProbeStep) {
 // closed stdout loses no file), and picks the exit code: 130 when interrupted, 1 when a step
 // failed to run, 99 when no step met the SLOs.
 func finishProbe(o *probeOptions, r *results.Result, probeErr error) error {
-	r.Version = version()
 	err := writeOut(o.OutFile, r)
 	err = errors.Join(err, reports.WriteProbe(o.Out, r.Probe))
 	switch {

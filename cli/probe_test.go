@@ -195,7 +195,7 @@ func TestProbeFlagBinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got == nil || got.Scenario != "echo" || len(got.SLOs) != 2 || got.startRate != 10 || got.maxRate != 2000 ||
-		got.Connections != 8 || !got.set["connections"] || got.set["timeout"] || !got.set["duration"] || got.Duration != 3*time.Second || got.StepDuration != 3*time.Second || got.Pause != 0 || got.PrecisionPct != 2.5 {
+		got.Connections != 8 || !got.Set["connections"] || got.Set["timeout"] || !got.Set["duration"] || got.Duration != 3*time.Second || got.StepDuration != 3*time.Second || got.Pause != 0 || got.PrecisionPct != 2.5 {
 		t.Errorf("bound options %+v", got)
 	}
 }

@@ -1,6 +1,7 @@
 // Package cli holds loadtest's cobra commands: the only code that knows about flags, the
 // process's streams, signals and exit codes. Each command binds its flags into an options
-// struct, validates, and calls into the library packages.
+// struct, validates, calls one library entry point (a run: runner.Run), writes the files asked
+// for and renders with reports (docs/architecture.md).
 package cli
 
 import (
@@ -13,6 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/loadtestdev/loadtest/runner"
 )
 
 // IOStreams are the process's standard streams, its signals and its exit as the commands see
@@ -106,7 +109,8 @@ func Execute(root *cobra.Command, args []string) int {
 }
 
 // interruptContext returns a context that the first SIGINT or SIGTERM from ios's signal source
-// cancels; the second one makes it print one line on errOut and exit with ExitInterrupted.
+// cancels (runner.WatchInterrupts); the second one makes it print one line on errOut and exit
+// with ExitInterrupted.
 func interruptContext(parent context.Context, ios *IOStreams, errOut io.Writer) (context.Context, func()) {
 	notify, stopNotify, exit := ios.SignalNotify, ios.SignalStop, ios.OSExit
 	if notify == nil {
@@ -118,25 +122,13 @@ func interruptContext(parent context.Context, ios *IOStreams, errOut io.Writer) 
 	if exit == nil {
 		exit = os.Exit
 	}
-	ctx, cancel := context.WithCancel(parent)
 	sigs := make(chan os.Signal, 2)
 	notify(sigs, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-done:
-			return
-		}
-		select {
-		case sig := <-sigs:
-			fmt.Fprintf(errOut, "error: %s again: exiting at once; the result was not written (an existing --out file is left as it was)\n", signalName(sig))
-			exit(ExitInterrupted)
-		case <-done:
-		}
-	}()
-	return ctx, func() { stopNotify(sigs); close(done); cancel() }
+	ctx, stop := runner.WatchInterrupts(parent, sigs, func(sig os.Signal) {
+		fmt.Fprintf(errOut, "error: %s again: exiting at once; the result was not written (an existing --out file is left as it was)\n", signalName(sig))
+		exit(ExitInterrupted)
+	})
+	return ctx, func() { stopNotify(sigs); stop() }
 }
 
 // signalName is "interrupted" for SIGINT (Ctrl-C) and "terminated" for SIGTERM.

@@ -9,21 +9,24 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/loadtestdev/loadtest/cluster"
 	"github.com/loadtestdev/loadtest/engine"
-	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/runner"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
-// Defaults of `loadtest run` where neither the scenario nor a flag says.
+// Debug modes of `loadtest run --debug`.
 const (
-	defaultRunDuration = 10 * time.Second
-	// serverStopTimeout bounds the wait for the bundled server to exit after SIGTERM.
-	serverStopTimeout = 10 * time.Second
+	debugRedacted = "redacted" // --debug: secret headers redacted
+	debugFull     = "full"     // --debug=full: everything as sent and received
 )
+
+// scenarioFlags are the flags run and probe share: the scenario to load and the overrides.
+type scenarioFlags = runner.ScenarioOptions
 
 // runOptions are the flags and arguments of `loadtest run`.
 type runOptions struct {
@@ -31,58 +34,24 @@ type runOptions struct {
 	ErrTTY      bool
 
 	scenarioFlags
-	metricsFlags
 
-	OutFile string
-	Quiet   bool
-	// SampleInterval is how often both sides' host metrics are sampled (collector).
-	SampleInterval time.Duration
-	// ServerStats polls the target's GET /stats for the server side (--server-stats).
-	ServerStats bool
+	OutFile        string
+	Quiet          bool
+	SampleInterval time.Duration // how often both sides' host metrics are sampled
+	ServerStats    bool          // poll the target's GET /stats for the server side
 	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's and the
 	// default ones.
 	Thresholds   []string
 	NoThresholds bool
 	AbortOnFail  bool
 	// Reports are the --report FORMAT=FILE specs, written after the run.
-	Reports []string
-	// ShardSpec is --shard I/N, bound into scenarioFlags.Shard by validate.
-	ShardSpec string
-	// cluster are the flags of a coordinated run (run_cluster.go).
-	cluster clusterFlags
-	// debug are --debug and --debug-requests (run_debug.go).
-	debug debugFlags
-}
-
-// scenarioFlags are the flags run and probe share: the scenario to load and the engine
-// settings that override it. loadRunScenario and engineOptions take them.
-type scenarioFlags struct {
-	Scenario      string // built-in name or file; empty with VegetaTargets
-	VegetaTargets string
-	Rate          string
-	Connections   int
-	Duration      time.Duration
-	Target        string
-	Timeout       time.Duration
-	Seed          int64
-	Secret        string
-	HTTP2         bool
-	// TLS are the TLS flags (run_tls.go)
-	TLS tlsFlags
-	// FollowRedirects is --follow-redirects: the redirects each request follows, replacing
-	// the scenario's follow_redirects (a request's or step's own still wins)
-	FollowRedirects int
-	// MaxResponseBody is --max-response-body: how much of a response body a flow step's
-	// checks and extractions read, replacing the scenario's max_response_body
-	MaxResponseBody string
-	// Hosts are the --host NAME=URL flags: each replaces the URL of a host the scenario
-	// names under hosts:
-	Hosts []string
-	// Shard is the part of a sharded run to send (run --shard; zero: the whole run).
-	Shard engine.Shard
-
-	// set tells which flags were given, so that only those override the scenario
-	set map[string]bool
+	Reports   []string
+	ShardSpec string // --shard I/N, parsed into scenarioFlags.Shard by validate
+	Metrics   runner.MetricsOptions
+	Cluster   runner.ClusterOptions
+	// Debug is --debug (redacted or full); DebugRequests is --debug-requests.
+	Debug         string
+	DebugRequests int
 }
 
 func newRunCmd(ios *IOStreams) *cobra.Command { return newCmdRun(ios, nil) }
@@ -142,14 +111,8 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 			if len(args) == 1 {
 				opts.Scenario = args[0]
 			}
-			opts.set = map[string]bool{}
-			for _, name := range append([]string{"rate", "connections", "duration", "target", "timeout", "seed", "http2", "follow-redirects", "max-response-body"}, tlsFlagNames...) {
-				opts.set[name] = cmd.Flags().Changed(name)
-			}
+			opts.Set = changed(cmd.Flags(), append([]string{"rate", "connections", "duration", "target", "timeout", "seed", "http2", "follow-redirects", "max-response-body"}, runner.TLSOverrideNames...)...)
 			if err := opts.validate(); err != nil {
-				return usageError(err)
-			}
-			if err := opts.cluster.bind(opts.Shard); err != nil {
 				return usageError(err)
 			}
 			if runF != nil {
@@ -161,7 +124,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f := cmd.Flags()
 	f.StringVar(&opts.Rate, "rate", "", "request rate, e.g. 2000/s, 30/m; 0 = as fast as --connections workers can (overrides the scenario's rate and stages)")
 	f.IntVarP(&opts.Connections, "connections", "c", 0, fmt.Sprintf("workers, hence the most requests in flight and connections open (default %d)", engine.DefaultConnections))
-	f.DurationVarP(&opts.Duration, "duration", "d", 0, fmt.Sprintf("how long to send (default the scenario's, else %s)", defaultRunDuration))
+	f.DurationVarP(&opts.Duration, "duration", "d", 0, fmt.Sprintf("how long to send (default the scenario's, else %s)", runner.DefaultDuration))
 	f.StringVar(&opts.Target, "target", "", "base URL to load, e.g. http://127.0.0.1:9000 (default the scenario's, else the bundled server)")
 	f.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("timeout of each request (default the scenario's, else %s)", engine.DefaultTimeout))
 	f.Int64Var(&opts.Seed, "seed", 0, "seed of the weighted choice and random templates (default random, recorded in the result)")
@@ -169,7 +132,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.StringVarP(&opts.OutFile, "out", "o", "", "write the result file (JSON, schema "+results.Schema+") here")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress on stderr")
 	f.BoolVar(&opts.HTTP2, "http2", false, "use HTTP/2 (h2 over TLS, h2c over plain http)")
-	opts.TLS.bind(f)
+	bindTLS(f, &opts.TLS)
 	f.IntVar(&opts.FollowRedirects, "follow-redirects", 0, fmt.Sprintf("redirects each request follows, each hop counted as a request of its own, 0 to %d (default the scenario's follow_redirects, else 0: a 3xx is the answer)", scenarios.MaxRedirects))
 	f.StringVar(&opts.MaxResponseBody, "max-response-body", "", fmt.Sprintf("how much of a response body a flow step's checks and extractions read, e.g. 16MiB, %s to %s (default the scenario's max_response_body, else %s); a longer body is cut there and a check that misses says so",
 		scenarios.FormatSize(scenarios.MinMaxResponseBody), scenarios.FormatSize(scenarios.MaxMaxResponseBody), scenarios.FormatSize(scenarios.DefaultMaxResponseBody)))
@@ -181,11 +144,38 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.BoolVar(&opts.NoThresholds, "no-thresholds", false, "ignore the scenario's thresholds and the default ones (errors<1%, flows also checks>99%); --threshold flags still apply")
 	f.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "check the thresholds every second and stop as soon as one can no longer pass")
 	f.StringVar(&opts.ShardSpec, "shard", "", "send shard I (0-based) of N of the run, e.g. 1/3: the whole run's hits n with n mod N = I, at their times; needs --seed (docs/sharding.md)")
-	opts.metricsFlags.bind(f)
+	f.StringVar(&opts.Metrics.Listen, "metrics-listen", "", "serve live Prometheus metrics at http://ADDR/metrics while the run lasts, e.g. 127.0.0.1:9464 (docs/metrics.md)")
+	f.DurationVar(&opts.Metrics.Linger, "metrics-linger", runner.DefaultMetricsLinger, "with --metrics-listen, keep serving the final figures this long after the run (Ctrl-C ends it)")
 	f.StringArrayVar(&opts.Reports, "report", nil, "write a report of the run, FORMAT=FILE with FORMAT one of "+strings.Join(reports.Formats, ", ")+" (png: a directory; repeatable)")
-	addClusterFlags(cmd, &opts.cluster)
-	opts.debug.bind(f)
+	f.StringVar(&opts.Cluster.Coordinate, "coordinate", "", "be the coordinator of a sharded run, listening on ADDR (e.g. 0.0.0.0:7700); with --shard 0/N")
+	f.StringVar(&opts.Cluster.Coordinator, "coordinator", "", "join the coordinator of a sharded run at HOST:PORT; with --shard I/N")
+	f.StringVar(&opts.Cluster.Token, "cluster-token", "", "the token every shard of a coordinated run presents (default $"+runner.EnvClusterToken+")")
+	f.DurationVar(&opts.Cluster.JoinTimeout, "join-timeout", cluster.DefaultJoinTimeout, "how long the coordinator waits for every shard to join (and a shard for the coordinator)")
+	f.StringVar(&opts.Cluster.KeepOut, "shard-keep-out", "", "write this shard's own result to FILE when the coordinator could not merge it (cluster local sets it)")
+	_ = f.MarkHidden("shard-keep-out")
+	f.StringVar(&opts.Debug, "debug", "", `send one iteration of a flow scenario (or --debug-requests requests) one at a time, and print each request, response, check and extracted value on stderr; secret headers are redacted, --debug=full shows them (exit code 0 when all passed, 99 otherwise)`)
+	f.Lookup("debug").NoOptDefVal = debugRedacted
+	f.IntVar(&opts.DebugRequests, "debug-requests", 0, "with --debug and a request scenario: how many requests to send, 1 to 1000, cycling through the requests in file order (default one per request; a flow scenario sends one iteration)")
 	return cmd
+}
+
+// changed tells which of the named flags were given.
+func changed(f *pflag.FlagSet, names ...string) map[string]bool {
+	set := map[string]bool{}
+	for _, name := range names {
+		set[name] = f.Changed(name)
+	}
+	return set
+}
+
+// bindTLS binds the TLS flags of run and probe; each one given replaces the scenario's tls
+// field of the same name.
+func bindTLS(f *pflag.FlagSet, t *runner.TLSOverrides) {
+	f.BoolVar(&t.Insecure, "insecure", false, "do not verify https servers' certificates (a self-signed staging host); the scenario's tls.insecure")
+	f.StringVar(&t.CACert, "ca-cert", "", "PEM bundle of CA certificates to trust besides the system's (an internal CA); the scenario's tls.ca_cert")
+	f.StringVar(&t.ClientCert, "client-cert", "", "PEM client certificate presented to servers that ask for one (mTLS), with --client-key")
+	f.StringVar(&t.ClientKey, "client-key", "", "PEM private key of --client-cert")
+	f.StringVar(&t.ServerName, "server-name", "", "server name sent in SNI and verified in the certificate, instead of the URL's host")
 }
 
 // validate checks the flags on their own; the scenario is checked when it is loaded.
@@ -196,135 +186,84 @@ func (o *runOptions) validate() error {
 	case o.Scenario != "" && o.VegetaTargets != "":
 		return errors.New("run: give a scenario or --vegeta-targets, not both")
 	}
-	if o.set["rate"] {
-		if _, err := scenarios.ParseRate(o.Rate); err != nil {
-			return fmt.Errorf("--rate: %w", err)
-		}
-	}
-	if o.set["connections"] && (o.Connections < 1 || o.Connections > engine.MaxConnections) {
-		return fmt.Errorf("--connections: %d is not allowed, want 1 to %d", o.Connections, engine.MaxConnections)
-	}
-	if o.set["follow-redirects"] && (o.FollowRedirects < 0 || o.FollowRedirects > scenarios.MaxRedirects) {
-		return fmt.Errorf("--follow-redirects: %d is not allowed, want 0 (a 3xx is the answer) to %d", o.FollowRedirects, scenarios.MaxRedirects)
-	}
-	if o.set["max-response-body"] {
-		n, err := scenarios.ParseSize(o.MaxResponseBody)
-		if err == nil {
-			err = scenarios.CheckMaxResponseBody(n)
-		}
-		if err != nil {
-			return fmt.Errorf("--max-response-body: %w", err)
-		}
-	}
-	if err := o.checkHostFlags(); err != nil {
+	if err := o.scenarioFlags.Validate(); err != nil {
 		return err
-	}
-	if o.set["duration"] && o.Duration <= 0 {
-		return fmt.Errorf("--duration: %s is not allowed, want a positive duration such as 30s", o.Duration)
-	}
-	if o.set["timeout"] && o.Timeout <= 0 {
-		return fmt.Errorf("--timeout: %s is not allowed, want a positive duration such as 5s", o.Timeout)
 	}
 	if o.SampleInterval <= 0 {
 		return fmt.Errorf("--sample-interval: %s is not allowed, want a positive duration such as 1s", o.SampleInterval)
 	}
-	if o.set["target"] {
-		if err := checkTarget(o.Target); err != nil {
-			return fmt.Errorf("--target: %w", err)
+	if o.ShardSpec != "" {
+		s, err := runner.ParseShard(o.ShardSpec)
+		if err != nil {
+			return err
+		}
+		if s.Sharded() && !o.Set["seed"] && !o.Cluster.Active() { // a coordinated shard takes the run's seed
+			return errors.New("--shard: give --seed N too, the same to every shard, so that the shards send between them the requests of one run")
+		}
+		o.Shard = s
+	}
+	if err := o.validateDebug(); err != nil {
+		return err
+	}
+	if err := o.Metrics.Validate(); err != nil {
+		return err
+	}
+	return o.Cluster.Bind(o.Shard)
+}
+
+// validateDebug checks the debug flags on their own and against the flags a debug run ignores.
+func (o *runOptions) validateDebug() error {
+	switch {
+	case o.Debug == "" && o.DebugRequests != 0:
+		return errors.New("--debug-requests: needs --debug")
+	case o.Debug == "":
+		return nil
+	case o.Debug != debugRedacted && o.Debug != debugFull:
+		return fmt.Errorf("--debug: %q is not allowed, want --debug (secrets redacted) or --debug=full", o.Debug)
+	case o.DebugRequests < 0 || o.DebugRequests > runner.MaxDebugRequests:
+		return fmt.Errorf("--debug-requests: %d is not allowed, want 1 to %d", o.DebugRequests, runner.MaxDebugRequests)
+	}
+	for _, name := range []string{"rate", "connections", "duration"} {
+		if o.Set[name] {
+			return fmt.Errorf("--debug: sends one request at a time, without a rate: drop --%s", name)
 		}
 	}
-	if err := o.validateShard(); err != nil {
-		return err
+	if o.ShardSpec != "" || o.AbortOnFail || len(o.Reports) > 0 || o.Metrics.Listen != "" {
+		return errors.New("--debug: is a single traced run: drop --shard, --abort-on-fail, --report and --metrics-listen")
 	}
-	if err := o.debug.validate(o); err != nil {
-		return err
-	}
-	return o.metricsFlags.validate()
-}
-
-// checkTarget accepts a base URL by the rules of a scenario's target: (target.Parse).
-func checkTarget(s string) error {
-	_, err := target.Parse(s)
-	return err
-}
-
-// runRun loads the scenario and its thresholds, starts the bundled server when there is no
-// target, runs the run session and renders the result.
-func runRun(ctx context.Context, o *runOptions) (err error) {
-	if o.debug.Debug != "" {
-		return runDebug(ctx, o)
-	}
-	if o.cluster.active() {
-		return runCoordinated(ctx, o)
-	}
-	sc, err := loadRunScenario(&o.scenarioFlags)
-	if err != nil {
-		return usageError(err)
-	}
-	ths, err := loadRunThresholds(o, sc)
-	if err != nil {
-		return usageError(err)
-	}
-	specs, err := parseReportSpecs(o.Reports, o.OutFile)
-	if err != nil {
-		return usageError(err)
-	}
-	tgt, eo, err := startRun(ctx, sc, &o.scenarioFlags, o.OutFile, o.ErrOut)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, tgt.stop()) }()
-	mx, err := startRunMetrics(&o.metricsFlags, eo, o.ErrOut)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, mx.stop()) }()
-	prog := newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
-	oc, runErr := runner.Run(ctx, runner.Options{
-		Engine: eo, Thresholds: ths, AbortOnFail: o.AbortOnFail,
-		Sampling:  &runner.Sampling{ServerPID: tgt.serverPID, Interval: o.SampleInterval, NoServerStats: !o.ServerStats},
-		Observers: mx.observers(prog.update),
-	})
-	prog.done()
-	if oc == nil {
-		return runErr
-	}
-	for _, n := range oc.Notes {
-		fmt.Fprintf(o.ErrOut, "note: %s\n", n)
-	}
-	oc.Result.Version = version()
-	mx.final(oc.Result)
-	return mx.lingerThenStop(ctx, finishRun(o, oc.Result, specs, oc.Verdict, runErr))
-}
-
-// finishRun writes the result file and the reports, then prints the summary (last, so that a
-// closed or stuck stdout loses no file), and picks the exit code: 1 when the run failed, 130
-// when interrupted, 99 when a threshold was breached (the gate's verdict), 1 when nothing
-// succeeded and there were no thresholds.
-func finishRun(o *runOptions, r *results.Result, specs []reports.Spec, verdict, runErr error) error {
-	err := writeOut(o.OutFile, r)
-	err = errors.Join(err, writeReports(specs, r, o.ErrOut))
-	err = errors.Join(err, reports.Text(o.Out, r))
-	switch {
-	case runErr != nil:
-		return errors.Join(runErr, err)
-	case err != nil:
-		return err
-	case r.Interrupted:
-		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then%s", r.DurationS, breachedNote(r))}
-	}
-	if verr := gateVerdict(verdict); verr != nil {
-		return verr
-	}
-	if len(r.Thresholds) == 0 && r.Successes == 0 {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%s%s)", r.NoSuccess(), firstError(r))}
+	if len(o.Thresholds) > 0 {
+		return errors.New("--debug: judges the iteration itself (exit 0 or 99), no threshold: drop --threshold")
 	}
 	return nil
 }
 
-func firstError(r *results.Result) string {
-	if len(r.Errors) == 0 {
-		return ""
+// runRun loads the scenario, its thresholds and the reports to write (bad input before any
+// load is sent), runs the run (runner.Run) and writes and renders what it measured.
+func runRun(ctx context.Context, o *runOptions) error {
+	sc, err := loadRunScenario(&o.scenarioFlags)
+	if err != nil {
+		return usageError(err)
 	}
-	return fmt.Sprintf(", %d× %s: %s", r.Errors[0].Count, r.Errors[0].Class, r.Errors[0].Message)
+	ro := runner.Options{Scenario: sc, Source: &o.scenarioFlags, SampleInterval: o.SampleInterval, NoServerStats: !o.ServerStats,
+		AbortOnFail: o.AbortOnFail, Metrics: o.Metrics, Cluster: o.Cluster, ErrOut: o.ErrOut, Version: version()}
+	if o.Debug != "" {
+		trace := reports.DebugTrace(o.ErrOut, o.Debug == debugFull)
+		ro.Debug = &runner.Debug{Trace: trace, Requests: o.DebugRequests}
+		ro.Report = func(oc *runner.Outcome, runErr error) error { return finishDebug(o, oc.Result, trace.Err(), runErr) }
+	} else {
+		if ro.Thresholds, err = loadRunThresholds(o, sc); err != nil {
+			return usageError(err)
+		}
+		specs, err := parseReportSpecs(o.Reports, o.OutFile)
+		if err != nil {
+			return usageError(err)
+		}
+		ro.Progress = newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
+		ro.Report = func(oc *runner.Outcome, runErr error) error { return finishRun(o, oc, specs, runErr) }
+	}
+	if err := checkOut(o.OutFile); err != nil {
+		return err
+	}
+	_, err = runner.Run(ctx, ro)
+	return runError(err)
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/loadtestdev/loadtest/runner"
 )
 
 // TestClusterFlagsRefused: coordinated runs and cluster local refuse bad combinations as bad
@@ -94,7 +96,7 @@ func TestRunFingerprint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, _ := runFingerprint(sc, o)
+		f, _ := runner.Fingerprint(sc, &o.scenarioFlags)
 		return f
 	}
 	base := fp("echo", "--rate", "30/s", "--shard", "0/3")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -165,11 +166,11 @@ func TestRunGateAgainstReferenceServer(t *testing.T) {
 			t.Errorf("duration %.1fs requests %d thresholds %+v, want a short run of fewer than 800 requests, errors<1%% failed",
 				r.DurationS, r.Requests, r.Thresholds)
 		}
-		w := findWarning(r, warningAborted)
+		w := findWarning(r, gate.WarningAborted)
 		if w == nil || !strings.Contains(w.Message, "errors<1%") || w.Values["planned_requests"] != 800 {
-			t.Errorf("warnings = %+v, want %s naming errors<1%% with 800 planned requests", r.Warnings, warningAborted)
+			t.Errorf("warnings = %+v, want %s naming errors<1%% with 800 planned requests", r.Warnings, gate.WarningAborted)
 		}
-		if !strings.Contains(stdout, warningAborted) || !strings.Contains(errOut, "stopped by --abort-on-fail: errors<1% (measured 100 %) could no longer pass after") {
+		if !strings.Contains(stdout, gate.WarningAborted) || !strings.Contains(errOut, "stopped by --abort-on-fail: errors<1% (measured 100 %) could no longer pass after") {
 			t.Errorf("the summary or stderr does not say the run was aborted:\n%s\n%s", stdout, errOut)
 		}
 	})
@@ -285,7 +286,7 @@ func TestRunGateExitCodes(t *testing.T) {
 			if len(r.Thresholds) != tt.nThresh {
 				t.Errorf("result has %d thresholds (%+v), want %d", len(r.Thresholds), r.Thresholds, tt.nThresh)
 			}
-			if r.Requests != 10 || findWarning(r, warningAborted) != nil {
+			if r.Requests != 10 || findWarning(r, gate.WarningAborted) != nil {
 				t.Errorf("requests %d, warnings %+v; want the whole run of 10 requests, not aborted", r.Requests, r.Warnings)
 			}
 		})
@@ -311,9 +312,9 @@ func TestRunGateAbortOnLatency(t *testing.T) {
 		t.Errorf("the run sent %d of %d planned requests, want it stopped early by max<10ms", r.Requests, r.Planned)
 	}
 	// rps>1000 fails too, but a longer run could still reach it: only max<10ms stopped the run
-	w := findWarning(r, warningAborted)
+	w := findWarning(r, gate.WarningAborted)
 	if w == nil || !strings.Contains(w.Message, "max<10ms (measured") || strings.Contains(w.Message, "rps>1000") {
-		t.Errorf("warnings = %+v, want %s naming max<10ms alone", r.Warnings, warningAborted)
+		t.Errorf("warnings = %+v, want %s naming max<10ms alone", r.Warnings, gate.WarningAborted)
 	}
 	if len(r.Thresholds) != 2 || r.Thresholds[0].Passed || r.Thresholds[1].Passed {
 		t.Errorf("thresholds = %+v, want both failed at the end", r.Thresholds)

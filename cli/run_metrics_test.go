@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -178,28 +177,6 @@ func TestRunMetricsServeTheRunThenLinger(t *testing.T) {
 	if _, err := os.Stat(out); err != nil {
 		t.Error(err)
 	}
-}
-
-// FuzzCheckListenAddr: an accepted --metrics-listen splits into a host and a port of 0 to
-// 65535; a rejected one gets an error that shows it.
-func FuzzCheckListenAddr(f *testing.F) {
-	for _, s := range []string{"127.0.0.1:9464", ":9464", "[::1]:0", "localhost:65535", "9464", "127.0.0.1:70000", "127.0.0.1:-1", "[::1", "a:b:c", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		err := checkListenAddr(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), strconv.Quote(s)) {
-				t.Errorf("checkListenAddr(%q): error %q does not show the address", s, err)
-			}
-			return
-		}
-		_, port, serr := net.SplitHostPort(s)
-		n, perr := strconv.Atoi(port)
-		if serr != nil || perr != nil || n < 0 || n > 65535 {
-			t.Errorf("checkListenAddr(%q) accepted an address with port %q", s, port)
-		}
-	})
 }
 
 // TestRunMetricsInterruptedRunDoesNotLinger: Ctrl-C during the run stops it as without

@@ -11,37 +11,6 @@ import (
 	"github.com/loadtestdev/loadtest/results"
 )
 
-func TestParseShard(t *testing.T) {
-	tests := []struct {
-		in   string
-		want engine.Shard
-		err  string
-	}{
-		{"0/1", engine.Shard{Index: 0, Count: 1}, ""},
-		{"2/3", engine.Shard{Index: 2, Count: 3}, ""},
-		{" 1 / 4 ", engine.Shard{Index: 1, Count: 4}, ""},
-		{"1023/1024", engine.Shard{Index: 1023, Count: 1024}, ""},
-		{"3/3", engine.Shard{}, "--shard 3/3: index must be 0..2"},
-		{"-1/3", engine.Shard{}, "index must be 0..2"},
-		{"0/0", engine.Shard{}, "the count must be 1 to 1024"},
-		{"0/1025", engine.Shard{}, "the count must be 1 to 1024"},
-		{"1", engine.Shard{}, "want I/N"},
-		{"a/b", engine.Shard{}, "want I/N"},
-		{"", engine.Shard{}, "want I/N"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseShard(tt.in)
-			switch {
-			case tt.err == "" && (err != nil || got != tt.want):
-				t.Errorf("got %+v, %v, want %+v", got, err, tt.want)
-			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
-				t.Errorf("got %v, want an error saying %q", err, tt.err)
-			}
-		})
-	}
-}
-
 func TestRunShardBadInput(t *testing.T) {
 	srv, n := countingServer(t)
 	sc := writeScenario(t, twoRequests)
@@ -151,23 +120,4 @@ func TestRunShardsAddUpToTheWholeRun(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, "shard(s) 1 of 3 are missing") || !strings.Contains(errOut, "shard(s) 1 of 3 are missing") {
 		t.Errorf("report of 2 of 3 shards: exit %d, stdout %q, stderr %q; want the missing shard named in both", code, stdout, errOut)
 	}
-}
-
-// FuzzParseShard: any input is a valid shard or an error saying --shard, never a panic.
-func FuzzParseShard(f *testing.F) {
-	for _, s := range []string{"0/1", "2/3", "3/3", "-1/2", "0/0", "1024/1024", " 1 / 4 ", "1/", "/3", "a/b", "9999999999999999999/1"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		sh, err := parseShard(s)
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "--shard ") {
-				t.Errorf("parseShard(%q) error %q does not name the flag", s, err)
-			}
-			return
-		}
-		if sh.Check() != nil || sh.Count < 1 {
-			t.Errorf("parseShard(%q) = %+v, not a valid shard", s, sh)
-		}
-	})
 }

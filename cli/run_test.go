@@ -17,6 +17,7 @@ import (
 
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/results"
+	"github.com/loadtestdev/loadtest/runner/bundled"
 )
 
 // runCLI runs loadtest in-process with args and returns the exit code, stdout and stderr.
@@ -126,8 +127,8 @@ func TestRunFlagBinding(t *testing.T) {
 		len(got.Thresholds) != 1 || !got.AbortOnFail || !got.NoThresholds || len(got.Reports) != 1 || got.SampleInterval != 250*time.Millisecond {
 		t.Fatalf("bound options %+v", got)
 	}
-	if !got.set["rate"] || !got.set["connections"] || !got.set["duration"] || got.set["timeout"] || got.set["target"] {
-		t.Errorf("flags seen as set: %v, want rate, connections and duration only", got.set)
+	if !got.Set["rate"] || !got.Set["connections"] || !got.Set["duration"] || got.Set["timeout"] || got.Set["target"] {
+		t.Errorf("flags seen as set: %v, want rate, connections and duration only", got.Set)
 	}
 }
 
@@ -269,8 +270,8 @@ func TestRunVegetaTargets(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	var buf bytes.Buffer
 	p := newProgress(&buf, true)
-	_ = p.update(engine.Progress{Elapsed: 3 * time.Second, Duration: 10 * time.Second, RatePerSec: 199.6, P99MS: 1.234, Requests: 600, Errors: 2})
-	p.done()
+	p.Update(engine.Progress{Elapsed: 3 * time.Second, Duration: 10 * time.Second, RatePerSec: 199.6, P99MS: 1.234, Requests: 600, Errors: 2})
+	p.Done()
 	got := buf.String()
 	for _, want := range []string{"3s / 10s", "200 req/s", "p99 1.23 ms", "600 requests", "2 errors", "\r\033[K"} {
 		if !strings.Contains(got, want) {
@@ -279,9 +280,16 @@ func TestProgressLine(t *testing.T) {
 	}
 	buf.Reset()
 	quiet := newProgress(&buf, false)
-	_ = quiet.update(engine.Progress{Elapsed: time.Second})
-	quiet.done()
+	quiet.Update(engine.Progress{Elapsed: time.Second})
+	quiet.Done()
 	if buf.Len() != 0 {
 		t.Errorf("disabled progress wrote %q, want nothing", buf.String())
+	}
+}
+
+// TestBundledServerFlag: `loadtest server` binds the flag runner/bundled starts it with.
+func TestBundledServerFlag(t *testing.T) {
+	if f := newServerCmd(&IOStreams{}).Flags().Lookup(bundled.FlagStopOnStdinEOF); f == nil {
+		t.Errorf("loadtest server has no --%s", bundled.FlagStopOnStdinEOF)
 	}
 }

@@ -35,7 +35,7 @@ func TestBeforeStart(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			served.Store(0)
 			var sawRate float64
-			oc, err := Run(t.Context(), Options{Engine: eo, Sampling: &Sampling{Interval: 100 * time.Millisecond, ReadyWait: time.Second},
+			oc, err := Attack(t.Context(), AttackOptions{Engine: eo, Sampling: &Sampling{Interval: 100 * time.Millisecond, ReadyWait: time.Second},
 				BeforeStart: func(_ context.Context, o *engine.Options) error {
 					sawRate, o.MaxRequests = o.RatePerSec, 5
 					return tt.hook

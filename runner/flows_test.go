@@ -33,7 +33,7 @@ func TestRunFlowsAbortsOnFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	began := time.Now()
-	oc, err := Run(context.Background(), Options{
+	oc, err := Attack(context.Background(), AttackOptions{
 		Engine:     engine.Options{FlowPlan: fp, Target: srv.URL, RatePerSec: 20, Duration: 15 * time.Second},
 		Thresholds: ths, AbortOnFail: true,
 	})

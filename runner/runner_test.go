@@ -65,7 +65,7 @@ func TestRunAbortsOnFail(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
 	defer srv.Close()
 	var seen atomic.Int64
-	oc, err := Run(context.Background(), Options{
+	oc, err := Attack(context.Background(), AttackOptions{
 		Engine:     engine.Options{Targeter: oneURL(srv.URL), Target: srv.URL, RatePerSec: 20, Duration: 15 * time.Second},
 		Thresholds: mustThresholds(t, "errors<1%"), AbortOnFail: true,
 		Observers: []Observer{func(engine.Progress) error { seen.Add(1); return nil }},
@@ -99,7 +99,7 @@ func TestRunAbortsOnFail(t *testing.T) {
 }
 
 func TestRunNeedsThresholdsToAbort(t *testing.T) {
-	if _, err := Run(context.Background(), Options{Engine: engine.Options{Targeter: oneURL("http://127.0.0.1:1")}, AbortOnFail: true}); !errors.Is(err, ErrAbortNeedsThresholds) {
+	if _, err := Attack(context.Background(), AttackOptions{Engine: engine.Options{Targeter: oneURL("http://127.0.0.1:1")}, AbortOnFail: true}); !errors.Is(err, ErrAbortNeedsThresholds) {
 		t.Errorf("err = %v, want ErrAbortNeedsThresholds", err)
 	}
 }
@@ -110,7 +110,7 @@ func TestRunSamplesHostsAndConnectionCap(t *testing.T) {
 	// always busy, so the connection cap is reached and generator_connection_cap fires
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { time.Sleep(50 * time.Millisecond) }))
 	defer srv.Close()
-	oc, err := Run(context.Background(), Options{
+	oc, err := Attack(context.Background(), AttackOptions{
 		Engine:   engine.Options{Targeter: oneURL(srv.URL), Target: srv.URL, RatePerSec: 50, Duration: time.Second, Connections: 1},
 		Sampling: &Sampling{Interval: 100 * time.Millisecond},
 	})

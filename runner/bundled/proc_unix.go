@@ -1,6 +1,6 @@
 //go:build unix
 
-package cli
+package bundled
 
 import (
 	"os"
@@ -8,13 +8,13 @@ import (
 	"syscall"
 )
 
-// detach puts the child in its own process group, so that a Ctrl-C on the terminal reaches
+// Detach puts the child in its own process group, so that a Ctrl-C on the terminal reaches
 // only the run, which then stops the child itself after reporting; where the kernel can, it
 // also asks for SIGTERM to the child when the run dies (parentDeathSignal).
-func detach(cmd *exec.Cmd) {
+func Detach(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	parentDeathSignal(cmd.SysProcAttr)
 }
 
-// terminate asks p to shut down gracefully.
-func terminate(p *os.Process) error { return p.Signal(syscall.SIGTERM) }
+// Terminate asks p to shut down gracefully.
+func Terminate(p *os.Process) error { return p.Signal(syscall.SIGTERM) }

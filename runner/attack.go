@@ -1,8 +1,3 @@
-// Package runner is the life of one run: it samples both hosts around the attack, runs the
-// engine with the observers of its per-second progress (the live gate of --abort-on-fail, a
-// progress line, later live metrics or a coordinator), evaluates the thresholds on the result
-// and returns it with its verdict. The CLI's run and probe commands bind flags into Options
-// and make one call; so can any other caller, without cobra.
 package runner
 
 import (
@@ -34,8 +29,10 @@ type Sampling struct {
 	NoServerStats bool
 }
 
-// Options describe one run.
-type Options struct {
+// AttackOptions describe one attack: the engine's run of a compiled scenario with the host
+// sampling around it, its observers and its gate. Run prepares them; a probe makes one per
+// step.
+type AttackOptions struct {
 	// Engine is the compiled scenario and the engine's options. Its OnSecond and OnEnd are
 	// the runner's: add observers with Observers.
 	Engine engine.Options
@@ -51,7 +48,7 @@ type Options struct {
 	// BeforeStart, when set, is called once the host sampling has started and just before
 	// the engine runs, with the engine's options to adjust: a coordinated shard waits there
 	// for the common start and sets StartAt. An error ends the run before anything is sent
-	// (Run returns it with a nil outcome).
+	// (Attack returns it with a nil outcome).
 	BeforeStart func(context.Context, *engine.Options) error
 }
 
@@ -67,15 +64,38 @@ type Outcome struct {
 	// Notes are one-line remarks for the user about the run, such as a server side that
 	// could not be sampled.
 	Notes []string
+
+	// Role is the run's part in a coordinated run (RoleSingle when not coordinated).
+	Role Role
+	// Lost are the shards the coordinator lost (RoleCoordinator): the result keeps what they
+	// reported.
+	Lost []int
+	// Undelivered is why a shard's result did not reach the coordinator (RoleShard; nil once
+	// delivered): the shard then reports its own result, kept in KeptOwn when that is set.
+	Undelivered error
+	KeptOwn     string
+	// Coordinator is the address a shard delivered its result to.
+	Coordinator string
 }
 
-// ErrAbortNeedsThresholds is returned by Run for AbortOnFail without thresholds.
+// Role is a run's part in a coordinated run.
+type Role int
+
+// The roles of a run.
+const (
+	RoleSingle      Role = iota // a run of its own, perhaps a standalone shard
+	RoleShard                   // a shard that joined a coordinator
+	RoleCoordinator             // the coordinator (and its own shard): the outcome is the merged run
+)
+
+// ErrAbortNeedsThresholds is returned by Attack for AbortOnFail without thresholds.
 var ErrAbortNeedsThresholds = errors.New("runner: --abort-on-fail needs thresholds: give --threshold EXPR or use a scenario with thresholds")
 
-// Run runs one run. It returns the outcome whenever the engine measured something, also when
-// the run was interrupted (Result.Interrupted) or failed halfway (then with the error too);
-// a nil outcome only when the run could not start.
-func Run(ctx context.Context, o Options) (*Outcome, error) {
+// Attack runs the engine once, with the host sampling, the observers and the gate. It returns
+// the outcome whenever the engine measured something, also when the run was interrupted
+// (Result.Interrupted) or failed halfway (then with the error too); a nil outcome only when
+// the run could not start.
+func Attack(ctx context.Context, o AttackOptions) (*Outcome, error) {
 	if o.AbortOnFail && len(o.Thresholds) == 0 {
 		return nil, ErrAbortNeedsThresholds
 	}
