@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/runner"
 	"os"
 	"strconv"
 	"strings"
@@ -109,14 +110,14 @@ func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, s
 	if err != nil {
 		return fmt.Errorf("cluster local: %w", err)
 	}
-	tgt, err := prepareTarget(ctx, sc, o.Secret, o.ErrOut)
+	tgt, err := runner.PrepareTarget(ctx, sc, o.Secret, "")
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, tgt.stop()) }()
+	defer func() { err = errors.Join(err, tgt.Stop()) }()
 	common := []string{"--target", sc.Target, "--seed", strconv.FormatInt(o.Seed, 10)}
-	if len(tgt.secret) > 0 {
-		common = append(common, "--secret", string(tgt.secret))
+	if len(tgt.Secret) > 0 {
+		common = append(common, "--secret", string(tgt.Secret))
 	}
 	args := localShardArgs(o, flags, common)
 	res, err := cluster.RunLocal(ctx, cluster.LocalOptions{Executable: exe, Shards: shards, Args: args[0], CoordinatorArgs: args[1],

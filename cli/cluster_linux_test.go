@@ -3,6 +3,8 @@
 package cli
 
 import (
+	"github.com/loadtestdev/loadtest/internal/childproc"
+	"github.com/loadtestdev/loadtest/runner"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,15 +26,15 @@ const clusterSecret = "cluster-test-secret"
 // shardProc is one loadtest process of a test.
 type shardProc struct {
 	cmd    *exec.Cmd
-	stderr *tailBuffer
+	stderr *childproc.TailBuffer
 	done   chan struct{}
 }
 
 // startLoadtest starts the binary with args and the cluster token in its environment.
 func startLoadtest(t *testing.T, token string, args ...string) *shardProc {
 	t.Helper()
-	p := &shardProc{cmd: exec.Command(loadtestBinary(t), args...), stderr: &tailBuffer{max: 1 << 16}, done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), envClusterToken+"="+token)
+	p := &shardProc{cmd: exec.Command(loadtestBinary(t), args...), stderr: &childproc.TailBuffer{Max: 1 << 16}, done: make(chan struct{})}
+	p.cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir(), runner.EnvClusterToken+"="+token)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // TestClusterFlagsRefused: coordinated runs and cluster local refuse bad combinations as bad
 // input, before any load is sent.
 func TestClusterFlagsRefused(t *testing.T) {
-	t.Setenv(envClusterToken, "")
+	t.Setenv(runner.EnvClusterToken, "")
 	tests := []struct {
 		name string
 		args []string

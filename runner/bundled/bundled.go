@@ -16,9 +16,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/loadtestdev/loadtest/internal/childproc"
 )
 
 // FlagStopOnStdinEOF is the hidden flag of `loadtest server` with which a run starts its
@@ -47,13 +48,12 @@ type Server struct {
 	URL    string
 	Secret []byte
 	cmd    *exec.Cmd
-	stderr *TailBuffer
+	proc   *childproc.Process // once started
+	stderr *childproc.TailBuffer
 	// stdin is the run's end of the child's stdin: the child stops when it closes, which the
 	// kernel does when the run dies (--stop-on-stdin-eof). Held here so that no finalizer
 	// closes it early.
-	stdin  io.WriteCloser
-	exited chan struct{}
-	err    error // the child's exit status, once exited is closed
+	stdin io.WriteCloser
 }
 
 // Start starts the child server and waits until /healthz answers 200. An interrupt (ctx
@@ -67,14 +67,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	secretHex := RandomHex(32)
-	s := &Server{Secret: []byte(secretHex), stderr: NewTailBuffer(4096), exited: make(chan struct{})}
+	s := &Server{Secret: []byte(secretHex), stderr: &childproc.TailBuffer{Max: 4096}}
 	args := []string{"server", "--addr", "127.0.0.1:0", "--secret", secretHex, "--" + FlagStopOnStdinEOF}
 	if o.Dev {
 		args = append(args, "--dev")
 	}
 	s.cmd = exec.Command(exe, args...)
 	s.cmd.Stderr = s.stderr
-	Detach(s.cmd) // Ctrl-C reaches the run, which stops the server once it has reported
 	var err error
 	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
@@ -86,7 +85,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("run: start the bundled server: %w", err)
 	}
 	s.cmd.Stdout = w
-	err = s.start()
+	// childproc.Start puts the child in its own process group (Ctrl-C reaches the run, which
+	// stops the server once it has reported) with the parent-death signal
+	s.proc, err = childproc.Start(s.cmd)
 	w.Close() // the child holds its own copy
 	if err != nil {
 		stdout.Close()
@@ -104,27 +105,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 }
 
 // PID is the child's process id (the server side the host sampling samples).
-func (s *Server) PID() int { return s.cmd.Process.Pid }
-
-// start starts the child and waits for it on one goroutine locked to its OS thread for the
-// child's whole life: the parent-death signal (pdeathsig.go) is sent when the thread that
-// forked the child exits, and a thread is only ever ended by the runtime when a goroutine
-// locked to it returns. This one returns only once the child has exited (moby and dagger do
-// the same; golang/go#27505).
-func (s *Server) start() error {
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread may end with this goroutine
-		if err := s.cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		s.err = s.cmd.Wait()
-		close(s.exited)
-	}()
-	return <-started
-}
+func (s *Server) PID() int { return s.proc.Cmd.Process.Pid }
 
 // waitListening reads the child's stdout until "listening on URL", then keeps draining it.
 func (s *Server) waitListening(ctx context.Context, stdout io.ReadCloser) error {
@@ -141,7 +122,7 @@ func (s *Server) waitListening(ctx context.Context, stdout io.ReadCloser) error 
 	}()
 	timer := time.NewTimer(ListenTimeout)
 	defer timer.Stop()
-	var exited chan struct{} // watched once stdout closed without the line
+	var exited <-chan struct{} // watched once stdout closed without the line
 	for {
 		select {
 		case u, ok := <-found:
@@ -149,7 +130,7 @@ func (s *Server) waitListening(ctx context.Context, stdout io.ReadCloser) error 
 				s.URL = strings.TrimRight(u, "/")
 				return nil
 			}
-			found, exited = nil, s.exited
+			found, exited = nil, s.proc.Exited()
 		case <-exited:
 			return s.failure("exited before listening")
 		case <-timer.C:
@@ -174,7 +155,7 @@ func (s *Server) waitHealthy(ctx context.Context) error {
 			}
 		}
 		select {
-		case <-s.exited:
+		case <-s.proc.Exited():
 			return s.failure("exited before it was healthy")
 		case <-ctx.Done():
 			return interruptedStarting(ctx)
@@ -202,22 +183,10 @@ func (s *Server) failure(what string) error {
 
 // Stop asks the server to shut down (SIGTERM) and waits up to timeout before killing it.
 func (s *Server) Stop(timeout time.Duration) error {
-	select {
-	case <-s.exited:
-		return nil
-	default:
-	}
-	if err := Terminate(s.cmd.Process); err != nil {
-		_ = s.cmd.Process.Kill()
-	}
-	select {
-	case <-s.exited:
-		return nil
-	case <-time.After(timeout):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
+	if s.proc.Stop(timeout) {
 		return fmt.Errorf("run: the bundled server did not stop within %s after SIGTERM and was killed", timeout)
 	}
+	return nil
 }
 
 // RandomHex is n random bytes in hex: the bundled server's token secret, a cluster token.

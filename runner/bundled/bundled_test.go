@@ -13,35 +13,6 @@ import (
 	"time"
 )
 
-func TestTailBuffer(t *testing.T) {
-	tests := []struct {
-		name   string
-		max    int
-		writes []string
-		want   string
-	}{
-		{"under the size", 8, []string{"abc", "de"}, "abcde"},
-		{"exactly the size", 5, []string{"abc", "de"}, "abcde"},
-		{"keeps the last bytes", 4, []string{"abc", "defg"}, "defg"},
-		{"one long write", 3, []string{"0123456789"}, "789"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := NewTailBuffer(tt.max)
-			for _, w := range tt.writes {
-				if n, err := b.Write([]byte(w)); n != len(w) || err != nil {
-					t.Fatalf("Write(%q) = %d, %v; want %d, nil", w, n, err, len(w))
-				}
-			}
-			if got := b.String(); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-// fakeServer writes a shell script that plays the bundled server: it prints script (with
-// $URL the given URL) and then reads stdin until EOF, as --stop-on-stdin-eof does.
 func fakeServer(t *testing.T, url, script string) string {
 	t.Helper()
 	if _, err := os.Stat("/bin/sh"); err != nil {
@@ -88,7 +59,7 @@ func TestStartAndStop(t *testing.T) {
 		t.Errorf("Stop: %v", err)
 	}
 	select {
-	case <-s.exited:
+	case <-s.proc.Exited():
 	default:
 		t.Error("the child still runs after Stop")
 	}
