@@ -145,6 +145,9 @@ func TestSwiperAsyncAgainstTheReferenceServer(t *testing.T) {
 	if c := counted["POST /api/tasks"]["202"]; c != n {
 		t.Errorf("the server accepted %d tasks, want one per iteration (%d)", c, n)
 	}
+	if done := metric(t, base, `loadtest_server_tasks_completed_total{kind="rcmd"}`); done != n {
+		t.Errorf("the server's workers completed %v tasks, want every task polled to done (%d)", done, n)
+	}
 
 	f := r.Flows["async"]
 	p := f.Polls["wait"]
