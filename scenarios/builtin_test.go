@@ -21,7 +21,7 @@ import (
 )
 
 func TestBuiltins(t *testing.T) {
-	if got, want := Builtins(), []string{"cache", "db", "echo", "swiper", "swiper-flow"}; !reflect.DeepEqual(got, want) {
+	if got, want := Builtins(), []string{"cache", "db", "echo", "swiper", "swiper-async", "swiper-flow"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got built-ins %v, want %v", got, want)
 	}
 	for _, name := range Builtins() {
@@ -70,7 +70,7 @@ func TestLoad(t *testing.T) {
 		name, want string
 		unknown    bool
 	}{
-		{"nosuch", `scenario nosuch: unknown scenario "nosuch": not a built-in (cache, db, echo, swiper, swiper-flow) and no such file`, true},
+		{"nosuch", `scenario nosuch: unknown scenario "nosuch": not a built-in (cache, db, echo, swiper, swiper-async, swiper-flow) and no such file`, true},
 		{filepath.Join(dir, "missing.yaml"), "scenario " + filepath.Join(dir, "missing.yaml") + ": no such file", false},
 	}
 	for _, tt := range tests {
