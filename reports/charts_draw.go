@@ -180,7 +180,7 @@ type painter interface {
 	text(at point, s string, size, align float64, vertical bool)
 }
 
-// face is the one font the charts use, parsed on first use.
+// chartFont is the one font the charts use, parsed on first use.
 var chartFont = sync.OnceValues(func() (*sfnt.Font, error) {
 	f, err := opentype.Parse(liberationsansregular.TTF)
 	if err != nil {
@@ -189,16 +189,25 @@ var chartFont = sync.OnceValues(func() (*sfnt.Font, error) {
 	return f, nil
 })
 
-// fontMetrics measures text in the chart font at a size in points.
+// fontMetrics measures text in the chart font at a size in points, for one chart (a Face
+// is not safe for concurrent use; the parsed font is).
 type fontMetrics struct {
-	font *sfnt.Font
-	buf  sfnt.Buffer
+	font  *sfnt.Font
+	buf   sfnt.Buffer
+	faces map[float64]font.Face
 }
 
-// width is the advance of s at size points.
+// width is the advance of s at size points, kerning included.
 func (m *fontMetrics) width(s string, size float64) float64 {
-	face, _ := opentype.NewFace(m.font, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
-	defer face.Close()
+	face, ok := m.faces[size]
+	if !ok {
+		var err error
+		face, err = opentype.NewFace(m.font, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
+		if err != nil {
+			return size * 0.5 * float64(len(s)) // only for an absurd size; a rough average advance
+		}
+		m.faces[size] = face
+	}
 	return fixedToFloat(font.MeasureString(face, s))
 }
 
@@ -219,7 +228,7 @@ func (p *chartPlot) draw(pt painter) error {
 	if err != nil {
 		return err
 	}
-	m := &fontMetrics{font: f}
+	m := &fontMetrics{font: f, faces: map[float64]font.Face{}}
 	xa, ya := p.X, p.Y
 	xa.sanitize()
 	ya.sanitize()

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 	"reflect"
@@ -268,5 +269,36 @@ func TestChartPNGPixels(t *testing.T) {
 	}
 	if mid := (left + right) / 2; mid < 590 || mid > 610 {
 		t.Errorf("title spans pixels %d to %d, want it centred on 600", left, right)
+	}
+}
+
+// TestChartsConcurrent draws the same charts from several goroutines: the font is parsed
+// once and shared, each drawing has its own faces (run with -race).
+func TestChartsConcurrent(t *testing.T) {
+	charts, err := Charts(fixtureResult(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := renderSVG(t, charts[0])
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for _, c := range charts {
+				svg, err := chartSVG(c)
+				if err == nil && c.Name == charts[0].Name && string(svg) != want {
+					err = fmt.Errorf("chart %s drawn differently", c.Name)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
