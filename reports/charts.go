@@ -7,12 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -23,14 +17,8 @@ type Chart struct {
 	Title string
 	// Caption says in one sentence what the chart shows, for people reading the HTML report.
 	Caption string
-	Plot    *plot.Plot
+	plot    *chartPlot
 }
-
-// Chart size in the HTML and PNG reports.
-const (
-	chartWidth  = 8 * vg.Inch
-	chartHeight = 4 * vg.Inch
-)
 
 // Charts builds the charts of a result: latency over time, requests and errors per second
 // (when it has a timeline), the latency percentile distribution (when it has a histogram),
@@ -67,27 +55,12 @@ func secondsSince(origin time.Time, unix int64) float64 {
 	return float64(unix - origin.Unix())
 }
 
-// newPlot returns a plot with the house look: title, axis labels, grid, legend at the top left.
-func newPlot(title, x, y string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = x
-	p.Y.Label.Text = y
-	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Y.Min = 0
-	for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font,
-		&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font, &p.Legend.TextStyle.Font} {
-		f.Variant = "Sans"
-	}
-	p.Title.Padding = vg.Points(6)
-	return p
-}
-
 // legendRoom raises the y axis above the highest value so that the legend, drawn in the top
 // left corner, does not cover the lines; ceiling caps it for bounded series (percentages).
-func legendRoom(p *plot.Plot, ceiling float64) {
+func legendRoom(p *chartPlot, ceiling float64) {
+	if math.IsNaN(p.Y.Max) {
+		p.Y.Max = 0
+	}
 	p.Y.Max *= 1.3
 	if p.Y.Max == 0 {
 		p.Y.Max = 1
@@ -102,26 +75,24 @@ func latencyChart(r *results.Result) (*Chart, error) {
 		return nil, nil
 	}
 	origin := timeOrigin(r)
-	var p50, p90, p99 plotter.XYs
+	var p50, p90, p99 []point
 	for _, s := range r.Timeline {
 		if s.Requests == 0 {
 			continue
 		}
 		x := secondsSince(origin, s.Unix)
-		p50 = append(p50, plotter.XY{X: x, Y: s.P50MS})
-		p90 = append(p90, plotter.XY{X: x, Y: s.P90MS})
-		p99 = append(p99, plotter.XY{X: x, Y: s.P99MS})
+		p50 = append(p50, point{X: x, Y: s.P50MS})
+		p90 = append(p90, point{X: x, Y: s.P90MS})
+		p99 = append(p99, point{X: x, Y: s.P99MS})
 	}
 	if len(p50) == 0 {
 		return nil, nil
 	}
-	p := newPlot("Latency over time", "time since start (s)", "latency (ms)")
-	if err := addSeries(p, 1.5, true, []series{{Name: "p99", Points: p99}, {Name: "p90", Points: p90}, {Name: "p50", Points: p50}}); err != nil {
-		return nil, err
-	}
+	p := newChartPlot("Latency over time", "time since start (s)", "latency (ms)")
+	addSeries(p, 1.5, true, []series{{Name: "p99", Points: p99}, {Name: "p90", Points: p90}, {Name: "p50", Points: p50}})
 	legendRoom(p, 0)
 	return &Chart{Name: "latency", Title: "Latency over time",
-		Caption: "p50, p90 and p99 latency of each second (corrected for coordinated omission), in milliseconds; seconds without requests leave a gap.", Plot: p}, nil
+		Caption: "p50, p90 and p99 latency of each second (corrected for coordinated omission), in milliseconds; seconds without requests leave a gap.", plot: p}, nil
 }
 
 func requestsChart(r *results.Result) (*Chart, error) {
@@ -129,31 +100,29 @@ func requestsChart(r *results.Result) (*Chart, error) {
 		return nil, nil
 	}
 	origin := timeOrigin(r)
-	reqs, errs := make(plotter.XYs, len(r.Timeline)), make(plotter.XYs, len(r.Timeline))
+	reqs, errs := make([]point, len(r.Timeline)), make([]point, len(r.Timeline))
 	for i, s := range r.Timeline {
 		x := secondsSince(origin, s.Unix)
-		reqs[i] = plotter.XY{X: x, Y: float64(s.Requests)}
-		errs[i] = plotter.XY{X: x, Y: float64(s.Errors)}
+		reqs[i] = point{X: x, Y: float64(s.Requests)}
+		errs[i] = point{X: x, Y: float64(s.Errors)}
 	}
-	p := newPlot("Requests and errors per second", "time since start (s)", "per second")
-	if err := addSeries(p, 1.5, true, []series{{Name: "requests", Points: reqs}, {Name: "errors", Points: errs}}); err != nil {
-		return nil, err
-	}
+	p := newChartPlot("Requests and errors per second", "time since start (s)", "per second")
+	addSeries(p, 1.5, true, []series{{Name: "requests", Points: reqs}, {Name: "errors", Points: errs}})
 	legendRoom(p, 0)
 	return &Chart{Name: "requests", Title: "Requests and errors per second",
-		Caption: "Requests sent and requests that failed in each second of the run; a gap is a stretch with no timeline (between merged runs).", Plot: p}, nil
+		Caption: "Requests sent and requests that failed in each second of the run; a gap is a stretch with no timeline (between merged runs).", plot: p}, nil
 }
 
 // series is one named line of a chart.
 type series struct {
 	Name   string
-	Points plotter.XYs
-	// Style, when set, picks the colour and dashes from the house palettes (plotutil.Color,
-	// plotutil.Dashes); otherwise the series' position in the chart picks both.
+	Points []point
+	// Style, when set, picks the colour and dashes from the house palettes (chartColors,
+	// chartDashes); otherwise the series' position in the chart picks both.
 	Style *lineStyle
 }
 
-// lineStyle is a colour and a dash pattern, as indices into plotutil's palettes.
+// lineStyle is a colour and a dash pattern, as indices into the house palettes.
 type lineStyle struct{ Color, Dashes int }
 
 // maxGlyphs is the most points a series may have and still get a glyph on each.
@@ -162,51 +131,34 @@ const maxGlyphs = 60
 // addSeries adds lines with the house colours and dashes, and with glyphs a mark on each
 // point when there are few. A line is broken where consecutive x values are more than maxStep apart
 // (missing data), or never when maxStep is 0.
-func addSeries(p *plot.Plot, maxStep float64, glyphs bool, ss []series) error {
+func addSeries(p *chartPlot, maxStep float64, glyphs bool, ss []series) {
 	for i, s := range ss {
 		style := lineStyle{Color: i, Dashes: i}
 		if s.Style != nil {
 			style = *s.Style
 		}
-		var thumbs []plot.Thumbnailer
+		l := line{Color: seriesColor(style.Color), Dashes: seriesDashes(style.Dashes), Glyph: glyph(i % int(numGlyphs)),
+			Glyphs: glyphs && len(s.Points) <= maxGlyphs}
 		for _, seg := range splitGaps(s.Points, maxStep) {
-			l, err := plotter.NewLine(seg)
-			if err != nil {
-				return err
-			}
-			l.Color, l.Dashes, l.Width = plotutil.Color(style.Color), plotutil.Dashes(style.Dashes), vg.Points(1.2)
-			p.Add(l)
-			if thumbs == nil {
-				thumbs = append(thumbs, l)
-			}
-			if glyphs && len(s.Points) <= maxGlyphs {
-				sc, err := plotter.NewScatter(seg)
-				if err != nil {
-					return err
-				}
-				sc.Color, sc.Shape = plotutil.Color(style.Color), plotutil.Shape(i)
-				p.Add(sc)
-				if len(thumbs) == 1 {
-					thumbs = append(thumbs, sc)
-				}
-			}
+			l.Points = seg
+			p.add(l)
 		}
-		if len(thumbs) > 0 {
-			p.Legend.Add(s.Name, thumbs...)
+		if len(s.Points) > 0 {
+			l.Points = nil
+			p.Legend = append(p.Legend, legendEntry{Name: s.Name, Style: l})
 		}
 	}
-	return nil
 }
 
 // splitGaps cuts xys (sorted by x) where consecutive points are more than maxStep apart.
-func splitGaps(xys plotter.XYs, maxStep float64) []plotter.XYs {
+func splitGaps(xys []point, maxStep float64) [][]point {
 	if len(xys) == 0 {
 		return nil
 	}
 	if maxStep <= 0 {
-		return []plotter.XYs{xys}
+		return [][]point{xys}
 	}
-	var out []plotter.XYs
+	var out [][]point
 	from := 0
 	for i := 1; i < len(xys); i++ {
 		if xys[i].X-xys[i-1].X > maxStep {
@@ -221,14 +173,14 @@ func splitGaps(xys plotter.XYs, maxStep float64) []plotter.XYs {
 // 10 → 90%, 100 → 99% and so on, as HdrHistogram's percentile plots do.
 type nineTicks struct{}
 
-// Ticks implements plot.Ticker.
-func (nineTicks) Ticks(min, max float64) []plot.Tick {
-	var ticks []plot.Tick
+// Ticks returns the labelled ticks between min and max.
+func (nineTicks) Ticks(min, max float64) []tick {
+	var ticks []tick
 	for _, x := range []float64{2, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7} {
 		if x < min*0.999 || x > max*1.001 {
 			continue
 		}
-		ticks = append(ticks, plot.Tick{Value: x, Label: nineLabel(x)})
+		ticks = append(ticks, tick{Value: x, Label: nineLabel(x)})
 	}
 	return ticks
 }
@@ -242,7 +194,7 @@ func nineLabel(x float64) string {
 // percentileCurve samples a histogram's value at quantile q for x = 1/(1-q) spaced evenly on
 // a log axis (20 points a decade), up to the resolution the count allows (x ≤ count), then
 // its maximum.
-func percentileCurve(enc string) (plotter.XYs, error) {
+func percentileCurve(enc string) ([]point, error) {
 	h, err := results.DecodeHistogram(enc)
 	if err != nil {
 		return nil, err
@@ -251,17 +203,17 @@ func percentileCurve(enc string) (plotter.XYs, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	var xys plotter.XYs
+	var xys []point
 	for k := 0; ; k++ {
 		x := math.Pow(10, float64(k)/20)
 		if x > n || x > 1e7 {
 			break
 		}
 		q := 100 * (1 - 1/x)
-		xys = append(xys, plotter.XY{X: x, Y: float64(h.ValueAtQuantile(q)) / 1000})
+		xys = append(xys, point{X: x, Y: float64(h.ValueAtQuantile(q)) / 1000})
 	}
 	last := math.Max(n, 1.0001)
-	xys = append(xys, plotter.XY{X: math.Min(last, 1e7), Y: float64(h.Max()) / 1000})
+	xys = append(xys, point{X: math.Min(last, 1e7), Y: float64(h.Max()) / 1000})
 	return xys, nil
 }
 
@@ -277,22 +229,19 @@ func percentileChart(r *results.Result) (*Chart, error) {
 	if len(lat) == 0 && len(svc) == 0 {
 		return nil, nil
 	}
-	p := newPlot("Latency by percentile", "percentile", "latency (ms)")
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = nineTicks{}
+	p := newChartPlot("Latency by percentile", "percentile", "latency (ms)")
+	p.X.Log, p.X.Ticks = true, nineTicks{}.Ticks
 	p.X.Min = 1
 	p.X.Max = 1e4
-	for _, c := range []plotter.XYs{lat, svc} {
+	for _, c := range [][]point{lat, svc} {
 		if len(c) > 0 {
 			p.X.Max = math.Max(p.X.Max, c[len(c)-1].X)
 		}
 	}
-	if err := addSeries(p, 0, false, []series{{Name: "latency", Points: lat}, {Name: "service time", Points: svc}}); err != nil {
-		return nil, err
-	}
+	addSeries(p, 0, false, []series{{Name: "latency", Points: lat}, {Name: "service time", Points: svc}})
 	legendRoom(p, 0)
 	return &Chart{Name: "percentiles", Title: "Latency by percentile",
-		Caption: "The latency distribution on a log \"nines\" axis (x = 1/(1−q)), as HdrHistogram plots it; the curves end where the number of requests runs out.", Plot: p}, nil
+		Caption: "The latency distribution on a log \"nines\" axis (x = 1/(1−q)), as HdrHistogram plots it; the curves end where the number of requests runs out.", plot: p}, nil
 }
 
 // hostSide is one sampled side of a host section: "generator" or "server", which is also the
@@ -336,9 +285,9 @@ func hostLines(r *results.Result, hostValue func(results.Snapshot) float64, proc
 		// On two hosts, each side keeps one colour: solid for its host, dashed for its process.
 		paired := len(sections) == 1 && len(hosts) == 2
 		for _, side := range hosts {
-			xys := make(plotter.XYs, len(side.Series.Samples))
+			xys := make([]point, len(side.Series.Samples))
 			for i, sm := range side.Series.Samples {
-				xys[i] = plotter.XY{X: x(sm), Y: hostValue(sm)}
+				xys[i] = point{X: x(sm), Y: hostValue(sm)}
 			}
 			name := side.Name + " host"
 			if len(hosts) < len(sides) {
@@ -350,11 +299,11 @@ func hostLines(r *results.Result, hostValue func(results.Snapshot) float64, proc
 			continue
 		}
 		for _, side := range sides {
-			var xys plotter.XYs
+			var xys []point
 			for _, sm := range side.Series.Samples {
 				if pt, ok := sideProcess(sm, side.Name); ok {
 					if y, ok := procValue(pt); ok {
-						xys = append(xys, plotter.XY{X: x(sm), Y: y})
+						xys = append(xys, point{X: x(sm), Y: y})
 					}
 				}
 			}
@@ -419,15 +368,15 @@ func cpuChart(r *results.Result) (*Chart, error) {
 	if len(lines) == 0 {
 		return nil, nil
 	}
-	p := newPlot("CPU busy over time", "time since start (s)", "CPU busy, % of all cores")
-	if err := addSeries(p, maxStep, true, lines); err != nil {
-		return nil, err
-	}
+	p := newChartPlot("CPU busy over time", "time since start (s)", "CPU busy, % of all cores")
+	addSeries(p, maxStep, true, lines)
 	legendRoom(p, 130)
-	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 25, Label: "25"}, {Value: 50, Label: "50"}, {Value: 75, Label: "75"}, {Value: 100, Label: "100"}})
+	p.Y.Ticks = func(float64, float64) []tick {
+		return []tick{{Value: 0, Label: "0"}, {Value: 25, Label: "25"}, {Value: 50, Label: "50"}, {Value: 75, Label: "75"}, {Value: 100, Label: "100"}}
+	}
 	return &Chart{Name: "cpu", Title: "CPU busy over time",
 		Caption: "Share of the host's CPU time not idle (user+system+other), and the CPU of the loadtest process (generator) and of the server process " +
-			"as a share of their host's cores, from the host samples (100 % = every core busy). When both run on one host, its line is drawn once, as \"host\".", Plot: p}, nil
+			"as a share of their host's cores, from the host samples (100 % = every core busy). When both run on one host, its line is drawn once, as \"host\".", plot: p}, nil
 }
 
 func loadChart(r *results.Result) (*Chart, error) {
@@ -435,11 +384,9 @@ func loadChart(r *results.Result) (*Chart, error) {
 	if len(lines) == 0 {
 		return nil, nil
 	}
-	p := newPlot("Load average over time", "time since start (s)", "1-minute load average")
-	if err := addSeries(p, maxStep, true, lines); err != nil {
-		return nil, err
-	}
+	p := newChartPlot("Load average over time", "time since start (s)", "1-minute load average")
+	addSeries(p, maxStep, true, lines)
 	legendRoom(p, 0)
 	return &Chart{Name: "load", Title: "Load average over time",
-		Caption: "1-minute load average of the load generator's host and of the server's (drawn once, as \"host\", when they are the same machine); compare it with their number of CPUs.", Plot: p}, nil
+		Caption: "1-minute load average of the load generator's host and of the server's (drawn once, as \"host\", when they are the same machine); compare it with their number of CPUs.", plot: p}, nil
 }

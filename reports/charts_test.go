@@ -4,14 +4,12 @@ import (
 	"reflect"
 	"testing"
 
-	"gonum.org/v1/plot/plotter"
-
 	"github.com/loadtestdev/loadtest/results"
 )
 
 func TestSplitGaps(t *testing.T) {
-	xy := func(xs ...float64) plotter.XYs {
-		out := make(plotter.XYs, len(xs))
+	xy := func(xs ...float64) []point {
+		out := make([]point, len(xs))
 		for i, x := range xs {
 			out[i].X = x
 		}
@@ -19,15 +17,15 @@ func TestSplitGaps(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		in      plotter.XYs
+		in      []point
 		maxStep float64
-		want    []plotter.XYs
+		want    [][]point
 	}{
 		{"empty", nil, 1.5, nil},
-		{"no gap", xy(0, 1, 2), 1.5, []plotter.XYs{xy(0, 1, 2)}},
-		{"one gap", xy(0, 1, 5, 6), 1.5, []plotter.XYs{xy(0, 1), xy(5, 6)}},
-		{"lone points", xy(0, 3, 9), 1.5, []plotter.XYs{xy(0), xy(3), xy(9)}},
-		{"never split", xy(0, 100), 0, []plotter.XYs{xy(0, 100)}},
+		{"no gap", xy(0, 1, 2), 1.5, [][]point{xy(0, 1, 2)}},
+		{"one gap", xy(0, 1, 5, 6), 1.5, [][]point{xy(0, 1), xy(5, 6)}},
+		{"lone points", xy(0, 3, 9), 1.5, [][]point{xy(0), xy(3), xy(9)}},
+		{"never split", xy(0, 100), 0, [][]point{xy(0, 100)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,12 +114,12 @@ func TestCPULineValues(t *testing.T) {
 	if maxStep != 3 {
 		t.Errorf("got gap step %v, want 3 (three times the 1 s sampling interval)", maxStep)
 	}
-	byName := map[string]plotter.XYs{}
+	byName := map[string][]point{}
 	for _, l := range lines {
 		byName[l.Name] = l.Points
 	}
 	for i, sm := range r.Host.Generator.Samples {
-		if got, want := byName["host"][i], (plotter.XY{X: float64(i), Y: 100 - sm.CPU.Idle}); got != want {
+		if got, want := byName["host"][i], (point{X: float64(i), Y: 100 - sm.CPU.Idle}); got != want {
 			t.Errorf("host point %d: got %+v, want %+v", i, got, want)
 		}
 		// The process line is in percent of all cores: % of one core / cores.

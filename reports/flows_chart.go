@@ -3,8 +3,6 @@ package reports
 import (
 	"math"
 
-	"gonum.org/v1/plot"
-
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -27,14 +25,11 @@ func iterationChart(r *results.Result) (*Chart, error) {
 	if len(lines) == 0 {
 		return nil, nil
 	}
-	p := newPlot("Iteration duration by percentile", "percentile", "iteration duration (ms)")
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = nineTicks{}
+	p := newChartPlot("Iteration duration by percentile", "percentile", "iteration duration (ms)")
+	p.X.Log, p.X.Ticks = true, nineTicks{}.Ticks
 	p.X.Min, p.X.Max = 1, maxX
-	if err := addSeries(p, 0, false, lines); err != nil {
-		return nil, err
-	}
+	addSeries(p, 0, false, lines)
 	legendRoom(p, 0)
 	return &Chart{Name: "iterations", Title: "Iteration duration by percentile",
-		Caption: "Each flow's completed iterations, from the intended start to the end of the last step (think time included), on the same \"nines\" axis as the latency.", Plot: p}, nil
+		Caption: "Each flow's completed iterations, from the intended start to the end of the last step (think time included), on the same \"nines\" axis as the latency.", plot: p}, nil
 }

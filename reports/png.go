@@ -3,11 +3,14 @@ package reports
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+	"git.sr.ht/~sbinet/gg"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/loadtestdev/loadtest/results"
 )
@@ -41,13 +44,15 @@ func WritePNG(dir string, r *results.Result) ([]string, error) {
 
 // writeChartPNG renders one chart to a PNG file.
 func writeChartPNG(path string, c Chart) error {
-	canvas := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
-	c.Plot.Draw(draw.New(canvas))
+	img, err := chartImage(c)
+	if err != nil {
+		return fmt.Errorf("reports: png %s: %w", path, err)
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("reports: png: %w", err)
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(f); err != nil {
+	if err := img.EncodePNG(f); err != nil {
 		f.Close()
 		return fmt.Errorf("reports: png %s: %w", path, err)
 	}
@@ -55,4 +60,88 @@ func writeChartPNG(path string, c Chart) error {
 		return fmt.Errorf("reports: png %s: %w", path, err)
 	}
 	return nil
+}
+
+// chartImage draws a chart on a white chartWidth × chartHeight image at pngDPI.
+func chartImage(c Chart) (*gg.Context, error) {
+	f, err := chartFont()
+	if err != nil {
+		return nil, err
+	}
+	const scale = pngDPI / 72.0
+	dc := gg.NewContext(int(math.Round(chartWidth*scale)), int(math.Round(chartHeight*scale)))
+	dc.SetColor(color.White)
+	dc.Clear()
+	p := &pngPainter{dc: dc, font: f, scale: scale, faces: map[float64]font.Face{}}
+	defer p.close()
+	if err := c.plot.draw(p); err != nil {
+		return nil, err
+	}
+	return dc, nil
+}
+
+// pngPainter draws on a gg image, turning points into pixels.
+type pngPainter struct {
+	dc    *gg.Context
+	font  *sfnt.Font
+	scale float64 // pixels a point
+	faces map[float64]font.Face
+}
+
+func (p *pngPainter) close() {
+	for _, f := range p.faces {
+		f.Close()
+	}
+}
+
+func (p *pngPainter) stroke(c color.RGBA, width float64, dashes []float64) {
+	p.dc.SetColor(c)
+	p.dc.SetLineWidth(width * p.scale)
+	px := make([]float64, len(dashes))
+	for i, d := range dashes {
+		px[i] = d * p.scale
+	}
+	p.dc.SetDash(px...)
+	p.dc.Stroke()
+}
+
+func (p *pngPainter) path(pts []point, closed bool, c color.RGBA, width float64, dashes []float64) {
+	for i, pt := range pts {
+		if i == 0 {
+			p.dc.MoveTo(pt.X*p.scale, pt.Y*p.scale)
+		} else {
+			p.dc.LineTo(pt.X*p.scale, pt.Y*p.scale)
+		}
+	}
+	if closed {
+		p.dc.ClosePath()
+	}
+	p.stroke(c, width, dashes)
+}
+
+func (p *pngPainter) circle(c point, r float64, col color.RGBA, width float64) {
+	p.dc.NewSubPath()
+	p.dc.DrawCircle(c.X*p.scale, c.Y*p.scale, r*p.scale)
+	p.stroke(col, width, nil)
+}
+
+func (p *pngPainter) text(at point, s string, size, align float64, vertical bool) {
+	face, ok := p.faces[size]
+	if !ok {
+		var err error
+		face, err = opentype.NewFace(p.font, &opentype.FaceOptions{Size: size, DPI: pngDPI, Hinting: font.HintingFull})
+		if err != nil {
+			return // the font parsed, so only an absurd size fails here
+		}
+		p.faces[size] = face
+	}
+	x, y := at.X*p.scale, at.Y*p.scale
+	p.dc.SetFontFace(face)
+	p.dc.SetColor(color.Black)
+	if vertical {
+		p.dc.Push()
+		p.dc.RotateAbout(-math.Pi/2, x, y)
+		defer p.dc.Pop()
+	}
+	p.dc.DrawStringAnchored(s, x, y, align, 0)
 }
