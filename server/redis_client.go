@@ -21,20 +21,19 @@ import (
 // localhost, the port to 6379 and the database to 0. The options are the connection and
 // pool settings listed in redisOptions; any other is an error.
 type redisConfig struct {
-	dialURL     string // scheme, user, password, host, port and /db, without the options: for redis.DialURLContext
-	addr        string // host:port
-	db          int
-	clientName  string
-	skipVerify  bool
-	dialTimeout time.Duration // 0: none
-	readTimeout time.Duration // 0: none
-	writeTimeout,
-	poolTimeout, // how long a call waits for a free connection when poolSize are in use
-	idleTimeout, // an idle connection older than this is closed; 0: never
-	maxLifetime time.Duration // a connection older than this is closed; 0: never
-	poolSize, maxIdle      int
-	maxRetries             int // retries of a call whose connection broke; 0: none
-	minBackoff, maxBackoff time.Duration
+	dialURL    string // scheme, user, password, host, port and /db, without the options: for redis.DialURLContext
+	addr       string // host:port
+	db         int
+	clientName string
+	skipVerify bool
+	// dialTimeout, readTimeout and writeTimeout bound a dial, a reply and a write; 0: none.
+	dialTimeout, readTimeout, writeTimeout time.Duration
+	poolSize, maxIdle                      int           // connections at most, idle connections kept
+	poolTimeout                            time.Duration // how long a call waits for a free connection
+	idleTimeout                            time.Duration // an idle connection older than this is closed; 0: never
+	maxLifetime                            time.Duration // a connection older than this is closed; 0: never
+	maxRetries                             int           // retries of a call whose connection broke; 0: none
+	minBackoff, maxBackoff                 time.Duration // the wait before the first retry, doubling up to max
 }
 
 // redisOptions are the URL options a redis:// URL may carry: the names (and meanings) of the
@@ -47,7 +46,8 @@ var redisOptions = []string{
 
 // parseRedisURL reads rawURL with the defaults of a pool of poolSize connections: dial
 // timeout 5s, read and write timeouts 3s, a free connection awaited for 4s, idle connections
-// closed after 30 minutes, 3 retries with a backoff from 8ms to 512ms.
+// closed after 30 minutes, 3 retries with a backoff from 8ms to 512ms. The URL's options
+// override them (pool_size too: the one a user names wins over the server's default).
 func parseRedisURL(rawURL string, poolSize int) (redisConfig, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
