@@ -12,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // TestBackendStateLogsChanges feeds a sequence of call results to a backendState with a
@@ -81,15 +79,16 @@ func closedPort(t *testing.T) string {
 }
 
 // TestRedisHookClosedPort sends cache calls to a Redis address that is a closed local port:
-// every call fails, the log gets one line naming the cache and the error, and go-redis's own
-// per-dial log is silenced.
+// every call fails and the log gets one line naming the cache and the error.
 func TestRedisHookClosedPort(t *testing.T) {
 	var log bytes.Buffer
 	addr := closedPort(t)
-	quietRedisOnce.Do(func() { redis.SetLogger(quietRedis{}) })
-	c := &redisCache{rdb: redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialerRetries: 1}), prefix: "t:"}
+	cfg, err := parseRedisURL("redis://"+addr+"/0?max_retries=-1", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &redisCache{rdb: newRedisClient(cfg, newBackendState("cache redis://"+addr+"/0", &log)), prefix: "t:"}
 	defer c.Close()
-	c.rdb.AddHook(stateHook{newBackendState("cache redis://"+addr+"/0", &log)})
 	ctx := context.Background()
 	for range 3 {
 		if _, _, err := c.Profile(ctx, 1); err == nil {
@@ -114,13 +113,13 @@ func TestRedisOutageLogged(t *testing.T) {
 	if redisURL == "" {
 		t.Skip("LOADTEST_TEST_REDIS_URL is not set")
 	}
-	opt, err := redis.ParseURL(redisURL)
+	cfg, err := parseRedisURL(redisURL, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	relay := newTCPRelay(t, opt.Addr)
+	relay := newTCPRelay(t, cfg.addr)
 	var log syncBuffer
-	srv, ts := newTestServer(t, backend{name: "sqlite+redis-relay", cache: "redis://" + relay.addr + "/" + strconv.Itoa(opt.DB) + "?max_retries=-1"},
+	srv, ts := newTestServer(t, backend{name: "sqlite+redis-relay", cache: "redis://" + relay.addr + "/" + strconv.Itoa(cfg.db) + "?max_retries=-1"},
 		func(o *Options) { o.Log = &log })
 	tok := token(srv, 5)
 	lines := func() []string {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/gomodule/redigo/redis"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -89,9 +90,25 @@ func dropTestData(t *testing.T, srv *Server, prefix string) {
 		}
 	}
 	if rc, ok := srv.cache.(*redisCache); ok {
-		iter := rc.rdb.Scan(ctx, 0, rc.prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			rc.rdb.Del(ctx, iter.Val())
+		// a client of its own: the test may have closed the server's
+		rdb := newRedisClient(rc.rdb.cfg, nil)
+		defer rdb.Close()
+		for cursor := int64(0); ; {
+			vals, err := redis.Values(rdb.do(ctx, "SCAN", cursor, "MATCH", rc.prefix+"*", "COUNT", 1000))
+			var keys []any
+			if err == nil {
+				_, err = redis.Scan(vals, &cursor, &keys)
+			}
+			if err != nil {
+				t.Errorf("drop the keys %s*: %v", rc.prefix, err)
+				break
+			}
+			if len(keys) > 0 {
+				rdb.do(ctx, "DEL", keys...)
+			}
+			if cursor == 0 {
+				break
+			}
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/gomodule/redigo/redis"
 )
 
 // TestTasksUnderLoad submits tasks faster than the workers can run them (2 workers of 50ms
@@ -134,13 +134,13 @@ func TestTasksShutdown(t *testing.T) {
 			if b.cache == "memory" {
 				return
 			}
-			rc := redisClient(t, b.cache)
+			rc := redisConn(t, b.cache)
 			prefix := "loadtest:" + srv.opts.TablePrefix
-			if q := rc.LRange(context.Background(), prefix+"tasks:queue", 0, -1).Val(); !slices.Equal(q, []string{v.ID}) {
-				t.Errorf("queue after Close: got %v, want [%s]", q, v.ID)
+			if q, err := redis.Strings(rc.Do("LRANGE", prefix+"tasks:queue", 0, -1)); err != nil || !slices.Equal(q, []string{v.ID}) {
+				t.Errorf("queue after Close: got %v (%v), want [%s]", q, err, v.ID)
 			}
-			if st := rc.HGet(context.Background(), prefix+"task:"+v.ID, "status").Val(); st != TaskPending {
-				t.Errorf("status after Close: got %q, want pending", st)
+			if st, err := redis.String(rc.Do("HGET", prefix+"task:"+v.ID, "status")); err != nil || st != TaskPending {
+				t.Errorf("status after Close: got %q (%v), want pending", st, err)
 			}
 			shared := func(o *Options) { o.TablePrefix, o.Secret = srv.opts.TablePrefix, srv.secret }
 			_, ts2 := newTestServer(t, b, withTasks(1, "50ms", 10), shared)
@@ -151,13 +151,13 @@ func TestTasksShutdown(t *testing.T) {
 	}
 }
 
-func redisClient(t *testing.T, url string) *redis.Client {
+// redisConn is a connection of the test's own to the Redis at url.
+func redisConn(t *testing.T, url string) redis.Conn {
 	t.Helper()
-	opt, err := redis.ParseURL(url)
+	rc, err := redis.DialURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := redis.NewClient(opt)
 	t.Cleanup(func() { rc.Close() })
 	return rc
 }
