@@ -152,7 +152,11 @@ func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]s
 		created = append(created, s.resource)
 	}
 	fmt.Fprintf(log, "created job %s/%s (%d shards), its service, configmap and secret\n", ns, objs.Job.Name, *objs.Job.Spec.Completions)
-	owner := fmt.Sprintf(`{"metadata":{"ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":%q,"uid":%q}]}}`, objs.Job.Name, objs.Job.UID)
+	ownerRef := fmt.Sprintf(`"metadata":{"ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":%q,"uid":%q}]}`, objs.Job.Name, objs.Job.UID)
+	owner := "{" + ownerRef + "}"
+	// The Service also selects by the Job's UID from now on: the pods of an earlier run of the
+	// same name, still being deleted, must not answer to JOB-0.SERVICE.
+	serviceOwner := fmt.Sprintf(`{%s,"spec":{"selector":{%q:%q}}}`, ownerRef, batchv1.ControllerUidLabel, objs.Job.UID)
 	patches := []struct {
 		resource string
 		do       func() error
@@ -166,7 +170,7 @@ func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]s
 			return err
 		}},
 		{"services", func() error {
-			_, err := c.CoreV1().Services(ns).Patch(ctx, objs.Job.Name, types.MergePatchType, []byte(owner), metav1.PatchOptions{})
+			_, err := c.CoreV1().Services(ns).Patch(ctx, objs.Job.Name, types.MergePatchType, []byte(serviceOwner), metav1.PatchOptions{})
 			return err
 		}},
 	}

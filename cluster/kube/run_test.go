@@ -41,7 +41,7 @@ func fakeCluster(t *testing.T, pod func(i int, p *corev1.Pod), jobDone bool) *fa
 		for i := 0; i < int(*job.Spec.Completions); i++ {
 			p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
 				Name: job.Name + "-" + string(rune('0'+i)) + "-x", Namespace: job.Namespace,
-				Labels:      map[string]string{batchv1.JobNameLabel: job.Name},
+				Labels:      map[string]string{batchv1.JobNameLabel: job.Name, batchv1.ControllerUidLabel: string(job.UID)},
 				Annotations: map[string]string{batchv1.JobCompletionIndexAnnotation: string(rune('0' + i))},
 			}, Status: corev1.PodStatus{Phase: corev1.PodRunning}}
 			pod(i, p)
