@@ -32,7 +32,7 @@ func init() {
 // here). The TLS file flags (--ca-cert, --client-cert, --client-key) are not among them: a
 // pod has no file of this machine; the image must hold them (see "TLS" in the README).
 var forwardedRunFlags = []string{"rate", "connections", "duration", "target", "timeout", "seed", "secret", "http2",
-	"follow-redirects", "max-response-body", "host", "threshold", "no-thresholds", "abort-on-fail", "server-stats", "insecure", "server-name"}
+	"follow-redirects", "max-response-body", "host", "threshold", "no-thresholds", "abort-on-fail", "server-stats", "insecure", "server-name", "quiet"}
 
 // kubeOptions are the flags cluster manifest and cluster run share.
 type kubeOptions struct {

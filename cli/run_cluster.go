@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -263,6 +264,8 @@ func startCoordinator(o *runOptions, cr *coordinatedRun, prog *progress, cm *clu
 		Token: o.cluster.Token, JoinTimeout: o.cluster.JoinTimeout, Duration: cr.sc.Duration,
 		Thresholds: cr.ths, AbortOnFail: o.AbortOnFail,
 		OnSecond: func(p engine.Progress) { _ = prog.update(p); cm.onSecond(p) },
+		// Not a terminal (a pod's log, a CI log): a progress line every few seconds instead.
+		ProgressLog: progressLog(o),
 	})
 	if err != nil {
 		return nil, "", usageError(err)
@@ -274,6 +277,15 @@ func startCoordinator(o *runOptions, cr *coordinatedRun, prog *progress, cm *clu
 	coord.Serve(ln)
 	fmt.Fprintf(o.ErrOut, "coordinating %d shards on %s (run %s)\n", o.cluster.shard.Count, ln.Addr(), coord.RunID())
 	return coord, dialAddr(ln.Addr().(*net.TCPAddr)), nil
+}
+
+// progressLog is where the coordinator writes its progress lines: stderr when it is not a
+// terminal (there the status line is redrawn instead) and --quiet was not given.
+func progressLog(o *runOptions) io.Writer {
+	if o.ErrTTY || o.Quiet {
+		return nil
+	}
+	return o.ErrOut
 }
 
 // dialAddr is where this process reaches its own listener: loopback for a wildcard address.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,13 +96,17 @@ func readMerged(t *testing.T, path string) mergedResult {
 func TestClusterRunSharded(t *testing.T) {
 	e := cluster(t)
 	url, count := referenceServer(t)
-	r := startClusterRun(t, e, url, "--duration", "3s", "--rate", "60/s")
+	r := startClusterRun(t, e, url, "--duration", "6s", "--rate", "30/s")
 	if code := r.wait(t); code != 0 {
 		t.Fatalf("exit code %d, want 0", code)
 	}
 	m := readMerged(t, r.out)
 	if got := count(); m.Requests != 180 || got != m.Requests {
-		t.Errorf("server counted %d echo requests, the merged result has %d; want 180 = 60/s × 3 s split over the shards", got, m.Requests)
+		t.Errorf("server counted %d echo requests, the merged result has %d; want 180 = 30/s × 6 s split over the shards", got, m.Requests)
+	}
+	// The coordinator's progress (its log is not a terminal), relayed live by cluster run.
+	if !progressLine.MatchString(r.stderr.String()) {
+		t.Errorf("no relayed progress line of shard 0 (want one matching %s) in:\n%s", progressLine, r.stderr.String())
 	}
 	if m.Coordination == nil || len(m.Coordination.Shards) != 3 {
 		t.Errorf("got coordination %+v, want 3 shards", m.Coordination)
@@ -117,9 +122,12 @@ func TestClusterRunSharded(t *testing.T) {
 func TestClusterRunThresholdFailsJobAtOnce(t *testing.T) {
 	e := cluster(t)
 	url, _ := referenceServer(t)
-	r := startClusterRun(t, e, url, "--duration", "2s", "--rate", "30/s", "--threshold", "p99<1ns", "--keep")
+	r := startClusterRun(t, e, url, "--duration", "6s", "--rate", "30/s", "--threshold", "p99<1ns", "--keep", "--quiet")
 	if code := r.wait(t); code != 99 {
 		t.Fatalf("exit code %d, want 99", code)
+	}
+	if strings.Contains(r.stderr.String(), "shard 0: progress") {
+		t.Errorf("--quiet, and progress lines were relayed:\n%s", r.stderr.String())
 	}
 	ctx := context.Background()
 	c, ns := e.client.Interface, e.client.Namespace
@@ -197,7 +205,13 @@ func TestClusterRunShardLost(t *testing.T) {
 	if !found {
 		t.Errorf("merged result warnings %+v, want shard_lost", m.Warnings)
 	}
+	if !strings.Contains(r.stderr.String(), "shards=2/3") {
+		t.Errorf("no relayed progress line with 2 of 3 shards alive after the loss:\n%s", r.stderr.String())
+	}
 	objectsGone(t, e, r.name)
 }
+
+// progressLine is a coordinator's progress line as cluster run relays it (cluster.WriteProgressLine).
+var progressLine = regexp.MustCompile(`(?m)^shard 0: progress \d+s/6s requests=\d+ rate=[0-9.]+/s p99=[0-9.]+ms errors=0 shards=3/3$`)
 
 func ptrTo[T any](v T) *T { return &v }
