@@ -45,6 +45,8 @@ type kubeOptions struct {
 	CPU, Memory     string
 	NodeSelector    []string
 	HostNetwork     bool
+	Spread          string
+	PullSecrets     []string
 	CoordinatorHost string
 	Port            int
 	TTL             int
@@ -69,6 +71,8 @@ func bindKubeFlags(cmd *cobra.Command, ios *IOStreams, o *kubeOptions) {
 	f.StringVar(&o.Memory, "memory", "", "memory request and limit of each shard, e.g. 512Mi")
 	f.StringArrayVar(&o.NodeSelector, "node-selector", nil, "run shards only on nodes with this label, KEY=VALUE (repeatable)")
 	f.BoolVar(&o.HostNetwork, "host-network", false, "run the shards in their node's network namespace")
+	f.StringVar(&o.Spread, "spread", kube.SpreadSoft, "spread the shards over nodes: soft (where it can), hard (a node per shard, or they stay Pending) or none")
+	f.StringArrayVar(&o.PullSecrets, "image-pull-secret", nil, "name of a Secret (kubernetes.io/dockerconfigjson) in the namespace to pull the image with (repeatable)")
 	f.StringVar(&o.CoordinatorHost, "coordinator-host", "", "host the shards reach shard 0 at (default its stable name JOB-0.SERVICE; e.g. 127.0.0.1 with --host-network on one node)")
 	f.IntVar(&o.Port, "port", kube.DefaultPort, "port of shard 0's coordinator")
 	f.IntVar(&o.TTL, "ttl", kube.DefaultTTL, "seconds a finished Job and its objects are kept before Kubernetes removes them (ttlSecondsAfterFinished)")
@@ -141,6 +145,7 @@ func (o *kubeOptions) spec(namespace string) (kube.Spec, error) {
 		Name: o.Name, Namespace: namespace, Image: o.Image, PullPolicy: o.PullPolicy,
 		Shards: o.Shards, Scenario: o.Scenario, Token: o.Token, Port: o.Port, CoordinatorHost: o.CoordinatorHost,
 		CPU: o.CPU, Memory: o.Memory, HostNetwork: o.HostNetwork, TTLSeconds: o.TTL,
+		Spread: o.Spread, ImagePullSecrets: o.PullSecrets,
 	}
 	if o.TTL <= 0 {
 		s.TTLSeconds = -1

@@ -206,7 +206,8 @@ func joinCoordinator(ctx context.Context, o *runOptions, cr *coordinatedRun, add
 	host, _ := os.Hostname()
 	sh, err := cluster.Join(ctx, cluster.ShardOptions{Addr: addr, Token: o.cluster.Token, JoinTimeout: o.cluster.JoinTimeout,
 		Join: cluster.JoinRequest{Index: o.cluster.shard.Index, Count: o.cluster.shard.Count, Scenario: cr.sc.Name,
-			Fingerprint: cr.fingerprint, Describe: cr.desc, Seed: o.Seed, SeedSet: o.set["seed"], Host: host}})
+			Fingerprint: cr.fingerprint, Describe: cr.desc, Seed: o.Seed, SeedSet: o.set["seed"], Host: host,
+			Node: os.Getenv(cluster.NodeNameEnv)}})
 	if err != nil {
 		return nil, err
 	}

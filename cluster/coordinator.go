@@ -81,7 +81,7 @@ type Coordinator struct {
 // shardState is what the coordinator knows of one shard.
 type shardState struct {
 	joined, ready bool
-	host          string
+	host, node    string
 	offset, rtt   time.Duration
 	planned, sent uint64
 	lastSeen      time.Time

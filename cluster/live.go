@@ -79,11 +79,14 @@ func (c *Coordinator) merge() (*Outcome, error) {
 	var planned uint64
 	for i, s := range c.shards {
 		parts[i], names[i] = c.partLocked(i, s), fmt.Sprintf("shard %d", i)
-		if s.host != "" {
+		switch {
+		case s.node != "" && s.node != s.host:
+			names[i] += " (" + s.host + " on " + s.node + ")"
+		case s.host != "":
 			names[i] += " (" + s.host + ")"
 		}
 		planned += s.planned
-		co.Shards = append(co.Shards, results.ShardInfo{Index: i, Host: s.host, OffsetMS: ms(s.offset), RTTMS: ms(s.rtt), Lost: s.lost})
+		co.Shards = append(co.Shards, results.ShardInfo{Index: i, Host: s.host, Node: s.node, OffsetMS: ms(s.offset), RTTMS: ms(s.rtt), Lost: s.lost})
 		if s.lost {
 			lost = append(lost, i)
 			warnings = append(warnings, lostWarning(i, s, parts[i]))

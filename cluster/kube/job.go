@@ -94,8 +94,12 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 		Image:           s.Image,
 		ImagePullPolicy: corev1.PullPolicy(s.PullPolicy),
 		Args:            s.PodArgs(),
-		Env: []corev1.EnvVar{{Name: TokenEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: s.Name}, Key: "token"}}}},
+		Env: []corev1.EnvVar{
+			{Name: TokenEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: s.Name}, Key: "token"}}},
+			// The node's name goes into the merged result (coordination.shards[i].node).
+			{Name: NodeNameEnv, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "spec.nodeName"}}},
+		},
 		Ports: []corev1.ContainerPort{{Name: "coordinator", ContainerPort: int32(s.Port), Protocol: corev1.ProtocolTCP}},
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "tmp", MountPath: "/tmp"},
@@ -121,17 +125,15 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 		TerminationGracePeriodSeconds: ptr.To[int64](30),
 		NodeSelector:                  s.NodeSelector,
 		HostNetwork:                   s.HostNetwork,
-		// Spread the shards over nodes where it can; ScheduleAnyway so that N shards on fewer
-		// nodes still run (a hard rule would leave them Pending).
-		TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{
-			MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway,
-			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelInstance: labels[LabelInstance]}},
-		}},
+		TopologySpreadConstraints: spread(s, labels),
 		Volumes: []corev1.Volume{
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 			{Name: "scenario", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 				LocalObjectReference: corev1.LocalObjectReference{Name: s.Name}, Items: items}}},
 		},
+	}
+	for _, name := range s.ImagePullSecrets {
+		ps.ImagePullSecrets = append(ps.ImagePullSecrets, corev1.LocalObjectReference{Name: name})
 	}
 	if s.HostNetwork {
 		ps.DNSPolicy = corev1.DNSClusterFirstWithHostNet
@@ -140,6 +142,23 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 		ps.Containers[0].Ports = nil
 	}
 	return ps
+}
+
+// spread spreads the shards over nodes (kubernetes.io/hostname): soft with ScheduleAnyway,
+// so that N shards on fewer nodes still run; hard with DoNotSchedule, so that no two shards
+// share a node's CPU and network (and shards beyond the nodes stay Pending); none at all.
+func spread(s Spec, labels map[string]string) []corev1.TopologySpreadConstraint {
+	when := corev1.ScheduleAnyway
+	switch s.Spread {
+	case SpreadNone:
+		return nil
+	case SpreadHard:
+		when = corev1.DoNotSchedule
+	}
+	return []corev1.TopologySpreadConstraint{{
+		MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: when,
+		LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelInstance: labels[LabelInstance]}},
+	}}
 }
 
 func resources(s Spec) corev1.ResourceRequirements {

@@ -39,6 +39,16 @@ const (
 	TokenEnv = "LOADTEST_CLUSTER_TOKEN"
 	// IndexEnv is the variable Kubernetes sets to a pod's index in an Indexed Job.
 	IndexEnv = "JOB_COMPLETION_INDEX"
+	// NodeNameEnv carries the pod's node name (downward API) to the shard, which reports it
+	// to the coordinator (cluster.NodeNameEnv, the same name).
+	NodeNameEnv = "LOADTEST_NODE_NAME"
+)
+
+// The ways shards are spread over nodes (Spec.Spread).
+const (
+	SpreadSoft = "soft"
+	SpreadHard = "hard"
+	SpreadNone = "none"
 )
 
 // Labels put on every object of a run.
@@ -85,6 +95,12 @@ type Spec struct {
 	NodeSelector map[string]string
 	// HostNetwork runs the shards in the node's network namespace.
 	HostNetwork bool
+	// Spread is how the shards are spread over nodes: SpreadSoft (the default: where it can),
+	// SpreadHard (one node per shard, or the rest stay Pending) or SpreadNone.
+	Spread string
+	// ImagePullSecrets name Secrets (kubernetes.io/dockerconfigjson) in the namespace that
+	// the kubelet pulls the image with.
+	ImagePullSecrets []string
 	// TTLSeconds is the Job's ttlSecondsAfterFinished (default DefaultTTL; negative: none).
 	TTLSeconds int
 }
@@ -134,6 +150,18 @@ func (s *Spec) validate() error {
 	}
 	if s.TTLSeconds == 0 {
 		s.TTLSeconds = DefaultTTL
+	}
+	switch s.Spread {
+	case "":
+		s.Spread = SpreadSoft
+	case SpreadSoft, SpreadHard, SpreadNone:
+	default:
+		errs = append(errs, fmt.Errorf("spread %q: want hard, soft or none", s.Spread))
+	}
+	for _, name := range s.ImagePullSecrets {
+		if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("image pull secret %q: %s", name, strings.Join(msgs, "; ")))
+		}
 	}
 	for _, q := range []struct{ flag, v string }{{"cpu", s.CPU}, {"memory", s.Memory}} {
 		if q.v == "" {

@@ -203,6 +203,15 @@ func TestRunPendingPods(t *testing.T) {
 			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
 				Reason: "Unschedulable", Message: "0/3 nodes are available: 3 Insufficient cpu."}}
 		}, "0/3 nodes are available", []string{"did not start within", "unschedulable (Unschedulable): 0/3 nodes are available: 3 Insufficient cpu."}, "is Pending: unschedulable"},
+		{"hard spread, fewer nodes than shards", func(i int, p *corev1.Pod) {
+			if i == 0 {
+				return // shard 0 runs on the one node
+			}
+			p.Status.Phase = corev1.PodPending
+			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
+				Reason: "Unschedulable", Message: "0/1 nodes are available: 1 node(s) didn't match pod topology spread constraints."}}
+		}, "0/1 nodes are available", []string{"did not start within", "pod lt-1-x: unschedulable", "didn't match pod topology spread constraints",
+			"--spread hard puts every shard on a node of its own", "use --spread soft"}, "pod lt-1-x is Pending: unschedulable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
