@@ -125,7 +125,7 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 		TerminationGracePeriodSeconds: ptr.To[int64](30),
 		NodeSelector:                  s.NodeSelector,
 		HostNetwork:                   s.HostNetwork,
-		TopologySpreadConstraints: spread(s, labels),
+		TopologySpreadConstraints:     spread(s, labels),
 		Volumes: []corev1.Volume{
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 			{Name: "scenario", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
