@@ -21,6 +21,8 @@ NODE=vm
 SOCK=$RUN/containerd/containerd.sock
 MODDIR=$(cd "$(dirname "$0")/../.." && pwd)
 PAUSE_REF=local.test/pause:1
+COREDNS_V=${LOADTEST_K8S_COREDNS_VERSION:-v1.15.0}
+COREDNS=$CACHE/coredns-$COREDNS_V/coredns
 BRIDGE=scout0
 CNINET=scoutnet
 
@@ -67,6 +69,29 @@ build_binaries() {
   )
   rm -rf "$src"
   log "built kubernetes $V in $((SECONDS - start))s"
+}
+
+# build_coredns builds test/k8s/coredns/main.go (CoreDNS with its kubernetes, bind, errors,
+# log and ready plugins) in a module of its own into $CACHE/coredns-$COREDNS_V unless it is
+# there.
+build_coredns() {
+  if [ -x "$COREDNS" ]; then log "coredns $COREDNS_V cached in $COREDNS"; return; fi
+  log "building coredns $COREDNS_V into $COREDNS (a few minutes on 2 cores from a cold cache)"
+  local start=$SECONDS src=$CACHE/src-coredns-$COREDNS_V
+  rm -rf "$src"; mkdir -p "$src" "$(dirname "$COREDNS")"
+  cp "$MODDIR/test/k8s/coredns/main.go" "$src/main.go"
+  sed -i '/^\/\/go:build ignore$/d' "$src/main.go"
+  (
+    cd "$src"
+    export GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0
+    go mod init loadtest.test/coredns >/dev/null 2>&1
+    go get "github.com/coredns/coredns@$COREDNS_V" >/dev/null 2>&1
+    go mod tidy >/dev/null 2>&1
+    nice -n 19 go build -trimpath -ldflags "-s -w" -o "$COREDNS.tmp" . && mv "$COREDNS.tmp" "$COREDNS"
+  )
+  rm -rf "$src"
+  [ -x "$COREDNS" ] || die "coredns $COREDNS_V did not build"
+  log "built coredns $COREDNS_V in $((SECONDS - start))s"
 }
 
 certs() {
@@ -264,6 +289,7 @@ case ${1:-} in
   up) cluster_up ;;
   down) cluster_down ;;
   import) [ -n "${2:-}" ] || die "import: name an image tarball"; import_image "$2" ;;
-  build) install_packages; build_binaries ;;
+  build) install_packages; build_binaries; build_coredns ;;
+  build-coredns) build_coredns ;;
   *) echo "usage: $0 up|down|import IMAGE.tar|build" >&2; exit 2 ;;
 esac
