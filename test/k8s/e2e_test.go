@@ -139,6 +139,11 @@ func echoRequests(t *testing.T, url string) int {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	return echoCountIn(body)
+}
+
+// echoCountIn sums loadtest_server_requests_total of the echo route in a /metrics page.
+func echoCountIn(body []byte) int {
 	n := 0
 	for _, m := range echoCount.FindAllStringSubmatch(string(body), -1) {
 		v, _ := strconv.Atoi(m[1])

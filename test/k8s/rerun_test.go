@@ -13,7 +13,7 @@ import (
 // (selected by the Job's UID) and complete, its counts equal to the server's.
 func TestClusterRunRerunAfterFailure(t *testing.T) {
 	e := cluster(t)
-	url, count := referenceServer(t)
+	url, count := inClusterServer(t, e)
 	name := fmt.Sprintf("e2e-rerun-%d", time.Now().UnixNano()%1e6)
 	bad := startClusterRunN(t, e, url, "2", "--duration", "2s", "--rate", "20/s", "--name", name, "--image", "local.test/loadtest:typo")
 	if code := bad.wait(t); code != 1 {
