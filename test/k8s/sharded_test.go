@@ -36,6 +36,14 @@ func startClusterRun(t *testing.T, e *env, url string, extra ...string) *cluster
 // startClusterRunN is startClusterRun with n shards; a later --image in extra wins.
 func startClusterRunN(t *testing.T, e *env, url, n string, extra ...string) *clusterRun {
 	t.Helper()
+	r := newClusterRun(t, e, url, n, extra...)
+	r.start(t)
+	return r
+}
+
+// newClusterRun prepares the command of startClusterRunN, to be changed before start.
+func newClusterRun(t *testing.T, e *env, url, n string, extra ...string) *clusterRun {
+	t.Helper()
 	r := &clusterRun{name: fmt.Sprintf("e2e-%d", time.Now().UnixNano()%1e7), out: filepath.Join(t.TempDir(), "result.json")}
 	args := append([]string{"cluster", "run", "echo", "--shards", n, "--image", e.image, "--image-pull-policy", "Never", "--name", r.name,
 		"--kubeconfig", e.kubeconfig, "--target", url, "--out", r.out, "--no-thresholds"}, extra...)
@@ -44,10 +52,14 @@ func startClusterRunN(t *testing.T, e *env, url, n string, extra ...string) *clu
 	}
 	r.cmd = exec.Command(e.binary, args...)
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	return r
+}
+
+func (r *clusterRun) start(t *testing.T) {
+	t.Helper()
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return r
 }
 
 // hostNetwork are the flags of a run on the host network of the one node: the shards reach
