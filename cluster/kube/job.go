@@ -126,6 +126,7 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 		NodeSelector:                  s.NodeSelector,
 		HostNetwork:                   s.HostNetwork,
 		TopologySpreadConstraints:     spread(s, labels),
+		Affinity:                      antiAffinity(s, labels),
 		Volumes: []corev1.Volume{
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 			{Name: "scenario", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
@@ -144,20 +145,33 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 	return ps
 }
 
-// spread spreads the shards over nodes (kubernetes.io/hostname): soft with ScheduleAnyway,
-// so that N shards on fewer nodes still run; hard with DoNotSchedule, so that no two shards
-// share a node's CPU and network (and shards beyond the nodes stay Pending); none at all.
+// spread spreads the shards over nodes (kubernetes.io/hostname) where it can: a topology
+// spread constraint with ScheduleAnyway, so that N shards on fewer nodes still run. Not for
+// SpreadNone, nor for SpreadHard, which antiAffinity does.
 func spread(s Spec, labels map[string]string) []corev1.TopologySpreadConstraint {
-	when := corev1.ScheduleAnyway
-	switch s.Spread {
-	case SpreadNone:
+	if s.Spread != SpreadSoft {
 		return nil
-	case SpreadHard:
-		when = corev1.DoNotSchedule
 	}
 	return []corev1.TopologySpreadConstraint{{
-		MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: when,
+		MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway,
 		LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelInstance: labels[LabelInstance]}},
+	}}
+}
+
+// antiAffinity is SpreadHard: no two shards of the run on one node, so that none shares a
+// node's CPU and network with another; shards beyond the nodes stay Pending. A topology
+// spread constraint with DoNotSchedule does not do this: its skew is counted over the
+// nodes there are, so on one node any number of shards has skew 0 (tried on the project's
+// one-node cluster: both shards ran on it).
+func antiAffinity(s Spec, labels map[string]string) *corev1.Affinity {
+	if s.Spread != SpreadHard {
+		return nil
+	}
+	return &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{
+			TopologyKey:   corev1.LabelHostname,
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelInstance: labels[LabelInstance]}},
+		}},
 	}}
 }
 

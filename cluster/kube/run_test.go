@@ -209,8 +209,8 @@ func TestRunPendingPods(t *testing.T) {
 			}
 			p.Status.Phase = corev1.PodPending
 			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
-				Reason: "Unschedulable", Message: "0/1 nodes are available: 1 node(s) didn't match pod topology spread constraints."}}
-		}, "0/1 nodes are available", []string{"did not start within", "pod lt-1-x: unschedulable", "didn't match pod topology spread constraints",
+				Reason: "Unschedulable", Message: "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."}}
+		}, "0/1 nodes are available", []string{"did not start within", "pod lt-1-x: unschedulable", "didn't match pod anti-affinity rules",
 			"--spread hard puts every shard on a node of its own", "use --spread soft"}, "pod lt-1-x is Pending: unschedulable"},
 	}
 	for _, tt := range tests {

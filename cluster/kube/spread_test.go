@@ -9,8 +9,9 @@ import (
 	"github.com/loadtestdev/loadtest/internal/golden"
 )
 
-// TestManifestSpreadAndPullSecretsGolden: --spread hard (DoNotSchedule), none (no
-// constraint) and soft (the default, ScheduleAnyway; TestManifestGoldenN4), and
+// TestManifestSpreadAndPullSecretsGolden: --spread hard (required pod anti-affinity on the
+// hostname), none (no constraint) and soft (the default, a spread constraint with
+// ScheduleAnyway; TestManifestGoldenN4), and
 // --image-pull-secret, as whole manifests.
 func TestManifestSpreadAndPullSecretsGolden(t *testing.T) {
 	tests := []struct {

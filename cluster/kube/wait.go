@@ -135,8 +135,8 @@ func pendingReason(p *corev1.Pod) (string, bool) {
 		if c.Type != corev1.PodScheduled || c.Status != corev1.ConditionFalse {
 			continue
 		}
-		if strings.Contains(c.Message, "topology spread constraints") {
-			// Only a hard spread blocks: soft ones (ScheduleAnyway) are preferences.
+		if strings.Contains(c.Message, "anti-affinity") {
+			// --spread hard's required pod anti-affinity; the soft spread never blocks.
 			return fmt.Sprintf("unschedulable (%s): %s; --spread hard puts every shard on a node of its own and there are fewer nodes (that match --node-selector) than shards: add nodes, lower --shards, or use --spread soft", c.Reason, c.Message), false
 		}
 		return fmt.Sprintf("unschedulable (%s): %s; lower --cpu/--memory or --shards, or check --node-selector", c.Reason, c.Message), false

@@ -60,3 +60,21 @@ func TestClusterRunImageCannotBePulled(t *testing.T) {
 	}
 	objectsGone(t, e, r.name)
 }
+
+// TestClusterRunSpreadHardOnOneNode: --spread hard puts every shard on a node of its own;
+// on the harness's one node the second shard stays Pending, and cluster run says why and
+// gives up after --pending-timeout (exit 1), leaving nothing behind.
+func TestClusterRunSpreadHardOnOneNode(t *testing.T) {
+	e := cluster(t)
+	r := startClusterRunN(t, e, "http://swiper.default.svc:8080", "2", "--duration", "2s", "--spread", "hard", "--pending-timeout", "15s")
+	if code := r.wait(t); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	msg := r.stderr.String()
+	for _, want := range []string{"didn't match pod anti-affinity rules", "--spread hard puts every shard on a node of its own", "(--pending-timeout)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, msg)
+		}
+	}
+	objectsGone(t, e, r.name)
+}
