@@ -183,10 +183,15 @@ node_ready() {
 
 cluster_up() {
   [ ! -e "$RUN/pids" ] || die "$RUN exists: a cluster is up or was not torn down (test/k8s/cluster.sh down)"
+  local up_start=$SECONDS built=""
   trap 'log "up failed: tearing down"; cluster_down' EXIT
   install_packages
+  [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kubelet" ] || built="kubernetes $V"
+  [ -x "$COREDNS" ] || built="${built:+$built and }coredns $COREDNS_V"
+  local build_start=$SECONDS
   build_binaries
   build_coredns
+  local build_secs=$((SECONDS - build_start))
   # The apiserver reaches the kubelet (logs) at the node's name: it must be 127.0.0.1.
   if ! getent hosts "$NODE" | grep -q '^127\.0\.0\.1'; then
     log "adding '127.0.0.1 $NODE' to /etc/hosts"
@@ -232,6 +237,11 @@ export LOADTEST_TEST_K8S_RUN=$RUN
 export LOADTEST_TEST_K8S_RUNNER_KUBECONFIG=$RUN/runner.kubeconfig
 ENV
   trap - EXIT
+  if [ -n "$built" ]; then
+    log "harness cold: built $built in ${build_secs}s, cluster up in $((SECONDS - up_start - build_secs))s after it"
+  else
+    log "harness warm: binaries cached, cluster up in $((SECONDS - up_start))s"
+  fi
   log "cluster up: source $RUN/env"
   echo "$RUN/env"
 }
