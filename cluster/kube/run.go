@@ -116,8 +116,9 @@ func Run(ctx context.Context, o RunOptions) (out *Outcome, err error) {
 	return out, nil
 }
 
-// create makes the objects in order (the Job last, so that its pods find the rest) and then
-// makes the Job their owner, so that the Job's TTL or its deletion removes them too.
+// create makes the objects in order (the ConfigMap and Secret before the Job, whose pods
+// mount them; the Service after it, created owned by it) and then makes the Job the owner of
+// the ConfigMap and Secret, so that the Job's TTL or its deletion removes them too.
 func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]string, error) {
 	ns := objs.Job.Namespace
 	var created []string
@@ -133,15 +134,23 @@ func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]s
 			_, err := c.CoreV1().Secrets(ns).Create(ctx, objs.Secret, metav1.CreateOptions{})
 			return err
 		}},
-		{"services", func() error {
-			_, err := c.CoreV1().Services(ns).Create(ctx, objs.Service, metav1.CreateOptions{})
-			return err
-		}},
 		{"jobs.batch", func() error {
 			j, err := c.BatchV1().Jobs(ns).Create(ctx, objs.Job, metav1.CreateOptions{})
 			if err == nil {
 				objs.Job.UID = j.UID
 			}
+			return err
+		}},
+		// The Service after the Job, selecting its pods by the Job's UID and owned by it: the
+		// pods of an earlier run of the same name, still being deleted, have the same
+		// job-name label and hostnames, and would otherwise answer to JOB-0.SERVICE too (a
+		// shard that joined such a stale address lost seconds, and its hits, on each dial).
+		// The shards retry their join until the name resolves.
+		{"services", func() error {
+			svc := objs.Service.DeepCopy()
+			svc.Spec.Selector = map[string]string{batchv1.ControllerUidLabel: string(objs.Job.UID)}
+			svc.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: objs.Job.Name, UID: objs.Job.UID}}
+			_, err := c.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{})
 			return err
 		}},
 	}
@@ -152,11 +161,7 @@ func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]s
 		created = append(created, s.resource)
 	}
 	fmt.Fprintf(log, "created job %s/%s (%d shards), its service, configmap and secret\n", ns, objs.Job.Name, *objs.Job.Spec.Completions)
-	ownerRef := fmt.Sprintf(`"metadata":{"ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":%q,"uid":%q}]}`, objs.Job.Name, objs.Job.UID)
-	owner := "{" + ownerRef + "}"
-	// The Service also selects by the Job's UID from now on: the pods of an earlier run of the
-	// same name, still being deleted, must not answer to JOB-0.SERVICE.
-	serviceOwner := fmt.Sprintf(`{%s,"spec":{"selector":{%q:%q}}}`, ownerRef, batchv1.ControllerUidLabel, objs.Job.UID)
+	owner := fmt.Sprintf(`{"metadata":{"ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":%q,"uid":%q}]}}`, objs.Job.Name, objs.Job.UID)
 	patches := []struct {
 		resource string
 		do       func() error
@@ -167,10 +172,6 @@ func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]s
 		}},
 		{"secrets", func() error {
 			_, err := c.CoreV1().Secrets(ns).Patch(ctx, objs.Job.Name, types.MergePatchType, []byte(owner), metav1.PatchOptions{})
-			return err
-		}},
-		{"services", func() error {
-			_, err := c.CoreV1().Services(ns).Patch(ctx, objs.Job.Name, types.MergePatchType, []byte(serviceOwner), metav1.PatchOptions{})
 			return err
 		}},
 	}

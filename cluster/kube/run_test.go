@@ -111,8 +111,8 @@ func TestRunCompletes(t *testing.T) {
 			patched++
 		}
 	}
-	if patched != 3 {
-		t.Errorf("%d patches, want 3 (owner references on configmap, secret, service)", patched)
+	if patched != 2 {
+		t.Errorf("%d patches, want 2 (owner references on configmap and secret; the service is created owned)", patched)
 	}
 	if left := leftovers(t, c); len(left) > 0 {
 		t.Errorf("left behind: %v", left)

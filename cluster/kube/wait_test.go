@@ -92,8 +92,9 @@ func TestPodSelector(t *testing.T) {
 	}
 }
 
-// TestServiceSelectsTheJobsUID: once the Job exists, the headless Service selects its pods by
-// the Job's UID too, so that JOB-0.SERVICE never names an earlier run's pod 0.
+// TestServiceSelectsTheJobsUID: the headless Service is created after the Job, selecting
+// its pods by the Job's UID and owned by it, so that JOB-0.SERVICE never names an earlier
+// run's pod 0 (same name, same hostnames) that is still being deleted.
 func TestServiceSelectsTheJobsUID(t *testing.T) {
 	c := fakeCluster(t, running, true)
 	o := fastOptions(c, testObjects(t), nil)
@@ -101,14 +102,26 @@ func TestServiceSelectsTheJobsUID(t *testing.T) {
 	if _, err := Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	var patch string
+	var order []string
+	var svc *corev1.Service
 	for _, a := range c.Actions() {
-		if pa, ok := a.(k8stesting.PatchAction); ok && a.GetResource().Resource == "services" {
-			patch = string(pa.GetPatch())
+		if ca, ok := a.(k8stesting.CreateAction); ok {
+			order = append(order, a.GetResource().Resource)
+			if s, ok := ca.GetObject().(*corev1.Service); ok {
+				svc = s
+			}
 		}
 	}
-	want := `"spec":{"selector":{"batch.kubernetes.io/controller-uid":"uid-1"}}`
-	if !strings.Contains(patch, want) || !strings.Contains(patch, `"ownerReferences"`) {
-		t.Errorf("service patch %s, want the owner reference and %s", patch, want)
+	if strings.Join(order, ",") != "configmaps,secrets,jobs,services" {
+		t.Errorf("created %v, want configmaps, secrets, jobs, services", order)
+	}
+	if svc == nil {
+		t.Fatal("no service created")
+	}
+	if got := svc.Spec.Selector; len(got) != 1 || got[batchv1.ControllerUidLabel] != "uid-1" {
+		t.Errorf("service selector %v, want only %s=uid-1", got, batchv1.ControllerUidLabel)
+	}
+	if refs := svc.OwnerReferences; len(refs) != 1 || refs[0].Kind != "Job" || refs[0].UID != "uid-1" {
+		t.Errorf("service owner references %+v, want the Job uid-1", refs)
 	}
 }
