@@ -98,6 +98,7 @@ func runClusterRun(ctx context.Context, ios *IOStreams, o *clusterRunOptions) er
 	if err != nil {
 		return usageError(fmt.Errorf("cluster run: %w", err))
 	}
+	s.ServiceName = kube.RunServiceName(s.Name)
 	objs, err := kube.Build(s)
 	if err != nil {
 		return usageError(fmt.Errorf("cluster run: %w", err))

@@ -22,7 +22,7 @@ var ExitCodesFailJob = []int32{2, 99}
 func (s *Spec) CoordinatorAddr() string {
 	host := s.CoordinatorHost
 	if host == "" {
-		host = s.Name + "-0." + s.Name
+		host = s.Name + "-0." + s.serviceName()
 	}
 	return net.JoinHostPort(host, strconv.Itoa(s.Port))
 }
@@ -118,7 +118,7 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 	}
 	ps := corev1.PodSpec{
 		RestartPolicy:                 corev1.RestartPolicyNever,
-		Subdomain:                     s.Name,
+		Subdomain:                     s.serviceName(),
 		Containers:                    []corev1.Container{c},
 		EnableServiceLinks:            ptr.To(false),
 		AutomountServiceAccountToken:  ptr.To(false),

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -116,6 +117,18 @@ func Run(ctx context.Context, o RunOptions) (out *Outcome, err error) {
 	return out, nil
 }
 
+// RunServiceName is the name of a run's headless Service for `cluster run`: the run's name
+// and a random suffix, NAME-xxxxx, new for each run (Spec.ServiceName says why).
+func RunServiceName(name string) string {
+	const letters = "bcdfghjklmnpqrstvwxz2456789"
+	b := make([]byte, 5)
+	rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return name + "-" + string(b)
+}
+
 // create makes the objects in order (the ConfigMap and Secret before the Job, whose pods
 // mount them; the Service after it, created owned by it) and then makes the Job the owner of
 // the ConfigMap and Secret, so that the Job's TTL or its deletion removes them too.
@@ -211,7 +224,9 @@ func deleteObjects(ctx context.Context, c Interface, objs *Objects, created []st
 		case "jobs.batch":
 			err = deleteJob(ctx, c, objs.Job, log)
 		case "services":
-			err = ignoreNotFound(withRetry(func() error { return c.CoreV1().Services(ns).Delete(ctx, name, metav1.DeleteOptions{}) }))
+			err = ignoreNotFound(withRetry(func() error {
+				return c.CoreV1().Services(ns).Delete(ctx, objs.Service.Name, metav1.DeleteOptions{})
+			}))
 		case "secrets":
 			err = ignoreNotFound(withRetry(func() error { return c.CoreV1().Secrets(ns).Delete(ctx, name, metav1.DeleteOptions{}) }))
 		case "configmaps":

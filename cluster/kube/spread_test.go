@@ -2,6 +2,8 @@ package kube
 
 import (
 	"bytes"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,5 +65,25 @@ func TestSpecRejectsBadSpreadAndSecret(t *testing.T) {
 func TestNodeNameEnvIsTheShards(t *testing.T) {
 	if NodeNameEnv != cluster.NodeNameEnv {
 		t.Errorf("got %q, want cluster's %q", NodeNameEnv, cluster.NodeNameEnv)
+	}
+}
+
+// TestServiceName: cluster run's own Service name (RunServiceName) names the Service, the
+// pods' subdomain and shard 0's address; without one, the run's name does.
+func TestServiceName(t *testing.T) {
+	name := RunServiceName("lt")
+	if !regexp.MustCompile(`^lt-[a-z0-9]{5}$`).MatchString(name) || name == RunServiceName("lt") {
+		t.Errorf("got %q (and again the same?), want lt-xxxxx, new each time", name)
+	}
+	for _, tt := range []struct{ service, want string }{{"", "lt"}, {"lt-b7x2k", "lt-b7x2k"}} {
+		objs, err := Build(Spec{Name: "lt", ServiceName: tt.service, Image: "i:v1", Shards: 2, Scenario: "echo", Token: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := objs.Job.Spec.Template.Spec
+		if objs.Service.Name != tt.want || ps.Subdomain != tt.want || !slices.Contains(ps.Containers[0].Args, "lt-0."+tt.want+":7946") {
+			t.Errorf("service %q: got service %s, subdomain %s, args %v; want %s and lt-0.%s:7946",
+				tt.service, objs.Service.Name, ps.Subdomain, ps.Containers[0].Args, tt.want, tt.want)
+		}
 	}
 }
