@@ -29,7 +29,7 @@ func init() {
 // here). The TLS file flags (--ca-cert, --client-cert, --client-key) are not among them: a
 // pod has no file of this machine; the image must hold them (see "TLS" in the README).
 var forwardedRunFlags = []string{"rate", "connections", "duration", "target", "timeout", "seed", "secret", "http2",
-	"follow-redirects", "max-response-body", "host", "threshold", "no-thresholds", "abort-on-fail", "server-stats", "insecure", "server-name"}
+	"follow-redirects", "max-response-body", "host", "threshold", "no-thresholds", "abort-on-fail", "server-stats", "insecure", "server-name", "quiet"}
 
 // kubeOptions are the flags cluster manifest and cluster run share: the kube.Request they
 // make, and run's own flags (bound by a `run` command, added to this one).
@@ -52,6 +52,8 @@ func bindKubeFlags(cmd *cobra.Command, ios *IOStreams, o *kubeOptions) {
 	f.StringVar(&o.Memory, "memory", "", "memory request and limit of each shard, e.g. 512Mi")
 	f.StringArrayVar(&o.NodeSelector, "node-selector", nil, "run shards only on nodes with this label, KEY=VALUE (repeatable)")
 	f.BoolVar(&o.HostNetwork, "host-network", false, "run the shards in their node's network namespace")
+	f.StringVar(&o.Spread, "spread", kube.SpreadSoft, "spread the shards over nodes: soft (where it can), hard (a node per shard, or they stay Pending) or none")
+	f.StringArrayVar(&o.PullSecrets, "image-pull-secret", nil, "name of a Secret (kubernetes.io/dockerconfigjson) in the namespace to pull the image with (repeatable)")
 	f.StringVar(&o.CoordinatorHost, "coordinator-host", "", "host the shards reach shard 0 at (default its stable name JOB-0.SERVICE; e.g. 127.0.0.1 with --host-network on one node)")
 	f.IntVar(&o.Port, "port", kube.DefaultPort, "port of shard 0's coordinator")
 	f.IntVar(&o.TTL, "ttl", kube.DefaultTTL, "seconds a finished Job and its objects are kept before Kubernetes removes them (ttlSecondsAfterFinished)")
@@ -160,7 +162,7 @@ writes it locally. See docs/kubernetes.md.`,
 			if ns == "" {
 				ns = "default"
 			}
-			_, objs, err := o.Request.Objects(ns)
+			_, objs, err := o.Request.Objects(ns, false)
 			if err != nil {
 				return usageError(fmt.Errorf("cluster manifest: %w", err))
 			}

@@ -259,6 +259,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 			return usageError(err)
 		}
 		ro.Progress = newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
+		if !o.ErrTTY && !o.Quiet {
+			ro.ProgressLog = o.ErrOut // a coordinator's progress lines where no status line is drawn
+		}
 		ro.Report = func(oc *runner.Outcome, runErr error) error { return finishRun(o, oc, specs, runErr) }
 	}
 	if err := checkOut(o.OutFile); err != nil {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,7 +56,9 @@ func startCoordinator(t *testing.T, o CoordinatorOptions) (*Coordinator, string)
 }
 
 func joinRequest(i, n int) JoinRequest {
-	return JoinRequest{Index: i, Count: n, Scenario: "echo", Fingerprint: "fp", Describe: "echo as tested", Host: "test"}
+	// shards 0 and 1 share node-0 (as pods on one Kubernetes node), shard 2 has node-1
+	return JoinRequest{Index: i, Count: n, Scenario: "echo", Fingerprint: "fp", Describe: "echo as tested", Host: "test",
+		Node: fmt.Sprintf("node-%d", i/2)}
 }
 
 // runShard runs shard i of n in process: join, wait for the start, run the engine against
@@ -120,9 +123,12 @@ func TestCoordinatedRunMergesExactly(t *testing.T) {
 		t.Fatalf("got coordination %+v and sources %v, want 2 shards", m.Coordination, m.Sources)
 	}
 	for i, s := range m.Coordination.Shards {
-		if s.Index != i || s.Lost || s.RTTMS <= 0 {
-			t.Errorf("got shard info %+v, want index %d, not lost, a positive RTT", s, i)
+		if s.Index != i || s.Lost || s.RTTMS <= 0 || s.Node != "node-0" {
+			t.Errorf("got shard info %+v, want index %d, not lost, a positive RTT, node node-0", s, i)
 		}
+	}
+	if got := fmt.Sprint(m.Sources); !strings.Contains(got, "shard 1 (test on node-0)") {
+		t.Errorf("got sources %s, want shard 1 named with its host and node", got)
 	}
 	if len(out.Lost) != 0 || out.Verdict != nil {
 		t.Errorf("got lost %v verdict %v, want none", out.Lost, out.Verdict)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -44,6 +45,11 @@ type CoordinatorOptions struct {
 	// OnSecond, when set, is given the merged live progress once a second (on a goroutine
 	// of the coordinator; Partial is nil).
 	OnSecond func(engine.Progress)
+	// ProgressLog, when set, receives a progress line (WriteProgressLine) every
+	// ProgressEvery (default DefaultProgressEvery) of the run: for an output that is not a
+	// terminal, where a redrawn status line would not do (a pod's log, a CI log).
+	ProgressLog   io.Writer
+	ProgressEvery time.Duration
 }
 
 // Coordinator is the server side of a coordinated run. Serve it on a listener; Wait returns
@@ -63,6 +69,7 @@ type Coordinator struct {
 	watcher     *gate.Watcher
 	aborted     *gate.Abort
 	interrupted bool
+	progress    *progressLog
 	// run is the sum of every shard's intervals: the live view the gate checks
 	run *accumulator
 	// lastCheck is when checkShards last ran (on the watch goroutine, under mu)
@@ -74,7 +81,7 @@ type Coordinator struct {
 // shardState is what the coordinator knows of one shard.
 type shardState struct {
 	joined, ready bool
-	host          string
+	host, node    string
 	offset, rtt   time.Duration
 	planned, sent uint64
 	lastSeen      time.Time
@@ -133,6 +140,13 @@ func NewCoordinator(o CoordinatorOptions) (*Coordinator, error) {
 		finished: make(chan struct{}), run: newAccumulator()}
 	for range o.Count {
 		c.shards = append(c.shards, &shardState{})
+	}
+	if o.ProgressLog != nil {
+		if o.ProgressEvery <= 0 {
+			o.ProgressEvery = DefaultProgressEvery
+		}
+		c.o.ProgressEvery = o.ProgressEvery
+		c.progress = &progressLog{w: o.ProgressLog, every: o.ProgressEvery, next: o.ProgressEvery}
 	}
 	return c, nil
 }

@@ -53,7 +53,7 @@ func (c *Coordinator) handleJoin(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusConflict, "cluster: shard %d is too late: the run has started or failed", req.Index)
 	default:
 		s := c.shards[req.Index]
-		s.joined, s.host, s.lastSeen = true, req.Host, time.Now()
+		s.joined, s.host, s.node, s.lastSeen = true, req.Host, req.Node, time.Now()
 		if s.host == "" {
 			s.host = r.RemoteAddr
 		}

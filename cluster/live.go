@@ -18,7 +18,11 @@ func (c *Coordinator) second(now time.Time) {
 	pr := engine.Progress{Elapsed: now.Sub(c.startAt), Duration: c.o.Duration,
 		Requests: c.run.figures.requests, Successes: c.run.figures.successes}
 	var lasts []*hdrhistogram.Histogram
+	alive := 0
 	for _, s := range c.shards {
+		if !s.lost {
+			alive++
+		}
 		pr.Planned += s.planned
 		pr.Sent += s.sent
 		if s.lastLat != nil && now.Sub(s.lastAt) < 2*time.Second {
@@ -29,6 +33,7 @@ func (c *Coordinator) second(now time.Time) {
 	c.mu.Unlock()
 	pr.Errors = pr.Requests - pr.Successes
 	pr.P99MS = liveP99(lasts)
+	c.progress.observe(pr, alive, len(c.shards))
 	if c.o.OnSecond != nil {
 		c.o.OnSecond(pr)
 	}
@@ -74,11 +79,14 @@ func (c *Coordinator) merge() (*Outcome, error) {
 	var planned uint64
 	for i, s := range c.shards {
 		parts[i], names[i] = c.partLocked(i, s), fmt.Sprintf("shard %d", i)
-		if s.host != "" {
+		switch {
+		case s.node != "" && s.node != s.host:
+			names[i] += " (" + s.host + " on " + s.node + ")"
+		case s.host != "":
 			names[i] += " (" + s.host + ")"
 		}
 		planned += s.planned
-		co.Shards = append(co.Shards, results.ShardInfo{Index: i, Host: s.host, OffsetMS: ms(s.offset), RTTMS: ms(s.rtt), Lost: s.lost})
+		co.Shards = append(co.Shards, results.ShardInfo{Index: i, Host: s.host, Node: s.node, OffsetMS: ms(s.offset), RTTMS: ms(s.rtt), Lost: s.lost})
 		if s.lost {
 			lost = append(lost, i)
 			warnings = append(warnings, lostWarning(i, s, parts[i]))

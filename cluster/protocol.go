@@ -107,7 +107,14 @@ type JoinRequest struct {
 	Seed    int64  `json:"seed"`
 	SeedSet bool   `json:"seed_set"`
 	Host    string `json:"host,omitempty"`
+	// Node is the name of the machine (Kubernetes node) the shard runs on, when it knows it
+	// (NodeNameEnv): shards on one node share its CPU and network.
+	Node string `json:"node,omitempty"`
 }
+
+// NodeNameEnv is the environment variable a shard reads its node's name from (a pod's
+// spec.nodeName, through the downward API).
+const NodeNameEnv = "LOADTEST_NODE_NAME"
 
 // JoinResponse admits a shard to the run.
 type JoinResponse struct {

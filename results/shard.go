@@ -23,8 +23,11 @@ type Coordination struct {
 // coordinator (Cristian's method: the estimate of the round trip with the smallest RTT), and
 // whether it was lost during the run.
 type ShardInfo struct {
-	Index    int     `json:"index"`
-	Host     string  `json:"host,omitempty"`
+	Index int    `json:"index"`
+	Host  string `json:"host,omitempty"`
+	// Node is the machine (Kubernetes node) the shard ran on, when it knew it: shards with
+	// one node shared its CPU and network.
+	Node     string  `json:"node,omitempty"`
 	OffsetMS float64 `json:"clock_offset_ms"`
 	RTTMS    float64 `json:"rtt_ms"`
 	Lost     bool    `json:"lost,omitempty"`

@@ -154,7 +154,8 @@ func (o *Options) join(ctx context.Context, addr string) (*cluster.Shard, error)
 	seedSet := o.Source.Set["seed"]
 	sh, err := cluster.Join(ctx, cluster.ShardOptions{Addr: addr, Token: o.Cluster.Token, JoinTimeout: o.Cluster.JoinTimeout,
 		Join: cluster.JoinRequest{Index: o.Source.Shard.Index, Count: o.Source.Shard.Count, Scenario: o.Scenario.Name,
-			Fingerprint: fp, Describe: desc, Seed: o.Source.Seed, SeedSet: seedSet, Host: host}})
+			Fingerprint: fp, Describe: desc, Seed: o.Source.Seed, SeedSet: seedSet, Host: host,
+			Node: os.Getenv(cluster.NodeNameEnv)}})
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +215,7 @@ func (o *Options) startCoordinator(mx *liveMetrics) (*cluster.Coordinator, strin
 			}
 			mx.onSecond(p)
 		},
+		ProgressLog: o.ProgressLog,
 	})
 	if err != nil {
 		return nil, "", badInput(err)

@@ -33,6 +33,10 @@ type Options struct {
 	// Progress, when set, shows the run's progress every second (Update) and is cleared
 	// (Done) before the outcome is reported.
 	Progress Progress
+	// ProgressLog, when set, takes a coordinator's progress line every few seconds
+	// (cluster.CoordinatorOptions.ProgressLog): where there is no terminal to redraw a status
+	// line on (a pod's log, a CI log), a `cluster run` relays these.
+	ProgressLog io.Writer
 	// ErrOut takes the run's remarks: notes, where metrics are served, the coordinator's
 	// address, a shard's delivery.
 	ErrOut io.Writer

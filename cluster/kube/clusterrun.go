@@ -27,8 +27,12 @@ type Request struct {
 	Shards, Port            int
 	CPU, Memory             string
 	// NodeSelector holds KEY=VALUE labels.
-	NodeSelector    []string
-	HostNetwork     bool
+	NodeSelector []string
+	HostNetwork  bool
+	// Spread is how the shards spread over nodes (SpreadSoft, SpreadHard, SpreadNone).
+	Spread string
+	// PullSecrets name Secrets in the namespace to pull the image with.
+	PullSecrets     []string
 	CoordinatorHost string
 	// TTL is the Job's ttlSecondsAfterFinished; 0 or less keeps finished objects.
 	TTL     int
@@ -63,6 +67,7 @@ func (r Request) Spec(namespace string) (Spec, error) {
 		Name: r.Name, Namespace: namespace, Image: r.Image, PullPolicy: r.PullPolicy,
 		Shards: r.Shards, Scenario: r.ScenarioArg, Token: r.Token, Port: r.Port, CoordinatorHost: r.CoordinatorHost,
 		CPU: r.CPU, Memory: r.Memory, HostNetwork: r.HostNetwork, TTLSeconds: r.TTL, RunArgs: r.RunArgs,
+		Spread: r.Spread, ImagePullSecrets: r.PullSecrets,
 	}
 	if r.TTL <= 0 {
 		s.TTLSeconds = -1
@@ -113,11 +118,16 @@ func podTLSFiles(scenario string, t scenarios.TLS) error {
 }
 
 // Objects makes the Spec of the request and builds its objects; every error is an
-// *InputError.
-func (r Request) Objects(namespace string) (Spec, *Objects, error) {
+// *InputError. A run (perRunService) names its headless Service afresh (RunServiceName): a
+// rerun under the same name must not reach the previous run's shard 0 through DNS records
+// that outlive it; a manifest keeps the plain name.
+func (r Request) Objects(namespace string, perRunService bool) (Spec, *Objects, error) {
 	s, err := r.Spec(namespace)
 	if err != nil {
 		return s, nil, &InputError{err}
+	}
+	if perRunService {
+		s.ServiceName = RunServiceName(s.Name)
 	}
 	objs, err := Build(s)
 	if err != nil {
@@ -166,7 +176,7 @@ func RunCluster(ctx context.Context, o ClusterRunOptions) (*ClusterRun, error) {
 	} else if ns == "" {
 		ns = ContextNamespace(o.Kubeconfig, o.Context)
 	}
-	s, objs, err := o.Request.Objects(ns)
+	s, objs, err := o.Request.Objects(ns, true)
 	if err != nil {
 		return nil, err
 	}

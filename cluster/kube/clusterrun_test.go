@@ -61,7 +61,7 @@ func TestRequestObjectsRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path, sc := loadScenarioLenient(t, tt.yaml)
-			_, _, err := Request{Scenario: sc, ScenarioArg: path, Image: "i:v1", Shards: 2}.Objects("default")
+			_, _, err := Request{Scenario: sc, ScenarioArg: path, Image: "i:v1", Shards: 2}.Objects("default", false)
 			var ie *InputError
 			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an InputError saying %q", err, tt.want)
@@ -69,7 +69,7 @@ func TestRequestObjectsRefusals(t *testing.T) {
 		})
 	}
 	sc, _ := scenarios.Load("echo")
-	if _, _, err := (Request{Scenario: sc, ScenarioArg: "echo", Image: "i:v1", Shards: 0}).Objects("default"); err == nil {
+	if _, _, err := (Request{Scenario: sc, ScenarioArg: "echo", Image: "i:v1", Shards: 0}).Objects("default", false); err == nil {
 		t.Error("0 shards: got no error")
 	}
 }

@@ -22,7 +22,7 @@ var ExitCodesFailJob = []int32{2, 99}
 func (s *Spec) CoordinatorAddr() string {
 	host := s.CoordinatorHost
 	if host == "" {
-		host = s.Name + "-0." + s.Name
+		host = s.Name + "-0." + s.serviceName()
 	}
 	return net.JoinHostPort(host, strconv.Itoa(s.Port))
 }
@@ -94,8 +94,12 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 		Image:           s.Image,
 		ImagePullPolicy: corev1.PullPolicy(s.PullPolicy),
 		Args:            s.PodArgs(),
-		Env: []corev1.EnvVar{{Name: TokenEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: s.Name}, Key: "token"}}}},
+		Env: []corev1.EnvVar{
+			{Name: TokenEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: s.Name}, Key: "token"}}},
+			// The node's name goes into the merged result (coordination.shards[i].node).
+			{Name: NodeNameEnv, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "spec.nodeName"}}},
+		},
 		Ports: []corev1.ContainerPort{{Name: "coordinator", ContainerPort: int32(s.Port), Protocol: corev1.ProtocolTCP}},
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "tmp", MountPath: "/tmp"},
@@ -114,24 +118,23 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 	}
 	ps := corev1.PodSpec{
 		RestartPolicy:                 corev1.RestartPolicyNever,
-		Subdomain:                     s.Name,
+		Subdomain:                     s.serviceName(),
 		Containers:                    []corev1.Container{c},
 		EnableServiceLinks:            ptr.To(false),
 		AutomountServiceAccountToken:  ptr.To(false),
 		TerminationGracePeriodSeconds: ptr.To[int64](30),
 		NodeSelector:                  s.NodeSelector,
 		HostNetwork:                   s.HostNetwork,
-		// Spread the shards over nodes where it can; ScheduleAnyway so that N shards on fewer
-		// nodes still run (a hard rule would leave them Pending).
-		TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{
-			MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway,
-			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelInstance: labels[LabelInstance]}},
-		}},
+		TopologySpreadConstraints:     spread(s, labels),
+		Affinity:                      antiAffinity(s, labels),
 		Volumes: []corev1.Volume{
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 			{Name: "scenario", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 				LocalObjectReference: corev1.LocalObjectReference{Name: s.Name}, Items: items}}},
 		},
+	}
+	for _, name := range s.ImagePullSecrets {
+		ps.ImagePullSecrets = append(ps.ImagePullSecrets, corev1.LocalObjectReference{Name: name})
 	}
 	if s.HostNetwork {
 		ps.DNSPolicy = corev1.DNSClusterFirstWithHostNet
@@ -140,6 +143,36 @@ func podSpec(s Spec, labels map[string]string, items []corev1.KeyToPath) corev1.
 		ps.Containers[0].Ports = nil
 	}
 	return ps
+}
+
+// spread spreads the shards over nodes (kubernetes.io/hostname) where it can: a topology
+// spread constraint with ScheduleAnyway, so that N shards on fewer nodes still run. Not for
+// SpreadNone, nor for SpreadHard, which antiAffinity does.
+func spread(s Spec, labels map[string]string) []corev1.TopologySpreadConstraint {
+	if s.Spread != SpreadSoft {
+		return nil
+	}
+	return []corev1.TopologySpreadConstraint{{
+		MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway,
+		LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelInstance: labels[LabelInstance]}},
+	}}
+}
+
+// antiAffinity is SpreadHard: no two shards of the run on one node, so that none shares a
+// node's CPU and network with another; shards beyond the nodes stay Pending. A topology
+// spread constraint with DoNotSchedule does not do this: its skew is counted over the
+// nodes there are, so on one node any number of shards has skew 0 (tried on the project's
+// one-node cluster: both shards ran on it).
+func antiAffinity(s Spec, labels map[string]string) *corev1.Affinity {
+	if s.Spread != SpreadHard {
+		return nil
+	}
+	return &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{
+			TopologyKey:   corev1.LabelHostname,
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelInstance: labels[LabelInstance]}},
+		}},
+	}}
 }
 
 func resources(s Spec) corev1.ResourceRequirements {

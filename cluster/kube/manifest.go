@@ -39,6 +39,16 @@ const (
 	TokenEnv = "LOADTEST_CLUSTER_TOKEN"
 	// IndexEnv is the variable Kubernetes sets to a pod's index in an Indexed Job.
 	IndexEnv = "JOB_COMPLETION_INDEX"
+	// NodeNameEnv carries the pod's node name (downward API) to the shard, which reports it
+	// to the coordinator (cluster.NodeNameEnv, the same name).
+	NodeNameEnv = "LOADTEST_NODE_NAME"
+)
+
+// The ways shards are spread over nodes (Spec.Spread).
+const (
+	SpreadSoft = "soft"
+	SpreadHard = "hard"
+	SpreadNone = "none"
 )
 
 // Labels put on every object of a run.
@@ -58,9 +68,14 @@ type File struct {
 // Spec describes a run on Kubernetes.
 type Spec struct {
 	// Name names every object (the Job, Service, ConfigMap and Secret); a DNS label.
-	Name      string
-	Namespace string
-	Image     string
+	Name string
+	// ServiceName, when set, names the headless Service instead (and so the pods' subdomain:
+	// shard 0 is JOB-0.SERVICENAME). cluster run gives each run its own, so that the
+	// EndpointSlices of an earlier run's Service of the same name, which linger until the
+	// garbage collector removes them, never answer for this run's shard 0.
+	ServiceName string
+	Namespace   string
+	Image       string
 	// PullPolicy of the image: Always, IfNotPresent (the default) or Never.
 	PullPolicy string
 	Shards     int
@@ -85,6 +100,12 @@ type Spec struct {
 	NodeSelector map[string]string
 	// HostNetwork runs the shards in the node's network namespace.
 	HostNetwork bool
+	// Spread is how the shards are spread over nodes: SpreadSoft (the default: where it can),
+	// SpreadHard (one node per shard, or the rest stay Pending) or SpreadNone.
+	Spread string
+	// ImagePullSecrets name Secrets (kubernetes.io/dockerconfigjson) in the namespace that
+	// the kubelet pulls the image with.
+	ImagePullSecrets []string
 	// TTLSeconds is the Job's ttlSecondsAfterFinished (default DefaultTTL; negative: none).
 	TTLSeconds int
 }
@@ -105,6 +126,9 @@ func (s *Spec) validate() error {
 	if !dnsLabel.MatchString(s.Name) || len(s.Name) > 52 {
 		// 63 less room for the Job's pod names "NAME-INDEX-xxxxx".
 		errs = append(errs, fmt.Errorf("name %q: want a DNS label of at most 52 lowercase letters, digits and '-'", s.Name))
+	}
+	if s.ServiceName != "" && (!dnsLabel.MatchString(s.ServiceName) || len(s.ServiceName) > 63) {
+		errs = append(errs, fmt.Errorf("service name %q: want a DNS label of at most 63 lowercase letters, digits and '-'", s.ServiceName))
 	}
 	if s.Namespace == "" {
 		s.Namespace = "default"
@@ -134,6 +158,18 @@ func (s *Spec) validate() error {
 	}
 	if s.TTLSeconds == 0 {
 		s.TTLSeconds = DefaultTTL
+	}
+	switch s.Spread {
+	case "":
+		s.Spread = SpreadSoft
+	case SpreadSoft, SpreadHard, SpreadNone:
+	default:
+		errs = append(errs, fmt.Errorf("spread %q: want hard, soft or none", s.Spread))
+	}
+	for _, name := range s.ImagePullSecrets {
+		if msgs := validation.IsDNS1123Subdomain(name); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("image pull secret %q: %s", name, strings.Join(msgs, "; ")))
+		}
 	}
 	for _, q := range []struct{ flag, v string }{{"cpu", s.CPU}, {"memory", s.Memory}} {
 		if q.v == "" {
@@ -199,9 +235,11 @@ func Build(s Spec) (*Objects, error) {
 		Type:       corev1.SecretTypeOpaque,
 		StringData: map[string]string{"token": s.Token},
 	}
+	svcMeta := meta()
+	svcMeta.Name = s.serviceName()
 	svc := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: meta(),
+		ObjectMeta: svcMeta,
 		Spec: corev1.ServiceSpec{
 			ClusterIP:                corev1.ClusterIPNone,
 			Selector:                 map[string]string{batchv1.JobNameLabel: s.Name},
@@ -216,6 +254,13 @@ func Build(s Spec) (*Objects, error) {
 		Spec:       jobSpec(s, labels, items),
 	}
 	return &Objects{ConfigMap: cm, Secret: secret, Service: svc, Job: job}, nil
+}
+
+func (s *Spec) serviceName() string {
+	if s.ServiceName != "" {
+		return s.ServiceName
+	}
+	return s.Name
 }
 
 func copyMap(m map[string]string) map[string]string {

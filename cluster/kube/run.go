@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -116,8 +117,21 @@ func Run(ctx context.Context, o RunOptions) (out *Outcome, err error) {
 	return out, nil
 }
 
-// create makes the objects in order (the Job last, so that its pods find the rest) and then
-// makes the Job their owner, so that the Job's TTL or its deletion removes them too.
+// RunServiceName is the name of a run's headless Service for `cluster run`: the run's name
+// and a random suffix, NAME-xxxxx, new for each run (Spec.ServiceName says why).
+func RunServiceName(name string) string {
+	const letters = "bcdfghjklmnpqrstvwxz2456789"
+	b := make([]byte, 5)
+	rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return name + "-" + string(b)
+}
+
+// create makes the objects in order (the ConfigMap and Secret before the Job, whose pods
+// mount them; the Service after it, created owned by it) and then makes the Job the owner of
+// the ConfigMap and Secret, so that the Job's TTL or its deletion removes them too.
 func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]string, error) {
 	ns := objs.Job.Namespace
 	var created []string
@@ -133,15 +147,23 @@ func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]s
 			_, err := c.CoreV1().Secrets(ns).Create(ctx, objs.Secret, metav1.CreateOptions{})
 			return err
 		}},
-		{"services", func() error {
-			_, err := c.CoreV1().Services(ns).Create(ctx, objs.Service, metav1.CreateOptions{})
-			return err
-		}},
 		{"jobs.batch", func() error {
 			j, err := c.BatchV1().Jobs(ns).Create(ctx, objs.Job, metav1.CreateOptions{})
 			if err == nil {
 				objs.Job.UID = j.UID
 			}
+			return err
+		}},
+		// The Service after the Job, selecting its pods by the Job's UID and owned by it: the
+		// pods of an earlier run of the same name, still being deleted, have the same
+		// job-name label and hostnames, and would otherwise answer to JOB-0.SERVICE too (a
+		// shard that joined such a stale address lost seconds, and its hits, on each dial).
+		// The shards retry their join until the name resolves.
+		{"services", func() error {
+			svc := objs.Service.DeepCopy()
+			svc.Spec.Selector = map[string]string{batchv1.ControllerUidLabel: string(objs.Job.UID)}
+			svc.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: objs.Job.Name, UID: objs.Job.UID}}
+			_, err := c.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{})
 			return err
 		}},
 	}
@@ -163,10 +185,6 @@ func create(ctx context.Context, c Interface, objs *Objects, log io.Writer) ([]s
 		}},
 		{"secrets", func() error {
 			_, err := c.CoreV1().Secrets(ns).Patch(ctx, objs.Job.Name, types.MergePatchType, []byte(owner), metav1.PatchOptions{})
-			return err
-		}},
-		{"services", func() error {
-			_, err := c.CoreV1().Services(ns).Patch(ctx, objs.Job.Name, types.MergePatchType, []byte(owner), metav1.PatchOptions{})
 			return err
 		}},
 	}
@@ -206,7 +224,9 @@ func deleteObjects(ctx context.Context, c Interface, objs *Objects, created []st
 		case "jobs.batch":
 			err = deleteJob(ctx, c, objs.Job, log)
 		case "services":
-			err = ignoreNotFound(withRetry(func() error { return c.CoreV1().Services(ns).Delete(ctx, name, metav1.DeleteOptions{}) }))
+			err = ignoreNotFound(withRetry(func() error {
+				return c.CoreV1().Services(ns).Delete(ctx, objs.Service.Name, metav1.DeleteOptions{})
+			}))
 		case "secrets":
 			err = ignoreNotFound(withRetry(func() error { return c.CoreV1().Secrets(ns).Delete(ctx, name, metav1.DeleteOptions{}) }))
 		case "configmaps":

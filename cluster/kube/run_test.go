@@ -43,7 +43,7 @@ func fakeCluster(t *testing.T, pod func(i int, p *corev1.Pod), jobDone bool) *fa
 		for i := 0; i < int(*job.Spec.Completions); i++ {
 			p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
 				Name: job.Name + "-" + string(rune('0'+i)) + "-x", Namespace: job.Namespace,
-				Labels:      map[string]string{batchv1.JobNameLabel: job.Name},
+				Labels:      map[string]string{batchv1.JobNameLabel: job.Name, batchv1.ControllerUidLabel: string(job.UID)},
 				Annotations: map[string]string{batchv1.JobCompletionIndexAnnotation: string(rune('0' + i))},
 			}, Status: corev1.PodStatus{Phase: corev1.PodRunning}}
 			pod(i, p)
@@ -113,8 +113,8 @@ func TestRunCompletes(t *testing.T) {
 			patched++
 		}
 	}
-	if patched != 3 {
-		t.Errorf("%d patches, want 3 (owner references on configmap, secret, service)", patched)
+	if patched != 2 {
+		t.Errorf("%d patches, want 2 (owner references on configmap and secret; the service is created owned)", patched)
 	}
 	if left := leftovers(t, c); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
@@ -205,6 +205,15 @@ func TestRunPendingPods(t *testing.T) {
 			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
 				Reason: "Unschedulable", Message: "0/3 nodes are available: 3 Insufficient cpu."}}
 		}, "0/3 nodes are available", []string{"did not start within", "unschedulable (Unschedulable): 0/3 nodes are available: 3 Insufficient cpu."}, "is Pending: unschedulable"},
+		{"hard spread, fewer nodes than shards", func(i int, p *corev1.Pod) {
+			if i == 0 {
+				return // shard 0 runs on the one node
+			}
+			p.Status.Phase = corev1.PodPending
+			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
+				Reason: "Unschedulable", Message: "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."}}
+		}, "0/1 nodes are available", []string{"did not start within", "pod lt-1-x: unschedulable", "didn't match pod anti-affinity rules",
+			"--spread hard puts every shard on a node of its own", "use --spread soft"}, "pod lt-1-x is Pending: unschedulable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

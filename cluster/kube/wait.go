@@ -40,7 +40,7 @@ func waitStarted(ctx context.Context, o RunOptions) (string, error) {
 		var waiting []string
 		for i := range pods {
 			p := &pods[i]
-			if p.Annotations[batchv1.JobCompletionIndexAnnotation] == "0" && p.DeletionTimestamp == nil {
+			if p.Annotations[batchv1.JobCompletionIndexAnnotation] == "0" {
 				pod0 = p.Name
 			}
 			if p.Status.Phase != corev1.PodPending && p.Status.Phase != "" {
@@ -84,18 +84,36 @@ func waitStarted(ctx context.Context, o RunOptions) (string, error) {
 	}
 }
 
+// listPods lists the pods of this run's Job: those its controller made, selected by the
+// Job's UID (batch.kubernetes.io/controller-uid), not by its name, which an earlier run of
+// the same name shares; pods being deleted (an earlier run's linger for a second or so after
+// a background delete, and a lost shard's) are left out: their state is not this run's.
 func listPods(ctx context.Context, o RunOptions) ([]corev1.Pod, error) {
 	job := o.Objects.Job
 	var list *corev1.PodList
 	err := withRetry(func() error {
 		var err error
-		list, err = o.Client.CoreV1().Pods(job.Namespace).List(ctx, metav1.ListOptions{LabelSelector: batchv1.JobNameLabel + "=" + job.Name})
+		list, err = o.Client.CoreV1().Pods(job.Namespace).List(ctx, metav1.ListOptions{LabelSelector: podSelector(job)})
 		return err
 	})
 	if err != nil {
 		return nil, apiError("list", "pods", job.Name, job.Namespace, err)
 	}
-	return sortedPods(list.Items), nil
+	pods := list.Items[:0]
+	for _, p := range list.Items {
+		if p.DeletionTimestamp == nil {
+			pods = append(pods, p)
+		}
+	}
+	return sortedPods(pods), nil
+}
+
+// podSelector selects the pods of job: by its UID once it was created, else by its name.
+func podSelector(job *batchv1.Job) string {
+	if job.UID != "" {
+		return batchv1.ControllerUidLabel + "=" + string(job.UID)
+	}
+	return batchv1.JobNameLabel + "=" + job.Name
 }
 
 // pendingReason says why a Pending pod waits ("" when it is just starting) and whether that
@@ -114,9 +132,14 @@ func pendingReason(p *corev1.Pod) (string, bool) {
 		}
 	}
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
-			return fmt.Sprintf("unschedulable (%s): %s; lower --cpu/--memory or --shards, or check --node-selector", c.Reason, c.Message), false
+		if c.Type != corev1.PodScheduled || c.Status != corev1.ConditionFalse {
+			continue
 		}
+		if strings.Contains(c.Message, "anti-affinity") {
+			// --spread hard's required pod anti-affinity; the soft spread never blocks.
+			return fmt.Sprintf("unschedulable (%s): %s; --spread hard puts every shard on a node of its own and there are fewer nodes (that match --node-selector) than shards: add nodes, lower --shards, or use --spread soft", c.Reason, c.Message), false
+		}
+		return fmt.Sprintf("unschedulable (%s): %s; lower --cpu/--memory or --shards, or check --node-selector", c.Reason, c.Message), false
 	}
 	return "", false
 }

@@ -2,8 +2,12 @@
 # A real single-node Kubernetes for loadtest's end-to-end tests (test/k8s/e2e_test.go):
 # etcd, containerd and runc from Debian; kube-apiserver, kube-controller-manager,
 # kube-scheduler and kubelet built from the Go module proxy once per machine into
-# $LOADTEST_K8S_CACHE (keyed by version). Every address is 127.0.0.1; pods under test use the
-# host network. Facts and gotchas: shared/k8s/README.md.
+# $LOADTEST_K8S_CACHE (keyed by version), and CoreDNS likewise. The control plane is on
+# 127.0.0.1; pods get the pod network, a CNI bridge ($BRIDGE, 10.244.0.0/24) on this machine,
+# and cluster DNS from CoreDNS on the bridge's gateway 10.244.0.1 (its kubernetes plugin: a
+# headless Service's names resolve straight to pod IPs, no kube-proxy). The apiserver
+# enforces RBAC (Node,RBAC); runner.kubeconfig is a user with no permission of its own, for
+# the tests to bind a Role to. Facts and gotchas: shared/k8s/README.md.
 #
 #   test/k8s/cluster.sh up      # install, build (cached), start; prints the env file to source
 #   test/k8s/cluster.sh down    # stop in reverse order, unmount, remove CNI state and $RUN
@@ -21,8 +25,11 @@ NODE=vm
 SOCK=$RUN/containerd/containerd.sock
 MODDIR=$(cd "$(dirname "$0")/../.." && pwd)
 PAUSE_REF=local.test/pause:1
+COREDNS_V=${LOADTEST_K8S_COREDNS_VERSION:-v1.15.0}
+COREDNS=$CACHE/coredns-$COREDNS_V/coredns
 BRIDGE=scout0
 CNINET=scoutnet
+GATEWAY=10.244.0.1
 
 log() { printf '[k8s %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -69,6 +76,29 @@ build_binaries() {
   log "built kubernetes $V in $((SECONDS - start))s"
 }
 
+# build_coredns builds test/k8s/coredns/main.go (CoreDNS with its kubernetes, bind, errors,
+# log and ready plugins) in a module of its own into $CACHE/coredns-$COREDNS_V unless it is
+# there.
+build_coredns() {
+  if [ -x "$COREDNS" ]; then log "coredns $COREDNS_V cached in $COREDNS"; return; fi
+  log "building coredns $COREDNS_V into $COREDNS (a few minutes on 2 cores from a cold cache)"
+  local start=$SECONDS src=$CACHE/src-coredns-$COREDNS_V
+  rm -rf "$src"; mkdir -p "$src" "$(dirname "$COREDNS")"
+  cp "$MODDIR/test/k8s/coredns/main.go" "$src/main.go"
+  sed -i '/^\/\/go:build ignore$/d' "$src/main.go"
+  (
+    cd "$src"
+    export GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0
+    go mod init loadtest.test/coredns >/dev/null 2>&1
+    go get "github.com/coredns/coredns@$COREDNS_V" >/dev/null 2>&1
+    go mod tidy >/dev/null 2>&1
+    nice -n 19 go build -trimpath -ldflags "-s -w" -o "$COREDNS.tmp" . && mv "$COREDNS.tmp" "$COREDNS"
+  )
+  rm -rf "$src"
+  [ -x "$COREDNS" ] || die "coredns $COREDNS_V did not build"
+  log "built coredns $COREDNS_V in $((SECONDS - start))s"
+}
+
 certs() {
   local d=$RUN/pki
   mkdir -p "$d"
@@ -80,11 +110,13 @@ certs() {
   openssl genrsa -out "$d/sa.key" 2048 2>/dev/null
   openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
   local admin node
-  admin=$(openssl rand -hex 16); node=$(openssl rand -hex 16)
+  admin=$(openssl rand -hex 16); node=$(openssl rand -hex 16); runner=$(openssl rand -hex 16)
   echo "$admin" >"$d/admin.token"
-  printf '%s,admin,admin,system:masters\n%s,system:node:%s,%s,system:nodes\n' "$admin" "$node" "$NODE" "$NODE" >"$d/tokens.csv"
+  printf '%s,admin,admin,system:masters\n%s,system:node:%s,%s,system:nodes\n%s,e2e-runner,e2e-runner\n' \
+    "$admin" "$node" "$NODE" "$NODE" "$runner" >"$d/tokens.csv"
   kubeconfig "$RUN/admin.kubeconfig" admin "$admin"
   kubeconfig "$RUN/node.kubeconfig" "system:node:$NODE" "$node"
+  kubeconfig "$RUN/runner.kubeconfig" e2e-runner "$runner"
 }
 
 kubeconfig() {
@@ -151,9 +183,15 @@ node_ready() {
 
 cluster_up() {
   [ ! -e "$RUN/pids" ] || die "$RUN exists: a cluster is up or was not torn down (test/k8s/cluster.sh down)"
+  local up_start=$SECONDS built=""
   trap 'log "up failed: tearing down"; cluster_down' EXIT
   install_packages
+  [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kubelet" ] || built="kubernetes $V"
+  [ -x "$COREDNS" ] || built="${built:+$built and }coredns $COREDNS_V"
+  local build_start=$SECONDS
   build_binaries
+  build_coredns
+  local build_secs=$((SECONDS - build_start))
   # The apiserver reaches the kubelet (logs) at the node's name: it must be 127.0.0.1.
   if ! getent hosts "$NODE" | grep -q '^127\.0\.0\.1'; then
     log "adding '127.0.0.1 $NODE' to /etc/hosts"
@@ -170,17 +208,19 @@ cluster_up() {
   wait_for etcd 30 bash -c 'exec 3<>/dev/tcp/127.0.0.1/2379'
   start kube-apiserver "$BIN/kube-apiserver" --etcd-servers=http://127.0.0.1:2379 --bind-address=127.0.0.1 \
     --secure-port=6443 --tls-cert-file="$p/apiserver.crt" --tls-private-key-file="$p/apiserver.key" \
-    --client-ca-file="$p/ca.crt" --token-auth-file="$p/tokens.csv" --authorization-mode=AlwaysAllow \
+    --client-ca-file="$p/ca.crt" --token-auth-file="$p/tokens.csv" --authorization-mode=Node,RBAC \
     --service-account-key-file="$p/sa.pub" --service-account-signing-key-file="$p/sa.key" \
     --service-account-issuer=https://kubernetes.default.svc --service-cluster-ip-range=10.0.0.0/24 \
     --kubelet-preferred-address-types=Hostname
   wait_for kube-apiserver 60 api /readyz
+  bridge
+  start_coredns
   start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$RUN/admin.kubeconfig" \
     --service-account-private-key-file="$p/sa.key" --root-ca-file="$p/ca.crt" --leader-elect=false \
     --controllers='*,-nodeipam' --bind-address=127.0.0.1
   start kube-scheduler "$BIN/kube-scheduler" --kubeconfig="$RUN/admin.kubeconfig" --leader-elect=false --bind-address=127.0.0.1
   sed "s|\$RUN|$RUN|g" "$MODDIR/test/k8s/containerd-config.toml" >"$RUN/containerd/config.toml"
-  sed "s|\$RUN|$RUN|g" "$MODDIR/test/k8s/kubelet-config.yaml" >"$RUN/kubelet-config.yaml"
+  sed -e "s|\$RUN|$RUN|g" -e "s|\$GATEWAY|$GATEWAY|g" "$MODDIR/test/k8s/kubelet-config.yaml" >"$RUN/kubelet-config.yaml"
   sed -e "s|@BRIDGE@|$BRIDGE|g" -e "s|@NET@|$CNINET|g" "$MODDIR/test/k8s/cni.conflist" >"$RUN/cni/net.d/10-$CNINET.conflist"
   start containerd containerd --config "$RUN/containerd/config.toml"
   wait_for containerd 30 ctr -a "$SOCK" version
@@ -194,10 +234,42 @@ export KUBECONFIG=$RUN/admin.kubeconfig
 export LOADTEST_TEST_K8S_KUBECONFIG=$RUN/admin.kubeconfig
 export LOADTEST_TEST_K8S_HARNESS=$MODDIR/test/k8s/cluster.sh
 export LOADTEST_TEST_K8S_RUN=$RUN
+export LOADTEST_TEST_K8S_RUNNER_KUBECONFIG=$RUN/runner.kubeconfig
 ENV
   trap - EXIT
+  if [ -n "$built" ]; then
+    log "harness cold: built $built in ${build_secs}s, cluster up in $((SECONDS - up_start - build_secs))s after it"
+  else
+    log "harness warm: binaries cached, cluster up in $((SECONDS - up_start))s"
+  fi
   log "cluster up: source $RUN/env"
   echo "$RUN/env"
+}
+
+# bridge makes the CNI bridge with the gateway address before any pod does (the bridge plugin
+# then finds it as it wants it), so that CoreDNS can bind to the gateway first.
+bridge() {
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  ip addr replace "$GATEWAY/24" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
+# start_coredns serves cluster.local on $GATEWAY:53 (the kubelet's clusterDNS) from the
+# apiserver (as admin), and says it is ready on $GATEWAY:8181 once its kubernetes plugin has
+# synced.
+start_coredns() {
+  cat >"$RUN/Corefile" <<CF
+cluster.local:53 {
+  bind $GATEWAY
+  errors
+  kubernetes cluster.local {
+    kubeconfig $RUN/admin.kubeconfig test
+  }
+  ready $GATEWAY:8181
+}
+CF
+  start coredns "$COREDNS" -conf "$RUN/Corefile"
+  wait_for coredns 60 curl -sf "http://$GATEWAY:8181/ready"
 }
 
 pause_image() {
@@ -247,6 +319,7 @@ cluster_down() {
   stop containerd
   local pid
   for pid in $(shim_pids); do kill -KILL "$pid" 2>/dev/null; done
+  stop coredns
   stop kube-scheduler
   stop kube-controller-manager
   stop kube-apiserver
@@ -264,6 +337,7 @@ case ${1:-} in
   up) cluster_up ;;
   down) cluster_down ;;
   import) [ -n "${2:-}" ] || die "import: name an image tarball"; import_image "$2" ;;
-  build) install_packages; build_binaries ;;
+  build) install_packages; build_binaries; build_coredns ;;
+  build-coredns) build_coredns ;;
   *) echo "usage: $0 up|down|import IMAGE.tar|build" >&2; exit 2 ;;
 esac

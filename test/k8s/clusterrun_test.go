@@ -12,7 +12,7 @@ import (
 // exactly its requests, and the objects are gone.
 func TestClusterRunOneShard(t *testing.T) {
 	e := cluster(t)
-	url, count := referenceServer(t)
+	url, count := inClusterServer(t, e)
 	r := startClusterRunN(t, e, url, "1", "--duration", "2s", "--rate", "40/s")
 	if code := r.wait(t); code != 0 {
 		t.Fatalf("exit code %d, want 0", code)
@@ -31,7 +31,7 @@ func TestClusterRunOneShard(t *testing.T) {
 // (exit code 130).
 func TestClusterRunInterrupted(t *testing.T) {
 	e := cluster(t)
-	url, _ := referenceServer(t)
+	url, _ := inClusterServer(t, e)
 	r := startClusterRunN(t, e, url, "1", "--duration", "60s", "--rate", "20/s")
 	for i := 0; i < 240 && !strings.Contains(r.stderr.String(), "shards started"); i++ {
 		time.Sleep(500 * time.Millisecond)
@@ -51,13 +51,30 @@ func TestClusterRunInterrupted(t *testing.T) {
 // pulled) fails at once with the reason, and nothing is left.
 func TestClusterRunImageCannotBePulled(t *testing.T) {
 	e := cluster(t)
-	url, _ := referenceServer(t)
-	r := startClusterRunN(t, e, url, "1", "--duration", "2s", "--image", "local.test/loadtest:absent")
+	r := startClusterRunN(t, e, "http://swiper.default.svc:8080", "1", "--duration", "2s", "--image", "local.test/loadtest:absent")
 	if code := r.wait(t); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}
 	if msg := r.stderr.String(); !strings.Contains(msg, "cannot be pulled") || !strings.Contains(msg, "ErrImageNeverPull") {
 		t.Errorf("stderr does not explain the image: %s", msg)
+	}
+	objectsGone(t, e, r.name)
+}
+
+// TestClusterRunSpreadHardOnOneNode: --spread hard puts every shard on a node of its own;
+// on the harness's one node the second shard stays Pending, and cluster run says why and
+// gives up after --pending-timeout (exit 1), leaving nothing behind.
+func TestClusterRunSpreadHardOnOneNode(t *testing.T) {
+	e := cluster(t)
+	r := startClusterRunN(t, e, "http://swiper.default.svc:8080", "2", "--duration", "2s", "--spread", "hard", "--pending-timeout", "15s")
+	if code := r.wait(t); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	msg := r.stderr.String()
+	for _, want := range []string{"didn't match pod anti-affinity rules", "--spread hard puts every shard on a node of its own", "(--pending-timeout)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, msg)
+		}
 	}
 	objectsGone(t, e, r.name)
 }

@@ -4,7 +4,10 @@
 //
 //	test/k8s/cluster.sh up && . /tmp/loadtest-k8s/env && go test ./test/k8s/ -v; test/k8s/cluster.sh down
 //
-// Every address is 127.0.0.1: the pods use the host network (shared/k8s/README.md).
+// Test traffic stays on this machine: most runs are on the pod network (the harness's CNI
+// bridge, 10.244.0.0/24), the shards finding shard 0 by JOB-0.SERVICE through cluster DNS
+// and loading the bundled server as a pod (inClusterServer); the host-network runs use
+// 127.0.0.1 only. The apiserver enforces RBAC; the registry test's registry is on 127.0.0.1.
 package k8s_test
 
 import (
@@ -139,6 +142,11 @@ func echoRequests(t *testing.T, url string) int {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	return echoCountIn(body)
+}
+
+// echoCountIn sums loadtest_server_requests_total of the echo route in a /metrics page.
+func echoCountIn(body []byte) int {
 	n := 0
 	for _, m := range echoCount.FindAllStringSubmatch(string(body), -1) {
 		v, _ := strconv.Atoi(m[1])

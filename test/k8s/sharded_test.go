@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,8 +26,8 @@ type clusterRun struct {
 	cmd    *exec.Cmd
 }
 
-// startClusterRun starts `loadtest cluster run echo --shards 3 --host-network` against url;
-// every address is 127.0.0.1.
+// startClusterRun starts `loadtest cluster run echo --shards 3` against url, on the pod
+// network: the shards find shard 0 by its name JOB-0.SERVICE through cluster DNS.
 func startClusterRun(t *testing.T, e *env, url string, extra ...string) *clusterRun {
 	t.Helper()
 	return startClusterRunN(t, e, url, "3", extra...)
@@ -35,19 +36,36 @@ func startClusterRun(t *testing.T, e *env, url string, extra ...string) *cluster
 // startClusterRunN is startClusterRun with n shards; a later --image in extra wins.
 func startClusterRunN(t *testing.T, e *env, url, n string, extra ...string) *clusterRun {
 	t.Helper()
+	r := newClusterRun(t, e, url, n, extra...)
+	r.start(t)
+	return r
+}
+
+// newClusterRun prepares the command of startClusterRunN, to be changed before start.
+func newClusterRun(t *testing.T, e *env, url, n string, extra ...string) *clusterRun {
+	t.Helper()
 	r := &clusterRun{name: fmt.Sprintf("e2e-%d", time.Now().UnixNano()%1e7), out: filepath.Join(t.TempDir(), "result.json")}
-	args := append([]string{"cluster", "run", "echo", "--shards", n, "--host-network", "--coordinator-host", "127.0.0.1",
-		"--port", strconv.Itoa(freePort(t)), "--image", e.image, "--image-pull-policy", "Never", "--name", r.name,
+	args := append([]string{"cluster", "run", "echo", "--shards", n, "--image", e.image, "--image-pull-policy", "Never", "--name", r.name,
 		"--kubeconfig", e.kubeconfig, "--target", url, "--out", r.out, "--no-thresholds"}, extra...)
 	if n != "1" {
 		args = append(args, "--join-timeout", "2m")
 	}
 	r.cmd = exec.Command(e.binary, args...)
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	return r
+}
+
+func (r *clusterRun) start(t *testing.T) {
+	t.Helper()
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return r
+}
+
+// hostNetwork are the flags of a run on the host network of the one node: the shards reach
+// shard 0 at 127.0.0.1 on a free port, and a target on 127.0.0.1.
+func hostNetwork(t *testing.T) []string {
+	return []string{"--host-network", "--coordinator-host", "127.0.0.1", "--port", strconv.Itoa(freePort(t))}
 }
 
 func (r *clusterRun) wait(t *testing.T) int {
@@ -72,7 +90,9 @@ type mergedResult struct {
 	} `json:"warnings"`
 	Coordination *struct {
 		Shards []struct {
-			Index int `json:"index"`
+			Index int    `json:"index"`
+			Host  string `json:"host"`
+			Node  string `json:"node"`
 		} `json:"shards"`
 	} `json:"coordination"`
 }
@@ -90,24 +110,57 @@ func readMerged(t *testing.T, path string) mergedResult {
 	return m
 }
 
-// TestClusterRunSharded: the Job completes, the server counted exactly the merged result's
-// requests, and the objects are gone.
+// TestClusterRunSharded is a run as on a real cluster: three shards on the pod network, each
+// in its own network namespace, shards 1 and 2 joining shard 0 by its name JOB-0.SERVICE
+// (cluster DNS, the headless Service), loading the in-cluster server by its name
+// swiper.NAMESPACE.svc. The Job completes, the server counted exactly the merged result's
+// requests, each shard's pod and node are in the result, and the objects are gone.
 func TestClusterRunSharded(t *testing.T) {
 	e := cluster(t)
-	url, count := referenceServer(t)
-	r := startClusterRun(t, e, url, "--duration", "3s", "--rate", "60/s")
+	url, count := inClusterServer(t, e)
+	r := startClusterRun(t, e, url, "--duration", "6s", "--rate", "30/s")
 	if code := r.wait(t); code != 0 {
 		t.Fatalf("exit code %d, want 0", code)
 	}
 	m := readMerged(t, r.out)
 	if got := count(); m.Requests != 180 || got != m.Requests {
-		t.Errorf("server counted %d echo requests, the merged result has %d; want 180 = 60/s × 3 s split over the shards", got, m.Requests)
+		t.Errorf("server counted %d echo requests, the merged result has %d; want 180 = 30/s × 6 s split over the shards", got, m.Requests)
+	}
+	// The coordinator's progress (its log is not a terminal), relayed live by cluster run.
+	if !progressLine.MatchString(r.stderr.String()) {
+		t.Errorf("no relayed progress line of shard 0 (want one matching %s) in:\n%s", progressLine, r.stderr.String())
 	}
 	if m.Coordination == nil || len(m.Coordination.Shards) != 3 {
-		t.Errorf("got coordination %+v, want 3 shards", m.Coordination)
+		t.Fatalf("got coordination %+v, want 3 shards", m.Coordination)
+	}
+	for i, s := range m.Coordination.Shards {
+		// An Indexed Job's pod's hostname is JOB-INDEX; on the pod network it is the pod's own.
+		if want := fmt.Sprintf("%s-%d", r.name, i); s.Host != want || s.Node != "vm" {
+			t.Errorf("shard %d ran on host %q, node %q; want its pod's hostname %s on node vm", i, s.Host, s.Node, want)
+		}
 	}
 	if !strings.Contains(r.stderr.String(), "Complete") {
 		t.Errorf("the Job did not complete: %s", r.stderr.String())
+	}
+	objectsGone(t, e, r.name)
+}
+
+// TestClusterRunShardedHostNetwork keeps the other way users can choose covered: shards on
+// the node's network (--host-network), shard 0 at --coordinator-host 127.0.0.1, the bundled
+// server on this machine's 127.0.0.1. Counts equal the server's.
+func TestClusterRunShardedHostNetwork(t *testing.T) {
+	e := cluster(t)
+	url, count := referenceServer(t)
+	r := startClusterRunN(t, e, url, "2", append(hostNetwork(t), "--duration", "3s", "--rate", "20/s")...)
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+	m := readMerged(t, r.out)
+	if got := count(); m.Requests != 60 || got != m.Requests {
+		t.Errorf("server counted %d echo requests, the merged result has %d; want 60 = 20/s × 3 s", got, m.Requests)
+	}
+	if m.Coordination == nil || len(m.Coordination.Shards) != 2 || m.Coordination.Shards[1].Node != "vm" {
+		t.Errorf("got coordination %+v, want 2 shards on node vm", m.Coordination)
 	}
 	objectsGone(t, e, r.name)
 }
@@ -116,10 +169,13 @@ func TestClusterRunSharded(t *testing.T) {
 // through its podFailurePolicy, with no pod retried.
 func TestClusterRunThresholdFailsJobAtOnce(t *testing.T) {
 	e := cluster(t)
-	url, _ := referenceServer(t)
-	r := startClusterRun(t, e, url, "--duration", "2s", "--rate", "30/s", "--threshold", "p99<1ns", "--keep")
+	url, _ := inClusterServer(t, e)
+	r := startClusterRun(t, e, url, "--duration", "6s", "--rate", "30/s", "--threshold", "p99<1ns", "--keep", "--quiet")
 	if code := r.wait(t); code != 99 {
 		t.Fatalf("exit code %d, want 99", code)
+	}
+	if strings.Contains(r.stderr.String(), "shard 0: progress") {
+		t.Errorf("--quiet, and progress lines were relayed:\n%s", r.stderr.String())
 	}
 	ctx := context.Background()
 	c, ns := e.client.Interface, e.client.Namespace
@@ -154,7 +210,7 @@ func TestClusterRunThresholdFailsJobAtOnce(t *testing.T) {
 // TestClusterRunShardLost: deleting a shard's pod mid-run gives shard_lost and exit code 1.
 func TestClusterRunShardLost(t *testing.T) {
 	e := cluster(t)
-	url, _ := referenceServer(t)
+	url, _ := inClusterServer(t, e)
 	r := startClusterRun(t, e, url, "--duration", "30s", "--rate", "30/s")
 	ctx := context.Background()
 	c, ns := e.client.Interface, e.client.Namespace
@@ -197,7 +253,13 @@ func TestClusterRunShardLost(t *testing.T) {
 	if !found {
 		t.Errorf("merged result warnings %+v, want shard_lost", m.Warnings)
 	}
+	if !strings.Contains(r.stderr.String(), "shards=2/3") {
+		t.Errorf("no relayed progress line with 2 of 3 shards alive after the loss:\n%s", r.stderr.String())
+	}
 	objectsGone(t, e, r.name)
 }
+
+// progressLine is a coordinator's progress line as cluster run relays it (cluster.WriteProgressLine).
+var progressLine = regexp.MustCompile(`(?m)^shard 0: progress \d+s/6s requests=\d+ rate=[0-9.]+/s p99=[0-9.]+ms errors=0 shards=3/3$`)
 
 func ptrTo[T any](v T) *T { return &v }

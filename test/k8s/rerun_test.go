@@ -1,0 +1,38 @@
+package k8s_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestClusterRunRerunAfterFailure is the rerun bug of issue 25: a run whose image cannot be
+// pulled, then at once a good run under the same name. The first run's pods linger for a
+// second or so while they are deleted; the second run must judge only its own Job's pods
+// (selected by the Job's UID) and complete, its counts equal to the server's.
+func TestClusterRunRerunAfterFailure(t *testing.T) {
+	e := cluster(t)
+	url, count := inClusterServer(t, e)
+	name := fmt.Sprintf("e2e-rerun-%d", time.Now().UnixNano()%1e6)
+	bad := startClusterRunN(t, e, url, "2", "--duration", "2s", "--rate", "20/s", "--name", name, "--image", "local.test/loadtest:typo")
+	if code := bad.wait(t); code != 1 {
+		t.Fatalf("the run with a missing image: exit code %d, want 1", code)
+	}
+	if !strings.Contains(bad.stderr.String(), "ErrImageNeverPull") {
+		t.Fatalf("the run with a missing image does not say why:\n%s", bad.stderr.String())
+	}
+	good := startClusterRunN(t, e, url, "2", "--duration", "2s", "--rate", "20/s", "--name", name)
+	code := good.wait(t)
+	if code != 0 {
+		t.Fatalf("the good run under the same name: exit code %d, want 0", code)
+	}
+	if msg := good.stderr.String(); strings.Contains(msg, "cannot be pulled") {
+		t.Errorf("the good run reported the earlier run's error:\n%s", msg)
+	}
+	m := readMerged(t, good.out)
+	if got := count(); m.Requests != 40 || got != m.Requests {
+		t.Errorf("server counted %d echo requests, the merged result has %d; want 40 = 20/s × 2 s", got, m.Requests)
+	}
+	objectsGone(t, e, name)
+}
