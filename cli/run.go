@@ -258,7 +258,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 		if err != nil {
 			return usageError(err)
 		}
-		ro.Progress = newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
+		ro.Progress = reports.NewStatusLine(o.ErrOut, o.ErrTTY && !o.Quiet)
 		ro.Report = func(oc *runner.Outcome, runErr error) error { return finishRun(o, oc, specs, runErr) }
 	}
 	if err := checkOut(o.OutFile); err != nil {

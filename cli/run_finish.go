@@ -3,11 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
-	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
@@ -152,32 +150,6 @@ func writeOut(path string, r *results.Result) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	return nil
-}
-
-// progress redraws the status line of a run (reports.WriteProgress) on stderr once a second
-// while the run goes on, when stderr is a terminal.
-type progress struct {
-	w       io.Writer
-	enabled bool
-	drawn   bool
-}
-
-func newProgress(w io.Writer, enabled bool) *progress { return &progress{w: w, enabled: enabled} }
-
-// Update redraws the line.
-func (p *progress) Update(pr engine.Progress) {
-	if p.enabled {
-		fmt.Fprint(p.w, "\r\033[K")
-		reports.WriteProgress(p.w, pr)
-		p.drawn = true
-	}
-}
-
-// Done clears the status line.
-func (p *progress) Done() {
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }
 
 // shardsMissing is the shards_missing warning of a merged result, if it has one.

@@ -11,7 +11,7 @@ import (
 )
 
 // The live lines a run and a probe print on stderr while they go on. Terminal control (the
-// carriage return and clearing of a redrawn line) is the caller's.
+// carriage return and clearing of a redrawn line) is StatusLine's.
 
 // WriteProgress writes the status line of a run in progress, without a newline: elapsed /
 // total, the last interval's request rate and p99, the requests and the errors so far, and for a
