@@ -90,17 +90,9 @@ func runCapacityFit(opts *capacityFitOptions) error {
 // points reads the measurements and names where they came from.
 func (opts *capacityFitOptions) points() ([]capacity.Point, string, error) {
 	if len(opts.From) > 0 {
-		var pts []capacity.Point
-		for _, path := range opts.From {
-			r, err := capReadResult(path)
-			if err != nil {
-				return nil, "", err
-			}
-			p, err := reports.USLPointFrom(r, path)
-			if err != nil {
-				return nil, "", usageError(err)
-			}
-			pts = append(pts, p)
+		pts, err := reports.USLPointsFrom(opts.From)
+		if err != nil {
+			return nil, "", usageError(err)
 		}
 		return pts, fmt.Sprintf("%d result files", len(opts.From)), nil
 	}

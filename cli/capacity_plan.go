@@ -10,7 +10,6 @@ import (
 
 	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/reports"
-	"github.com/loadtestdev/loadtest/results"
 )
 
 // capacityPlanFlags are plan's flags as given.
@@ -192,34 +191,19 @@ func capPlanConflicts(fs *pflag.FlagSet, f *capacityPlanFlags) error {
 }
 
 // readFrom takes the per-server rate from a result file, only where the result shows where
-// the server saturates (reports.RateFrom: a probe that converged, or a run at the server's
-// limit); any other result is bad input (exit 2) with what to do instead. When latency is
-// true it also takes the mean latency.
+// the server saturates (reports.ReadPlanFrom); any other result is bad input (exit 2) with what
+// to do instead. When latency is true it also takes the mean latency.
 func (opts *capacityPlanOptions) readFrom(latency bool) error {
-	r, err := capReadResult(opts.From)
-	if err != nil {
-		return err
-	}
-	ev, err := reports.RateFrom(r, opts.From)
+	pf, err := reports.ReadPlanFrom(opts.From)
 	if err != nil {
 		return usageError(err)
 	}
-	opts.In.ServerRPS = ev.RPS
-	opts.RateSource, opts.RateEvidence, opts.Warnings = ev.Source, ev.Saturation, ev.Warnings
-	if latency && r.LatencyMS.Mean > 0 {
-		opts.In.Latency = time.Duration(r.LatencyMS.Mean * float64(time.Millisecond))
-		opts.LatencySource = fmt.Sprintf("latency_ms.mean of %s", opts.From)
+	opts.In.ServerRPS = pf.RPS
+	opts.RateSource, opts.RateEvidence, opts.Warnings = pf.Source, pf.Saturation, pf.Warnings
+	if latency && pf.Latency > 0 {
+		opts.In.Latency, opts.LatencySource = pf.Latency, pf.LatencySource
 	}
 	return nil
-}
-
-// capReadResult reads a loadtest result; a missing or malformed file is bad input.
-func capReadResult(path string) (*results.Result, error) {
-	r, err := results.ReadFile(path)
-	if err != nil {
-		return nil, usageError(fmt.Errorf("--from: %w", err))
-	}
-	return r, nil
 }
 
 func runCapacityPlan(opts *capacityPlanOptions) error {

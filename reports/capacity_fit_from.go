@@ -7,6 +7,24 @@ import (
 	"github.com/loadtestdev/loadtest/results"
 )
 
+// USLPointsFrom reads the result files of a sweep, one measurement each (USLPointFrom). The
+// errors name the file and the flag, --from.
+func USLPointsFrom(paths []string) ([]capacity.Point, error) {
+	pts := make([]capacity.Point, 0, len(paths))
+	for _, path := range paths {
+		r, err := results.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--from: %w", err)
+		}
+		p, err := USLPointFrom(r, path)
+		if err != nil {
+			return nil, err
+		}
+		pts = append(pts, p)
+	}
+	return pts, nil
+}
+
 // USLPointFrom is the measurement one step of a closed-model concurrency sweep gives a USL
 // fit: the run's connections as the concurrency and its successful throughput. A run without
 // a connection count (open model, a fixed rate) or without successes gives none; the error

@@ -1,9 +1,12 @@
 package reports
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -32,5 +35,25 @@ func TestUSLPointFrom(t *testing.T) {
 				t.Errorf("got %+v, %v; want N=%g X=%g", p, err, tt.wantN, tt.wantX)
 			}
 		})
+	}
+}
+
+func TestUSLPointsFrom(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, r := range []results.Result{{Connections: 1, Throughput: 955.16}, {Connections: 2, Throughput: 1878.91}} {
+		path := filepath.Join(dir, fmt.Sprintf("c%d.json", r.Connections))
+		if err := results.WriteFile(path, &r); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	pts, err := USLPointsFrom(paths)
+	if err != nil || len(pts) != 2 || pts[0] != (capacity.Point{Concurrency: 1, Throughput: 955.16}) || pts[1] != (capacity.Point{Concurrency: 2, Throughput: 1878.91}) {
+		t.Fatalf("got %+v, %v; want (1, 955.16) and (2, 1878.91)", pts, err)
+	}
+	missing := filepath.Join(dir, "none.json")
+	if _, err := USLPointsFrom(append(paths, missing)); err == nil || !strings.HasPrefix(err.Error(), "--from: ") || !strings.Contains(err.Error(), "none.json") {
+		t.Errorf("got %v, want an error naming --from and none.json", err)
 	}
 }
