@@ -97,7 +97,7 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	case err != nil:
 		return err
 	}
-	if w, ok := shardsMissing(r); ok {
+	if w, ok := r.Warning(results.WarnShardsMissing); ok {
 		fmt.Fprintf(o.ErrOut, "warning: %s\n", w.Message) // whatever the format, say so on stderr
 	}
 	if err := ctx.Err(); err != nil {

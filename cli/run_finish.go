@@ -151,13 +151,3 @@ func writeOut(path string, r *results.Result) error {
 	}
 	return nil
 }
-
-// shardsMissing is the shards_missing warning of a merged result, if it has one.
-func shardsMissing(r *results.Result) (results.Warning, bool) {
-	for _, w := range r.Warnings {
-		if w.Code == results.WarnShardsMissing {
-			return w, true
-		}
-	}
-	return results.Warning{}, false
-}
