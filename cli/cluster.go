@@ -93,7 +93,7 @@ func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, s
 	if shards < 1 || shards > cluster.MaxLocalShards {
 		return usageError(fmt.Errorf("--shards: %d is not allowed, want 1 to %d", shards, cluster.MaxLocalShards))
 	}
-	sc, err := loadRunScenario(&o.scenarioFlags)
+	sc, err := loadRunScenario(&o.ScenarioOptions)
 	if err != nil {
 		return usageError(err)
 	}

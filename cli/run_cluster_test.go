@@ -92,11 +92,11 @@ func TestRunFingerprint(t *testing.T) {
 	fp := func(args ...string) string {
 		t.Helper()
 		o, _ := boundRun(t, append(args, "--seed", "1")...) // a standalone shard needs a seed
-		sc, err := loadRunScenario(&o.scenarioFlags)
+		sc, err := loadRunScenario(&o.ScenarioOptions)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, _ := runner.Fingerprint(sc, &o.scenarioFlags)
+		f, _ := runner.Fingerprint(sc, &o.ScenarioOptions)
 		return f
 	}
 	base := fp("echo", "--rate", "30/s", "--shard", "0/3")
