@@ -40,11 +40,11 @@ func finishRun(o *runOptions, oc *runner.Outcome, specs []reports.Spec, runErr e
 	case err != nil:
 		return err
 	case r.Interrupted:
-		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then%s", r.DurationS, breachedNote(r))}
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then%s", r.DurationS, r.BreachedNote())}
 	case oc.Verdict != nil:
 		return &ExitError{Code: ExitThresholds, Err: oc.Verdict}
 	case len(r.Thresholds) == 0 && r.Successes == 0:
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%s%s)", r.NoSuccess(), firstError(r))}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%s%s)", r.NoSuccess(), r.FirstError())}
 	case len(oc.Lost) > 0:
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("shard(s) %s stopped reporting and were lost: the result keeps what they reported (see the shard_lost warning)", joinInts(oc.Lost))}
 	}
@@ -102,21 +102,6 @@ func runError(err error) error {
 		return usageError(err)
 	}
 	return err
-}
-
-// breachedNote is appended to the message of an interrupted run that has thresholds.
-func breachedNote(r *results.Result) string {
-	if len(r.Thresholds) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("; on it %d of %d thresholds breached", len(r.Breached()), len(r.Thresholds))
-}
-
-func firstError(r *results.Result) string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	return fmt.Sprintf(", %d× %s: %s", r.Errors[0].Count, r.Errors[0].Class, r.Errors[0].Message)
 }
 
 func joinInts(xs []int) string {
