@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -71,37 +69,22 @@ percentages (80%), sizes bytes or with a unit (16GB, 512MiB).`,
 	return cmd
 }
 
-// bind reads the fleet file, puts the flags over it, resolves its from: results and builds
-// the model's input.
+// bind reads the fleet file with the flags given over it and builds the model's input
+// (reports.FleetRates.LoadFleet, which resolves its from: results).
 func (opts *capacityFleetOptions) bind(cmd *cobra.Command) error {
 	if err := capCheckOutput(opts.Output); err != nil {
 		return err
 	}
-	spec := fleetfile.New()
-	if opts.File != "" {
-		data, err := os.ReadFile(opts.File)
-		if err != nil {
-			return usageError(fmt.Errorf("fleet %w", err))
-		}
-		if spec, err = fleetfile.Parse(opts.File, data); err != nil {
-			return usageError(err)
-		}
-	}
+	given := map[string]string{}
 	for _, f := range fleetfile.Fields {
 		if cmd.Flags().Changed(f.Flag) {
-			if err := spec.SetFlag(f, *opts.Flags[f.Flag]); err != nil {
-				return usageError(err)
-			}
+			given[f.Flag] = *opts.Flags[f.Flag]
 		}
 	}
-	if err := spec.Resolve(opts.Rates.Read); err != nil {
+	var err error
+	if opts.spec, opts.In, err = opts.Rates.LoadFleet(opts.File, given); err != nil {
 		return usageError(err)
 	}
-	in, err := spec.Build()
-	if err != nil {
-		return usageError(err)
-	}
-	opts.In, opts.spec = in, spec
 	return nil
 }
 
