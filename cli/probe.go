@@ -107,30 +107,20 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
+	lines := reports.ProbeLines{StepDuration: o.StepDuration}
+	if !o.Quiet {
+		lines.W = o.ErrOut
+	}
 	r, probeErr := runner.Probe(ctx, runner.ProbeOptions{
-		Scenario: sc, Source: &o.ScenarioOptions, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
+		Scenario: sc, Source: &o.ScenarioOptions, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: lines.StepStart,
 		SampleInterval: o.SampleInterval, Version: version(),
 		Search: gate.ProbeOptions{SLOs: slos, Start: o.StartRate, Max: o.MaxRate, MaxSteps: o.MaxSteps,
-			Precision: o.PrecisionPct / 100, OnStep: o.progress},
+			Precision: o.PrecisionPct / 100, OnStep: lines.StepEnd},
 	})
 	if r == nil {
 		return runError(probeErr)
 	}
 	return finishProbe(o, r, probeErr)
-}
-
-// stepStarts prints each step as it starts, and progress each as it ends (reports' lines).
-func (o *probeOptions) stepStarts(n int, rate float64) {
-	if !o.Quiet {
-		reports.WriteProbeStepStart(o.ErrOut, n, rate, o.StepDuration)
-	}
-}
-
-func (o *probeOptions) progress(n int, s results.ProbeStep) {
-	if o.Quiet {
-		return
-	}
-	reports.WriteProbeStep(o.ErrOut, n, s)
 }
 
 // finishProbe writes the result file, then prints the steps and the answer (last, so that a

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,5 +56,24 @@ func TestUSLPointsFrom(t *testing.T) {
 	missing := filepath.Join(dir, "none.json")
 	if _, err := USLPointsFrom(append(paths, missing)); err == nil || !strings.HasPrefix(err.Error(), "--from: ") || !strings.Contains(err.Error(), "none.json") {
 		t.Errorf("got %v, want an error naming --from and none.json", err)
+	}
+}
+
+func TestUSLPoints(t *testing.T) {
+	csv := "concurrency,throughput\n1,955.16\n2,1878.91\n"
+	path := filepath.Join(t.TempDir(), "usl.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := []capacity.Point{{Concurrency: 1, Throughput: 955.16}, {Concurrency: 2, Throughput: 1878.91}}
+	for _, tt := range []struct{ file, wantSource string }{{path, path}, {"-", "stdin"}} {
+		pts, source, err := USLPoints(tt.file, nil, strings.NewReader(csv))
+		if err != nil || source != tt.wantSource || len(pts) != 2 || pts[0] != want[0] || pts[1] != want[1] {
+			t.Errorf("%s: got %+v from %q, %v; want %+v from %q", tt.file, pts, source, err, want, tt.wantSource)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "none.csv")
+	if _, _, err := USLPoints(missing, nil, nil); err == nil || !strings.HasPrefix(err.Error(), missing+": ") {
+		t.Errorf("a missing file: got %v, want an error naming it", err)
 	}
 }

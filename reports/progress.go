@@ -51,3 +51,24 @@ func WriteProbeStep(w io.Writer, n int, s results.ProbeStep) error {
 		n, formatRate(s.RateAsked), formatRate(s.Rate), formatMS(s.P99MS), formatPercent(s.ErrorRatio), verdict)
 	return err
 }
+
+// ProbeLines print a probe's steps as they start (WriteProbeStepStart) and end
+// (WriteProbeStep) on W; with W nil (--quiet) they print nothing.
+type ProbeLines struct {
+	W            io.Writer
+	StepDuration time.Duration
+}
+
+// StepStart prints the line of step n starting at rate.
+func (p ProbeLines) StepStart(n int, rate float64) {
+	if p.W != nil {
+		WriteProbeStepStart(p.W, n, rate, p.StepDuration)
+	}
+}
+
+// StepEnd prints the line of step n that ended.
+func (p ProbeLines) StepEnd(n int, s results.ProbeStep) {
+	if p.W != nil {
+		WriteProbeStep(p.W, n, s)
+	}
+}
