@@ -103,13 +103,5 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ropts := reports.Options{CompactJSON: o.CompactJSON, HlogWholeRun: o.HlogWholeRun}
-	if o.Output == "" {
-		return reports.Write(o.Out, r, o.Format, ropts)
-	}
-	if err := reports.WriteFile(o.Output, r, o.Format, ropts); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.ErrOut, "wrote %s report to %s\n", o.Format, o.Output)
-	return nil
+	return reports.WriteTo(o.Out, o.ErrOut, o.Output, r, o.Format, reports.Options{CompactJSON: o.CompactJSON, HlogWholeRun: o.HlogWholeRun})
 }

@@ -71,3 +71,16 @@ func WriteFiles(specs []Spec, r *results.Result, errOut io.Writer) error {
 	}
 	return errors.Join(errs...)
 }
+
+// WriteTo writes r in format to out or, when path is not "", to that file (WriteFile: a
+// directory for png), saying on errOut where it went.
+func WriteTo(out, errOut io.Writer, path string, r *results.Result, format string, opts Options) error {
+	if path == "" {
+		return Write(out, r, format, opts)
+	}
+	if err := WriteFile(path, r, format, opts); err != nil {
+		return err
+	}
+	fmt.Fprintf(errOut, "wrote %s report to %s\n", format, path)
+	return nil
+}

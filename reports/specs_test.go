@@ -1,10 +1,13 @@
 package reports
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 func TestParseReportSpecs(t *testing.T) {
@@ -49,5 +52,28 @@ func TestParseReportSpecs(t *testing.T) {
 	out := filepath.Join(dir, "r.json")
 	if _, err := ParseSpecs([]string{"json=" + out}, out); err == nil || !strings.Contains(err.Error(), "already the file of --out") {
 		t.Errorf("report to the --out file: err = %v, want it refused", err)
+	}
+}
+
+func TestWriteTo(t *testing.T) {
+	r := &results.Result{Schema: results.Schema, Scenario: "echo", Requests: 3}
+	var out, errOut bytes.Buffer
+	if err := WriteTo(&out, &errOut, "", r, FormatJSON, Options{CompactJSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"scenario":"echo"`) || errOut.Len() != 0 {
+		t.Errorf("to out: got %q and %q on errOut, want the JSON and nothing", out.String(), errOut.String())
+	}
+	path := filepath.Join(t.TempDir(), "r.json")
+	out.Reset()
+	if err := WriteTo(&out, &errOut, path, r, FormatJSON, Options{CompactJSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), `"scenario":"echo"`) || out.Len() != 0 {
+		t.Errorf("to a file: got %q, %v and %q on out, want the JSON in the file", data, err, out.String())
+	}
+	if want := "wrote json report to " + path + "\n"; errOut.String() != want {
+		t.Errorf("got %q on errOut, want %q", errOut.String(), want)
 	}
 }
