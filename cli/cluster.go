@@ -91,11 +91,11 @@ func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, s
 	if shards < 1 || shards > cluster.MaxLocalShards {
 		return usageError(fmt.Errorf("--shards: %d is not allowed, want 1 to %d", shards, cluster.MaxLocalShards))
 	}
-	sc, err := loadRunScenario(&o.ScenarioOptions)
+	sc, err := runner.LoadScenario(&o.ScenarioOptions)
 	if err != nil {
 		return usageError(err)
 	}
-	if _, err := loadRunThresholds(o, sc); err != nil {
+	if _, err := runner.LoadThresholds(sc, o.Thresholds, o.NoThresholds, o.AbortOnFail); err != nil {
 		return usageError(err)
 	}
 	if _, err := parseReportSpecs(o.Reports, o.OutFile); err != nil {

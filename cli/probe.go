@@ -96,7 +96,7 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 // runProbe loads the scenario and checks its SLOs, runs the search (runner.Probe: the bundled
 // server started when there is no target) and renders what it found.
 func runProbe(ctx context.Context, o *probeOptions) error {
-	sc, err := loadRunScenario(&o.ScenarioOptions)
+	sc, err := runner.LoadScenario(&o.ScenarioOptions)
 	if err != nil {
 		return usageError(err)
 	}

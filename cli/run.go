@@ -18,9 +18,6 @@ import (
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
-// scenarioFlags are the flags run and probe share: the scenario to load and the overrides.
-type scenarioFlags = runner.ScenarioOptions
-
 // runOptions are the flags and arguments of `loadtest run`: the run's settings (checked by
 // runner.Settings.Validate) and its files.
 type runOptions struct {
@@ -160,7 +157,7 @@ func bindTLS(f *pflag.FlagSet, t *runner.TLSOverrides) {
 // runRun loads the scenario, its thresholds and the reports to write (bad input before any
 // load is sent), runs the run (runner.Run) and writes and renders what it measured.
 func runRun(ctx context.Context, o *runOptions) error {
-	sc, err := loadRunScenario(&o.ScenarioOptions)
+	sc, err := runner.LoadScenario(&o.ScenarioOptions)
 	if err != nil {
 		return usageError(err)
 	}
@@ -171,7 +168,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 		ro.Debug = &runner.Debug{Trace: trace, Requests: o.DebugRequests}
 		ro.Report = func(oc *runner.Outcome, runErr error) error { return finishDebug(o, oc.Result, trace.Err(), runErr) }
 	} else {
-		if ro.Thresholds, err = loadRunThresholds(o, sc); err != nil {
+		if ro.Thresholds, err = runner.LoadThresholds(sc, o.Thresholds, o.NoThresholds, o.AbortOnFail); err != nil {
 			return usageError(err)
 		}
 		specs, err := parseReportSpecs(o.Reports, o.OutFile)

@@ -93,7 +93,7 @@ func TestRunFingerprint(t *testing.T) {
 	fp := func(args ...string) string {
 		t.Helper()
 		o, _ := boundRun(t, append(args, "--seed", "1")...) // a standalone shard needs a seed
-		sc, err := loadRunScenario(&o.ScenarioOptions)
+		sc, err := runner.LoadScenario(&o.ScenarioOptions)
 		if err != nil {
 			t.Fatal(err)
 		}

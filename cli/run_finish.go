@@ -6,22 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/runner"
-	"github.com/loadtestdev/loadtest/scenarios"
 )
-
-// loadRunScenario loads the scenario of a run or probe with the flags that override it.
-// Errors are bad input.
-func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) { return runner.LoadScenario(o) }
-
-// loadRunThresholds parses the thresholds of a run (runner.LoadThresholds). Errors are bad
-// input.
-func loadRunThresholds(o *runOptions, sc *scenarios.Scenario) ([]gate.Threshold, error) {
-	return runner.LoadThresholds(sc, o.Thresholds, o.NoThresholds, o.AbortOnFail)
-}
 
 // finishRun writes the result file and the reports, then prints the summary (last, so that a
 // closed or stuck stdout loses no file), and picks the exit code: 1 when the run failed, 130
