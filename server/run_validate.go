@@ -33,11 +33,14 @@ func (c *RunConfig) Validate() error {
 	case c.WriteTimeout <= MaxDelay:
 		return fmt.Errorf("--write-timeout %v must exceed %v, the longest /delay", c.WriteTimeout, MaxDelay)
 	}
-	for name, d := range map[string]time.Duration{"--token-ttl": c.TokenTTL, "--code-ttl": c.CodeTTL,
-		"--read-header-timeout": c.ReadHeaderTimeout, "--read-timeout": c.ReadTimeout,
-		"--idle-timeout": c.IdleTimeout, "--shutdown-timeout": c.ShutdownTimeout, "--task-result-ttl": c.TaskResultTTL} {
-		if d <= 0 {
-			return fmt.Errorf("%s must be positive, got %v", name, d)
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--token-ttl", c.TokenTTL}, {"--code-ttl", c.CodeTTL}, {"--read-header-timeout", c.ReadHeaderTimeout},
+		{"--read-timeout", c.ReadTimeout}, {"--idle-timeout", c.IdleTimeout}, {"--shutdown-timeout", c.ShutdownTimeout},
+		{"--task-result-ttl", c.TaskResultTTL}} { // in the flags' order, so that the first bad one is named
+		if d.v <= 0 {
+			return fmt.Errorf("%s must be positive, got %v", d.flag, d.v)
 		}
 	}
 	if c.DB != "" && !hasAnyPrefix(c.DB, "sqlite://", "mysql://", "postgres://", "postgresql://") {
@@ -62,9 +65,9 @@ func (c *RunConfig) validateTLS() error {
 	case c.TLSCertFile == "":
 		return fmt.Errorf("--tls-key %s needs --tls-cert, the certificate it belongs to", c.TLSKeyFile)
 	}
-	for flag, file := range map[string]string{"--tls-cert": c.TLSCertFile, "--tls-key": c.TLSKeyFile} {
-		if _, err := os.Stat(file); err != nil {
-			return fmt.Errorf("%s %s: %w", flag, file, errors.Unwrap(err))
+	for _, f := range [][2]string{{"--tls-cert", c.TLSCertFile}, {"--tls-key", c.TLSKeyFile}} {
+		if _, err := os.Stat(f[1]); err != nil {
+			return fmt.Errorf("%s %s: %w", f[0], f[1], errors.Unwrap(err))
 		}
 	}
 	if _, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile); err != nil {

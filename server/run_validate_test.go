@@ -36,7 +36,8 @@ func TestRunConfigValidate(t *testing.T) {
 		{"no port", func(c *RunConfig) { c.Addr = "127.0.0.1" }, `--addr "127.0.0.1": want HOST:PORT: `},
 		{"cert without key", func(c *RunConfig) { c.TLSCertFile = "c.pem" }, "--tls-cert c.pem needs --tls-key, the certificate's private key"},
 		{"key without cert", func(c *RunConfig) { c.TLSKeyFile = "k.pem" }, "--tls-key k.pem needs --tls-cert, the certificate it belongs to"},
-		{"missing cert file", func(c *RunConfig) { c.TLSCertFile, c.TLSKeyFile = "testdata/none.pem", "testdata/none.pem" }, "testdata/none.pem: no such file or directory"},
+		{"missing cert and key files", func(c *RunConfig) { c.TLSCertFile, c.TLSKeyFile = "testdata/none.pem", "testdata/none.pem" }, "--tls-cert testdata/none.pem: no such file or directory"},
+		{"two durations not positive", func(c *RunConfig) { c.ShutdownTimeout, c.TokenTTL = 0, -time.Second }, "--token-ttl must be positive, got -1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
