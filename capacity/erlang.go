@@ -137,6 +137,19 @@ func (q Queue) ServersForWaitProbability(maxP float64) (QueueMetrics, error) {
 	return q.smallest(func(m QueueMetrics) bool { return m.WaitProbability <= maxP })
 }
 
+// SolveFor answers the question a target asks: with maxWait > 0 the smallest c whose mean wait
+// is at most maxWait (ServersForMeanWait), else with maxWaitP > 0 the smallest c with P(wait) ≤
+// maxWaitP (ServersForWaitProbability), else q at its own Servers (Solve).
+func (q Queue) SolveFor(maxWait, maxWaitP float64) (QueueMetrics, error) {
+	switch {
+	case maxWait > 0:
+		return q.ServersForMeanWait(maxWait)
+	case maxWaitP > 0:
+		return q.ServersForWaitProbability(maxWaitP)
+	}
+	return q.Solve()
+}
+
 // smallest walks c up from the least stable count, ⌊A⌋ + 1, carrying the Erlang B recursion
 // along, until ok holds. Wq and P(wait) fall as c grows, so the first c that passes is the
 // smallest.

@@ -166,3 +166,26 @@ func TestWaitPercentile(t *testing.T) {
 		t.Errorf("p20 wait: got %g, want 0 (74%% of arrivals wait)", m.WaitPercentile(0.2))
 	}
 }
+
+// TestQueueSolveFor: each target picks its own solver, and no target solves q as it is.
+func TestQueueSolveFor(t *testing.T) {
+	q := Queue{ArrivalRate: 350, ServiceTime: 0.010, Servers: 4}
+	tests := []struct {
+		name              string
+		maxWait, maxWaitP float64
+		want              func() (QueueMetrics, error)
+	}{
+		{"servers", 0, 0, q.Solve},
+		{"mean wait", 0.002, 0, func() (QueueMetrics, error) { return q.ServersForMeanWait(0.002) }},
+		{"wait probability", 0, 0.05, func() (QueueMetrics, error) { return q.ServersForWaitProbability(0.05) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := q.SolveFor(tt.maxWait, tt.maxWaitP)
+			want, wantErr := tt.want()
+			if got != want || (err == nil) != (wantErr == nil) {
+				t.Errorf("got %+v, %v; want %+v, %v", got, err, want, wantErr)
+			}
+		})
+	}
+}

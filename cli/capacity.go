@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -100,13 +99,4 @@ func capInputError(cmd *cobra.Command, err error) error {
 		value = f.Value.String()
 	}
 	return usageError(fmt.Errorf("--%s %s: must be %s", name, value, ie.Allowed))
-}
-
-// capOpen opens a file named on the command line; a file that cannot be opened is bad input.
-func capOpen(path string) (*os.File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usageError(fmt.Errorf("%s: %w", path, err))
-	}
-	return f, nil
 }

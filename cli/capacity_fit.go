@@ -71,9 +71,9 @@ throughput = its successful req/s). At least 6 measurements are needed.`,
 }
 
 func runCapacityFit(opts *capacityFitOptions) error {
-	points, source, err := opts.points()
+	points, source, err := reports.USLPoints(opts.File, opts.From, opts.In)
 	if err != nil {
-		return err
+		return usageError(err)
 	}
 	fit, err := capacity.FitUSL(points)
 	if err != nil {
@@ -85,38 +85,4 @@ func runCapacityFit(opts *capacityFitOptions) error {
 		}
 	}
 	return reports.WriteUSLFit(opts.Out, opts.Output, reports.USLFitReport{Source: source, Fit: fit, At: opts.At})
-}
-
-// points reads the measurements and names where they came from.
-func (opts *capacityFitOptions) points() ([]capacity.Point, string, error) {
-	if len(opts.From) > 0 {
-		var pts []capacity.Point
-		for _, path := range opts.From {
-			r, err := capReadResult(path)
-			if err != nil {
-				return nil, "", err
-			}
-			p, err := reports.USLPointFrom(r, path)
-			if err != nil {
-				return nil, "", usageError(err)
-			}
-			pts = append(pts, p)
-		}
-		return pts, fmt.Sprintf("%d result files", len(opts.From)), nil
-	}
-	var rd io.Reader = opts.In
-	name := "stdin"
-	if opts.File != "-" {
-		f, err := capOpen(opts.File)
-		if err != nil {
-			return nil, "", err
-		}
-		defer f.Close()
-		rd, name = f, opts.File
-	}
-	pts, err := capacity.ParseUSLCSV(rd, name)
-	if err != nil {
-		return nil, "", usageError(err)
-	}
-	return pts, name, nil
 }

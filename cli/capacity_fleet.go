@@ -1,18 +1,13 @@
 package cli
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/capacity/fleetfile"
 	"github.com/loadtestdev/loadtest/reports"
-	"github.com/loadtestdev/loadtest/results"
 )
 
 type capacityFleetOptions struct {
@@ -24,10 +19,9 @@ type capacityFleetOptions struct {
 	// Flags holds each fleet field's flag value as given.
 	Flags map[string]*string
 
-	In       capacity.FleetInput
-	spec     *fleetfile.Spec
-	Sources  []reports.FleetSource
-	Warnings []reports.CapacityWarning
+	In    capacity.FleetInput
+	spec  *fleetfile.Spec
+	Rates reports.FleetRates
 }
 
 func newCapacityFleetCmd(ios *IOStreams) *cobra.Command {
@@ -75,63 +69,23 @@ percentages (80%), sizes bytes or with a unit (16GB, 512MiB).`,
 	return cmd
 }
 
-// bind reads the fleet file, puts the flags over it, resolves its from: results and builds
-// the model's input.
+// bind reads the fleet file with the flags given over it and builds the model's input
+// (reports.FleetRates.LoadFleet, which resolves its from: results).
 func (opts *capacityFleetOptions) bind(cmd *cobra.Command) error {
 	if err := capCheckOutput(opts.Output); err != nil {
 		return err
 	}
-	spec := fleetfile.New()
-	if opts.File != "" {
-		data, err := os.ReadFile(opts.File)
-		if err != nil {
-			return usageError(fmt.Errorf("fleet %w", err))
-		}
-		if spec, err = fleetfile.Parse(opts.File, data); err != nil {
-			return usageError(err)
-		}
-	}
+	given := map[string]string{}
 	for _, f := range fleetfile.Fields {
 		if cmd.Flags().Changed(f.Flag) {
-			if err := spec.SetFlag(f, *opts.Flags[f.Flag]); err != nil {
-				return usageError(err)
-			}
+			given[f.Flag] = *opts.Flags[f.Flag]
 		}
 	}
-	if err := spec.Resolve(opts.readRate); err != nil {
+	var err error
+	if opts.spec, opts.In, err = opts.Rates.LoadFleet(opts.File, given); err != nil {
 		return usageError(err)
 	}
-	in, err := spec.Build()
-	if err != nil {
-		return usageError(err)
-	}
-	opts.In, opts.spec = in, spec
 	return nil
-}
-
-// readRate takes a capacity from a result file by the trust rules of capacity plan --from
-// (reports.RateFrom): a probe that converged on the server's limit, or a run at its limit.
-func (opts *capacityFleetOptions) readRate(field, path string) (float64, string, error) {
-	r, err := results.ReadFile(path)
-	if err != nil {
-		return 0, "", err
-	}
-	ev, err := reports.RateFrom(r, path)
-	var refusal *reports.RateRefusal
-	if errors.As(err, &refusal) {
-		hint := strings.ReplaceAll(refusal.Hint, "--server-rps R", "the rate as a number")
-		hint = strings.ReplaceAll(hint, "then --from probe.json", "then {from: probe.json}")
-		return 0, "", fmt.Errorf("%s; %s", refusal.Reason, hint)
-	}
-	if err != nil {
-		return 0, "", err
-	}
-	opts.Sources = append(opts.Sources, reports.FleetSource{Field: field, Rate: ev.RPS, Source: ev.Source, Evidence: ev.Saturation})
-	for _, w := range ev.Warnings {
-		w.Message = field + ": " + w.Message
-		opts.Warnings = append(opts.Warnings, w)
-	}
-	return ev.RPS, ev.Source, nil
 }
 
 func runCapacityFleet(opts *capacityFleetOptions) error {
@@ -139,11 +93,11 @@ func runCapacityFleet(opts *capacityFleetOptions) error {
 	if err != nil {
 		return usageError(opts.spec.Locate(err))
 	}
-	if err := reports.WriteCapacityWarnings(opts.ErrOut, opts.Warnings); err != nil {
+	if err := reports.WriteCapacityWarnings(opts.ErrOut, opts.Rates.Warnings); err != nil {
 		return err
 	}
 	return reports.WriteCapacityFleet(opts.Out, opts.Output, reports.CapacityFleet{Fleet: fleet, In: opts.In,
-		Sources: opts.Sources, Explain: opts.Explain, Warnings: opts.Warnings})
+		Sources: opts.Rates.Sources, Explain: opts.Explain, Warnings: opts.Rates.Warnings})
 }
 
 // fleetFlag holds a fleet field's flag as given; fleetfile.Spec.SetFlag reads it, so that a
@@ -156,14 +110,4 @@ type fleetFlag struct {
 func (f *fleetFlag) String() string     { return f.text }
 func (f *fleetFlag) Set(s string) error { f.text = s; return nil }
 
-func (f *fleetFlag) Type() string {
-	switch f.kind {
-	case fleetfile.Ratio:
-		return "ratio"
-	case fleetfile.Bytes:
-		return "size"
-	case fleetfile.Whole:
-		return "int"
-	}
-	return "number"
-}
+func (f *fleetFlag) Type() string { return f.kind.Name() }

@@ -3,30 +3,20 @@ package cli
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/reports"
-	"github.com/loadtestdev/loadtest/results"
 )
-
-// capacityPlanFlags are plan's flags as given.
-type capacityPlanFlags struct {
-	dau, requests, share, window, factor     float64
-	serverRPS, util, growth                  float64
-	hit, queriesPerRequest, writes, perWrite float64
-	dbQPS, maxP                              float64
-	redundancy, zones, horizon               int
-	latency, maxWait                         time.Duration
-}
 
 type capacityPlanOptions struct {
 	Out, ErrOut io.Writer
 
+	// In is bound straight from the flags; bind drops what flags not given would add.
 	In      capacity.PlanInput
+	tier    capacity.TierInput
 	From    string
 	Explain bool
 	Output  string
@@ -41,7 +31,7 @@ type capacityPlanOptions struct {
 
 func newCapacityPlanCmd(ios *IOStreams) *cobra.Command {
 	opts := &capacityPlanOptions{Out: ios.Out, ErrOut: ios.ErrOut}
-	f := &capacityPlanFlags{}
+	in := &opts.In
 	cmd := &cobra.Command{
 		Use:   "plan --dau N [--server-rps R | --from result.json]",
 		Short: "Size a fleet from daily active users and per-server throughput",
@@ -77,40 +67,41 @@ is used, with a warning on stderr and in the JSON's "warnings".`,
   capacity plan --dau 200000 --server-rps 800 --latency 50ms --max-wait-probability 5% --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.bind(cmd, f); err != nil {
+			if err := opts.bind(cmd); err != nil {
 				return err
 			}
 			return runCapacityPlan(opts)
 		},
 	}
 	fs := cmd.Flags()
-	fs.Float64Var(&f.dau, "dau", 0, "daily active users (required)")
-	fs.Float64Var(&f.requests, "requests-per-user", capacity.DefaultRequestsPerUser, "requests per user per day")
-	capRatioVar(fs, &f.share, "peak-share", capacity.DefaultPeakShare, "share of the day's requests that arrive in the peak window, in (0, 1]")
-	capRatioVar(fs, &f.window, "peak-window", capacity.DefaultPeakWindow, "the peak window as a share of the day, in (0, 1]")
-	fs.Float64Var(&f.factor, "peak-factor", 0, "peak / average rate (≥ 1), instead of --peak-share and --peak-window")
-	fs.Float64Var(&f.serverRPS, "server-rps", 0, "requests per second one server holds")
+	fs.Float64Var(&in.Demand.DAU, "dau", 0, "daily active users (required)")
+	fs.Float64Var(&in.Demand.RequestsPerUser, "requests-per-user", capacity.DefaultRequestsPerUser, "requests per user per day")
+	capRatioVar(fs, &in.Demand.PeakShare, "peak-share", capacity.DefaultPeakShare, "share of the day's requests that arrive in the peak window, in (0, 1]")
+	capRatioVar(fs, &in.Demand.PeakWindow, "peak-window", capacity.DefaultPeakWindow, "the peak window as a share of the day, in (0, 1]")
+	fs.Float64Var(&in.Demand.PeakFactor, "peak-factor", 0, "peak / average rate (≥ 1), instead of --peak-share and --peak-window")
+	fs.Float64Var(&in.ServerRPS, "server-rps", 0, "requests per second one server holds")
 	fs.StringVar(&opts.From, "from", "", "loadtest result file to take the per-server rate (and the latency) from")
-	capRatioVar(fs, &f.util, "target-utilization", capacity.DefaultTargetUtilization, "share of a server's capacity to use at the peak, in (0, 1]")
-	fs.IntVar(&f.redundancy, "redundancy", 1, "k in N+k: servers that may be down at the peak")
-	fs.IntVar(&f.zones, "zones", 0, "spread over this many zones (≥ 2) so that losing one still carries the peak")
-	capRatioVar(fs, &f.growth, "growth", 0, "monthly compound DAU growth, e.g. 10% or 0.1")
-	fs.IntVar(&f.horizon, "horizon", 12, "months in the growth table (with --growth)")
-	capRatioVar(fs, &f.hit, "cache-hit-ratio", 0, "cache hit ratio h of read requests, in [0, 1]")
-	fs.Float64Var(&f.queriesPerRequest, "queries-per-request", 1, "database queries per read request that misses the cache")
-	capRatioVar(fs, &f.writes, "write-share", 0, "share of requests that are writes, in [0, 1]")
-	fs.Float64Var(&f.perWrite, "queries-per-write", 1, "database queries per write request")
-	fs.Float64Var(&f.dbQPS, "db-qps-per-server", 0, "queries per second one database server holds")
-	fs.DurationVar(&f.latency, "latency", 0, "mean latency of a request, e.g. 50ms (default: the mean latency of --from's result)")
-	fs.DurationVar(&f.maxWait, "max-wait", 0, "size each server's worker pool for at most this mean wait for a worker")
-	capRatioVar(fs, &f.maxP, "max-wait-probability", 0, "size each server's worker pool so that at most this share of requests wait")
+	capRatioVar(fs, &in.TargetUtilization, "target-utilization", capacity.DefaultTargetUtilization, "share of a server's capacity to use at the peak, in (0, 1]")
+	fs.IntVar(&in.Redundancy, "redundancy", 1, "k in N+k: servers that may be down at the peak")
+	fs.IntVar(&in.Zones, "zones", 0, "spread over this many zones (≥ 2) so that losing one still carries the peak")
+	capRatioVar(fs, &in.GrowthRate, "growth", 0, "monthly compound DAU growth, e.g. 10% or 0.1")
+	fs.IntVar(&in.HorizonMonths, "horizon", 12, "months in the growth table (with --growth)")
+	capRatioVar(fs, &opts.tier.CacheHitRatio, "cache-hit-ratio", 0, "cache hit ratio h of read requests, in [0, 1]")
+	fs.Float64Var(&opts.tier.QueriesPerRequest, "queries-per-request", 1, "database queries per read request that misses the cache")
+	capRatioVar(fs, &opts.tier.WriteShare, "write-share", 0, "share of requests that are writes, in [0, 1]")
+	fs.Float64Var(&opts.tier.QueriesPerWrite, "queries-per-write", 1, "database queries per write request")
+	fs.Float64Var(&opts.tier.DBQPSPerServer, "db-qps-per-server", 0, "queries per second one database server holds")
+	fs.DurationVar(&in.Latency, "latency", 0, "mean latency of a request, e.g. 50ms (default: the mean latency of --from's result)")
+	fs.DurationVar(&in.MaxWait, "max-wait", 0, "size each server's worker pool for at most this mean wait for a worker")
+	capRatioVar(fs, &in.MaxWaitProbability, "max-wait-probability", 0, "size each server's worker pool so that at most this share of requests wait")
 	fs.BoolVar(&opts.Explain, "explain", false, "print each step as a formula with the numbers put in")
 	fs.StringVarP(&opts.Output, "output", "o", capOutText, "output format: text, json or md")
 	return cmd
 }
 
-// bind checks the flags against each other and fills opts.In.
-func (opts *capacityPlanOptions) bind(cmd *cobra.Command, f *capacityPlanFlags) error {
+// bind checks the flags against each other and completes opts.In: the peak by factor or by
+// share and window, growth and the database tier only when given, the rate --from a result.
+func (opts *capacityPlanOptions) bind(cmd *cobra.Command) error {
 	fs := cmd.Flags()
 	if err := capCheckOutput(opts.Output); err != nil {
 		return err
@@ -118,31 +109,27 @@ func (opts *capacityPlanOptions) bind(cmd *cobra.Command, f *capacityPlanFlags) 
 	if !fs.Changed("dau") {
 		return usageError(fmt.Errorf("--dau is required: the number of daily active users, e.g. --dau 200000"))
 	}
-	if err := capPlanConflicts(fs, f); err != nil {
+	in := &opts.In
+	if err := opts.conflicts(fs); err != nil {
 		return err
 	}
-	in := &opts.In
-	in.Demand = capacity.DemandInput{DAU: f.dau, RequestsPerUser: f.requests, PeakShare: f.share, PeakWindow: f.window}
 	if fs.Changed("peak-factor") {
-		in.Demand = capacity.DemandInput{DAU: f.dau, RequestsPerUser: f.requests, PeakFactor: f.factor}
-		if !(f.factor >= 1) {
-			return capInputError(cmd, &capacity.InputError{Field: "peak_factor", Value: f.factor, Allowed: "at least 1 (the peak cannot be below the average)"})
+		in.Demand.PeakShare, in.Demand.PeakWindow = 0, 0
+		if !(in.Demand.PeakFactor >= 1) {
+			return capInputError(cmd, &capacity.InputError{Field: "peak_factor", Value: in.Demand.PeakFactor, Allowed: "at least 1 (the peak cannot be below the average)"})
 		}
 	}
-	in.TargetUtilization, in.Redundancy, in.Zones = f.util, f.redundancy, f.zones
-	in.Latency, in.MaxWait, in.MaxWaitProbability = f.latency, f.maxWait, f.maxP
-	if fs.Changed("growth") {
-		in.GrowthRate, in.HorizonMonths = f.growth, f.horizon
+	if !fs.Changed("growth") {
+		in.GrowthRate, in.HorizonMonths = 0, 0
 	}
 	for _, name := range []string{"cache-hit-ratio", "queries-per-request", "write-share", "queries-per-write", "db-qps-per-server"} {
 		if fs.Changed(name) {
-			in.Tier = &capacity.TierInput{CacheHitRatio: f.hit, QueriesPerRequest: f.queriesPerRequest,
-				WriteShare: f.writes, QueriesPerWrite: f.perWrite, DBQPSPerServer: f.dbQPS}
+			in.Tier = &opts.tier
 			break
 		}
 	}
 	if fs.Changed("server-rps") {
-		in.ServerRPS, opts.RateSource = f.serverRPS, "--server-rps"
+		opts.RateSource = "--server-rps"
 	}
 	if fs.Changed("latency") {
 		opts.LatencySource = "--latency"
@@ -163,63 +150,49 @@ func (opts *capacityPlanOptions) bind(cmd *cobra.Command, f *capacityPlanFlags) 
 	return nil
 }
 
-// capPlanConflicts rejects flags that contradict each other or are out of range where the
+// conflicts rejects flags that contradict each other or are out of range where the
 // model would only say so less clearly.
-func capPlanConflicts(fs *pflag.FlagSet, f *capacityPlanFlags) error {
+func (opts *capacityPlanOptions) conflicts(fs *pflag.FlagSet) error {
+	in := &opts.In
 	switch {
 	case fs.Changed("peak-factor") && (fs.Changed("peak-share") || fs.Changed("peak-window")):
 		return usageError(fmt.Errorf("--peak-factor replaces --peak-share and --peak-window: give one or the other"))
 	case fs.Changed("server-rps") && fs.Changed("from"):
 		return usageError(fmt.Errorf("--server-rps and --from both give the per-server rate: give one"))
-	case fs.Changed("server-rps") && !(f.serverRPS > 0):
-		return usageError(fmt.Errorf("--server-rps %g: must be a number greater than 0 (req/s one server holds)", f.serverRPS))
+	case fs.Changed("server-rps") && !(in.ServerRPS > 0):
+		return usageError(fmt.Errorf("--server-rps %g: must be a number greater than 0 (req/s one server holds)", in.ServerRPS))
 	case fs.Changed("horizon") && !fs.Changed("growth"):
 		return usageError(fmt.Errorf("--horizon needs --growth, the monthly growth rate (e.g. --growth 10%%)"))
-	case fs.Changed("growth") && (f.horizon < 1 || f.horizon > capacity.MaxHorizonMonths):
-		return usageError(fmt.Errorf("--horizon %d: must be between 1 and %d months", f.horizon, capacity.MaxHorizonMonths))
+	case fs.Changed("growth") && (in.HorizonMonths < 1 || in.HorizonMonths > capacity.MaxHorizonMonths):
+		return usageError(fmt.Errorf("--horizon %d: must be between 1 and %d months", in.HorizonMonths, capacity.MaxHorizonMonths))
 	case fs.Changed("max-wait") && fs.Changed("max-wait-probability"):
 		return usageError(fmt.Errorf("--max-wait and --max-wait-probability: give one target, not both"))
-	case fs.Changed("max-wait") && f.maxWait <= 0:
-		return usageError(fmt.Errorf("--max-wait %s: must be a duration greater than 0, e.g. 20ms", f.maxWait))
-	case fs.Changed("max-wait-probability") && !(f.maxP > 0 && f.maxP <= 1):
-		return usageError(fmt.Errorf("--max-wait-probability %g: must be in (0, 1], e.g. 0.05 or 5%%", f.maxP))
-	case fs.Changed("latency") && f.latency <= 0:
-		return usageError(fmt.Errorf("--latency %s: must be a duration greater than 0, e.g. 50ms", f.latency))
-	case fs.Changed("db-qps-per-server") && !(f.dbQPS > 0):
-		return usageError(fmt.Errorf("--db-qps-per-server %g: must be a number greater than 0", f.dbQPS))
+	case fs.Changed("max-wait") && in.MaxWait <= 0:
+		return usageError(fmt.Errorf("--max-wait %s: must be a duration greater than 0, e.g. 20ms", in.MaxWait))
+	case fs.Changed("max-wait-probability") && !(in.MaxWaitProbability > 0 && in.MaxWaitProbability <= 1):
+		return usageError(fmt.Errorf("--max-wait-probability %g: must be in (0, 1], e.g. 0.05 or 5%%", in.MaxWaitProbability))
+	case fs.Changed("latency") && in.Latency <= 0:
+		return usageError(fmt.Errorf("--latency %s: must be a duration greater than 0, e.g. 50ms", in.Latency))
+	case fs.Changed("db-qps-per-server") && !(opts.tier.DBQPSPerServer > 0):
+		return usageError(fmt.Errorf("--db-qps-per-server %g: must be a number greater than 0", opts.tier.DBQPSPerServer))
 	}
 	return nil
 }
 
 // readFrom takes the per-server rate from a result file, only where the result shows where
-// the server saturates (reports.RateFrom: a probe that converged, or a run at the server's
-// limit); any other result is bad input (exit 2) with what to do instead. When latency is
-// true it also takes the mean latency.
+// the server saturates (reports.ReadPlanFrom); any other result is bad input (exit 2) with what
+// to do instead. When latency is true it also takes the mean latency.
 func (opts *capacityPlanOptions) readFrom(latency bool) error {
-	r, err := capReadResult(opts.From)
-	if err != nil {
-		return err
-	}
-	ev, err := reports.RateFrom(r, opts.From)
+	pf, err := reports.ReadPlanFrom(opts.From)
 	if err != nil {
 		return usageError(err)
 	}
-	opts.In.ServerRPS = ev.RPS
-	opts.RateSource, opts.RateEvidence, opts.Warnings = ev.Source, ev.Saturation, ev.Warnings
-	if latency && r.LatencyMS.Mean > 0 {
-		opts.In.Latency = time.Duration(r.LatencyMS.Mean * float64(time.Millisecond))
-		opts.LatencySource = fmt.Sprintf("latency_ms.mean of %s", opts.From)
+	opts.In.ServerRPS = pf.RPS
+	opts.RateSource, opts.RateEvidence, opts.Warnings = pf.Source, pf.Saturation, pf.Warnings
+	if latency && pf.Latency > 0 {
+		opts.In.Latency, opts.LatencySource = pf.Latency, pf.LatencySource
 	}
 	return nil
-}
-
-// capReadResult reads a loadtest result; a missing or malformed file is bad input.
-func capReadResult(path string) (*results.Result, error) {
-	r, err := results.ReadFile(path)
-	if err != nil {
-		return nil, usageError(fmt.Errorf("--from: %w", err))
-	}
-	return r, nil
 }
 
 func runCapacityPlan(opts *capacityPlanOptions) error {

@@ -96,18 +96,7 @@ func (opts *capacityQueueOptions) validate(cmd *cobra.Command) error {
 
 func runCapacityQueue(cmd *cobra.Command, opts *capacityQueueOptions) error {
 	q := capacity.Queue{ArrivalRate: opts.RPS, ServiceTime: opts.ServiceTime.Seconds(), Servers: opts.Servers}
-	var (
-		m   capacity.QueueMetrics
-		err error
-	)
-	switch {
-	case opts.MaxWait > 0:
-		m, err = q.ServersForMeanWait(opts.MaxWait.Seconds())
-	case opts.MaxWaitP > 0:
-		m, err = q.ServersForWaitProbability(opts.MaxWaitP)
-	default:
-		m, err = q.Solve()
-	}
+	m, err := q.SolveFor(opts.MaxWait.Seconds(), opts.MaxWaitP)
 	if errors.Is(err, capacity.ErrSaturated) {
 		return usageError(fmt.Errorf("--servers %d: %w", opts.Servers, err))
 	}

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/reports"
-	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 type capacityReshardOptions struct {
@@ -113,58 +111,29 @@ func (opts *capacityReshardOptions) input(cmd *cobra.Command) (capacity.ReshardI
 		VirtualNodes: opts.VirtualNodes, BytesPerKey: float64(opts.BytesPerKey), CopyRate: float64(opts.CopyRate)}, nil
 }
 
-// reshardSize is a size flag in bytes: 512, 2KiB, 1.5MB (binary units KiB, MiB, GiB, TiB;
-// decimal kB, MB, GB, TB), read as scenarios.ParseSize reads them, and a decimal fraction.
+// reshardSize is a size flag in bytes (capacity.ParseDataSize: 512, 2KiB, 1.5MB).
 type reshardSize float64
 
-// reshardSizeUnits extend scenarios.ParseSize's units with terabytes for data sizes.
-var reshardSizeUnits = []struct {
-	suffix string
-	bytes  float64
-}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"kB", 1e3}, {"B", 1}}
-
-func parseReshardSize(s string) (float64, error) {
-	if n, err := scenarios.ParseSize(s); err == nil {
-		return float64(n), nil
-	}
-	text, mult := strings.TrimSpace(s), 1.0
-	for _, u := range reshardSizeUnits {
-		if rest, ok := strings.CutSuffix(text, u.suffix); ok {
-			text, mult = strings.TrimSpace(rest), u.bytes
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || !(f >= 0) || f*mult > 1e18 {
-		return 0, fmt.Errorf("%q is not a size: want bytes or a number with B, kB, MB, GB, TB, KiB, MiB, GiB or TiB (e.g. 2KiB, 1.5MB)", s)
-	}
-	return f * mult, nil
-}
-
 func (s *reshardSize) Set(v string) error {
-	n, err := parseReshardSize(v)
-	if err != nil {
-		return err
+	n, err := capacity.ParseDataSize(v)
+	if err == nil {
+		*s = reshardSize(n)
 	}
-	*s = reshardSize(n)
-	return nil
+	return err
 }
 
 func (s *reshardSize) String() string { return strconv.FormatFloat(float64(*s), 'f', -1, 64) }
 func (*reshardSize) Type() string     { return "size" }
 
-// reshardRate is a rate flag in bytes per second: a size per second (100MB/s, 1GiB/s,
-// 50000000); a rate of 0 is refused.
+// reshardRate is a rate flag in bytes per second (capacity.ParseCopyRate: 100MB/s, 1GiB/s).
 type reshardRate float64
 
 func (r *reshardRate) Set(v string) error {
-	size := strings.TrimSuffix(strings.TrimSpace(v), "/s")
-	n, err := parseReshardSize(size)
-	if err != nil || n == 0 {
-		return fmt.Errorf("%q is not a rate: want a size per second greater than 0, e.g. 100MB/s or 1GiB/s", v)
+	n, err := capacity.ParseCopyRate(v)
+	if err == nil {
+		*r = reshardRate(n)
 	}
-	*r = reshardRate(n)
-	return nil
+	return err
 }
 
 func (r *reshardRate) String() string { return strconv.FormatFloat(float64(*r), 'f', -1, 64) + "B/s" }

@@ -112,56 +112,6 @@ func TestCapacityReshardBadInput(t *testing.T) {
 	}
 }
 
-func TestReshardSizeAndRate(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want float64
-	}{
-		{"512", 512}, {"2KiB", 2048}, {"1.5MB", 1.5e6}, {"1.5 kB", 1500}, {"1TB", 1e12}, {"2TiB", 2 << 40}, {"0", 0}, {"8MiB", 8 << 20},
-	} {
-		var s reshardSize
-		if err := s.Set(tt.in); err != nil || float64(s) != tt.want {
-			t.Errorf("size %q: got %v, %v; want %v", tt.in, float64(s), err, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		in   string
-		want float64
-	}{
-		{"100MB/s", 1e8}, {"1GiB/s", 1 << 30}, {"50000000", 5e7}, {"12.5MB/s", 12.5e6},
-	} {
-		var r reshardRate
-		if err := r.Set(tt.in); err != nil || float64(r) != tt.want {
-			t.Errorf("rate %q: got %v, %v; want %v", tt.in, float64(r), err, tt.want)
-		}
-	}
-	for _, bad := range []string{"", "lots", "-1", "1PB", "NaN", "Inf", "1e30"} {
-		var s reshardSize
-		if err := s.Set(bad); err == nil {
-			t.Errorf("size %q: got %v, want an error", bad, float64(s))
-		}
-	}
-	for _, bad := range []string{"0/s", "0", "100MB/min", "/s"} {
-		var r reshardRate
-		if err := r.Set(bad); err == nil {
-			t.Errorf("rate %q: got %v, want an error", bad, float64(r))
-		}
-	}
-}
-
-// FuzzReshardSize checks that any text is a size ≥ 0 and finite, or an error.
-func FuzzReshardSize(f *testing.F) {
-	for _, s := range []string{"512", "2KiB", "1.5MB", "1TB", "-1", "1e400", "NaN", "0x10", "100MB/s", " 3 GiB "} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n, err := parseReshardSize(s)
-		if err == nil && (!(n >= 0) || n > 1e18) {
-			t.Errorf("parseReshardSize(%q) = %v without an error", s, n)
-		}
-	})
-}
-
 // TestCapacityReshardHelpExamples runs every line of the command's Example as written.
 func TestCapacityReshardHelpExamples(t *testing.T) {
 	cmd := newCapacityReshardCmd(&IOStreams{})

@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/loadtestdev/loadtest/runner"
-	"os"
-	"strconv"
+	"github.com/loadtestdev/loadtest/reports"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/loadtestdev/loadtest/cluster"
+	"github.com/loadtestdev/loadtest/runner"
 )
 
 // clusterSubcommands are the subcommands of `loadtest cluster`; another file adds its own
@@ -87,44 +86,38 @@ var localOwnFlags = map[string]bool{"shards": true, "shard": true, "coordinate":
 // its live metrics.
 var coordinatorOnlyFlags = map[string]bool{"out": true, "report": true, "quiet": true, "metrics-listen": true, "metrics-linger": true}
 
-// runClusterLocal checks the run's inputs as run does, starts the bundled server when
-// needed, and runs the shards (cluster.RunLocal); it exits with the coordinator's exit code.
-func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, shards int) (err error) {
+// runClusterLocal checks the run's inputs as run does and runs the shards (runner.RunLocal,
+// which starts the bundled server when needed); it exits with the coordinator's exit code.
+func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, shards int) error {
 	if shards < 1 || shards > cluster.MaxLocalShards {
 		return usageError(fmt.Errorf("--shards: %d is not allowed, want 1 to %d", shards, cluster.MaxLocalShards))
 	}
-	sc, err := loadRunScenario(&o.scenarioFlags)
+	sc, err := runner.LoadScenario(&o.ScenarioOptions)
 	if err != nil {
 		return usageError(err)
 	}
-	if _, err := loadRunThresholds(o, sc); err != nil {
+	if _, err := runner.LoadThresholds(sc, o.Thresholds, o.NoThresholds, o.AbortOnFail); err != nil {
 		return usageError(err)
 	}
-	if _, err := parseReportSpecs(o.Reports, o.OutFile); err != nil {
+	if _, err := reports.ParseSpecs(o.Reports, o.OutFile); err != nil {
 		return usageError(err)
 	}
 	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("cluster local: %w", err)
-	}
-	tgt, err := runner.PrepareTarget(ctx, sc, o.Secret, "")
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, tgt.Stop()) }()
-	common := []string{"--target", sc.Target, "--seed", strconv.FormatInt(o.Seed, 10)}
-	if len(tgt.Secret) > 0 {
-		common = append(common, "--secret", string(tgt.Secret))
-	}
-	args := localShardArgs(o, flags, common)
-	res, err := cluster.RunLocal(ctx, cluster.LocalOptions{Executable: exe, Shards: shards, Args: args[0], CoordinatorArgs: args[1],
+	args := localShardArgs(o, flags)
+	res, err := runner.RunLocal(ctx, sc, o.Secret, o.Seed, cluster.LocalOptions{Shards: shards, Args: args[0], CoordinatorArgs: args[1],
 		OutFile: o.OutFile, Out: o.Out, ErrOut: o.ErrOut})
-	switch {
-	case err != nil:
+	if res == nil {
 		return err
+	}
+	return errors.Join(localExit(res), err)
+}
+
+// localExit is the exit of cluster local: the coordinator's code, 1 when it died or when
+// another shard failed on its own.
+func localExit(res *cluster.LocalResult) error {
+	switch {
 	case res.ExitCode < 0:
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("cluster local: the coordinator (shard 0) died: %s", res.CoordinatorState)}
 	case res.ExitCode != ExitOK:
@@ -135,8 +128,9 @@ func runClusterLocal(ctx context.Context, o *runOptions, flags *pflag.FlagSet, s
 	return nil
 }
 
-// localShardArgs are the run arguments every shard gets, and those of shard 0 alone.
-func localShardArgs(o *runOptions, flags *pflag.FlagSet, common []string) [2][]string {
+// localShardArgs are the run arguments every shard gets (runner.RunLocal adds the target,
+// seed and secret), and those of shard 0 alone.
+func localShardArgs(o *runOptions, flags *pflag.FlagSet) [2][]string {
 	var all, coordinatorOnly []string
 	all = []string{"run"}
 	if o.Scenario != "" {
@@ -153,7 +147,7 @@ func localShardArgs(o *runOptions, flags *pflag.FlagSet, common []string) [2][]s
 			all = append(all, args...)
 		}
 	})
-	return [2][]string{append(all, common...), coordinatorOnly}
+	return [2][]string{all, coordinatorOnly}
 }
 
 // flagArgs passes a flag that was given on: --NAME=VALUE, once per value of a repeatable one.

@@ -72,7 +72,7 @@ RBAC and how to read a failed run: docs/kubernetes.md.`,
 }
 
 func runClusterRun(ctx context.Context, ios *IOStreams, o *clusterRunOptions) error {
-	specs, err := parseReportSpecs(o.Reports, o.OutFile)
+	specs, err := reports.ParseSpecs(o.Reports, o.OutFile)
 	if err != nil {
 		return usageError(err)
 	}
@@ -93,7 +93,7 @@ func runClusterRun(ctx context.Context, ios *IOStreams, o *clusterRunOptions) er
 		return runErr
 	}
 	out := run.Outcome
-	werr := errors.Join(writeOut(o.OutFile, run.Result), writeReports(specs, run.Result, ios.ErrOut), reports.Text(ios.Out, run.Result), runErr)
+	werr := errors.Join(writeOut(o.OutFile, run.Result), reports.WriteFiles(specs, run.Result, ios.ErrOut), reports.Text(ios.Out, run.Result), runErr)
 	fmt.Fprintf(ios.ErrOut, "job %s: %s; shard 0 exited with code %d\n", run.Spec.Name, out.JobStatus, out.ExitCode)
 	if werr != nil && out.ExitCode == ExitOK {
 		return werr

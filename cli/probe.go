@@ -11,32 +11,19 @@ import (
 
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
-	"github.com/loadtestdev/loadtest/internal/target"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/runner"
-	"github.com/loadtestdev/loadtest/scenarios"
 )
 
-// probeOptions are the flags and arguments of `loadtest probe`.
-// Of the scenario flags probe binds --target, --secret, --connections and --timeout; each
-// step lasts StepDuration (the run's duration) and the rate is the search's.
+// probeOptions are the flags and arguments of `loadtest probe`: the probe's settings (checked
+// by runner.ProbeSettings.Validate) and its files.
 type probeOptions struct {
 	Out, ErrOut io.Writer
-	scenarioFlags
+	runner.ProbeSettings
 
-	SLOs         []string
-	Start, Max   string
-	StepDuration time.Duration
-	MaxSteps     int
-	PrecisionPct float64
-	Pause        time.Duration
-	OutFile      string
-	Quiet        bool
-	// SampleInterval is how often both sides' host metrics are sampled during each step.
-	SampleInterval time.Duration
-
-	startRate, maxRate float64
+	OutFile string
+	Quiet   bool
 }
 
 func newProbeCmd(ios *IOStreams) *cobra.Command { return newCmdProbe(ios, nil) }
@@ -74,7 +61,7 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Scenario = args[0]
-			if err := opts.validate(); err != nil {
+			if err := opts.Validate(); err != nil {
 				return usageError(err)
 			}
 			opts.Duration = opts.StepDuration
@@ -106,55 +93,10 @@ reports what was found (exit code 130). Exit code 99 when no step met the SLOs.`
 	return cmd
 }
 
-func (o *probeOptions) validate() error {
-	var err error
-	if err = o.CheckHosts(); err != nil {
-		return err
-	}
-	if o.startRate, err = probeRate("--start", o.Start); err != nil {
-		return err
-	}
-	if o.maxRate, err = probeRate("--max", o.Max); err != nil {
-		return err
-	}
-	switch {
-	case o.maxRate < o.startRate:
-		return fmt.Errorf("probe: --max %s is below --start %s", o.Max, o.Start)
-	case o.StepDuration <= 0:
-		return fmt.Errorf("probe: --step-duration %s, want a positive duration such as 10s", o.StepDuration)
-	case o.Connections < 0 || o.Connections > engine.MaxConnections:
-		return fmt.Errorf("probe: --connections %d, want 1 to %d", o.Connections, engine.MaxConnections)
-	case o.MaxSteps < 1:
-		return fmt.Errorf("probe: --max-steps %d, want 1 or more", o.MaxSteps)
-	case o.PrecisionPct <= 0 || o.PrecisionPct >= 100:
-		return fmt.Errorf("probe: --precision %g, want a percentage between 0 and 100 such as 5", o.PrecisionPct)
-	case o.Pause < 0:
-		return fmt.Errorf("probe: --pause %s, want 0 or a positive duration", o.Pause)
-	case o.SampleInterval <= 0:
-		return fmt.Errorf("probe: --sample-interval %s, want a positive duration such as 1s", o.SampleInterval)
-	case o.Target != "":
-		if _, err := target.Parse(o.Target); err != nil {
-			return fmt.Errorf("probe: --target: %w", err)
-		}
-	}
-	return nil
-}
-
-func probeRate(flag, s string) (float64, error) {
-	r, err := scenarios.ParseRate(s)
-	if err != nil {
-		return 0, fmt.Errorf("probe: %s: %w", flag, err)
-	}
-	if r.PerSecond() <= 0 {
-		return 0, fmt.Errorf("probe: %s %q: want a positive rate such as 100/s", flag, s)
-	}
-	return r.PerSecond(), nil
-}
-
 // runProbe loads the scenario and checks its SLOs, runs the search (runner.Probe: the bundled
 // server started when there is no target) and renders what it found.
 func runProbe(ctx context.Context, o *probeOptions) error {
-	sc, err := loadRunScenario(&o.scenarioFlags)
+	sc, err := runner.LoadScenario(&o.ScenarioOptions)
 	if err != nil {
 		return usageError(err)
 	}
@@ -165,30 +107,20 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	if err := checkOut(o.OutFile); err != nil {
 		return err
 	}
+	lines := reports.ProbeLines{StepDuration: o.StepDuration}
+	if !o.Quiet {
+		lines.W = o.ErrOut
+	}
 	r, probeErr := runner.Probe(ctx, runner.ProbeOptions{
-		Scenario: sc, Source: &o.scenarioFlags, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: o.stepStarts,
+		Scenario: sc, Source: &o.ScenarioOptions, StepDuration: o.StepDuration, Pause: o.Pause, OnStepStart: lines.StepStart,
 		SampleInterval: o.SampleInterval, Version: version(),
-		Search: gate.ProbeOptions{SLOs: slos, Start: o.startRate, Max: o.maxRate, MaxSteps: o.MaxSteps,
-			Precision: o.PrecisionPct / 100, OnStep: o.progress},
+		Search: gate.ProbeOptions{SLOs: slos, Start: o.StartRate, Max: o.MaxRate, MaxSteps: o.MaxSteps,
+			Precision: o.PrecisionPct / 100, OnStep: lines.StepEnd},
 	})
 	if r == nil {
 		return runError(probeErr)
 	}
 	return finishProbe(o, r, probeErr)
-}
-
-// stepStarts prints each step as it starts, and progress each as it ends (reports' lines).
-func (o *probeOptions) stepStarts(n int, rate float64) {
-	if !o.Quiet {
-		reports.WriteProbeStepStart(o.ErrOut, n, rate, o.StepDuration)
-	}
-}
-
-func (o *probeOptions) progress(n int, s results.ProbeStep) {
-	if o.Quiet {
-		return
-	}
-	reports.WriteProbeStep(o.ErrOut, n, s)
 }
 
 // finishProbe writes the result file, then prints the steps and the answer (last, so that a

@@ -194,7 +194,7 @@ func TestProbeFlagBinding(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got == nil || got.Scenario != "echo" || len(got.SLOs) != 2 || got.startRate != 10 || got.maxRate != 2000 ||
+	if got == nil || got.Scenario != "echo" || len(got.SLOs) != 2 || got.StartRate != 10 || got.MaxRate != 2000 ||
 		got.Connections != 8 || !got.Set["connections"] || got.Set["timeout"] || !got.Set["duration"] || got.Duration != 3*time.Second || got.StepDuration != 3*time.Second || got.Pause != 0 || got.PrecisionPct != 2.5 {
 		t.Errorf("bound options %+v", got)
 	}

@@ -97,19 +97,11 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	case err != nil:
 		return err
 	}
-	if w, ok := shardsMissing(r); ok {
+	if w, ok := r.Warning(results.WarnShardsMissing); ok {
 		fmt.Fprintf(o.ErrOut, "warning: %s\n", w.Message) // whatever the format, say so on stderr
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ropts := reports.Options{CompactJSON: o.CompactJSON, HlogWholeRun: o.HlogWholeRun}
-	if o.Output == "" {
-		return reports.Write(o.Out, r, o.Format, ropts)
-	}
-	if err := reports.WriteFile(o.Output, r, o.Format, ropts); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.ErrOut, "wrote %s report to %s\n", o.Format, o.Output)
-	return nil
+	return reports.WriteTo(o.Out, o.ErrOut, o.Output, r, o.Format, reports.Options{CompactJSON: o.CompactJSON, HlogWholeRun: o.HlogWholeRun})
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -19,39 +18,16 @@ import (
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
-// Debug modes of `loadtest run --debug`.
-const (
-	debugRedacted = "redacted" // --debug: secret headers redacted
-	debugFull     = "full"     // --debug=full: everything as sent and received
-)
-
-// scenarioFlags are the flags run and probe share: the scenario to load and the overrides.
-type scenarioFlags = runner.ScenarioOptions
-
-// runOptions are the flags and arguments of `loadtest run`.
+// runOptions are the flags and arguments of `loadtest run`: the run's settings (checked by
+// runner.Settings.Validate) and its files.
 type runOptions struct {
 	Out, ErrOut io.Writer
 	ErrTTY      bool
 
-	scenarioFlags
+	runner.Settings
 
-	OutFile        string
-	Quiet          bool
-	SampleInterval time.Duration // how often both sides' host metrics are sampled
-	ServerStats    bool          // poll the target's GET /stats for the server side
-	// Thresholds are the --threshold expressions; NoThresholds drops the scenario's and the
-	// default ones.
-	Thresholds   []string
-	NoThresholds bool
-	AbortOnFail  bool
-	// Reports are the --report FORMAT=FILE specs, written after the run.
-	Reports   []string
-	ShardSpec string // --shard I/N, parsed into scenarioFlags.Shard by validate
-	Metrics   runner.MetricsOptions
-	Cluster   runner.ClusterOptions
-	// Debug is --debug (redacted or full); DebugRequests is --debug-requests.
-	Debug         string
-	DebugRequests int
+	OutFile string
+	Quiet   bool
 }
 
 func newRunCmd(ios *IOStreams) *cobra.Command { return newCmdRun(ios, nil) }
@@ -112,7 +88,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 				opts.Scenario = args[0]
 			}
 			opts.Set = changed(cmd.Flags(), append([]string{"rate", "connections", "duration", "target", "timeout", "seed", "http2", "follow-redirects", "max-response-body"}, runner.TLSOverrideNames...)...)
-			if err := opts.validate(); err != nil {
+			if err := opts.Validate(); err != nil {
 				return usageError(err)
 			}
 			if runF != nil {
@@ -154,7 +130,7 @@ there was no threshold at all, with --no-thresholds, and no request succeeded); 
 	f.StringVar(&opts.Cluster.KeepOut, "shard-keep-out", "", "write this shard's own result to FILE when the coordinator could not merge it (cluster local sets it)")
 	_ = f.MarkHidden("shard-keep-out")
 	f.StringVar(&opts.Debug, "debug", "", `send one iteration of a flow scenario (or --debug-requests requests) one at a time, and print each request, response, check and extracted value on stderr; secret headers are redacted, --debug=full shows them (exit code 0 when all passed, 99 otherwise)`)
-	f.Lookup("debug").NoOptDefVal = debugRedacted
+	f.Lookup("debug").NoOptDefVal = runner.DebugRedacted
 	f.IntVar(&opts.DebugRequests, "debug-requests", 0, "with --debug and a request scenario: how many requests to send, 1 to 1000, cycling through the requests in file order (default one per request; a flow scenario sends one iteration)")
 	return cmd
 }
@@ -178,87 +154,28 @@ func bindTLS(f *pflag.FlagSet, t *runner.TLSOverrides) {
 	f.StringVar(&t.ServerName, "server-name", "", "server name sent in SNI and verified in the certificate, instead of the URL's host")
 }
 
-// validate checks the flags on their own; the scenario is checked when it is loaded.
-func (o *runOptions) validate() error {
-	switch {
-	case o.Scenario == "" && o.VegetaTargets == "":
-		return errors.New("run: name a scenario (echo, cache, db, swiper or a FILE.yaml) or give --vegeta-targets FILE")
-	case o.Scenario != "" && o.VegetaTargets != "":
-		return errors.New("run: give a scenario or --vegeta-targets, not both")
-	}
-	if err := o.scenarioFlags.Validate(); err != nil {
-		return err
-	}
-	if o.SampleInterval <= 0 {
-		return fmt.Errorf("--sample-interval: %s is not allowed, want a positive duration such as 1s", o.SampleInterval)
-	}
-	if o.ShardSpec != "" {
-		s, err := runner.ParseShard(o.ShardSpec)
-		if err != nil {
-			return err
-		}
-		if s.Sharded() && !o.Set["seed"] && !o.Cluster.Active() { // a coordinated shard takes the run's seed
-			return errors.New("--shard: give --seed N too, the same to every shard, so that the shards send between them the requests of one run")
-		}
-		o.Shard = s
-	}
-	if err := o.validateDebug(); err != nil {
-		return err
-	}
-	if err := o.Metrics.Validate(); err != nil {
-		return err
-	}
-	return o.Cluster.Bind(o.Shard)
-}
-
-// validateDebug checks the debug flags on their own and against the flags a debug run ignores.
-func (o *runOptions) validateDebug() error {
-	switch {
-	case o.Debug == "" && o.DebugRequests != 0:
-		return errors.New("--debug-requests: needs --debug")
-	case o.Debug == "":
-		return nil
-	case o.Debug != debugRedacted && o.Debug != debugFull:
-		return fmt.Errorf("--debug: %q is not allowed, want --debug (secrets redacted) or --debug=full", o.Debug)
-	case o.DebugRequests < 0 || o.DebugRequests > runner.MaxDebugRequests:
-		return fmt.Errorf("--debug-requests: %d is not allowed, want 1 to %d", o.DebugRequests, runner.MaxDebugRequests)
-	}
-	for _, name := range []string{"rate", "connections", "duration"} {
-		if o.Set[name] {
-			return fmt.Errorf("--debug: sends one request at a time, without a rate: drop --%s", name)
-		}
-	}
-	if o.ShardSpec != "" || o.AbortOnFail || len(o.Reports) > 0 || o.Metrics.Listen != "" {
-		return errors.New("--debug: is a single traced run: drop --shard, --abort-on-fail, --report and --metrics-listen")
-	}
-	if len(o.Thresholds) > 0 {
-		return errors.New("--debug: judges the iteration itself (exit 0 or 99), no threshold: drop --threshold")
-	}
-	return nil
-}
-
 // runRun loads the scenario, its thresholds and the reports to write (bad input before any
 // load is sent), runs the run (runner.Run) and writes and renders what it measured.
 func runRun(ctx context.Context, o *runOptions) error {
-	sc, err := loadRunScenario(&o.scenarioFlags)
+	sc, err := runner.LoadScenario(&o.ScenarioOptions)
 	if err != nil {
 		return usageError(err)
 	}
-	ro := runner.Options{Scenario: sc, Source: &o.scenarioFlags, SampleInterval: o.SampleInterval, NoServerStats: !o.ServerStats,
+	ro := runner.Options{Scenario: sc, Source: &o.ScenarioOptions, SampleInterval: o.SampleInterval, NoServerStats: !o.ServerStats,
 		AbortOnFail: o.AbortOnFail, Metrics: o.Metrics, Cluster: o.Cluster, ErrOut: o.ErrOut, Version: version()}
 	if o.Debug != "" {
-		trace := reports.DebugTrace(o.ErrOut, o.Debug == debugFull)
+		trace := reports.DebugTrace(o.ErrOut, o.Debug == runner.DebugFull)
 		ro.Debug = &runner.Debug{Trace: trace, Requests: o.DebugRequests}
 		ro.Report = func(oc *runner.Outcome, runErr error) error { return finishDebug(o, oc.Result, trace.Err(), runErr) }
 	} else {
-		if ro.Thresholds, err = loadRunThresholds(o, sc); err != nil {
+		if ro.Thresholds, err = runner.LoadThresholds(sc, o.Thresholds, o.NoThresholds, o.AbortOnFail); err != nil {
 			return usageError(err)
 		}
-		specs, err := parseReportSpecs(o.Reports, o.OutFile)
+		specs, err := reports.ParseSpecs(o.Reports, o.OutFile)
 		if err != nil {
 			return usageError(err)
 		}
-		ro.Progress = newProgress(o.ErrOut, o.ErrTTY && !o.Quiet)
+		ro.Progress = reports.NewStatusLine(o.ErrOut, o.ErrTTY && !o.Quiet)
 		if !o.ErrTTY && !o.Quiet {
 			ro.ProgressLog = o.ErrOut // a coordinator's progress lines where no status line is drawn
 		}

@@ -56,12 +56,13 @@ func boundRun(t *testing.T, args ...string) (*runOptions, *pflag.FlagSet) {
 }
 
 // TestLocalShardArgs: every shard gets the run flags given (repeatable ones repeated), the
-// coordinator alone --out, --report and --quiet, and cluster local's own flags are replaced.
+// coordinator alone --out, --report and --quiet, and cluster local's own flags are dropped
+// (runner.RunLocal gives every shard the target, seed and secret).
 func TestLocalShardArgs(t *testing.T) {
 	o, flags := boundRun(t, "echo", "--rate", "30/s", "--threshold", "p99<1s", "--threshold", "errors<1%", "--out", "m.json",
 		"--report", "md=r.md", "--seed", "3", "--target", "http://192.0.2.1:9000")
-	got := localShardArgs(o, flags, []string{"--target", "http://127.0.0.1:1", "--seed", "3"})
-	wantAll := []string{"run", "echo", "--rate=30/s", "--threshold=p99<1s", "--threshold=errors<1%", "--target", "http://127.0.0.1:1", "--seed", "3"}
+	got := localShardArgs(o, flags)
+	wantAll := []string{"run", "echo", "--rate=30/s", "--threshold=p99<1s", "--threshold=errors<1%"}
 	if !sameSet(got[0], wantAll) || got[0][0] != "run" || got[0][1] != "echo" {
 		t.Errorf("got every shard's args %q, want %q", got[0], wantAll)
 	}
@@ -92,11 +93,11 @@ func TestRunFingerprint(t *testing.T) {
 	fp := func(args ...string) string {
 		t.Helper()
 		o, _ := boundRun(t, append(args, "--seed", "1")...) // a standalone shard needs a seed
-		sc, err := loadRunScenario(&o.scenarioFlags)
+		sc, err := runner.LoadScenario(&o.ScenarioOptions)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, _ := runner.Fingerprint(sc, &o.scenarioFlags)
+		f, _ := runner.Fingerprint(sc, &o.ScenarioOptions)
 		return f
 	}
 	base := fp("echo", "--rate", "30/s", "--shard", "0/3")

@@ -3,27 +3,13 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
-	"github.com/loadtestdev/loadtest/engine"
-	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/runner"
-	"github.com/loadtestdev/loadtest/scenarios"
 )
-
-// loadRunScenario loads the scenario of a run or probe with the flags that override it.
-// Errors are bad input.
-func loadRunScenario(o *scenarioFlags) (*scenarios.Scenario, error) { return runner.LoadScenario(o) }
-
-// loadRunThresholds parses the thresholds of a run (runner.LoadThresholds). Errors are bad
-// input.
-func loadRunThresholds(o *runOptions, sc *scenarios.Scenario) ([]gate.Threshold, error) {
-	return runner.LoadThresholds(sc, o.Thresholds, o.NoThresholds, o.AbortOnFail)
-}
 
 // finishRun writes the result file and the reports, then prints the summary (last, so that a
 // closed or stuck stdout loses no file), and picks the exit code: 1 when the run failed, 130
@@ -35,18 +21,18 @@ func finishRun(o *runOptions, oc *runner.Outcome, specs []reports.Spec, runErr e
 		return finishShard(o, oc, specs, runErr)
 	}
 	r := oc.Result
-	err := errors.Join(writeOut(o.OutFile, r), writeReports(specs, r, o.ErrOut), reports.Text(o.Out, r))
+	err := errors.Join(writeOut(o.OutFile, r), reports.WriteFiles(specs, r, o.ErrOut), reports.Text(o.Out, r))
 	switch {
 	case runErr != nil:
 		return errors.Join(runErr, err)
 	case err != nil:
 		return err
 	case r.Interrupted:
-		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then%s", r.DurationS, breachedNote(r))}
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted after %.1fs: the result is what was measured until then%s", r.DurationS, r.BreachedNote())}
 	case oc.Verdict != nil:
 		return &ExitError{Code: ExitThresholds, Err: oc.Verdict}
 	case len(r.Thresholds) == 0 && r.Successes == 0:
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%s%s)", r.NoSuccess(), firstError(r))}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("no request succeeded (%s%s)", r.NoSuccess(), r.FirstError())}
 	case len(oc.Lost) > 0:
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("shard(s) %s stopped reporting and were lost: the result keeps what they reported (see the shard_lost warning)", joinInts(oc.Lost))}
 	}
@@ -106,21 +92,6 @@ func runError(err error) error {
 	return err
 }
 
-// breachedNote is appended to the message of an interrupted run that has thresholds.
-func breachedNote(r *results.Result) string {
-	if len(r.Thresholds) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("; on it %d of %d thresholds breached", len(r.Breached()), len(r.Thresholds))
-}
-
-func firstError(r *results.Result) string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	return fmt.Sprintf(", %d× %s: %s", r.Errors[0].Count, r.Errors[0].Class, r.Errors[0].Message)
-}
-
 func joinInts(xs []int) string {
 	s := make([]string, len(xs))
 	for i, x := range xs {
@@ -152,40 +123,4 @@ func writeOut(path string, r *results.Result) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	return nil
-}
-
-// progress redraws the status line of a run (reports.WriteProgress) on stderr once a second
-// while the run goes on, when stderr is a terminal.
-type progress struct {
-	w       io.Writer
-	enabled bool
-	drawn   bool
-}
-
-func newProgress(w io.Writer, enabled bool) *progress { return &progress{w: w, enabled: enabled} }
-
-// Update redraws the line.
-func (p *progress) Update(pr engine.Progress) {
-	if p.enabled {
-		fmt.Fprint(p.w, "\r\033[K")
-		reports.WriteProgress(p.w, pr)
-		p.drawn = true
-	}
-}
-
-// Done clears the status line.
-func (p *progress) Done() {
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-}
-
-// shardsMissing is the shards_missing warning of a merged result, if it has one.
-func shardsMissing(r *results.Result) (results.Warning, bool) {
-	for _, w := range r.Warnings {
-		if w.Code == results.WarnShardsMissing {
-			return w, true
-		}
-	}
-	return results.Warning{}, false
 }

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/runner/bundled"
 )
@@ -264,26 +263,6 @@ func TestRunVegetaTargets(t *testing.T) {
 	r := readResult(t, out)
 	if r.Requests != 10 || n.Load() != 10 || len(r.ByRequest) != 2 {
 		t.Errorf("requests %d, server %d, by_request %d names; want 10, 10, 2", r.Requests, n.Load(), len(r.ByRequest))
-	}
-}
-
-func TestProgressLine(t *testing.T) {
-	var buf bytes.Buffer
-	p := newProgress(&buf, true)
-	p.Update(engine.Progress{Elapsed: 3 * time.Second, Duration: 10 * time.Second, RatePerSec: 199.6, P99MS: 1.234, Requests: 600, Errors: 2})
-	p.Done()
-	got := buf.String()
-	for _, want := range []string{"3s / 10s", "200 req/s", "p99 1.23 ms", "600 requests", "2 errors", "\r\033[K"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("progress output %q lacks %q", got, want)
-		}
-	}
-	buf.Reset()
-	quiet := newProgress(&buf, false)
-	quiet.Update(engine.Progress{Elapsed: time.Second})
-	quiet.Done()
-	if buf.Len() != 0 {
-		t.Errorf("disabled progress wrote %q, want nothing", buf.String())
 	}
 }
 

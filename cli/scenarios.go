@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/reports"
+	"github.com/loadtestdev/loadtest/runner"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
@@ -121,18 +121,11 @@ func runScenariosCheck(opts *scenariosOptions) error {
 	return nil
 }
 
-// checkScenario loads and compiles one scenario and its thresholds as run would, without
-// sending (Scenario.CheckPlan, gate.LoadThresholds without run's --threshold), and prints its
-// summary.
+// checkScenario checks one scenario as run would, without sending (runner.CheckScenario), and
+// prints its summary.
 func checkScenario(w io.Writer, name string) error {
-	sc, err := scenarios.Load(name)
+	sc, err := runner.CheckScenario(name)
 	if err != nil {
-		return err
-	}
-	if err := sc.CheckPlan(name); err != nil {
-		return err
-	}
-	if _, err := gate.LoadThresholds(gate.ThresholdSet{Scenario: sc.Thresholds, Source: sc.Source, Requests: sc.RequestNames(), Flows: sc.FlowNames()}); err != nil {
 		return err
 	}
 	return reports.WriteScenarioCheck(w, name, sc)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/loadtestdev/loadtest/internal/atomicfile"
 	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/scenarios/har"
 )
@@ -94,15 +93,5 @@ func runScenariosImport(opts *importOptions) error {
 	if err != nil {
 		return err
 	}
-	out := "stdout"
-	if opts.Output != "" {
-		out = opts.Output
-		err = atomicfile.Write(opts.Output, func(w io.Writer) error { _, err := w.Write(im.YAML); return err })
-		if err != nil {
-			return fmt.Errorf("scenarios import: %w", err)
-		}
-	} else if _, err := opts.Out.Write(im.YAML); err != nil {
-		return err
-	}
-	return reports.WriteHARImport(opts.ErrOut, im, out)
+	return reports.WriteHARScenario(opts.Out, opts.ErrOut, opts.Output, im)
 }

@@ -2,12 +2,7 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
-	"fmt"
 	"io"
-	"net"
-	"os"
 	"strings"
 	"time"
 
@@ -22,39 +17,18 @@ import (
 // parent-death signal either.
 const flagStopOnStdinEOF = "stop-on-stdin-eof"
 
-// serverOptions are the flags of loadtest server.
+// serverOptions are the flags of loadtest server: the server's configuration (bound straight
+// into server.RunConfig) and the three that are not values of it as given.
 type serverOptions struct {
 	In          io.Reader
 	Out, ErrOut io.Writer
 	// StopOnStdinEOF shuts the server down, as SIGTERM does, once In reaches end of file.
 	StopOnStdinEOF bool
+	// TokenSecret is --secret as given; LogRequests is --access-log.
+	TokenSecret string
+	LogRequests bool
 
-	Addr              string
-	DB                string
-	Cache             string
-	TablePrefix       string
-	Users             int
-	Secret            string
-	Dev               bool
-	TokenTTL          time.Duration
-	CodeTTL           time.Duration
-	MaxInflight       int
-	MaxBody           int64
-	DBMaxConns        int
-	Pprof             bool
-	AccessLog         bool
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
-	ShutdownTimeout   time.Duration
-	TLSCert, TLSKey   string
-	Workers           int
-	TaskTime          server.TaskTimes
-	TaskTimeDist      string
-	Seed              uint64
-	TaskQueueMax      int
-	TaskResultTTL     time.Duration
+	server.RunConfig
 }
 
 func newServerCmd(ios *IOStreams) *cobra.Command {
@@ -84,7 +58,7 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
   loadtest server --tls-cert server.pem --tls-key server-key.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(); err != nil {
+			if err := opts.Validate(); err != nil {
 				return usageError(err)
 			}
 			return runServer(cmd.Context(), opts)
@@ -96,24 +70,24 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
 	f.StringVar(&opts.Cache, "cache", "memory", "cache: memory or redis://HOST:PORT/N")
 	f.StringVar(&opts.TablePrefix, "table-prefix", "", "prefix of table names and Redis keys, to share a database ([a-z][a-z0-9_]*)")
 	f.IntVar(&opts.Users, "users", 10000, "number of deterministic bot users (uid 1..N) to seed and cache")
-	f.StringVar(&opts.Secret, "secret", "", "HMAC secret of session tokens (default random per start)")
+	f.StringVar(&opts.TokenSecret, "secret", "", "HMAC secret of session tokens (default random per start)")
 	f.BoolVar(&opts.Dev, "dev", false, "return login codes in the /api/user/vcode response")
 	f.DurationVar(&opts.TokenTTL, "token-ttl", server.DefaultTokenTTL, "lifetime of a session token")
 	f.DurationVar(&opts.CodeTTL, "code-ttl", server.DefaultCodeTTL, "lifetime of a login code")
 	f.IntVar(&opts.MaxInflight, "max-inflight", 0, "shed requests beyond N in flight with 503 and Retry-After (0: no limit)")
-	f.Int64Var(&opts.MaxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes; larger gets 413")
+	f.Int64Var(&opts.MaxBodyBytes, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes; larger gets 413")
 	f.IntVar(&opts.DBMaxConns, "db-max-conns", 0, "database connection pool size (default 4×CPUs, at least 8)")
 	f.BoolVar(&opts.Pprof, "pprof", false, "mount net/http/pprof under /debug/pprof/")
-	f.BoolVar(&opts.AccessLog, "access-log", false, "log every request to stderr (costs throughput)")
+	f.BoolVar(&opts.LogRequests, "access-log", false, "log every request to stderr (costs throughput)")
 	f.DurationVar(&opts.ReadHeaderTimeout, "read-header-timeout", 5*time.Second, "time to read request headers")
 	f.DurationVar(&opts.ReadTimeout, "read-timeout", 30*time.Second, "time to read a whole request")
 	f.DurationVar(&opts.WriteTimeout, "write-timeout", 30*time.Second, "time to write a response (must exceed 10s, the longest /delay)")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may finish after SIGINT/SIGTERM")
-	f.StringVar(&opts.TLSCert, "tls-cert", "", "serve https with this PEM certificate (chain); needs --tls-key")
-	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.StringVar(&opts.TLSCertFile, "tls-cert", "", "serve https with this PEM certificate (chain); needs --tls-key")
+	f.StringVar(&opts.TLSKeyFile, "tls-key", "", "PEM private key of --tls-cert")
 	f.IntVar(&opts.Workers, "workers", server.DefaultWorkers, "goroutines running asynchronous tasks (POST /api/tasks); with --cache redis:// they share one queue with the other servers")
-	f.Var(&opts.TaskTime, "task-time", "service time of a task: DURATION for every kind, KIND=DURATION for one (kinds "+strings.Join(server.TaskKinds, ", ")+"), comma-separated, e.g. 100ms,avatar=1s")
+	f.Var(&opts.TaskTimes, "task-time", "service time of a task: DURATION for every kind, KIND=DURATION for one (kinds "+strings.Join(server.TaskKinds, ", ")+"), comma-separated, e.g. 100ms,avatar=1s")
 	f.StringVar(&opts.TaskTimeDist, "task-time-dist", server.TaskTimeFixed, "how a task's time is drawn: fixed (exactly --task-time) or exp (exponential of mean --task-time, seeded by --seed and the task id)")
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the --task-time-dist exp draws")
 	f.IntVar(&opts.TaskQueueMax, "task-queue-max", server.DefaultTaskQueueMax, "tasks that may wait in the queue; a submit beyond answers 503 with Retry-After")
@@ -123,92 +97,17 @@ It speaks HTTP/1.1 and HTTP/2: h2c (clear-text HTTP/2 with prior knowledge, what
 	return cmd
 }
 
-func (o *serverOptions) validate() error {
-	switch {
-	case o.Users < 0:
-		return fmt.Errorf("--users must not be negative, got %d", o.Users)
-	case o.MaxInflight < 0:
-		return fmt.Errorf("--max-inflight must not be negative, got %d", o.MaxInflight)
-	case o.MaxBody <= 0:
-		return fmt.Errorf("--max-body must be positive, got %d", o.MaxBody)
-	case o.Workers < 1:
-		return fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
-	case o.TaskTimeDist != server.TaskTimeFixed && o.TaskTimeDist != server.TaskTimeExp:
-		return fmt.Errorf("--task-time-dist %q: want %s or %s", o.TaskTimeDist, server.TaskTimeFixed, server.TaskTimeExp)
-	case o.TaskQueueMax < 1:
-		return fmt.Errorf("--task-queue-max must be at least 1, got %d", o.TaskQueueMax)
-	case o.DBMaxConns < 0:
-		return fmt.Errorf("--db-max-conns must not be negative, got %d", o.DBMaxConns)
-	case o.WriteTimeout <= server.MaxDelay:
-		return fmt.Errorf("--write-timeout %v must exceed %v, the longest /delay", o.WriteTimeout, server.MaxDelay)
-	}
-	for name, d := range map[string]time.Duration{"--token-ttl": o.TokenTTL, "--code-ttl": o.CodeTTL,
-		"--read-header-timeout": o.ReadHeaderTimeout, "--read-timeout": o.ReadTimeout,
-		"--idle-timeout": o.IdleTimeout, "--shutdown-timeout": o.ShutdownTimeout, "--task-result-ttl": o.TaskResultTTL} {
-		if d <= 0 {
-			return fmt.Errorf("%s must be positive, got %v", name, d)
-		}
-	}
-	if o.DB != "" && !hasAnyPrefix(o.DB, "sqlite://", "mysql://", "postgres://", "postgresql://") {
-		return fmt.Errorf("--db %q: want sqlite://PATH, mysql://USER@HOST:PORT/DB or postgres://USER@HOST:PORT/DB", o.DB)
-	}
-	if o.Cache != "memory" && !hasAnyPrefix(o.Cache, "redis://", "rediss://") {
-		return fmt.Errorf("--cache %q: want memory or redis://HOST:PORT/N", o.Cache)
-	}
-	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
-		return fmt.Errorf("--addr %q: want HOST:PORT: %w", o.Addr, err)
-	}
-	return o.validateTLS()
-}
-
-// validateTLS checks that --tls-cert and --tls-key come together and make a key pair.
-func (o *serverOptions) validateTLS() error {
-	switch {
-	case o.TLSCert == "" && o.TLSKey == "":
-		return nil
-	case o.TLSKey == "":
-		return fmt.Errorf("--tls-cert %s needs --tls-key, the certificate's private key", o.TLSCert)
-	case o.TLSCert == "":
-		return fmt.Errorf("--tls-key %s needs --tls-cert, the certificate it belongs to", o.TLSKey)
-	}
-	for flag, file := range map[string]string{"--tls-cert": o.TLSCert, "--tls-key": o.TLSKey} {
-		if _, err := os.Stat(file); err != nil {
-			return fmt.Errorf("%s %s: %w", flag, file, errors.Unwrap(err))
-		}
-	}
-	if _, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
-		return fmt.Errorf("--tls-cert %s, --tls-key %s: %w (want PEM files of a certificate and its private key)", o.TLSCert, o.TLSKey, err)
-	}
-	return nil
-}
-
-func hasAnyPrefix(s string, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // runServer runs the server until ctx ends (SIGINT/SIGTERM) or, for a bundled server, its
 // stdin closes (server.Run).
 func runServer(ctx context.Context, opts *serverOptions) error {
-	so := server.Options{
-		DB: opts.DB, Cache: opts.Cache, TablePrefix: opts.TablePrefix, Users: opts.Users, Dev: opts.Dev,
-		TokenTTL: opts.TokenTTL, CodeTTL: opts.CodeTTL, MaxInflight: opts.MaxInflight, MaxBodyBytes: opts.MaxBody,
-		DBMaxConns: opts.DBMaxConns, Pprof: opts.Pprof, ReadHeaderTimeout: opts.ReadHeaderTimeout,
-		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, IdleTimeout: opts.IdleTimeout,
-		ShutdownTimeout: opts.ShutdownTimeout, Log: opts.ErrOut, TLSCertFile: opts.TLSCert, TLSKeyFile: opts.TLSKey,
-		Workers: opts.Workers, TaskTimes: opts.TaskTime, TaskTimeDist: opts.TaskTimeDist, Seed: opts.Seed, TaskQueueMax: opts.TaskQueueMax, TaskResultTTL: opts.TaskResultTTL,
+	rc := opts.RunConfig
+	rc.Log, rc.Out = opts.ErrOut, opts.Out
+	if opts.TokenSecret != "" {
+		rc.Secret = []byte(opts.TokenSecret)
 	}
-	if opts.Secret != "" {
-		so.Secret = []byte(opts.Secret)
+	if opts.LogRequests {
+		rc.AccessLog = opts.ErrOut
 	}
-	if opts.AccessLog {
-		so.AccessLog = opts.ErrOut
-	}
-	rc := server.RunConfig{Options: so, Addr: opts.Addr, Out: opts.Out}
 	if opts.StopOnStdinEOF {
 		rc.StopOnEOF = opts.In
 	}

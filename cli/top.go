@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -14,21 +12,16 @@ import (
 	"github.com/loadtestdev/loadtest/collector"
 )
 
-// topOptions are the flags of `loadtest top`.
+// topOptions are the flags of `loadtest top`: collector.TopOptions and the two that make its
+// frame count.
 type topOptions struct {
-	Out, ErrOut io.Writer
-	Target      string
-	Watch       bool
-	Interval    time.Duration
-	Iterations  int
-	PIDs        []int32
-	JSON        bool
-	// Redraw clears the screen before each frame (Out is a terminal).
-	Redraw bool
+	collector.TopOptions
+	Watch      bool
+	Iterations int
 }
 
 func newTopCmd(ios *IOStreams) *cobra.Command {
-	opts := &topOptions{Out: ios.Out, ErrOut: ios.ErrOut}
+	opts := &topOptions{TopOptions: collector.TopOptions{Out: ios.Out, ErrOut: ios.ErrOut}}
 	cmd := &cobra.Command{
 		Use:   "top",
 		Short: "Show load average, CPU and memory of this host or of a target, like top's header",
@@ -52,13 +45,8 @@ screens; --json prints each snapshot as one JSON line instead.`,
 			if opts.Iterations < 0 {
 				return usageError(fmt.Errorf("--iterations must be 0 (no limit) or more, got %d", opts.Iterations))
 			}
-			if opts.Target != "" {
-				if _, err := collector.StatsURL(opts.Target); err != nil {
-					return usageError(fmt.Errorf("--target: %w", err))
-				}
-				if len(opts.PIDs) > 0 {
-					return usageError(errors.New("--pid watches processes of this host: it cannot be combined with --target"))
-				}
+			if err := opts.CheckTarget(); err != nil {
+				return usageError(err)
 			}
 			if f, ok := opts.Out.(*os.File); ok && !opts.JSON {
 				opts.Redraw = term.IsTerminal(int(f.Fd()))
@@ -78,10 +66,10 @@ screens; --json prints each snapshot as one JSON line instead.`,
 
 // runTop shows screens until the count is reached or ctx ends (Ctrl-C), which is not an error.
 func runTop(ctx context.Context, opts *topOptions) error {
-	frames := 1
+	to := opts.TopOptions
+	to.Frames, to.UserAgent = 1, "loadtest/"+version()
 	if opts.Watch || opts.Iterations > 1 {
-		frames = opts.Iterations // 0: until Ctrl-C
+		to.Frames = opts.Iterations // 0: until Ctrl-C
 	}
-	return collector.RunTop(ctx, collector.TopOptions{Target: opts.Target, PIDs: opts.PIDs, Interval: opts.Interval, Frames: frames,
-		JSON: opts.JSON, Redraw: opts.Redraw, UserAgent: "loadtest/" + version(), Out: opts.Out, ErrOut: opts.ErrOut})
+	return collector.RunTop(ctx, to)
 }

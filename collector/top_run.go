@@ -31,6 +31,21 @@ type TopOptions struct {
 	Out, ErrOut io.Writer
 }
 
+// CheckTarget checks a Target as `loadtest top` takes it: its GET /stats URL can be made, and
+// it comes without PIDs (they are this host's). Errors name the flag.
+func (o TopOptions) CheckTarget() error {
+	if o.Target == "" {
+		return nil
+	}
+	if _, err := StatsURL(o.Target); err != nil {
+		return fmt.Errorf("--target: %w", err)
+	}
+	if len(o.PIDs) > 0 {
+		return errors.New("--pid watches processes of this host: it cannot be combined with --target")
+	}
+	return nil
+}
+
 // RunTop shows snapshots until Frames are shown or ctx ends (Ctrl-C, not an error). A
 // snapshot that cannot be read fails the first screen; later, in a watch, it is a warning on
 // ErrOut and the watch goes on.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/results"
@@ -32,6 +33,35 @@ type RateEvidence struct {
 	Saturation string
 	// Warnings are remaining doubts, e.g. a run that was interrupted.
 	Warnings []CapacityWarning
+}
+
+// PlanFrom is what capacity plan --from takes from a result file: the per-server rate with its
+// evidence and, when the run measured one, the mean latency.
+type PlanFrom struct {
+	RateEvidence
+	// Latency is the result's mean latency (0 when it has none); LatencySource names it.
+	Latency       time.Duration
+	LatencySource string
+}
+
+// ReadPlanFrom reads the result file at path and takes the per-server rate from it by
+// RateFrom's rules, and its mean latency. A file that cannot be read, or a result that does
+// not show where the server saturates, is an error naming --from or saying what to do instead.
+func ReadPlanFrom(path string) (PlanFrom, error) {
+	r, err := results.ReadFile(path)
+	if err != nil {
+		return PlanFrom{}, fmt.Errorf("--from: %w", err)
+	}
+	ev, err := RateFrom(r, path)
+	if err != nil {
+		return PlanFrom{}, err
+	}
+	pf := PlanFrom{RateEvidence: ev}
+	if r.LatencyMS.Mean > 0 {
+		pf.Latency = time.Duration(r.LatencyMS.Mean * float64(time.Millisecond))
+		pf.LatencySource = fmt.Sprintf("latency_ms.mean of %s", path)
+	}
+	return pf, nil
 }
 
 // RateRefusal is why a result cannot give a per-server rate, and what to do instead.

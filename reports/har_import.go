@@ -7,8 +7,24 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/loadtestdev/loadtest/internal/atomicfile"
 	"github.com/loadtestdev/loadtest/scenarios/har"
 )
+
+// WriteHARScenario writes an imported scenario's YAML to the file path, atomically, or with
+// path "" to out, then the account of the import on errOut (WriteHARImport).
+func WriteHARScenario(out, errOut io.Writer, path string, im *har.Import) error {
+	to := "stdout"
+	if path != "" {
+		to = path
+		if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(im.YAML); return err }); err != nil {
+			return fmt.Errorf("scenarios import: %w", err)
+		}
+	} else if _, err := out.Write(im.YAML); err != nil {
+		return err
+	}
+	return WriteHARImport(errOut, im, to)
+}
 
 // WriteHARImport writes the account of a HAR import for its user: the steps kept and what was
 // dropped, each correlated value with where it comes from and where it goes, the secrets made

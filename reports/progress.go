@@ -11,7 +11,7 @@ import (
 )
 
 // The live lines a run and a probe print on stderr while they go on. Terminal control (the
-// carriage return and clearing of a redrawn line) is the caller's.
+// carriage return and clearing of a redrawn line) is StatusLine's.
 
 // WriteProgress writes the status line of a run in progress, without a newline: elapsed /
 // total, the last interval's request rate and p99, the requests and the errors so far, and for a
@@ -50,4 +50,25 @@ func WriteProbeStep(w io.Writer, n int, s results.ProbeStep) error {
 	_, err := fmt.Fprintf(w, "step %d: %s asked, %s achieved, p99 %s, errors %s: %s\n",
 		n, formatRate(s.RateAsked), formatRate(s.Rate), formatMS(s.P99MS), formatPercent(s.ErrorRatio), verdict)
 	return err
+}
+
+// ProbeLines print a probe's steps as they start (WriteProbeStepStart) and end
+// (WriteProbeStep) on W; with W nil (--quiet) they print nothing.
+type ProbeLines struct {
+	W            io.Writer
+	StepDuration time.Duration
+}
+
+// StepStart prints the line of step n starting at rate.
+func (p ProbeLines) StepStart(n int, rate float64) {
+	if p.W != nil {
+		WriteProbeStepStart(p.W, n, rate, p.StepDuration)
+	}
+}
+
+// StepEnd prints the line of step n that ended.
+func (p ProbeLines) StepEnd(n int, s results.ProbeStep) {
+	if p.W != nil {
+		WriteProbeStep(p.W, n, s)
+	}
 }

@@ -65,3 +65,17 @@ func TestWriteProbeStep(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+func TestProbeLines(t *testing.T) {
+	var b strings.Builder
+	lines := ProbeLines{W: &b, StepDuration: 10 * time.Second}
+	lines.StepStart(1, 100)
+	lines.StepEnd(1, results.ProbeStep{RateAsked: 100, Rate: 99.75, P99MS: 12.345, ErrorRatio: 0.001, Passed: true})
+	want := "step 1: 100.00 req/s for 10s\nstep 1: 100.00 req/s asked, 99.75 req/s achieved, p99 12.35 ms, errors 0.10 %: pass\n"
+	if b.String() != want {
+		t.Errorf("got  %q\nwant %q", b.String(), want)
+	}
+	quiet := ProbeLines{StepDuration: time.Second} // no writer: --quiet
+	quiet.StepStart(1, 100)
+	quiet.StepEnd(1, results.ProbeStep{})
+}

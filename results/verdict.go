@@ -34,6 +34,24 @@ func (r *Result) NoSuccess() string {
 	return s
 }
 
+// BreachedNote is what the message of an interrupted run adds about its thresholds ("; on it
+// 1 of 2 thresholds breached"), or "" when it has none.
+func (r *Result) BreachedNote() string {
+	if len(r.Thresholds) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; on it %d of %d thresholds breached", len(r.Breached()), len(r.Thresholds))
+}
+
+// FirstError is what the message of a run where nothing succeeded adds about its errors
+// (", 12× timeout: ..."), or "" when it has none.
+func (r *Result) FirstError() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d× %s: %s", r.Errors[0].Count, r.Errors[0].Class, r.Errors[0].Message)
+}
+
 // LowestAsked is the lowest rate a probe asked for in any step (0 with no step).
 func (p *Probe) LowestAsked() float64 {
 	low := 0.0

@@ -48,3 +48,26 @@ func TestLowestAsked(t *testing.T) {
 		})
 	}
 }
+
+func TestBreachedNoteAndFirstError(t *testing.T) {
+	tests := []struct {
+		name                    string
+		r                       Result
+		wantBreached, wantFirst string
+	}{
+		{"none", Result{}, "", ""},
+		{"one of two breached, errors", Result{Thresholds: []ThresholdResult{{Expression: "p99<1s", Passed: true}, {Expression: "errors<1%"}},
+			Errors: []ErrorCount{{Class: "timeout", Message: "deadline exceeded", Count: 12}, {Class: "status", Message: "503", Count: 3}}},
+			"; on it 1 of 2 thresholds breached", ", 12× timeout: deadline exceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.r.BreachedNote(); got != tt.wantBreached {
+				t.Errorf("BreachedNote: got %q, want %q", got, tt.wantBreached)
+			}
+			if got := tt.r.FirstError(); got != tt.wantFirst {
+				t.Errorf("FirstError: got %q, want %q", got, tt.wantFirst)
+			}
+		})
+	}
+}

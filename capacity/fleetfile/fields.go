@@ -30,6 +30,19 @@ const (
 	Whole
 )
 
+// Name is how --help names a value of kind k: ratio, size, int or number.
+func (k Kind) Name() string {
+	switch k {
+	case Ratio:
+		return "ratio"
+	case Bytes:
+		return "size"
+	case Whole:
+		return "int"
+	}
+	return "number"
+}
+
 // Field is one value of a fleet file: its path in the file (section.name), its flag and how it
 // is written. From says whether it may be {from: RESULT.json}.
 type Field struct {

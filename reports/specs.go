@@ -1,4 +1,4 @@
-package cli
+package reports
 
 import (
 	"errors"
@@ -8,16 +8,15 @@ import (
 	"path/filepath"
 
 	"github.com/loadtestdev/loadtest/internal/atomicfile"
-	"github.com/loadtestdev/loadtest/reports"
 	"github.com/loadtestdev/loadtest/results"
 )
 
-// parseReportSpecs parses the --report FORMAT=FILE flags of a run and checks, before any load
-// is sent, that each file can be written: its directory is created if needed and must take a
-// new file (png: the directory itself). Two reports to one path, or a report to the result
-// file (outFile, --out), are refused. Errors are bad input.
-func parseReportSpecs(flags []string, outFile string) ([]reports.Spec, error) {
-	specs := make([]reports.Spec, 0, len(flags))
+// ParseSpecs parses the --report FORMAT=FILE flags of a run and checks, before any load is
+// sent, that each file can be written: its directory is created if needed and must take a new
+// file (png: the directory itself). Two reports to one path, or a report to the result file
+// (outFile, --out), are refused. Its errors name the flag.
+func ParseSpecs(flags []string, outFile string) ([]Spec, error) {
+	specs := make([]Spec, 0, len(flags))
 	paths := map[string]string{}
 	if outFile != "" {
 		if abs, err := filepath.Abs(outFile); err == nil {
@@ -25,7 +24,7 @@ func parseReportSpecs(flags []string, outFile string) ([]reports.Spec, error) {
 		}
 	}
 	for _, f := range flags {
-		spec, err := reports.ParseSpec(f)
+		spec, err := ParseSpec(f)
 		if err != nil {
 			return nil, fmt.Errorf("--report: %w", err)
 		}
@@ -48,9 +47,9 @@ func parseReportSpecs(flags []string, outFile string) ([]reports.Spec, error) {
 // checkWritable creates the directory a report goes to (a report, unlike --out, may name a
 // new one) and checks, with atomicfile.CheckWritable, that the report file can be written
 // there: for png, a file in the directory itself.
-func checkWritable(spec reports.Spec) error {
+func checkWritable(spec Spec) error {
 	dir, file := filepath.Dir(spec.Path), spec.Path
-	if reports.IsDirectoryFormat(spec.Format) {
+	if IsDirectoryFormat(spec.Format) {
 		dir, file = spec.Path, filepath.Join(spec.Path, ".loadtest-report-check")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -59,16 +58,29 @@ func checkWritable(spec reports.Spec) error {
 	return atomicfile.CheckWritable(file)
 }
 
-// writeReports writes every report of a run (also of an interrupted or failed one), saying
-// on errOut where each went. A report that cannot be written does not stop the others.
-func writeReports(specs []reports.Spec, r *results.Result, errOut io.Writer) error {
+// WriteFiles writes every report of a run (also of an interrupted or failed one), saying on
+// errOut where each went. A report that cannot be written does not stop the others.
+func WriteFiles(specs []Spec, r *results.Result, errOut io.Writer) error {
 	var errs []error
 	for _, s := range specs {
-		if err := reports.WriteFile(s.Path, r, s.Format, reports.Options{}); err != nil {
+		if err := WriteFile(s.Path, r, s.Format, Options{}); err != nil {
 			errs = append(errs, fmt.Errorf("--report %s=%s: %w", s.Format, s.Path, err))
 			continue
 		}
 		fmt.Fprintf(errOut, "wrote %s report to %s\n", s.Format, s.Path)
 	}
 	return errors.Join(errs...)
+}
+
+// WriteTo writes r in format to out or, when path is not "", to that file (WriteFile: a
+// directory for png), saying on errOut where it went.
+func WriteTo(out, errOut io.Writer, path string, r *results.Result, format string, opts Options) error {
+	if path == "" {
+		return Write(out, r, format, opts)
+	}
+	if err := WriteFile(path, r, format, opts); err != nil {
+		return err
+	}
+	fmt.Fprintf(errOut, "wrote %s report to %s\n", format, path)
+	return nil
 }
