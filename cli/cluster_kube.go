@@ -2,18 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/loadtestdev/loadtest/cluster"
 	"github.com/loadtestdev/loadtest/cluster/kube"
-	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 func init() {
@@ -65,44 +60,11 @@ func bindKubeFlags(cmd *cobra.Command, ios *IOStreams, o *kubeOptions) {
 	}
 }
 
-// validate loads the scenario and checks the flags; errors are bad input.
+// validate loads the scenario and checks the flags (kube.Request.Prepare); errors are bad input.
 func (o *kubeOptions) validate(args []string) error {
 	o.ScenarioArg = args[0]
-	if o.Shards < 1 {
-		return errors.New("--shards: give the number of shards, 1 or more")
-	}
-	if o.Image == "" {
-		return errors.New("--image: name the image the pods run, e.g. REGISTRY/loadtest:TAG (build it with loadtest cluster image)")
-	}
-	switch o.PullPolicy {
-	case "Always", "IfNotPresent", "Never":
-	default:
-		return fmt.Errorf("--image-pull-policy: %q is not allowed, want Always, IfNotPresent or Never", o.PullPolicy)
-	}
-	for _, kv := range o.NodeSelector {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return fmt.Errorf("--node-selector %q: want KEY=VALUE", kv)
-		}
-	}
-	if err := checkRunFlags(o.ScenarioArg, o.runFlagArgs()); err != nil {
-		return err
-	}
-	sc, err := scenarios.Load(o.ScenarioArg)
-	if err != nil {
-		return err
-	}
-	if sc.Target == "" && !o.runFlags.Changed("target") {
-		return fmt.Errorf("%s has no target and the bundled server does not run in the cluster: give --target URL (an address the pods reach)", o.ScenarioArg)
-	}
-	o.Scenario = sc
-	o.RunArgs = o.forwardedArgs()
-	if o.Token == "" {
-		o.Token = os.Getenv(kube.TokenEnv)
-	}
-	if o.Token == "" {
-		o.Token = cluster.NewToken()
-	}
-	return nil
+	return o.Prepare(kube.PrepareOptions{RunArgs: o.runFlagArgs(), TargetGiven: o.runFlags.Changed("target"),
+		JoinTimeout: o.JoinTimeout, CheckRun: checkRunFlags})
 }
 
 // checkRunFlags checks the run flags passed on to the shards as `loadtest run` checks its
@@ -117,17 +79,8 @@ func checkRunFlags(scenario string, args []string) error {
 	return run.Execute()
 }
 
-// forwardedArgs are the run flags that were given, as --NAME=VALUE, in forwardedRunFlags
-// order (repeatable ones once per value).
-func (o *kubeOptions) forwardedArgs() []string {
-	args := o.runFlagArgs()
-	if o.JoinTimeout != "" {
-		args = append(args, "--join-timeout="+o.JoinTimeout)
-	}
-	return args
-}
-
-// runFlagArgs are the forwarded flags of run itself.
+// runFlagArgs are the run flags that were given, as --NAME=VALUE, in forwardedRunFlags order
+// (repeatable ones once per value).
 func (o *kubeOptions) runFlagArgs() []string {
 	var args []string
 	for _, name := range forwardedRunFlags {
