@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,13 +14,8 @@ import (
 
 type capacityQueueOptions struct {
 	Out io.Writer
-
-	RPS         float64
-	ServiceTime time.Duration
-	Servers     int
-	MaxWait     time.Duration
-	MaxWaitP    float64
-	Output      string
+	capacity.QueueFlags
+	Output string
 }
 
 func newCapacityQueueCmd(ios *IOStreams) *cobra.Command {
@@ -44,8 +38,12 @@ server count that meets the target, and the figures at that count.`,
   capacity queue --rps 1850 --service-time 50ms --max-wait-probability 5% --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(cmd); err != nil {
+			if err := capCheckOutput(opts.Output); err != nil {
 				return err
+			}
+			opts.Given = cmd.Flags().Changed
+			if err := opts.Check(); err != nil {
+				return usageError(err)
 			}
 			return runCapacityQueue(cmd, opts)
 		},
@@ -58,40 +56,6 @@ server count that meets the target, and the figures at that count.`,
 	capRatioVar(fs, &opts.MaxWaitP, "max-wait-probability", 0, "find the fewest servers with at most this share of requests waiting, e.g. 5%")
 	fs.StringVarP(&opts.Output, "output", "o", capOutText, "output format: text, json or md")
 	return cmd
-}
-
-func (opts *capacityQueueOptions) validate(cmd *cobra.Command) error {
-	fs := cmd.Flags()
-	if err := capCheckOutput(opts.Output); err != nil {
-		return err
-	}
-	switch {
-	case !fs.Changed("rps"):
-		return usageError(errors.New("--rps is required: arrivals per second, e.g. --rps 350"))
-	case !fs.Changed("service-time"):
-		return usageError(errors.New("--service-time is required: the mean time one request takes, e.g. --service-time 10ms"))
-	case !(opts.RPS > 0):
-		return usageError(fmt.Errorf("--rps %s: must be a number greater than 0", strconv.FormatFloat(opts.RPS, 'g', -1, 64)))
-	case opts.ServiceTime <= 0:
-		return usageError(fmt.Errorf("--service-time %s: must be a duration greater than 0, e.g. 10ms", opts.ServiceTime))
-	}
-	given := 0
-	for _, name := range []string{"servers", "max-wait", "max-wait-probability"} {
-		if fs.Changed(name) {
-			given++
-		}
-	}
-	switch {
-	case given != 1:
-		return usageError(errors.New("give exactly one of --servers C, --max-wait W or --max-wait-probability P"))
-	case fs.Changed("servers") && opts.Servers < 1:
-		return usageError(fmt.Errorf("--servers %d: must be 1 or more", opts.Servers))
-	case fs.Changed("max-wait") && opts.MaxWait <= 0:
-		return usageError(fmt.Errorf("--max-wait %s: must be a duration greater than 0, e.g. 20ms", opts.MaxWait))
-	case fs.Changed("max-wait-probability") && !(opts.MaxWaitP > 0 && opts.MaxWaitP <= 1):
-		return usageError(fmt.Errorf("--max-wait-probability %s: must be in (0, 1], e.g. 0.05 or 5%%", fs.Lookup("max-wait-probability").Value))
-	}
-	return nil
 }
 
 func runCapacityQueue(cmd *cobra.Command, opts *capacityQueueOptions) error {

@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/reports"
@@ -15,15 +11,8 @@ import (
 
 type capacityReshardOptions struct {
 	Out io.Writer
-
-	Keys         int64
-	Users        int64
-	From, To     int
-	Scheme       string
-	VirtualNodes int
-	BytesPerKey  reshardSize
-	CopyRate     reshardRate
-	Output       string
+	capacity.ReshardFlags
+	Output string
 }
 
 func newCapacityReshardCmd(ios *IOStreams) *cobra.Command {
@@ -50,9 +39,13 @@ Keys are streamed, not stored: 10 million keys take seconds and little memory.`,
   capacity reshard --keys 1000000 --from 10 --to 11 --scheme consistent --vnodes 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in, err := opts.input(cmd)
-			if err != nil {
+			if err := capCheckOutput(opts.Output); err != nil {
 				return err
+			}
+			opts.Given = cmd.Flags().Changed
+			in, err := opts.Input()
+			if err != nil {
+				return usageError(err)
 			}
 			r, err := capacity.PlanReshard(cmd.Context(), in)
 			if err != nil {
@@ -73,73 +66,3 @@ Keys are streamed, not stored: 10 million keys take seconds and little memory.`,
 	fs.StringVarP(&opts.Output, "output", "o", capOutText, "output format: text, json or md")
 	return cmd
 }
-
-// input checks the flags and turns them into the library's input.
-func (opts *capacityReshardOptions) input(cmd *cobra.Command) (capacity.ReshardInput, error) {
-	fs := cmd.Flags()
-	if err := capCheckOutput(opts.Output); err != nil {
-		return capacity.ReshardInput{}, err
-	}
-	keysFlag, keys := "keys", opts.Keys
-	switch {
-	case fs.Changed("keys") && fs.Changed("users"):
-		return capacity.ReshardInput{}, usageError(errors.New("give --keys or --users, not both: they are the same count"))
-	case fs.Changed("users"):
-		keysFlag, keys = "users", opts.Users
-	case !fs.Changed("keys"):
-		return capacity.ReshardInput{}, usageError(errors.New("--keys is required: how many keys to place, e.g. --keys 1000000 (or --users N)"))
-	}
-	for _, name := range []string{"from", "to"} {
-		if !fs.Changed(name) {
-			return capacity.ReshardInput{}, usageError(fmt.Errorf("--%s is required: the nodes %s, e.g. --from 4 --to 5", name, map[string]string{"from": "before", "to": "after"}[name]))
-		}
-	}
-	if opts.To == opts.From {
-		return capacity.ReshardInput{}, usageError(fmt.Errorf("--to %d: must differ from --from %d: nothing would move", opts.To, opts.From))
-	}
-	if keys < 1 || uint64(keys) > capacity.MaxKeys {
-		return capacity.ReshardInput{}, usageError(fmt.Errorf("--%s %d: must be a whole number from 1 to %d", keysFlag, keys, int64(capacity.MaxKeys)))
-	}
-	schemes, err := capacity.ParseSchemes(opts.Scheme)
-	if err != nil {
-		return capacity.ReshardInput{}, usageError(fmt.Errorf("--scheme %s: %w", opts.Scheme, err))
-	}
-	if fs.Changed("copy-rate") && opts.BytesPerKey == 0 {
-		return capacity.ReshardInput{}, usageError(errors.New("--copy-rate needs --bytes-per-key: the copy time is the data moved ÷ the rate"))
-	}
-	return capacity.ReshardInput{Keys: uint64(keys), From: opts.From, To: opts.To, Schemes: schemes,
-		VirtualNodes: opts.VirtualNodes, BytesPerKey: float64(opts.BytesPerKey), CopyRate: float64(opts.CopyRate)}, nil
-}
-
-// reshardSize is a size flag in bytes (capacity.ParseDataSize: 512, 2KiB, 1.5MB).
-type reshardSize float64
-
-func (s *reshardSize) Set(v string) error {
-	n, err := capacity.ParseDataSize(v)
-	if err == nil {
-		*s = reshardSize(n)
-	}
-	return err
-}
-
-func (s *reshardSize) String() string { return strconv.FormatFloat(float64(*s), 'f', -1, 64) }
-func (*reshardSize) Type() string     { return "size" }
-
-// reshardRate is a rate flag in bytes per second (capacity.ParseCopyRate: 100MB/s, 1GiB/s).
-type reshardRate float64
-
-func (r *reshardRate) Set(v string) error {
-	n, err := capacity.ParseCopyRate(v)
-	if err == nil {
-		*r = reshardRate(n)
-	}
-	return err
-}
-
-func (r *reshardRate) String() string { return strconv.FormatFloat(float64(*r), 'f', -1, 64) + "B/s" }
-func (*reshardRate) Type() string     { return "rate" }
-
-var (
-	_ pflag.Value = (*reshardSize)(nil)
-	_ pflag.Value = (*reshardRate)(nil)
-)
