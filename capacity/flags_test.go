@@ -92,3 +92,49 @@ func TestQueueFlagsCheck(t *testing.T) {
 		t.Errorf("Check: %v", err)
 	}
 }
+
+func TestPlanInputBindFlags(t *testing.T) {
+	base := PlanInput{Demand: DemandInput{DAU: 1000, PeakShare: 0.8, PeakWindow: 0.2}, ServerRPS: 800, GrowthRate: 0.1, HorizonMonths: 12}
+	tests := []struct {
+		name  string
+		flags []string
+		edit  func(*PlanInput, *TierInput)
+		want  string
+	}{
+		{"no dau", []string{"server-rps"}, nil, "--dau is required"},
+		{"factor and share", []string{"dau", "peak-factor", "peak-share"}, nil, "--peak-factor replaces --peak-share and --peak-window"},
+		{"rate twice", []string{"dau", "server-rps", "from"}, nil, "--server-rps and --from both give the per-server rate"},
+		{"zero rate", []string{"dau", "server-rps"}, func(in *PlanInput, _ *TierInput) { in.ServerRPS = 0 }, "--server-rps 0: must be a number greater than 0"},
+		{"horizon alone", []string{"dau", "horizon"}, nil, "--horizon needs --growth, the monthly growth rate (e.g. --growth 10%)"},
+		{"long horizon", []string{"dau", "growth", "horizon"}, func(in *PlanInput, _ *TierInput) { in.HorizonMonths = MaxHorizonMonths + 1 }, "--horizon 121: must be between 1 and 120 months"},
+		{"two wait targets", []string{"dau", "max-wait", "max-wait-probability"}, nil, "give one target, not both"},
+		{"zero wait", []string{"dau", "max-wait"}, nil, "--max-wait 0s: must be a duration greater than 0"},
+		{"probability", []string{"dau", "max-wait-probability"}, nil, "--max-wait-probability 0: must be in (0, 1], e.g. 0.05 or 5%"},
+		{"zero latency", []string{"dau", "latency"}, nil, "--latency 0s: must be a duration greater than 0"},
+		{"zero db rate", []string{"dau", "db-qps-per-server"}, nil, "--db-qps-per-server 0: must be a number greater than 0"},
+		{"factor below 1", []string{"dau", "peak-factor"}, func(in *PlanInput, _ *TierInput) { in.Demand.PeakFactor = 0.5 }, "capacity: peak_factor 0.5: must be at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, tier := base, TierInput{}
+			if tt.edit != nil {
+				tt.edit(&in, &tier)
+			}
+			if err := in.BindFlags(given(tt.flags...), &tier); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("BindFlags: %v, want %q", err, tt.want)
+			}
+		})
+	}
+	in, tier := base, TierInput{QueriesPerRequest: 3}
+	in.Demand.PeakFactor = 4
+	if err := in.BindFlags(given("dau", "peak-factor", "queries-per-request"), &tier); err != nil {
+		t.Fatal(err)
+	}
+	if in.Demand.PeakShare != 0 || in.Demand.PeakWindow != 0 || in.GrowthRate != 0 || in.HorizonMonths != 0 || in.Tier != &tier {
+		t.Errorf("BindFlags left %+v; want share and window and growth dropped, the tier set", in)
+	}
+	in = base
+	if err := in.BindFlags(given("dau", "growth"), &tier); err != nil || in.GrowthRate != 0.1 || in.HorizonMonths != 12 || in.Tier != nil {
+		t.Errorf("BindFlags: %v, %+v; want growth kept and no tier", err, in)
+	}
+}

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/loadtestdev/loadtest/capacity"
 	"github.com/loadtestdev/loadtest/reports"
@@ -99,34 +97,16 @@ is used, with a warning on stderr and in the JSON's "warnings".`,
 	return cmd
 }
 
-// bind checks the flags against each other and completes opts.In: the peak by factor or by
-// share and window, growth and the database tier only when given, the rate --from a result.
+// bind checks the flags against each other and completes opts.In (capacity.PlanInput.BindFlags),
+// and takes the rate --from a result.
 func (opts *capacityPlanOptions) bind(cmd *cobra.Command) error {
 	fs := cmd.Flags()
 	if err := capCheckOutput(opts.Output); err != nil {
 		return err
 	}
-	if !fs.Changed("dau") {
-		return usageError(fmt.Errorf("--dau is required: the number of daily active users, e.g. --dau 200000"))
-	}
 	in := &opts.In
-	if err := opts.conflicts(fs); err != nil {
-		return err
-	}
-	if fs.Changed("peak-factor") {
-		in.Demand.PeakShare, in.Demand.PeakWindow = 0, 0
-		if !(in.Demand.PeakFactor >= 1) {
-			return capInputError(cmd, &capacity.InputError{Field: "peak_factor", Value: in.Demand.PeakFactor, Allowed: "at least 1 (the peak cannot be below the average)"})
-		}
-	}
-	if !fs.Changed("growth") {
-		in.GrowthRate, in.HorizonMonths = 0, 0
-	}
-	for _, name := range []string{"cache-hit-ratio", "queries-per-request", "write-share", "queries-per-write", "db-qps-per-server"} {
-		if fs.Changed(name) {
-			in.Tier = &opts.tier
-			break
-		}
+	if err := in.BindFlags(fs.Changed, &opts.tier); err != nil {
+		return capInputError(cmd, usageError(err))
 	}
 	if fs.Changed("server-rps") {
 		opts.RateSource = "--server-rps"
@@ -146,35 +126,6 @@ func (opts *capacityPlanOptions) bind(cmd *cobra.Command) error {
 		if err := (capacity.SupplyInput{ServerRPS: in.ServerRPS, TargetUtilization: in.TargetUtilization, Redundancy: in.Redundancy, Zones: in.Zones}).Validate(); err != nil {
 			return capInputError(cmd, err)
 		}
-	}
-	return nil
-}
-
-// conflicts rejects flags that contradict each other or are out of range where the
-// model would only say so less clearly.
-func (opts *capacityPlanOptions) conflicts(fs *pflag.FlagSet) error {
-	in := &opts.In
-	switch {
-	case fs.Changed("peak-factor") && (fs.Changed("peak-share") || fs.Changed("peak-window")):
-		return usageError(fmt.Errorf("--peak-factor replaces --peak-share and --peak-window: give one or the other"))
-	case fs.Changed("server-rps") && fs.Changed("from"):
-		return usageError(fmt.Errorf("--server-rps and --from both give the per-server rate: give one"))
-	case fs.Changed("server-rps") && !(in.ServerRPS > 0):
-		return usageError(fmt.Errorf("--server-rps %g: must be a number greater than 0 (req/s one server holds)", in.ServerRPS))
-	case fs.Changed("horizon") && !fs.Changed("growth"):
-		return usageError(fmt.Errorf("--horizon needs --growth, the monthly growth rate (e.g. --growth 10%%)"))
-	case fs.Changed("growth") && (in.HorizonMonths < 1 || in.HorizonMonths > capacity.MaxHorizonMonths):
-		return usageError(fmt.Errorf("--horizon %d: must be between 1 and %d months", in.HorizonMonths, capacity.MaxHorizonMonths))
-	case fs.Changed("max-wait") && fs.Changed("max-wait-probability"):
-		return usageError(fmt.Errorf("--max-wait and --max-wait-probability: give one target, not both"))
-	case fs.Changed("max-wait") && in.MaxWait <= 0:
-		return usageError(fmt.Errorf("--max-wait %s: must be a duration greater than 0, e.g. 20ms", in.MaxWait))
-	case fs.Changed("max-wait-probability") && !(in.MaxWaitProbability > 0 && in.MaxWaitProbability <= 1):
-		return usageError(fmt.Errorf("--max-wait-probability %g: must be in (0, 1], e.g. 0.05 or 5%%", in.MaxWaitProbability))
-	case fs.Changed("latency") && in.Latency <= 0:
-		return usageError(fmt.Errorf("--latency %s: must be a duration greater than 0, e.g. 50ms", in.Latency))
-	case fs.Changed("db-qps-per-server") && !(opts.tier.DBQPSPerServer > 0):
-		return usageError(fmt.Errorf("--db-qps-per-server %g: must be a number greater than 0", opts.tier.DBQPSPerServer))
 	}
 	return nil
 }
