@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -50,9 +48,6 @@ stderr.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.HAR = args[0]
-			if opts.Har.Name == "" {
-				opts.Har.Name = defaultImportName(args[0])
-			}
 			if opts.Har.MinThink < 0 {
 				return usageError(fmt.Errorf("--min-think %s: want a duration of 0 or more", opts.Har.MinThink))
 			}
@@ -71,26 +66,15 @@ stderr.`,
 	return cmd
 }
 
-// defaultImportName names the scenario after the HAR file: session.har -> session.
-func defaultImportName(path string) string {
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	if name == "" || name == "." {
-		return "imported"
-	}
-	return name
-}
-
 func runScenariosImport(opts *importOptions) error {
-	f, err := os.Open(opts.HAR)
-	if err != nil {
+	im, err := har.ReadFile(opts.HAR, opts.Har)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
 		return usageError(fmt.Errorf("scenarios import: %w", err))
-	}
-	defer f.Close()
-	im, err := har.Read(opts.HAR, f, opts.Har)
-	if errors.Is(err, har.ErrInvalid) {
+	case errors.Is(err, har.ErrInvalid):
 		return usageError(err)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	return reports.WriteHARScenario(opts.Out, opts.ErrOut, opts.Output, im)
