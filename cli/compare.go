@@ -73,11 +73,7 @@ refused with exit code 2. Either file may be "-" for standard input.`,
 }
 
 func runCompare(opts *compareOptions, bounds []gate.Bound) error {
-	base, err := results.ReadPath(opts.Baseline, opts.In)
-	if err != nil {
-		return usageError(fmt.Errorf("compare: %w", err))
-	}
-	cur, err := results.ReadPath(opts.Current, opts.In)
+	base, cur, err := results.ReadPair(opts.Baseline, opts.Current, opts.In)
 	if err != nil {
 		return usageError(fmt.Errorf("compare: %w", err))
 	}

@@ -35,3 +35,14 @@ func ReadMerged(paths []string, force bool) (*Result, error) {
 	}
 	return MergeWith(MergeOptions{Force: force, Names: paths}, rs...)
 }
+
+// ReadPair reads a baseline and a current result file (ReadPath: either may be "-", stdin).
+func ReadPair(baseline, current string, stdin io.Reader) (base, cur *Result, err error) {
+	if base, err = ReadPath(baseline, stdin); err != nil {
+		return nil, nil, err
+	}
+	if cur, err = ReadPath(current, stdin); err != nil {
+		return nil, nil, err
+	}
+	return base, cur, nil
+}

@@ -41,6 +41,27 @@ func TestReadPath(t *testing.T) {
 	}
 }
 
+func TestReadPair(t *testing.T) {
+	r1, _ := knownResult(t, "echo", 0, 2, 10, time.Millisecond)
+	r2, _ := knownResult(t, "echo", 0, 2, 20, time.Millisecond)
+	p1, p2 := writeResultFile(t, r1), writeResultFile(t, r2)
+	data, err := os.ReadFile(p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, cur, err := ReadPair(p1, "-", bytes.NewReader(data))
+	if err != nil || base.Requests != r1.Requests || cur.Requests != r2.Requests {
+		t.Fatalf("ReadPair: %v; want %d and %d requests", err, r1.Requests, r2.Requests)
+	}
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	if _, _, err := ReadPair(missing, p2, nil); err == nil || !strings.Contains(err.Error(), "nope.json") {
+		t.Errorf("missing baseline: %v", err)
+	}
+	if _, _, err := ReadPair(p1, missing, nil); err == nil || !strings.Contains(err.Error(), "nope.json") {
+		t.Errorf("missing current: %v", err)
+	}
+}
+
 func TestReadMerged(t *testing.T) {
 	a, _ := knownResult(t, "echo", 0, 2, 10, time.Millisecond)
 	b, _ := knownResult(t, "echo", 0, 2, 30, time.Millisecond)
