@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -111,15 +112,12 @@ writes it locally. See docs/kubernetes.md.`,
 			if err := o.validate(args); err != nil {
 				return usageError(fmt.Errorf("cluster manifest: %w", err))
 			}
-			ns := o.Namespace
-			if ns == "" {
-				ns = "default"
-			}
-			_, objs, err := o.Request.Objects(ns, false)
-			if err != nil {
+			err := o.WriteManifest(ios.Out, o.Namespace)
+			var ie *kube.InputError
+			if errors.As(err, &ie) {
 				return usageError(fmt.Errorf("cluster manifest: %w", err))
 			}
-			return objs.WriteYAML(ios.Out)
+			return err
 		},
 	}
 	bindKubeFlags(cmd, ios, o)

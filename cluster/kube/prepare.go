@@ -3,6 +3,7 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -66,4 +67,18 @@ func (r *Request) Prepare(o PrepareOptions) error {
 		r.Token = cluster.NewToken()
 	}
 	return nil
+}
+
+// WriteManifest writes the run's objects as YAML for kubectl apply -f - (cluster manifest:
+// no per-run Service name, as there is no run to name it after); namespace "" is "default".
+// A spec that cannot be built is an *InputError.
+func (r Request) WriteManifest(w io.Writer, namespace string) error {
+	if namespace == "" {
+		namespace = "default"
+	}
+	_, objs, err := r.Objects(namespace, false)
+	if err != nil {
+		return err
+	}
+	return objs.WriteYAML(w)
 }

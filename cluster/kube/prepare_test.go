@@ -2,6 +2,7 @@ package kube
 
 import (
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -73,5 +74,23 @@ func TestPrepareCompletesTheRequest(t *testing.T) {
 	r3 := &Request{ScenarioArg: "echo", Shards: 1, Image: "i:v1", PullPolicy: "Always"}
 	if err := r3.Prepare(o); err != nil || len(r3.Token) < 16 {
 		t.Errorf("Prepare: %v, token %q; want a random token", err, r3.Token)
+	}
+}
+
+func TestWriteManifestDefaultNamespace(t *testing.T) {
+	r := &Request{ScenarioArg: "echo", Shards: 2, Image: "i:v1", PullPolicy: "IfNotPresent", Token: "tok"}
+	if err := r.Prepare(PrepareOptions{TargetGiven: true, CheckRun: func(string, []string) error { return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	for ns, want := range map[string]string{"": "namespace: default\n", "perf": "namespace: perf\n"} {
+		var b strings.Builder
+		if err := r.WriteManifest(&b, ns); err != nil || !strings.Contains(b.String(), want) || !strings.Contains(b.String(), "- loadtest-echo-0.loadtest-echo:7946\n") {
+			t.Errorf("WriteManifest(%q): %v; want %q and the Service named loadtest-echo, not per run:\n%s", ns, err, want, b.String())
+		}
+	}
+	r.Shards = 0
+	var ie *InputError
+	if err := r.WriteManifest(io.Discard, ""); !errors.As(err, &ie) {
+		t.Errorf("0 shards: %v, want an *InputError", err)
 	}
 }
