@@ -8,17 +8,8 @@ import (
 // Validate checks the fleet's inputs that its parts do not check: the mix, the rates the mix
 // needs and the tiers' capacities.
 func (in FleetInput) Validate() error {
-	if err := in.Demand.Validate(); err != nil {
+	if err := validateTraffic(in.Demand, in.TargetUtilization, in.HorizonMonths, in.GrowthRate); err != nil {
 		return err
-	}
-	if err := unitInterval("target_utilization", in.TargetUtilization); err != nil {
-		return err
-	}
-	if in.HorizonMonths < 0 || in.HorizonMonths > MaxHorizonMonths {
-		return badInput("horizon", float64(in.HorizonMonths), "between 1 and 120 months")
-	}
-	if !(in.GrowthRate > -1) || isInf(in.GrowthRate) {
-		return badInput("growth", in.GrowthRate, "a monthly rate above -100%, e.g. 10% or 0.1")
 	}
 	if err := in.Mix.validate(); err != nil {
 		return err

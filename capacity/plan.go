@@ -54,19 +54,28 @@ type GrowthMonth struct {
 // MaxHorizonMonths bounds a growth table (ten years).
 const MaxHorizonMonths = 120
 
+// validateTraffic checks what plan and fleet share: the demand, the target utilisation and
+// the growth over the horizon.
+func validateTraffic(d DemandInput, targetUtilization float64, horizonMonths int, growthRate float64) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if err := unitInterval("target_utilization", targetUtilization); err != nil {
+		return err
+	}
+	if horizonMonths < 0 || horizonMonths > MaxHorizonMonths {
+		return badInput("horizon", float64(horizonMonths), "between 1 and 120 months")
+	}
+	if !(growthRate > -1) || isInf(growthRate) {
+		return badInput("growth", growthRate, "a monthly rate above -100%, e.g. 10% or 0.1")
+	}
+	return nil
+}
+
 // Validate checks the inputs that are not checked by the parts they feed.
 func (in PlanInput) Validate() error {
-	if err := in.Demand.Validate(); err != nil {
+	if err := validateTraffic(in.Demand, in.TargetUtilization, in.HorizonMonths, in.GrowthRate); err != nil {
 		return err
-	}
-	if err := unitInterval("target_utilization", in.TargetUtilization); err != nil {
-		return err
-	}
-	if in.HorizonMonths < 0 || in.HorizonMonths > MaxHorizonMonths {
-		return badInput("horizon", float64(in.HorizonMonths), "between 1 and 120 months")
-	}
-	if !(in.GrowthRate > -1) || isInf(in.GrowthRate) {
-		return badInput("growth", in.GrowthRate, "a monthly rate above -100%, e.g. 10% or 0.1")
 	}
 	if in.Latency < 0 {
 		return badInput("latency", in.Latency.Seconds(), "a duration greater than 0")

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"github.com/loadtestdev/loadtest/internal/testutil"
 	"regexp"
 	"strconv"
 	"strings"
@@ -60,17 +61,6 @@ func TestProgressLogCadence(t *testing.T) {
 	nilLog.observe(engine.Progress{Elapsed: time.Hour}, 1, 1) // no log: nothing, no panic
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
 var progressRE = regexp.MustCompile(`^progress (\d+)s/3s requests=(\d+) rate=[0-9.]+/s p99=[0-9.]+ms errors=(\d+) shards=2/2$`)
 
 // TestCoordinatorWritesProgress: a coordinated run of two in-process shards writes a
@@ -78,7 +68,7 @@ var progressRE = regexp.MustCompile(`^progress (\d+)s/3s requests=(\d+) rate=[0-
 // merged result's, and both shards alive.
 func TestCoordinatorWritesProgress(t *testing.T) {
 	srv, _ := countingTarget(t)
-	var log lockedBuffer
+	var log testutil.SyncBuffer
 	c, addr := startCoordinator(t, CoordinatorOptions{Count: 2, Duration: 3 * time.Second, StartDelay: 300 * time.Millisecond,
 		ProgressLog: &log, ProgressEvery: time.Second})
 	var wg sync.WaitGroup
@@ -94,9 +84,9 @@ func TestCoordinatorWritesProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(log.b.String()), "\n")
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
 	if len(lines) < 2 {
-		t.Fatalf("got %d progress lines, want one a second of a 3 s run:\n%s", len(lines), log.b.String())
+		t.Fatalf("got %d progress lines, want one a second of a 3 s run:\n%s", len(lines), log.String())
 	}
 	lastSecond, lastRequests := 0, 0
 	for _, l := range lines {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"mime"
 	"net/url"
 	"os"
@@ -58,7 +59,7 @@ func (p *parser) bodyField(r *Request, key, field string, v *yaml.Node) error {
 	switch key {
 	case "body":
 		if v.Kind != yaml.ScalarNode {
-			return p.errf(v, field, "body must be text, got %s: write JSON as a block (body: |), a quoted string, or use json: for a YAML value", kindName(v))
+			return p.errf(v, field, "body must be text, got %s: write JSON as a block (body: |), a quoted string, or use json: for a YAML value", yamlnode.KindName(v))
 		}
 		if v.Tag != "!!null" {
 			r.Body = v.Value
@@ -101,13 +102,13 @@ func looksJSON(body string) bool {
 // formBody reads form: a mapping of field names to (templated) values.
 func (p *parser) formBody(r *Request, field string, v *yaml.Node) error {
 	if v.Kind != yaml.MappingNode || len(v.Content) == 0 {
-		return p.errf(v, field, "form must be a mapping of field names to values, e.g. form: {user: alice, code: \"{{ code }}\"}, got %s", kindName(v))
+		return p.errf(v, field, "form must be a mapping of field names to values, e.g. form: {user: alice, code: \"{{ code }}\"}, got %s", yamlnode.KindName(v))
 	}
 	r.BodyKind, r.ContentType = BodyForm, formContentType
 	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, val := v.Content[i], resolve(v.Content[i+1])
+		k, val := v.Content[i], yamlnode.Resolve(v.Content[i+1])
 		if k.Kind != yaml.ScalarNode || k.Value == "" {
-			return p.errf(k, field, "a form field name is a word, got %s", kindName(k))
+			return p.errf(k, field, "a form field name is a word, got %s", yamlnode.KindName(k))
 		}
 		value, err := p.str(val, field+"."+k.Value)
 		if err != nil {
@@ -127,15 +128,15 @@ func (p *parser) formBody(r *Request, field string, v *yaml.Node) error {
 // now, relative to the scenario's directory.
 func (p *parser) multipartBody(r *Request, field string, v *yaml.Node) error {
 	if v.Kind != yaml.MappingNode {
-		return p.errf(v, field, "multipart must be a mapping {fields: {NAME: VALUE}, files: {NAME: PATH}}, got %s", kindName(v))
+		return p.errf(v, field, "multipart must be a mapping {fields: {NAME: VALUE}, files: {NAME: PATH}}, got %s", yamlnode.KindName(v))
 	}
 	var entries []BodyPart // a part's headers (and a file's content) in Text, a field's value in Value
 	err := p.fields(v, []string{"fields", "files"}, field+".", func(key string, _, m *yaml.Node) error {
 		if m.Kind != yaml.MappingNode {
-			return p.errf(m, field+"."+key, "multipart %s must be a mapping of field names to values or file paths, got %s", key, kindName(m))
+			return p.errf(m, field+"."+key, "multipart %s must be a mapping of field names to values or file paths, got %s", key, yamlnode.KindName(m))
 		}
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			k, val := m.Content[i], resolve(m.Content[i+1])
+			k, val := m.Content[i], yamlnode.Resolve(m.Content[i+1])
 			sub := field + "." + key + "." + k.Value
 			s, err := p.str(val, sub)
 			if err != nil {
@@ -184,7 +185,7 @@ func (p *parser) multipartBody(r *Request, field string, v *yaml.Node) error {
 // values are JSON-escaped inside the string.
 func (p *parser) jsonBody(r *Request, field string, v *yaml.Node) error {
 	if v.Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode {
-		return p.errf(v, field, "json must be a mapping or a list (a YAML value sent as JSON), got %s; write a JSON text under body:", kindName(v))
+		return p.errf(v, field, "json must be a mapping or a list (a YAML value sent as JSON), got %s; write a JSON text under body:", yamlnode.KindName(v))
 	}
 	r.BodyKind, r.ContentType = BodyJSON, jsonContentType
 	var text strings.Builder
@@ -196,7 +197,7 @@ func (p *parser) jsonBody(r *Request, field string, v *yaml.Node) error {
 	}
 	var walk func(n *yaml.Node, at string) error
 	walk = func(n *yaml.Node, at string) error {
-		n = resolve(n)
+		n = yamlnode.Resolve(n)
 		switch n.Kind {
 		case yaml.MappingNode:
 			text.WriteByte('{')
@@ -206,7 +207,7 @@ func (p *parser) jsonBody(r *Request, field string, v *yaml.Node) error {
 				}
 				k := n.Content[i]
 				if k.Kind != yaml.ScalarNode {
-					return p.errf(k, at, "json: a key is text, got %s", kindName(k))
+					return p.errf(k, at, "json: a key is text, got %s", yamlnode.KindName(k))
 				}
 				key, _ := json.Marshal(k.Value)
 				text.Write(key)

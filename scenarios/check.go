@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"strconv"
 	"strings"
 
@@ -14,14 +15,14 @@ var checkConditions = []string{string(CheckStatus), string(CheckJSON), string(Ch
 // checks reads a step's check list.
 func (p *parser) checks(n *yaml.Node, field string) ([]Check, error) {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, field, "check must be a non-empty list, e.g. [{status: 200}, {json: $.ok, equals: true}], got %s", kindName(n))
+		return nil, p.errf(n, field, "check must be a non-empty list, e.g. [{status: 200}, {json: $.ok, equals: true}], got %s", yamlnode.KindName(n))
 	}
 	var out []Check
 	for i, item := range n.Content {
-		item = resolve(item)
+		item = yamlnode.Resolve(item)
 		f := fmt.Sprintf("%s[%d]", field, i)
 		if item.Kind != yaml.MappingNode {
-			return nil, p.errf(item, f, "a check is a mapping such as {status: 200} or {json: $.ok, equals: true}, got %s", kindName(item))
+			return nil, p.errf(item, f, "a check is a mapping such as {status: 200} or {json: $.ok, equals: true}, got %s", yamlnode.KindName(item))
 		}
 		c, err := p.check(item, f)
 		if err != nil {
@@ -111,7 +112,7 @@ func (p *parser) checkTest(c *Check, item *yaml.Node, field string, nodes []*yam
 	switch c.Test {
 	case TestEquals:
 		if v.Kind != yaml.ScalarNode {
-			return p.errf(v, f, "equals must be a single value (text, number, true, false or null), got %s", kindName(v))
+			return p.errf(v, f, "equals must be a single value (text, number, true, false or null), got %s", yamlnode.KindName(v))
 		}
 		c.Value = v.Value
 		if v.Tag == "!!null" {
@@ -149,7 +150,7 @@ func (p *parser) statusCodes(n *yaml.Node, field string) ([]int, error) {
 	}
 	var codes []int
 	for _, it := range items {
-		c, err := p.integer(resolve(it), field, 100, 599)
+		c, err := p.integer(yamlnode.Resolve(it), field, 100, 599)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,11 +17,11 @@ var extractSources = []string{string(FromJSON), string(FromHeader), string(FromR
 // {code: {json: $.code}, next: {header: Location}, sid: {regex: 'sid=(\d+)'}, st: status}.
 func (p *parser) extracts(n *yaml.Node, field string) ([]Extract, error) {
 	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
-		return nil, p.errf(n, field, "extract must be a mapping of variable names to sources, e.g. {token: {json: $.token}}, got %s", kindName(n))
+		return nil, p.errf(n, field, "extract must be a mapping of variable names to sources, e.g. {token: {json: $.token}}, got %s", yamlnode.KindName(n))
 	}
 	var out []Extract
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
+		k, v := n.Content[i], yamlnode.Resolve(n.Content[i+1])
 		name := k.Value
 		vf := field + "." + name
 		switch {
@@ -57,12 +58,12 @@ func (p *parser) extract(v *yaml.Node, field, name string) (Extract, error) {
 		return e, nil
 	}
 	if v.Kind != yaml.MappingNode || len(v.Content) == 0 {
-		return e, p.errf(v, field, "extract %s names no source, got %s: %s", name, kindName(v), want)
+		return e, p.errf(v, field, "extract %s names no source, got %s: %s", name, yamlnode.KindName(v), want)
 	}
 	if len(v.Content) > 2 {
 		return e, p.errf(v, field, "extract %s names %d sources: %s", name, len(v.Content)/2, want)
 	}
-	k, val := v.Content[0], resolve(v.Content[1])
+	k, val := v.Content[0], yamlnode.Resolve(v.Content[1])
 	if !contains(extractSources, k.Value) {
 		return e, p.errf(k, field+"."+k.Value, "unknown extraction source %q: %s", k.Value, want)
 	}

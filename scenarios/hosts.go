@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"net/url"
 	"slices"
 	"sort"
@@ -29,12 +30,12 @@ const hostsPrefix = "hosts."
 // hosts reads the scenario's hosts mapping.
 func (p *parser) hosts(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return p.errf(n, "hosts", "hosts must be a mapping of names to URLs, e.g. hosts: {api: https://api.example.com}, got %s", kindName(n))
+		return p.errf(n, "hosts", "hosts must be a mapping of names to URLs, e.g. hosts: {api: https://api.example.com}, got %s", yamlnode.KindName(n))
 	}
 	p.sc.Hosts = map[string]string{}
 	lines := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
+		k, v := n.Content[i], yamlnode.Resolve(n.Content[i+1])
 		name, field := k.Value, "hosts."+k.Value
 		if k.Kind != yaml.ScalarNode || !isIdent(name) {
 			return p.errf(k, "hosts", "%q is not a host name, want letters, digits and _ (e.g. api)", name)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/loadtestdev/loadtest/internal/suggest"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"io"
 	"math"
 	"path/filepath"
@@ -66,7 +67,7 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	if err := p.scenario(resolve(root)); err != nil {
+	if err := p.scenario(yamlnode.Resolve(root)); err != nil {
 		return nil, err
 	}
 	if err := p.checkTemplates(); err != nil {
@@ -155,7 +156,7 @@ func (p *parser) errf(n *yaml.Node, field, format string, args ...any) *Error {
 
 func (p *parser) scenario(root *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
-		return p.errf(root, "", "a scenario is a mapping of fields (name, rate, requests, ...), got %s", kindName(root))
+		return p.errf(root, "", "a scenario is a mapping of fields (name, rate, requests, ...), got %s", yamlnode.KindName(root))
 	}
 	var rateNode, stagesNode, durationNode, requestsNode, flowsNode, sessionsNode, connectionsNode, maxBodyNode *yaml.Node
 	err := p.fields(root, scenarioFields, "", func(key string, k, v *yaml.Node) error {
@@ -256,9 +257,9 @@ func (p *parser) scenario(root *yaml.Node) error {
 func (p *parser) fields(m *yaml.Node, allowed []string, prefix string, each func(key string, k, v *yaml.Node) error) error {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], resolve(m.Content[i+1])
+		k, v := m.Content[i], yamlnode.Resolve(m.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
-			return p.errf(k, prefix, "field names are plain words, got %s", kindName(k))
+			return p.errf(k, prefix, "field names are plain words, got %s", yamlnode.KindName(k))
 		}
 		if line, ok := seen[k.Value]; ok {
 			return p.errf(k, prefix+k.Value, "field %q appears twice (first at line %d)", k.Value, line)
@@ -287,7 +288,7 @@ func (p *parser) wrap(n *yaml.Node, field string, err error) error {
 
 func (p *parser) scalar(n *yaml.Node, field string) error {
 	if n.Kind != yaml.ScalarNode {
-		return p.errf(n, field, "%s must be a single value, got %s", field, kindName(n))
+		return p.errf(n, field, "%s must be a single value, got %s", field, yamlnode.KindName(n))
 	}
 	if n.Tag == "!!null" {
 		return p.errf(n, field, "%s has no value", field)
@@ -380,13 +381,13 @@ func (p *parser) order(n *yaml.Node) error {
 
 func (p *parser) stages(n *yaml.Node) error {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return p.errf(n, "stages", "stages must be a non-empty list of {duration, rate}, got %s", kindName(n))
+		return p.errf(n, "stages", "stages must be a non-empty list of {duration, rate}, got %s", yamlnode.KindName(n))
 	}
 	for i, item := range n.Content {
-		item = resolve(item)
+		item = yamlnode.Resolve(item)
 		prefix := fmt.Sprintf("stages[%d].", i)
 		if item.Kind != yaml.MappingNode {
-			return p.errf(item, prefix[:len(prefix)-1], "a stage is a mapping {duration, rate}, got %s", kindName(item))
+			return p.errf(item, prefix[:len(prefix)-1], "a stage is a mapping {duration, rate}, got %s", yamlnode.KindName(item))
 		}
 		var st Stage
 		var hasDuration, hasRate bool
@@ -415,12 +416,12 @@ func (p *parser) stages(n *yaml.Node) error {
 // headers reads a mapping of header names to (templated) values.
 func (p *parser) headers(n *yaml.Node, field string) (map[string]string, error) {
 	if n.Kind != yaml.MappingNode {
-		return nil, p.errf(n, field, "%s must be a mapping of header names to values, got %s", field, kindName(n))
+		return nil, p.errf(n, field, "%s must be a mapping of header names to values, got %s", field, yamlnode.KindName(n))
 	}
 	h := map[string]string{}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
+		k, v := n.Content[i], yamlnode.Resolve(n.Content[i+1])
 		name := k.Value
 		if k.Kind != yaml.ScalarNode || !validHeaderName(name) {
 			return nil, p.errf(k, field, "%q is not a valid header name", name)
@@ -448,12 +449,12 @@ func (p *parser) headers(n *yaml.Node, field string) (map[string]string, error) 
 
 func (p *parser) variables(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return p.errf(n, "variables", "variables must be a mapping of names to templates, got %s", kindName(n))
+		return p.errf(n, "variables", "variables must be a mapping of names to templates, got %s", yamlnode.KindName(n))
 	}
 	p.sc.Variables = map[string]string{}
 	p.varNodes = map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
+		k, v := n.Content[i], yamlnode.Resolve(n.Content[i+1])
 		name := k.Value
 		field := "variables." + name
 		switch {
@@ -477,10 +478,10 @@ func (p *parser) variables(n *yaml.Node) error {
 
 func (p *parser) thresholds(n *yaml.Node) error {
 	if n.Kind != yaml.SequenceNode {
-		return p.errf(n, "thresholds", `thresholds must be a list of expressions, e.g. ["p99 < 250ms"], got %s`, kindName(n))
+		return p.errf(n, "thresholds", `thresholds must be a list of expressions, e.g. ["p99 < 250ms"], got %s`, yamlnode.KindName(n))
 	}
 	for i, item := range n.Content {
-		item = resolve(item)
+		item = yamlnode.Resolve(item)
 		s, err := p.str(item, fmt.Sprintf("thresholds[%d]", i))
 		if err != nil {
 			return err
@@ -491,31 +492,6 @@ func (p *parser) thresholds(n *yaml.Node) error {
 		p.sc.Thresholds = append(p.sc.Thresholds, s)
 	}
 	return nil
-}
-
-// resolve follows aliases to the node they name.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 16; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "a document"
 }
 
 // leaf is the last element of a field path: "requests[2].path" → "path".

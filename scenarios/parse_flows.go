@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"maps"
 	"math"
 	"slices"
@@ -24,7 +25,7 @@ var (
 
 func (p *parser) flows(n *yaml.Node) error {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return p.errf(n, "flows", "flows must be a non-empty list of {name, weight, steps}, got %s", kindName(n))
+		return p.errf(n, "flows", "flows must be a non-empty list of {name, weight, steps}, got %s", yamlnode.KindName(n))
 	}
 	names := uniqueNames{what: "flow name"}
 	return p.eachMapping(n, "flows", "a flow is a mapping {name, weight, steps, on_failure}", func(item *yaml.Node, field string) error {
@@ -98,7 +99,7 @@ func (p *parser) steps(n *yaml.Node, prefix, flow string) ([]Step, error) {
 		groups: uniqueNames{what: "group name", in: fmt.Sprintf(" in flow %q", flow)}}
 	defer func() { p.scope, p.inFlow, p.loop = stepScope{}, false, nil }()
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, prefix, "flow %q has no steps: steps must be a non-empty list of requests, think times and groups, got %s", flow, kindName(n))
+		return nil, p.errf(n, prefix, "flow %q has no steps: steps must be a non-empty list of requests, think times and groups, got %s", flow, yamlnode.KindName(n))
 	}
 	if err := p.stepList(fr, n, prefix); err != nil {
 		return nil, err
@@ -293,7 +294,7 @@ func (p *parser) checkGroup(fr *flowReader, item *yaml.Node, prefix string, g *G
 	case stepsNode == nil:
 		return p.errf(item, prefix+".steps", "group %q has no steps: add steps: [{path: /echo}]", g.Name)
 	case stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0:
-		return p.errf(stepsNode, prefix+".steps", "group %q has no steps: steps must be a non-empty list, got %s", g.Name, kindName(stepsNode))
+		return p.errf(stepsNode, prefix+".steps", "group %q has no steps: steps must be a non-empty list, got %s", g.Name, yamlnode.KindName(stepsNode))
 	}
 	return p.unique(&fr.groups, item, prefix+".group", g.Name, "")
 }
@@ -348,7 +349,7 @@ var pollFields = []string{"interval", "timeout", "until"}
 // poll reads a step's poll: re-send every interval until the condition holds, at most timeout.
 func (p *parser) poll(n *yaml.Node, field string) (*Poll, error) {
 	if n.Kind != yaml.MappingNode {
-		return nil, p.errf(n, field, "poll is a mapping {interval: 200ms, timeout: 10s, until: 'state == \"done\"'}, got %s", kindName(n))
+		return nil, p.errf(n, field, "poll is a mapping {interval: 200ms, timeout: 10s, until: 'state == \"done\"'}, got %s", yamlnode.KindName(n))
 	}
 	pl := &Poll{Interval: time.Second}
 	var timeoutSet bool

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/loadtestdev/loadtest/internal/suggest"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"maps"
 	"net/textproto"
 	"net/url"
@@ -18,7 +19,7 @@ func canonicalHeaderKey(s string) string { return textproto.CanonicalMIMEHeaderK
 
 func (p *parser) requests(n *yaml.Node) error {
 	if n.Kind != yaml.SequenceNode {
-		return p.errf(n, "requests", "requests must be a list, e.g. requests: [{path: /echo}], got %s", kindName(n))
+		return p.errf(n, "requests", "requests must be a list, e.g. requests: [{path: /echo}], got %s", yamlnode.KindName(n))
 	}
 	names := uniqueNames{what: "request name"}
 	return p.eachMapping(n, "requests", "a request is a mapping {name, weight, method, path, headers, body}", func(item *yaml.Node, field string) error {
@@ -35,10 +36,10 @@ func (p *parser) requests(n *yaml.Node) error {
 // item FIELD[i] in errors; shape says what an item looks like when one is not a mapping.
 func (p *parser) eachMapping(n *yaml.Node, field, shape string, each func(item *yaml.Node, field string) error) error {
 	for i, item := range n.Content {
-		item = resolve(item)
+		item = yamlnode.Resolve(item)
 		f := fmt.Sprintf("%s[%d]", field, i)
 		if item.Kind != yaml.MappingNode {
-			return p.errf(item, f, "%s, got %s", shape, kindName(item))
+			return p.errf(item, f, "%s, got %s", shape, yamlnode.KindName(item))
 		}
 		if err := each(item, f); err != nil {
 			return err

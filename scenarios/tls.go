@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
@@ -32,7 +33,7 @@ func (s *Scenario) ResolvedFile(file string) string {
 // tls parses the tls field.
 func (p *parser) tls(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return p.errf(n, "tls", "tls is a mapping of %v, got %s", tlsFields, kindName(n))
+		return p.errf(n, "tls", "tls is a mapping of %v, got %s", tlsFields, yamlnode.KindName(n))
 	}
 	t := &p.sc.TLS
 	var certNode, keyNode *yaml.Node

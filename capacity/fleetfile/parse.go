@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/loadtestdev/loadtest/internal/suggest"
+	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -76,9 +77,9 @@ func Parse(path string, data []byte) (*Spec, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, &Error{Path: path, Err: errors.New("empty: a fleet file is a mapping of traffic, mix, app, cache, database, workers and data")}
 	}
-	root := resolve(doc.Content[0])
+	root := yamlnode.Resolve(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
-		return nil, s.errAt(root.Line, "", "a fleet file is a mapping of traffic, mix, app, cache, database, workers and data, got %s", kindName(root))
+		return nil, s.errAt(root.Line, "", "a fleet file is a mapping of traffic, mix, app, cache, database, workers and data, got %s", yamlnode.KindName(root))
 	}
 	maps, scalars := sections()
 	top := append(slices.Sorted(func(yield func(string) bool) {
@@ -92,7 +93,7 @@ func Parse(path string, data []byte) (*Spec, error) {
 		if names, ok := maps[key]; ok {
 			s.Sections[key] = k.Line
 			if v.Kind != yaml.MappingNode {
-				return s.errAt(v.Line, key, "%s is a mapping of %s, got %s", key, strings.Join(names, ", "), kindName(v))
+				return s.errAt(v.Line, key, "%s is a mapping of %s, got %s", key, strings.Join(names, ", "), yamlnode.KindName(v))
 			}
 			return s.mapping(v, key+".", names, func(name string, k, v *yaml.Node) error { return s.value(key+"."+name, k, v) })
 		}
@@ -104,9 +105,9 @@ func Parse(path string, data []byte) (*Spec, error) {
 func (s *Spec) mapping(m *yaml.Node, prefix string, allowed []string, each func(key string, k, v *yaml.Node) error) error {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], resolve(m.Content[i+1])
+		k, v := m.Content[i], yamlnode.Resolve(m.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
-			return s.errAt(k.Line, prefix, "field names are plain words, got %s", kindName(k))
+			return s.errAt(k.Line, prefix, "field names are plain words, got %s", yamlnode.KindName(k))
 		}
 		if line, ok := seen[k.Value]; ok {
 			return s.errAt(k.Line, prefix+k.Value, "%s%s appears twice (first at line %d)", prefix, k.Value, line)
@@ -136,7 +137,7 @@ func (s *Spec) value(path string, k, v *yaml.Node) error {
 		var from string
 		err := s.mapping(v, path+".", []string{"from"}, func(_ string, _, fv *yaml.Node) error {
 			if fv.Kind != yaml.ScalarNode || fv.Tag == "!!null" || strings.TrimSpace(fv.Value) == "" {
-				return s.errAt(fv.Line, path, "%s: from: wants the path of a loadtest result (a probe), got %s", path, kindName(fv))
+				return s.errAt(fv.Line, path, "%s: from: wants the path of a loadtest result (a probe), got %s", path, yamlnode.KindName(fv))
 			}
 			from = fv.Value
 			return nil
@@ -154,7 +155,7 @@ func (s *Spec) value(path string, k, v *yaml.Node) error {
 		if f.From {
 			want = "a number or {from: RESULT.json}"
 		}
-		return s.errAt(v.Line, path, "%s: want %s, got %s", path, want, kindName(v))
+		return s.errAt(v.Line, path, "%s: want %s, got %s", path, want, yamlnode.KindName(v))
 	}
 	x, err := ParseValue(f.Kind, v.Value)
 	if err != nil {
@@ -204,28 +205,4 @@ func (s *Spec) Resolve(read func(field, path string) (rate float64, source strin
 
 func (s *Spec) errAt(line int, field, format string, args ...any) *Error {
 	return &Error{Path: s.Path, Line: line, Field: field, Err: fmt.Errorf(format, args...)}
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 16; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "nothing"
 }
