@@ -30,9 +30,21 @@ func TestClusterRunRerunAfterFailure(t *testing.T) {
 	if msg := good.stderr.String(); strings.Contains(msg, "cannot be pulled") {
 		t.Errorf("the good run reported the earlier run's error:\n%s", msg)
 	}
+	// Every request on the wire is in the result. All 40 planned are sent, unless a shard held
+	// its hits back (it does while it has not heard the coordinator for LostAfter/2, so as not
+	// to send load nobody counts): then the result must say so (not_sent), never fall short
+	// silently.
 	m := readMerged(t, good.out)
-	if got := count(); m.Requests != 40 || got != m.Requests {
-		t.Errorf("server counted %d echo requests, the merged result has %d; want 40 = 20/s × 2 s", got, m.Requests)
+	got := count()
+	switch {
+	case got != m.Requests:
+		t.Errorf("server counted %d echo requests, the merged result has %d; want them equal", got, m.Requests)
+	case m.Requests == 40:
+	case m.Planned == 40 && m.Sent == m.Requests && m.warning("not_sent") != "":
+		t.Logf("a shard held hits back, and the result says so: %s", m.warning("not_sent"))
+	default:
+		t.Errorf("the merged result has %d requests (planned %d, sent %d, warnings %+v); want 40 = 20/s × 2 s, or a not_sent warning for the shortfall",
+			m.Requests, m.Planned, m.Sent, m.Warnings)
 	}
 	objectsGone(t, e, name)
 }

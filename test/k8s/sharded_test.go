@@ -85,8 +85,11 @@ func (r *clusterRun) wait(t *testing.T) int {
 
 type mergedResult struct {
 	Requests int `json:"requests"`
+	Planned  int `json:"planned"`
+	Sent     int `json:"sent"`
 	Warnings []struct {
-		Code string `json:"code"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
 	} `json:"warnings"`
 	Coordination *struct {
 		Shards []struct {
@@ -95,6 +98,16 @@ type mergedResult struct {
 			Node  string `json:"node"`
 		} `json:"shards"`
 	} `json:"coordination"`
+}
+
+// warning returns the message of the result's warning with that code, "" when it has none.
+func (m mergedResult) warning(code string) string {
+	for _, w := range m.Warnings {
+		if w.Code == code {
+			return w.Message
+		}
+	}
+	return ""
 }
 
 func readMerged(t *testing.T, path string) mergedResult {
