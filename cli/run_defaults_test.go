@@ -2,7 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"net"
+	"github.com/loadtestdev/loadtest/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -100,32 +100,6 @@ func TestRunDefaultThresholds(t *testing.T) {
 	}
 }
 
-// hangingListener accepts connections and never answers; it is closed with the test.
-func hangingListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				for _, c := range conns {
-					c.Close()
-				}
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return "http://" + ln.Addr().String()
-}
-
 // TestRunNoSuccessCountsAgreeWithResult: in a flow run whose requests never complete (cut short
 // at the end), the summary and the message give the sent requests the result file records,
 // not the completed ones as "sent"; and a threshold on a statistic with no sample says "no
@@ -142,7 +116,8 @@ flows:
       - name: s1
         path: /x
 `
-	target := hangingListener(t)
+	addr, _ := testutil.SilentListener(t) // accepts and never answers
+	target := "http://" + addr
 	sc := writeScenario(t, hang)
 	t.Run("no thresholds", func(t *testing.T) {
 		t.Parallel()

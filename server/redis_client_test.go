@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/loadtestdev/loadtest/internal/testutil"
 	"net"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,34 +102,6 @@ func FuzzParseRedisURL(f *testing.F) {
 	})
 }
 
-// silentListener accepts connections on a loopback port and never answers; it counts them.
-func silentListener(t *testing.T) (string, *atomic.Int64) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n atomic.Int64
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				for _, c := range conns {
-					c.Close()
-				}
-				return
-			}
-			n.Add(1)
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String(), &n
-}
-
 func testRedisClient(t *testing.T, rawURL string, log *bytes.Buffer) *redisClient {
 	t.Helper()
 	cfg, err := parseRedisURL(rawURL, 4)
@@ -145,7 +117,7 @@ func testRedisClient(t *testing.T, rawURL string, log *bytes.Buffer) *redisClien
 // timeout, on one connection (a timed-out write may have been applied: no retry), and the
 // outage is logged.
 func TestRedisReadTimeoutNotRetried(t *testing.T) {
-	addr, accepted := silentListener(t)
+	addr, accepted := testutil.SilentListener(t)
 	var log bytes.Buffer
 	c := testRedisClient(t, "redis://"+addr+"/0?read_timeout=100ms", &log)
 	_, err := c.do(context.Background(), "INCR", "k")
@@ -164,7 +136,7 @@ func TestRedisReadTimeoutNotRetried(t *testing.T) {
 // TestRedisCallCancelled: a cancelled request ends its call at once, even with no read
 // timeout, and says nothing about the backend.
 func TestRedisCallCancelled(t *testing.T) {
-	addr, _ := silentListener(t)
+	addr, _ := testutil.SilentListener(t)
 	var log bytes.Buffer
 	c := testRedisClient(t, "redis://"+addr+"/0?read_timeout=-1", &log)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -180,7 +152,7 @@ func TestRedisCallCancelled(t *testing.T) {
 // TestRedisPoolTimeout: with every connection in use, a call waits pool_timeout and fails
 // with go-redis's error.
 func TestRedisPoolTimeout(t *testing.T) {
-	addr, accepted := silentListener(t)
+	addr, accepted := testutil.SilentListener(t)
 	var log bytes.Buffer
 	c := testRedisClient(t, "redis://"+addr+"/0?pool_size=1&pool_timeout=100ms", &log)
 	held, err := c.pool.GetContext(context.Background())
