@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -102,17 +101,7 @@ func TestParseFlowErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("my.yaml", []byte(tt.src))
-			var se *Error
-			if !errors.As(err, &se) {
-				t.Fatalf("got %v, want an *Error", err)
-			}
-			if !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("got  %q\nwant %q...", err, tt.want)
-			}
-			if se.Field != tt.field {
-				t.Errorf("got field %q, want %q", se.Field, tt.field)
-			}
+			wantParseError(t, tt.src, tt.want, tt.field)
 		})
 	}
 }

@@ -200,20 +200,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("my.yaml", []byte(tt.src))
-			if err == nil {
-				t.Fatalf("got no error, want %q", tt.want)
-			}
-			if !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("got  %q\nwant %q...", err, tt.want)
-			}
-			var se *Error
-			if !errors.As(err, &se) {
-				t.Fatalf("got %T, want *Error", err)
-			}
-			if se.Field != tt.field {
-				t.Errorf("got field %q, want %q", se.Field, tt.field)
-			}
+			wantParseError(t, tt.src, tt.want, tt.field)
 		})
 	}
 }
@@ -269,5 +256,25 @@ func TestReadmeExample(t *testing.T) {
 		if !strings.HasPrefix(tgt.URL, "http://127.0.0.1:8080/") {
 			t.Errorf("got URL %q, want the example's target", tgt.URL)
 		}
+	}
+}
+
+// wantParseError parses src as my.yaml and checks the error: an *Error whose message starts
+// with want and that names field.
+func wantParseError(t *testing.T, src, want, field string) {
+	t.Helper()
+	_, err := Parse("my.yaml", []byte(src))
+	if err == nil {
+		t.Fatalf("got no error, want %q", want)
+	}
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got  %q\nwant %q...", err, want)
+	}
+	var se *Error
+	if !errors.As(err, &se) {
+		t.Fatalf("got %T, want *Error", err)
+	}
+	if se.Field != field {
+		t.Errorf("got field %q, want %q", se.Field, field)
 	}
 }
