@@ -41,6 +41,7 @@
 # A measure whose tool is missing is a "skipped" row of the table. The script exits 0 whether
 # or not the targets are met: it reports, CI does not gate on it (see .ci/run for the RSS gate).
 set -euo pipefail
+case ${TABLE:-} in "" | /*) ;; *) TABLE="$PWD/$TABLE" ;; esac # relative to where it was run
 cd "$(dirname "$0")/.."
 
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then quick=1; else quick=; fi
@@ -326,7 +327,7 @@ load_end=$(loadavg)
   for t in "${cpu_contenders[@]}"; do # a CPU figure is per request at FIXED_RATE: say where it was not held
     held=$(median "$out/held.$t")
     if [ "$(calc "int($held < 0.9 * $FIXED_RATE)")" = 1 ]; then
-      echo "Note: $t held $(calc "f'{$held:,.0f}'") req/s of $FIXED_RATE (median): its CPU per request is of a lower rate."
+      echo "- $t held $(calc "f'{$held:,.0f}'") req/s of $FIXED_RATE (median): its CPU per request is of a lower rate."
     fi
   done
 } >"$out/final.md"
