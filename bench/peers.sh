@@ -10,7 +10,7 @@
 # rotates from round to round), and the ratios compare medians. The raw runs are printed above
 # the table, with the load average after every round.
 #
-#   bench/peers.sh                          # the full run: about 10 minutes on 2 cores
+#   bench/peers.sh                          # the full run: about 20 minutes on 2 busy cores
 #   QUICK=1 bench/peers.sh                  # a check of the script itself: 1 short round, small runs
 #   CONNS=100 SECONDS_MAX=20 ROUNDS=5 bench/peers.sh
 #   LOADTEST_BIN=/tmp/lt bench/peers.sh     # measure that binary instead of building one
