@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"sync"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/klauspost/compress/zlib"
 	"github.com/loadtestdev/loadtest/results"
 )
 
