@@ -25,9 +25,9 @@ import (
 // req/s, the body a shard of this build sends) and its three heartbeats to the coordinator's
 // HTTP handler, which decodes, checks and applies them as it does for a real shard; then the
 // coordinator does its once-a-second work (the live progress, the --abort-on-fail gate's check
-// of the merged figures, on the gate's goroutine). What it leaves out: the loopback server's
-// own reading of the requests (net/http, the same for any body) and building the bodies (a
-// copy per request, counted, as an upper bound).
+// of the merged figures, on the gate's goroutine). Left out: reading the requests off the
+// sockets (httptest.NewRequest parses each one, as the server would). Counted, as an upper
+// bound: copying each body from a template. The first ten seconds of the run are not measured.
 //
 // cpu-ns/shard-s is the CPU of the whole process (every goroutine, the garbage collector's
 // included) per shard per second of run; shards/core is one second over it: the largest
