@@ -2,24 +2,28 @@ package cluster
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadtestdev/loadtest/results"
 )
 
-// accumulator sums intervals with their histograms kept decoded: applying an interval decodes
-// only its own (small, sparse) histograms and adds them bucket by bucket, and encoding happens
-// only when a result is asked for (the gate's check, a lost shard's part of the merge). Adding
-// with results.MergeWith instead decodes and re-encodes the running sums at every interval,
-// some hundred times the cost (BenchmarkCoordinatorSecond).
+// accumulator sums intervals with their histograms kept as bucket counts (bucketCounts):
+// applying an interval decodes only its own (small, sparse) histograms, once, and adds them
+// bucket by bucket; a histogram is built and encoded only when a result is asked for (the
+// gate's check, a lost shard's part of the merge). Adding with results.MergeWith instead
+// decodes and re-encodes the running sums at every interval, some hundred times the cost
+// (BenchmarkCoordinatorSecond).
 type accumulator struct {
 	meta           results.Result // schema, scenario, target, seed, rate asked, stages, slack
 	started, ended time.Time
 	connections    int
 	figures        figureSum
 	byName         map[string]*figureSum
-	timeline       []results.Second
+	// keepTimeline: the intervals' timeline seconds are kept (a shard's sum, for its part
+	// of the merge; the run's live sum needs none)
+	keepTimeline bool
+	timeline     []results.Second
 }
 
 // figureSum is the sum of the figures of the run or of one request name.
@@ -27,76 +31,79 @@ type figureSum struct {
 	requests, successes, bytesIn, bytesOut uint64
 	codes                                  map[string]uint64
 	errors                                 []results.ErrorCount
-	lat, svc                               *hdrhistogram.Histogram
+	lat, svc                               *bucketCounts
 }
 
 func newFigureSum() *figureSum {
-	return &figureSum{codes: map[string]uint64{}, lat: results.NewHistogram(), svc: results.NewHistogram()}
+	return &figureSum{codes: map[string]uint64{}, lat: &bucketCounts{}, svc: &bucketCounts{}}
 }
 
-func newAccumulator() *accumulator {
-	return &accumulator{figures: *newFigureSum(), byName: map[string]*figureSum{}}
+func newAccumulator(keepTimeline bool) *accumulator {
+	return &accumulator{figures: *newFigureSum(), byName: map[string]*figureSum{}, keepTimeline: keepTimeline}
 }
 
 // decodedInterval is one interval's figures with every histogram decoded and checked to fit:
 // an interval is decoded whole before any of it is added, so that one bad histogram refuses
 // the whole interval and the sums are never left half-applied (a resent interval would then
-// count twice).
+// count twice). Its histograms' buckets are in one buffer, taken from arenas and given back
+// by release once the interval is applied.
 type decodedInterval struct {
 	f        *results.Result
-	lat, svc *hdrhistogram.Histogram
+	lat, svc sparseHist
 	byName   map[string]decodedPair
+	arena    *[]bucket
 }
 
 // decodedPair is the latency and service-time histograms of one set of figures, decoded.
-type decodedPair struct{ lat, svc *hdrhistogram.Histogram }
+type decodedPair struct{ lat, svc sparseHist }
+
+// arenas are the bucket buffers of decoded intervals, kept from one interval to the next.
+var arenas = sync.Pool{New: func() any { return new([]bucket) }}
 
 // decodeInterval decodes and checks every histogram of f (overall and per request name).
 func decodeInterval(f *results.Result) (*decodedInterval, error) {
-	d := &decodedInterval{f: f, byName: make(map[string]decodedPair, len(f.ByRequest))}
-	p, err := decodePair(f.Histograms)
-	if err != nil {
+	d := &decodedInterval{f: f, byName: make(map[string]decodedPair, len(f.ByRequest)), arena: arenas.Get().(*[]bucket)}
+	arena := (*d.arena)[:0]
+	var err error
+	if d.lat, d.svc, arena, err = decodePair(f.Histograms, arena); err != nil {
+		d.release()
 		return nil, err
 	}
-	d.lat, d.svc = p.lat, p.svc
 	for name, rs := range f.ByRequest {
 		if rs == nil {
+			d.release()
 			return nil, fmt.Errorf("request %s: no figures", name)
 		}
-		if d.byName[name], err = decodePair(rs.Histograms); err != nil {
+		var p decodedPair
+		if p.lat, p.svc, arena, err = decodePair(rs.Histograms, arena); err != nil {
+			d.release()
 			return nil, fmt.Errorf("request %s: %w", name, err)
 		}
+		d.byName[name] = p
 	}
+	*d.arena = arena
 	return d, nil
 }
 
-func decodePair(h results.Histograms) (decodedPair, error) {
-	lat, err := decodeFitting(h.Latency)
-	if err != nil {
-		return decodedPair{}, fmt.Errorf("latency: %w", err)
+// release gives the buffer of the histograms back: d's histograms must not be used after.
+func (d *decodedInterval) release() {
+	if d.arena != nil && cap(*d.arena) <= maxPooledBuckets {
+		arenas.Put(d.arena)
 	}
-	svc, err := decodeFitting(h.ServiceTime)
-	if err != nil {
-		return decodedPair{}, fmt.Errorf("service time: %w", err)
-	}
-	return decodedPair{lat, svc}, nil
+	d.arena = nil
 }
 
-// decodeFitting decodes enc and checks that every value of it fits a results.NewHistogram:
-// one of that geometry does; another is tried on an empty one.
-func decodeFitting(enc string) (*hdrhistogram.Histogram, error) {
-	d, err := results.DecodeHistogram(enc)
-	if err != nil {
-		return nil, err
+// maxPooledBuckets bounds the buffers kept for the next interval (4 MiB).
+const maxPooledBuckets = 1 << 18
+
+func decodePair(h results.Histograms, arena []bucket) (lat, svc sparseHist, _ []bucket, err error) {
+	if lat, arena, err = decodeSparse(h.Latency, arena); err != nil {
+		return lat, svc, arena, fmt.Errorf("latency: %w", err)
 	}
-	if d.LowestTrackableValue() == results.HistogramMinMicros && d.HighestTrackableValue() == results.HistogramMaxMicros &&
-		d.SignificantFigures() == results.HistogramSigDigits {
-		return d, nil
+	if svc, arena, err = decodeSparse(h.ServiceTime, arena); err != nil {
+		return lat, svc, arena, fmt.Errorf("service time: %w", err)
 	}
-	if dropped := results.NewHistogram().Merge(d); dropped > 0 {
-		return nil, fmt.Errorf("%d values out of range", dropped)
-	}
-	return d, nil
+	return lat, svc, arena, nil
 }
 
 // add adds one decoded interval; it cannot fail (decodeInterval checked it).
@@ -124,7 +131,9 @@ func (a *accumulator) add(d *decodedInterval) {
 		}
 		s.add(rs.Requests, rs.Successes, rs.StatusCodes, rs.Errors, d.byName[name])
 	}
-	a.timeline = append(a.timeline, f.Timeline...)
+	if a.keepTimeline {
+		a.timeline = append(a.timeline, f.Timeline...)
+	}
 }
 
 func (s *figureSum) add(requests, successes uint64, codes map[string]uint64, errs []results.ErrorCount, h decodedPair) {
@@ -134,8 +143,8 @@ func (s *figureSum) add(requests, successes uint64, codes map[string]uint64, err
 		s.codes[k] += n
 	}
 	s.errors = results.MergeErrors(s.errors, errs)
-	s.lat.Merge(h.lat)
-	s.svc.Merge(h.svc)
+	s.lat.add(h.lat)
+	s.svc.add(h.svc)
 }
 
 // clone copies the accumulator (histograms included), for a result rendered elsewhere.
@@ -157,7 +166,7 @@ func (s *figureSum) clone() *figureSum {
 		c.codes[k] = n
 	}
 	c.errors = append([]results.ErrorCount(nil), s.errors...)
-	c.lat, c.svc = s.lat.Clone(), s.svc.Clone()
+	c.lat, c.svc = s.lat.clone(), s.svc.clone()
 	return &c
 }
 
@@ -172,18 +181,17 @@ func (a *accumulator) result() (*results.Result, error) {
 	r.StatusCodes, r.Errors = a.figures.codes, a.figures.errors
 	r.SuccessRatio = results.Ratio(r.Successes, r.Requests)
 	r.Rate, r.Throughput = results.PerSecond(r.Requests, r.DurationS), results.PerSecond(r.Successes, r.DurationS)
-	r.LatencyMS, r.ServiceTimeMS = results.Summarize(a.figures.lat), results.Summarize(a.figures.svc)
 	r.Timeline = a.timeline
 	var err error
-	if r.Histograms, err = encodePair(a.figures.lat, a.figures.svc); err != nil {
+	if r.LatencyMS, r.ServiceTimeMS, r.Histograms, err = renderPair(a.figures.lat, a.figures.svc); err != nil {
 		return nil, err
 	}
 	r.ByRequest = make(map[string]*results.RequestStats, len(a.byName))
 	for name, s := range a.byName {
 		rs := &results.RequestStats{Requests: s.requests, Successes: s.successes, SuccessRatio: results.Ratio(s.successes, s.requests),
 			Rate: results.PerSecond(s.requests, r.DurationS), Throughput: results.PerSecond(s.successes, r.DurationS),
-			LatencyMS: results.Summarize(s.lat), ServiceTimeMS: results.Summarize(s.svc), StatusCodes: s.codes, Errors: s.errors}
-		if rs.Histograms, err = encodePair(s.lat, s.svc); err != nil {
+			StatusCodes: s.codes, Errors: s.errors}
+		if rs.LatencyMS, rs.ServiceTimeMS, rs.Histograms, err = renderPair(s.lat, s.svc); err != nil {
 			return nil, err
 		}
 		r.ByRequest[name] = rs
@@ -191,14 +199,14 @@ func (a *accumulator) result() (*results.Result, error) {
 	return &r, nil
 }
 
-func encodePair(lat, svc *hdrhistogram.Histogram) (results.Histograms, error) {
-	l, err := results.EncodeHistogram(lat)
-	if err != nil {
-		return results.Histograms{}, err
+// renderPair summarizes and encodes the latency and service-time sums.
+func renderPair(lat, svc *bucketCounts) (latMS, svcMS results.Latency, enc results.Histograms, err error) {
+	l, v := lat.histogram(), svc.histogram()
+	if enc.Latency, err = results.EncodeHistogram(l); err != nil {
+		return
 	}
-	s, err := results.EncodeHistogram(svc)
-	if err != nil {
-		return results.Histograms{}, err
+	if enc.ServiceTime, err = results.EncodeHistogram(v); err != nil {
+		return
 	}
-	return results.Histograms{Latency: l, ServiceTime: s}, nil
+	return results.Summarize(l), results.Summarize(v), enc, nil
 }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/results"
@@ -72,6 +71,9 @@ type Coordinator struct {
 	progress    *progressLog
 	// run is the sum of every shard's intervals: the live view the gate checks
 	run *accumulator
+	// live is the sum of the latency histograms of the shards' latest intervals (those of
+	// the shards with inLive set), kept as intervals come and go: the live p99
+	live *bucketCounts
 	// lastCheck is when checkShards last ran (on the watch goroutine, under mu)
 	lastCheck time.Time
 
@@ -86,12 +88,14 @@ type shardState struct {
 	planned, sent uint64
 	lastSeen      time.Time
 	// applied is the Seq of the last interval applied to sum; lastRate and lastLat are that
-	// interval's rate and latency histogram, lastAt when it came.
+	// interval's rate and latency histogram, lastAt when it came (zero: none yet); inLive
+	// says lastLat is in the coordinator's live sum.
 	applied  uint64
 	sum      *accumulator
 	lastRate float64
-	lastLat  *hdrhistogram.Histogram
+	lastLat  sparseHist
 	lastAt   time.Time
+	inLive   bool
 	final    *results.Result
 	// hosts are the host samples the shard's intervals carried, for its part if it is lost
 	hosts []results.Snapshot
@@ -137,7 +141,7 @@ func NewCoordinator(o CoordinatorOptions) (*Coordinator, error) {
 		o.LostAfter = DefaultLostAfter
 	}
 	c := &Coordinator{o: o, runID: newRunID(), started: make(chan struct{}), failed: make(chan struct{}),
-		finished: make(chan struct{}), run: newAccumulator()}
+		finished: make(chan struct{}), run: newAccumulator(false), live: &bucketCounts{}}
 	for range o.Count {
 		c.shards = append(c.shards, &shardState{})
 	}

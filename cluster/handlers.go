@@ -119,6 +119,15 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, "cluster: interval: %v", err)
 		return
 	}
+	// the histograms are decoded before the lock, so that the shards' intervals decode in
+	// parallel; one that is not applied (resent, or of a lost shard) is decoded for nothing
+	var figures *decodedInterval
+	var figuresErr error
+	if req.Figures != nil {
+		if figures, figuresErr = decodeInterval(req.Figures); figuresErr == nil {
+			defer figures.release()
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.shard(req.Index)
@@ -140,30 +149,32 @@ func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
 		s.hosts = append(s.hosts, *req.Host)
 	}
 	if req.Figures != nil && req.Base == s.applied && req.Seq > s.applied {
-		if err := c.apply(s, req.Figures); err != nil {
-			refuse(w, http.StatusBadRequest, "cluster: interval of shard %d: %v", req.Index, err)
+		if figuresErr != nil {
+			refuse(w, http.StatusBadRequest, "cluster: interval of shard %d: %v", req.Index, figuresErr)
 			return
 		}
+		c.apply(s, figures)
 		s.applied = req.Seq
 	}
 	writeJSON(w, http.StatusOK, IntervalResponse{Applied: s.applied, Stop: c.stop != "", Reason: c.stop})
 }
 
-// apply adds one interval's figures to the shard's running sum and to the run's: all of them
-// or, when any histogram is bad, none.
-func (c *Coordinator) apply(s *shardState, f *results.Result) error {
-	d, err := decodeInterval(f)
-	if err != nil {
-		return err
-	}
+// apply adds one interval's figures, decoded and checked whole (decodeInterval), to the
+// shard's running sum and to the run's, and makes its latency the shard's latest in the live
+// view.
+func (c *Coordinator) apply(s *shardState, d *decodedInterval) {
 	if s.sum == nil {
-		s.sum = newAccumulator()
+		s.sum = newAccumulator(true)
 	}
 	s.sum.add(d)
 	c.run.add(d)
-	c.run.timeline = nil // the live view needs no timeline; each shard's sum keeps its own
-	s.lastRate, s.lastLat, s.lastAt = results.PerSecond(f.Requests, f.DurationS), d.lat, time.Now()
-	return nil
+	if s.inLive {
+		c.live.sub(s.lastLat)
+	}
+	c.live.add(d.lat)
+	// the shard's own copy: d's buckets go back to the arenas
+	s.lastLat = sparseHist{buckets: append(s.lastLat.buckets[:0], d.lat.buckets...), total: d.lat.total}
+	s.lastRate, s.lastAt, s.inLive = results.PerSecond(d.f.Requests, d.f.DurationS), time.Now(), true
 }
 
 func (c *Coordinator) handleResult(w http.ResponseWriter, r *http.Request) {

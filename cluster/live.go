@@ -5,7 +5,6 @@ import (
 	"math"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadtestdev/loadtest/engine"
 	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/results"
@@ -17,7 +16,6 @@ func (c *Coordinator) second(now time.Time) {
 	c.mu.Lock()
 	pr := engine.Progress{Elapsed: now.Sub(c.startAt), Duration: c.o.Duration,
 		Requests: c.run.figures.requests, Successes: c.run.figures.successes}
-	var lasts []*hdrhistogram.Histogram
 	alive := 0
 	for _, s := range c.shards {
 		if !s.lost {
@@ -25,14 +23,19 @@ func (c *Coordinator) second(now time.Time) {
 		}
 		pr.Planned += s.planned
 		pr.Sent += s.sent
-		if s.lastLat != nil && now.Sub(s.lastAt) < 2*time.Second {
-			lasts = append(lasts, s.lastLat)
+		if !s.inLive {
+			continue
+		}
+		if now.Sub(s.lastAt) < 2*time.Second {
 			pr.RatePerSec += s.lastRate
+		} else { // its latest interval is too old for the live view
+			c.live.sub(s.lastLat)
+			s.inLive = false
 		}
 	}
+	pr.P99MS = liveP99(c.live)
 	c.mu.Unlock()
 	pr.Errors = pr.Requests - pr.Successes
-	pr.P99MS = liveP99(lasts)
 	c.progress.observe(pr, alive, len(c.shards))
 	if c.o.OnSecond != nil {
 		c.o.OnSecond(pr)
@@ -53,16 +56,12 @@ func (c *Coordinator) second(now time.Time) {
 }
 
 // liveP99 is the p99 of the shards' latest per-second latency histograms merged (exactly:
-// HdrHistograms add), in milliseconds.
-func liveP99(lasts []*hdrhistogram.Histogram) float64 {
-	if len(lasts) == 0 {
+// their counts add), in milliseconds.
+func liveP99(live *bucketCounts) float64 {
+	if live.total == 0 {
 		return 0
 	}
-	h := results.NewHistogram()
-	for _, l := range lasts {
-		h.Merge(l)
-	}
-	return float64(h.ValueAtQuantile(99)) / 1000
+	return float64(live.histogram().ValueAtQuantile(99)) / 1000
 }
 
 // merge merges the shards' results (a lost shard's figures as last reported) into the run's
