@@ -21,7 +21,7 @@ import (
 // a 10,000/s run showed those hand-offs, with the scheduler work and allocations they bring,
 // among the largest costs after the system calls.
 type attacker struct {
-	client    *http.Client
+	rt        http.RoundTripper  // the engine's client's transport (see send)
 	redirects *redirectTransport // nil when no request follows redirects
 	tg        *tagger
 	pacer     vegeta.Pacer
@@ -38,6 +38,7 @@ type attacker struct {
 	workers int
 
 	waiting  atomic.Int32 // workers waiting for the pacing: free to take a hit
+	ended    atomic.Bool  // set by end
 	stopOnce sync.Once
 	stop     chan struct{} // closed by Stop
 	wg       sync.WaitGroup
@@ -45,7 +46,7 @@ type attacker struct {
 }
 
 func newAttacker(client *http.Client, redirects *redirectTransport, tg *tagger, pacer vegeta.Pacer, du time.Duration, agg *aggregator, workers int) *attacker {
-	return &attacker{client: client, redirects: redirects, tg: tg, pacer: pacer, du: du, agg: agg, max: workers,
+	return &attacker{rt: client.Transport, redirects: redirects, tg: tg, pacer: pacer, du: du, agg: agg, max: workers,
 		stop: make(chan struct{}), finished: make(chan struct{})}
 }
 
@@ -70,8 +71,13 @@ func (a *attacker) start(initial int) {
 	}()
 }
 
-// Stop sends no more hits; the requests in flight go on.
+// Stop sends no more hits, not even one a worker is waiting to send; the requests in flight
+// go on.
 func (a *attacker) Stop() { a.stopOnce.Do(func() { close(a.stop) }) }
+
+// end paces no more hits: the run's time is over. A hit already paced (due before the end,
+// its worker waiting for its time) still leaves.
+func (a *attacker) end() { a.ended.Store(true) }
 
 func (a *attacker) stopped() bool {
 	select {
@@ -85,20 +91,20 @@ func (a *attacker) stopped() bool {
 // work paces, sends and records hits until the attack is over or stopped.
 func (a *attacker) work() {
 	defer a.wg.Done()
-	var res vegeta.Result // one per worker: the aggregator keeps nothing of it
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
 			timer.Stop()
 		}
 	}()
+	w := &worker{}
 	for {
 		seq, ok := a.next(&timer)
 		if !ok {
 			return
 		}
-		a.hit(seq, &res)
-		a.agg.record(&res)
+		a.hit(seq, w)
+		a.agg.record(&w.res)
 	}
 }
 
@@ -109,7 +115,7 @@ func (a *attacker) next(timer **time.Timer) (uint64, bool) {
 	a.mu.Lock()
 	a.waiting.Add(-1)
 	defer a.mu.Unlock()
-	if a.over || a.stopped() {
+	if a.over || a.ended.Load() || a.stopped() {
 		return 0, false
 	}
 	elapsed := time.Since(a.began)
@@ -166,7 +172,8 @@ type seqKey struct{}
 
 // hit sends hit seq and fills res with what it measured, as vegeta's Attacker.hit does (its
 // Result's fields mean the same), reading the response body to its end and keeping none of it.
-func (a *attacker) hit(seq uint64, res *vegeta.Result) {
+func (a *attacker) hit(seq uint64, w *worker) {
+	res := &w.res
 	*res = vegeta.Result{Seq: seq, Timestamp: a.began.Add(time.Since(a.began))}
 	var err error
 	defer func() {
@@ -175,8 +182,9 @@ func (a *attacker) hit(seq uint64, res *vegeta.Result) {
 			res.Error = err.Error()
 		}
 	}()
-	var tgt vegeta.Target
-	if err = a.tg.target(&tgt); err != nil {
+	tgt := &w.tgt
+	*tgt = vegeta.Target{}
+	if err = a.tg.target(tgt); err != nil {
 		// the targeter ended the attack (vegeta.ErrNoTargets)
 		a.mu.Lock()
 		a.over = true
@@ -185,14 +193,14 @@ func (a *attacker) hit(seq uint64, res *vegeta.Result) {
 		return
 	}
 	res.Method, res.URL = tgt.Method, tgt.URL
-	req, err := tgt.Request()
+	req, err := w.request(tgt)
 	if err != nil {
 		return
 	}
 	if a.redirects != nil {
 		req = req.WithContext(context.WithValue(req.Context(), seqKey{}, seq))
 	}
-	r, err := a.client.Do(req)
+	r, err := send(a.rt, req)
 	if err != nil {
 		return
 	}

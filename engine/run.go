@@ -167,9 +167,9 @@ func (a *aggregator) consume(ctx context.Context, atk *attacker) (stopErr error,
 	done := ctx.Done()
 	var grace, deadline <-chan time.Time
 	if a.p.planned > 0 {
-		// the hard stop: a worker may be waiting for the pacer's next hit, due before the
-		// end; Stop releases it (in-flight requests go on, for up to Grace)
-		t := time.NewTimer(time.Until(a.began.Add(a.p.planned + lateAfter)))
+		// the hard stop: no hit is paced after it (a pacer that runs on would be cut here);
+		// a hit already paced leaves, and in-flight requests go on, for up to Grace
+		t := time.NewTimer(time.Until(a.attackBegan.Add(a.p.planned + lateAfter)))
 		defer t.Stop()
 		deadline = t.C
 	}
@@ -206,7 +206,10 @@ func (a *aggregator) consume(ctx context.Context, atk *attacker) (stopErr error,
 			stop()
 		case <-deadline:
 			deadline = nil
-			stop()
+			atk.end()
+			if grace == nil {
+				grace = time.After(a.p.Grace)
+			}
 		case <-grace:
 			// the workers still waiting for a response finish on their own; what they
 			// measure is no longer counted
