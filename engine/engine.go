@@ -1,5 +1,6 @@
-// Package engine runs a load test: it paces hits with vegeta's attacker, measures each one's
-// latency from its intended send time (corrected for coordinated omission) and vegeta's
+// Package engine runs a load test: it paces hits with its own attacker (vegeta's pacers,
+// targets and results, without vegeta's hand-offs between goroutines: attack.go), measures
+// each one's latency from its intended send time (corrected for coordinated omission) and its
 // service time, and streams everything into HdrHistograms, counters and a per-second
 // timeline, so that memory stays flat however many requests a run makes. Its product is a
 // results.Result.
@@ -27,7 +28,7 @@ const (
 	// compiled, not the other way round). Workers start on demand, so a high cap costs nothing
 	// until the run needs it.
 	MaxConnections = scenarios.MaxConnections
-	// initialWorkers is how many workers a run starts with; vegeta starts more, up to
+	// initialWorkers is how many workers a run starts with; the attacker starts more, up to
 	// Connections, whenever every worker is busy when a hit is due.
 	initialWorkers = 10
 )

@@ -17,9 +17,10 @@ import (
 )
 
 // h1Transport is the engine's HTTP/1.1 transport for plain-http targets. Each RoundTrip writes
-// the request and reads the response head on the calling goroutine (vegeta's worker), over a
+// the request and reads the response head on the calling goroutine (the attacker's worker), over a
 // keep-alive connection taken from an idle pool, using net/http's own request writer and
-// response parser. http.Transport instead hands every request to two more goroutines per
+// response parser (writeRequest writes the commonest requests itself, byte for byte as
+// net/http would). http.Transport instead hands every request to two more goroutines per
 // connection (writeLoop and readLoop) and back through channels and a select; on a load
 // generator those hand-offs, not the HTTP work, were the largest cost after the syscalls
 // themselves. A worker holds at most one connection at a time, so the connections open never
@@ -41,8 +42,9 @@ type h1Transport struct {
 
 type h1Conn struct {
 	net.Conn
-	br *bufio.Reader
-	bw *bufio.Writer
+	br   *bufio.Reader
+	bw   *bufio.Writer
+	keys []string // writeRequest's scratch
 }
 
 // errBodyClosed is the error of reading a response body after closing it.
@@ -149,7 +151,7 @@ func (t *h1Transport) exchange(c *h1Conn, req *http.Request, addr string) (*http
 		}
 		return nil, t.timedOut(err)
 	}
-	if err := req.Write(c.bw); err != nil {
+	if err := writeRequest(c.bw, req, &c.keys); err != nil {
 		return fail(notSent(err))
 	}
 	if err := c.bw.Flush(); err != nil {

@@ -174,21 +174,3 @@ func (p limitPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 	}
 	return p.Pacer.Pace(elapsed, hits)
 }
-
-// clockPacer learns the instant vegeta's attack began: vegeta passes Pace the time elapsed
-// since then, so at the first call began = now − elapsed. Intended send times are measured from
-// that instant rather than from a time.Now() taken before Attack (which starts the workers
-// first and would add their start-up to every corrected latency). The first Pace call
-// happens-before every result (through vegeta's tick and result channels), so the aggregator
-// reads began without a lock.
-type clockPacer struct {
-	vegeta.Pacer
-	began *time.Time
-}
-
-func (p clockPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	if p.began.IsZero() {
-		*p.began = time.Now().Add(-elapsed)
-	}
-	return p.Pacer.Pace(elapsed, hits)
-}

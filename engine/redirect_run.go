@@ -12,13 +12,13 @@ import (
 	"github.com/loadtestdev/loadtest/results"
 )
 
-// A plain request that may follow redirects: vegeta records one Result per hit, so the
+// A plain request that may follow redirects: the attacker records one Result per hit, so the
 // hit's own response must stay its Result (its status, and its latency) and the hops reach the
 // aggregator beside it. redirectTransport, wrapped around the engine's transport, sees every
 // redirect a hit gets; when the hit's request may follow, it reads the redirect's body, sends
-// the hops itself, and files what they measured under the hit's sequence number (vegeta's
-// X-Vegeta-Seq header, its Result.Seq), before vegeta sees the response. The aggregator takes
-// the file when it reads that Result: it subtracts the hops' time from the hit's service time
+// the hops itself, and files what they measured under the hit's number (its Result.Seq, which
+// the attacker puts in the request's context), before the attacker sees the response. The
+// aggregator takes the file when it reads that Result: it subtracts the hops' time from the hit's service time
 // (exact: the time from the end of the redirect's body to the end of the last hop) and counts
 // each hop as a request of its own. A run none of whose requests follows redirects has no
 // redirectTransport, and its hits cost nothing more.
@@ -78,8 +78,8 @@ func (t *redirectTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err != nil || i < 0 || i >= len(t.policy.follow) || t.policy.follow[i] == 0 {
 		return resp, nil
 	}
-	seq, err := strconv.ParseUint(req.Header.Get("X-Vegeta-Seq"), 10, 64)
-	if err != nil {
+	seq, ok := req.Context().Value(seqKey{}).(uint64)
+	if !ok {
 		return resp, nil
 	}
 	t.chains.Store(seq, t.follow(req, resp, t.policy.follow[i]))

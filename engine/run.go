@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,12 +50,6 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	defer client.CloseIdleConnections()
 	var redirects *redirectTransport
 	client.Transport, redirects = wrapRedirects(traced(client.Transport, p.Trace), p.Targeter)
-	atk := vegeta.NewAttacker(
-		vegeta.Client(client),
-		vegeta.Workers(uint64(min(p.Connections, initialWorkers))),
-		vegeta.MaxWorkers(uint64(p.Connections)),
-		vegeta.MaxBody(0),
-	)
 	tg := newTagger(p.Targeter)
 	began := time.Now()
 	pacer := p.pacer
@@ -67,11 +62,12 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	agg := newAggregator(p, began)
 	agg.procs, agg.sent, agg.redirects = procs, &tg.sent, redirects
 	if !p.StartAt.IsZero() {
-		agg.attackBegan = began // clockPacer leaves it
+		agg.attackBegan = began // else the attack's own start (attacker.start)
 	}
-	ch := atk.Attack(tg.target, clockPacer{Pacer: pacer, began: &agg.attackBegan}, p.attackDu, "")
+	atk := newAttacker(client, redirects, tg, pacer, p.attackDu, agg, p.Connections)
+	atk.start(initialWorkers)
 
-	stopErr, interrupted, abandoned := agg.consume(ctx, atk, ch)
+	stopErr, interrupted, abandoned := agg.consume(ctx, atk)
 
 	if p.OnEnd != nil {
 		end := agg.progress(agg.last)
@@ -101,13 +97,17 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	return r, errors.Join(err, stopErr, agg.targetErr)
 }
 
-// aggregator turns vegeta's results into the run's figures. Only its consume goroutine
-// touches it.
+// aggregator turns the hits' results into the run's figures. The workers record into it
+// and the consume goroutine reports its progress, each holding mu; once the run is over (its
+// workers done, or closed) only the goroutine of Run reads it.
 type aggregator struct {
+	mu     sync.Mutex
+	closed bool // after the grace period: results still to come are not counted
+
 	p     *plan
 	began time.Time
-	// attackBegan is vegeta's own start instant, set by clockPacer at the first Pace call;
-	// intended send times count from it.
+	// attackBegan is the attack's start instant (attacker.start), or StartAt; intended send
+	// times count from it.
 	attackBegan time.Time
 	// slack is the timer resolution corrected latencies forgive (TimerSlack).
 	slack    time.Duration
@@ -158,17 +158,18 @@ func newAggregator(p *plan, began time.Time) *aggregator {
 	return a
 }
 
-// consume reads results until the attack ends or, after an early stop, until the grace
-// period is over; then it hands the channel to a goroutine that discards what is left.
-func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-chan *vegeta.Result) (stopErr error, interrupted, abandoned bool) {
+// consume watches the attack until its workers are done or, after an early stop, until the
+// grace period is over (then the results still to come are not counted), reporting progress
+// once a second.
+func (a *aggregator) consume(ctx context.Context, atk *attacker) (stopErr error, interrupted, abandoned bool) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	done := ctx.Done()
 	var grace, deadline <-chan time.Time
 	if a.p.planned > 0 {
-		// the hard stop: vegeta's loop may be waiting for a free worker to take a hit due
-		// before the end; Stop releases it (in-flight requests go on, for up to Grace)
-		t := time.NewTimer(time.Until(a.began.Add(a.p.planned + lateAfter)))
+		// the hard stop: no hit is paced after it (a pacer that runs on would be cut here);
+		// a hit already paced leaves, and in-flight requests go on, for up to Grace
+		t := time.NewTimer(time.Until(a.attackBegan.Add(a.p.planned + lateAfter)))
 		defer t.Stop()
 		deadline = t.C
 	}
@@ -180,16 +181,20 @@ func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-cha
 	}
 	for {
 		select {
-		case res, ok := <-ch:
-			if !ok {
-				return stopErr, interrupted, false
-			}
-			a.add(res)
+		case <-atk.finished:
+			return stopErr, interrupted, false
 		case now := <-tick.C:
+			a.mu.Lock()
 			if a.procs != nil {
 				a.procs.second(a.late, a.total.requests)
 			}
 			pr := a.progress(now)
+			a.mu.Unlock()
+			pr.Partial = func() *Partial {
+				a.mu.Lock()
+				defer a.mu.Unlock()
+				return a.partial(now)
+			}
 			if a.p.OnSecond != nil && stopErr == nil {
 				if err := a.p.OnSecond(pr); err != nil {
 					stopErr = err
@@ -201,16 +206,29 @@ func (a *aggregator) consume(ctx context.Context, atk *vegeta.Attacker, ch <-cha
 			stop()
 		case <-deadline:
 			deadline = nil
-			stop()
+			atk.end()
+			if grace == nil {
+				grace = time.After(a.p.Grace)
+			}
 		case <-grace:
-			// keep reading so that vegeta's workers can finish and exit
-			go func() {
-				for range ch {
-				}
-			}()
+			// the workers still waiting for a response finish on their own; what they
+			// measure is no longer counted
+			a.mu.Lock()
+			a.closed = true
+			a.mu.Unlock()
 			return stopErr, interrupted, true
 		}
 	}
+}
+
+// record counts one hit, from the worker that sent it; nothing once the run's figures are
+// closed (the grace period after a stop is over).
+func (a *aggregator) record(res *vegeta.Result) {
+	a.mu.Lock()
+	if !a.closed {
+		a.add(res)
+	}
+	a.mu.Unlock()
 }
 
 // add counts one hit.
