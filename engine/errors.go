@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/loadtestdev/loadtest/results"
 )
@@ -53,18 +54,18 @@ func classify(code uint16, msg string) string {
 }
 
 // httpClasses caches "http CODE" for the codes servers send, so that counting them allocates
-// nothing.
-var httpClasses = func() []string {
+// nothing; it is made at the first error status, not in every command's start-up.
+var httpClasses = sync.OnceValue(func() []string {
 	c := make([]string, 600)
 	for i := range c {
 		c[i] = "http " + strconv.Itoa(i)
 	}
 	return c
-}()
+})
 
 func httpClass(code uint16) string {
-	if int(code) < len(httpClasses) {
-		return httpClasses[code]
+	if classes := httpClasses(); int(code) < len(classes) {
+		return classes[code]
 	}
 	return "http " + strconv.Itoa(int(code))
 }

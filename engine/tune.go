@@ -6,17 +6,24 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 )
 
 // During a run the load generator allocates a few KiB per request (vegeta's request and result,
-// net/http's headers) on a small live heap, so at Go's default GOGC of 100 the collector runs
-// dozens of times a second. Run raises the GC target to runGCPercent, which saves about a tenth
-// of the CPU per request at max rate, and bounds the heap that buys with a soft memory limit of
-// twice the memory in use at the start, at least runMemoryFloor (the peak RSS of a
-// million-request run stays under 64 MiB). A GOGC or GOMEMLIMIT the user set is left alone.
+// net/http's headers) on a small live heap (a few MiB: histograms, connections' buffers, what
+// the process set up at its start), so at Go's default GOGC of 100 the collector runs dozens of
+// times a second. A run raises the GC target to runGCPercent, which saves about a tenth of the
+// CPU per request at max rate, and bounds what that costs in memory with a soft memory limit
+// kept, after every collection, at the runtime's memory outside the heap plus the live heap plus
+// room to grow of runHeapHeadroom, or of the live heap itself when that is larger: the heap then
+// grows by at most max(runHeapHeadroom, live) between collections (never less than GOGC=100
+// would let it), whatever the live heap holds. The peak RSS of a max-rate run is then its
+// binary's pages plus about 20 MiB, and a heap that grows with the run's length (its timeline)
+// costs its own size rather than five times it. A GOGC or GOMEMLIMIT the user set is left alone.
 const (
-	runGCPercent   = 400
-	runMemoryFloor = 48 << 20
+	runGCPercent    = 400
+	runHeapHeadroom = 8 << 20
+	gcSentinelBytes = 64 // a sentinel of at least 16 bytes is not batched with other tiny objects
 )
 
 // tuneGC applies the run's GC settings and returns the function that restores the previous ones.
@@ -27,23 +34,85 @@ func tuneGC() (restore func()) {
 		return func() {}
 	}
 	oldLimit := debug.SetMemoryLimit(-1)
-	if oldLimit == math.MaxInt64 {
-		debug.SetMemoryLimit(max(runMemoryFloor, 2*memoryInUse()))
+	if oldLimit != math.MaxInt64 { // GOMEMLIMIT was set: keep it
+		return func() { debug.SetGCPercent(old) }
 	}
+	l := &memoryLimiter{}
+	l.update()
+	l.watch()
 	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.stopped = true
 		debug.SetGCPercent(old)
 		debug.SetMemoryLimit(oldLimit)
 	}
 }
 
-// memoryInUse is the memory the Go runtime holds, in bytes (what GOMEMLIMIT counts).
-func memoryInUse() int64 {
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
-		return 0
+// memoryLimiter keeps the soft memory limit at runMemoryLimit of the memory in use, updated
+// after every garbage collection.
+type memoryLimiter struct {
+	mu      sync.Mutex
+	stopped bool
+}
+
+// watch arranges for update (and watch again) to run after the next collection: a cleanup of
+// an object that nothing references runs once a collection has found it unreachable.
+func (l *memoryLimiter) watch() {
+	sentinel := new([gcSentinelBytes]byte)
+	runtime.AddCleanup(sentinel, func(l *memoryLimiter) {
+		if l.update() {
+			l.watch()
+		}
+	}, l)
+}
+
+// update sets the limit for the memory in use now; false once the run's settings are restored.
+func (l *memoryLimiter) update() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		return false
 	}
-	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
+	debug.SetMemoryLimit(runMemoryLimit(readMemory()))
+	return true
+}
+
+// memory is what the runtime holds, in bytes, as GOMEMLIMIT counts it.
+type memory struct {
+	live    uint64 // heap objects marked live by the last collection
+	nonHeap uint64 // everything else but free heap pages: stacks, the runtime's metadata, heap fragmentation
+}
+
+// runMemoryLimit is the soft memory limit of a run: the memory outside the heap, the live heap
+// and room for the heap to grow by max(runHeapHeadroom, live) before the next collection.
+func runMemoryLimit(m memory) int64 {
+	return int64(m.nonHeap + m.live + max(runHeapHeadroom, m.live))
+}
+
+var memorySamples = []string{
+	"/gc/heap/live:bytes",
+	"/memory/classes/total:bytes",
+	"/memory/classes/heap/released:bytes",
+	"/memory/classes/heap/free:bytes",
+	"/memory/classes/heap/objects:bytes",
+}
+
+func readMemory() memory {
+	s := make([]metrics.Sample, len(memorySamples))
+	for i, name := range memorySamples {
+		s[i].Name = name
+	}
+	metrics.Read(s)
+	var v [5]uint64
+	for i := range s {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			v[i] = s[i].Value.Uint64()
+		}
+	}
+	live, total, released, free, objects := v[0], v[1], v[2], v[3], v[4]
+	inUse := total - min(total, released+free+objects)
+	return memory{live: live, nonHeap: inUse}
 }
 
 // ratePerProc is the paced rate one processor (P) of the Go scheduler carries in a run.

@@ -18,8 +18,8 @@ func TestTuneGC(t *testing.T) {
 		t.Errorf("GC percent during a run = %d, want %d", got, runGCPercent)
 	}
 	debug.SetGCPercent(runGCPercent)
-	if got := debug.SetMemoryLimit(-1); got < runMemoryFloor || got == math.MaxInt64 {
-		t.Errorf("memory limit during a run = %d, want at least %d", got, runMemoryFloor)
+	if got := debug.SetMemoryLimit(-1); got < runHeapHeadroom || got == math.MaxInt64 {
+		t.Errorf("memory limit during a run = %d, want at least %d", got, runHeapHeadroom)
 	}
 	restore()
 	if got := debug.SetGCPercent(-1); got != 100 {
@@ -28,6 +28,11 @@ func TestTuneGC(t *testing.T) {
 	debug.SetGCPercent(100)
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("memory limit after the run = %d, want none again", got)
+	}
+
+	runtime.GC() // a cleanup left from the run must not set a limit again
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("memory limit after a collection after the run = %d, want none", got)
 	}
 
 	// a GOGC the user chose is kept, and so is a memory limit
@@ -41,6 +46,68 @@ func TestTuneGC(t *testing.T) {
 	restore()
 	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
 		t.Errorf("memory limit = %d, want the user's 1 GiB", got)
+	}
+
+	// a memory limit the user chose is kept, with the run's GOGC
+	debug.SetGCPercent(100)
+	restore = tuneGC()
+	if got := debug.SetGCPercent(-1); got != runGCPercent {
+		t.Errorf("GC percent with GOMEMLIMIT = %d, want %d", got, runGCPercent)
+	}
+	debug.SetGCPercent(runGCPercent)
+	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+		t.Errorf("memory limit during a run with GOMEMLIMIT = %d, want the user's 1 GiB", got)
+	}
+	restore()
+	if got := debug.SetGCPercent(-1); got != 100 {
+		t.Errorf("GC percent after a run with GOMEMLIMIT = %d, want 100 again", got)
+	}
+}
+
+// The limit follows the live heap: after a collection that finds a larger one it leaves room
+// for the heap to double.
+func TestTuneGCFollowsTheLiveHeap(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+
+	restore := tuneGC()
+	defer restore()
+	live := make([]byte, 4*runHeapHeadroom)
+	for i := range live {
+		live[i] = 1
+	}
+	runtime.GC()
+	want := int64(2 * len(live))
+	var got int64
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got = debug.SetMemoryLimit(-1); got >= want {
+			break
+		}
+		runtime.GC()
+	}
+	if got < want {
+		t.Errorf("memory limit with %d live bytes = %d, want at least %d", len(live), got, want)
+	}
+	runtime.KeepAlive(live)
+}
+
+func TestRunMemoryLimit(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name string
+		m    memory
+		want int64
+	}{
+		{"small heap: the headroom", memory{live: 3 * mib, nonHeap: 5 * mib}, 16 * mib},
+		{"nothing live yet", memory{nonHeap: 4 * mib}, 12 * mib},
+		{"heap past the headroom: double it", memory{live: 40 * mib, nonHeap: 6 * mib}, 86 * mib},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := runMemoryLimit(tt.m); got != tt.want {
+				t.Errorf("runMemoryLimit(%+v) = %d, want %d", tt.m, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sync"
 
 	"github.com/loadtestdev/loadtest/results"
 )
@@ -12,7 +13,10 @@ import (
 //go:embed report.html.tmpl
 var htmlTemplateText string
 
-var htmlTemplate = template.Must(template.New("report").Parse(htmlTemplateText))
+// htmlTemplate is parsed on the first HTML report, not in every command's start-up.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(htmlTemplateText))
+})
 
 // htmlTable is one table of the HTML report; Right marks right-aligned (numeric) columns.
 type htmlTable struct {
@@ -95,7 +99,7 @@ func HTML(w io.Writer, r *results.Result) error {
 		}
 		page.Charts = append(page.Charts, htmlChart{Name: c.Name, Title: c.Title, Caption: c.Caption, SVG: svg})
 	}
-	if err := htmlTemplate.Execute(w, page); err != nil {
+	if err := htmlTemplate().Execute(w, page); err != nil {
 		return fmt.Errorf("reports: html: %w", err)
 	}
 	return nil

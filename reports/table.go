@@ -5,9 +5,17 @@ import (
 	"io"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
+
+// tablewriter's package init makes a width cache, a map sized for 8192 strings (640 KB), that
+// every process keeps for its whole life, a run's included (where the GC's target multiplies
+// what start-up leaves live). Reports' tables have a few dozen cells, whose widths are cheap
+// to measure again: the cache is turned off and its map freed. This must happen before any
+// table is rendered, hence an init.
+func init() { twwidth.SetCacheCapacity(0) }
 
 // renderTable renders one table with tablewriter's default box style; aligns holds one
 // letter per column, 'r' for right-aligned (numbers), anything else (or nothing) for

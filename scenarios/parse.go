@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 	"github.com/loadtestdev/loadtest/internal/suggest"
 	"github.com/loadtestdev/loadtest/internal/yamlnode"
 	"io"
 	"math"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -79,7 +79,7 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	return p.sc, nil
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: (?:unmarshal errors:\s*)?line (\d+): (.*)$`)
+var yamlLine = lazyregexp.New(`^yaml: (?:unmarshal errors:\s*)?line (\d+): (.*)$`)
 
 // yamlError turns a YAML syntax error into an *Error with its line.
 func yamlError(path string, err error) *Error {

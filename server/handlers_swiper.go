@@ -9,16 +9,16 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 	"github.com/loadtestdev/loadtest/server/auth"
 )
 
 var (
-	phonePattern = regexp.MustCompile(`^\+?[0-9]{6,15}$`)
-	codePattern  = regexp.MustCompile(`^[0-9]{6}$`)
+	phonePattern = lazyregexp.New(`^\+?[0-9]{6,15}$`)
+	codePattern  = lazyregexp.New(`^[0-9]{6}$`)
 )
 
 type vcodeRequest struct {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 )
 
 // dialect holds what differs between the SQL backends.
@@ -98,7 +99,7 @@ func (d *dialect) schema(prefix string) []string {
 	}
 }
 
-var validPrefix = regexp.MustCompile(`^[a-z][a-z0-9_]{0,30}$`)
+var validPrefix = lazyregexp.New(`^[a-z][a-z0-9_]{0,30}$`)
 
 // openStore opens the database named by rawURL (sqlite://PATH, mysql://..., postgres://...),
 // creates the schema with table names starting with prefix, and returns the Store.

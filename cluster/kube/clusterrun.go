@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 	"github.com/loadtestdev/loadtest/results"
 	"github.com/loadtestdev/loadtest/scenarios"
 )
@@ -47,7 +47,7 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
-var nonName = regexp.MustCompile(`[^a-z0-9]+`)
+var nonName = lazyregexp.New(`[^a-z0-9]+`)
 
 // DefaultName names a run's objects after its scenario: loadtest- and the scenario's base
 // name in lowercase letters, digits and '-' (at most 40 of them).

@@ -3,9 +3,10 @@ package har
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 )
 
 // builder turns the kept entries into steps, correlating as it goes.
@@ -180,7 +181,7 @@ func (b *builder) pathTemplate(i int, u *url.URL) string {
 	return p + "?" + strings.Join(q, "&")
 }
 
-var authScheme = regexp.MustCompile(`^([A-Za-z]+) +(.+)$`)
+var authScheme = lazyregexp.New(`^([A-Za-z]+) +(.+)$`)
 
 // credential templates a header that carries credentials (Authorization, Proxy-Authorization,
 // X-Api-Key): the scheme stays ("Bearer ", "Basic "), the credential is the value an earlier

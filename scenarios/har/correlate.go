@@ -2,9 +2,10 @@ package har
 
 import (
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 )
 
 // extraction is what a step takes from its response into a variable.
@@ -146,7 +147,7 @@ func (c *correlator) taken(name string) bool {
 	return extracted || c.secrets[name] || reserved(name)
 }
 
-var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
+var nonIdent = lazyregexp.New(`[^a-z0-9_]+`)
 
 // variableName turns a JSON key, header or cookie name into a template variable name in
 // snake_case: accessToken, access-token and Access_Token are all access_token.

@@ -1,8 +1,9 @@
 package har
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 )
 
 // Secret names. A field, query parameter or header is a secret when its name, split into
@@ -18,9 +19,9 @@ var (
 )
 
 var (
-	reCamel    = regexp.MustCompile(`([a-z0-9])([A-Z])`)
-	reWordSep  = regexp.MustCompile(`[^A-Za-z0-9]+`)
-	reAcronymy = regexp.MustCompile(`([A-Z]+)([A-Z][a-z])`)
+	reCamel    = lazyregexp.New(`([a-z0-9])([A-Z])`)
+	reWordSep  = lazyregexp.New(`[^A-Za-z0-9]+`)
+	reAcronymy = lazyregexp.New(`([A-Z]+)([A-Z][a-z])`)
 )
 
 // words splits a name into its lowercase words: accessToken, access_token, X-Access-Token

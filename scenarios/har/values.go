@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/loadtestdev/loadtest/internal/lazyregexp"
 )
 
 // leaf is one scalar of a JSON document with its JSONPath ($.a.b, $.a[0].b) and the key it
@@ -34,7 +36,7 @@ func jsonLeaves(text string) []leaf {
 	return out
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var plainKey = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 func walk(v any, path, key string, out *[]leaf) {
 	switch x := v.(type) {
@@ -88,11 +90,11 @@ func idKey(k string) bool {
 }
 
 var (
-	reJWT  = regexp.MustCompile(`^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}$`)
-	reUUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	reHex  = regexp.MustCompile(`^[0-9a-fA-F]{16,}$`)
-	reLong = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{16,}$`)
-	reNum  = regexp.MustCompile(`^[0-9]{6,}$`)
+	reJWT  = lazyregexp.New(`^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}$`)
+	reUUID = lazyregexp.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	reHex  = lazyregexp.New(`^[0-9a-fA-F]{16,}$`)
+	reLong = lazyregexp.New(`^[A-Za-z0-9._~+/=-]{16,}$`)
+	reNum  = lazyregexp.New(`^[0-9]{6,}$`)
 )
 
 // looksLikeToken says whether a value that stays hard-coded is probably a token or an id the
