@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// The sessions of a run of flows are state, not goroutines. An iteration in progress is a
+// session (its variables, extracted values and cookie jar); it runs on a runner goroutine
+// only while it has a step to send. A think time or a poll interval parks it on its own
+// reused timer (the runtime's timer heap) and frees the runner; when the timer fires, the
+// session goes back to an idle runner, or to a new one when none is idle. So 100,000
+// sessions thinking cost 100,000 small structs and timers, not 100,000 goroutine stacks, and
+// the runners are as many as the sessions that had a step to send at once. A runner owns
+// the buffer a step's response body is read into, so a parked session holds no body.
+
+// Phases of a session's iteration: where advance goes on from.
+const (
+	phaseStart = iota // a new iteration: start it
+	phaseRun          // the next step is the control flow's next (Iteration.Next)
+	phaseThink        // parked in a think time; then phaseRun
+	phasePoll         // a poll in progress (parked between attempts, or its next attempt due)
+)
+
+// begin starts iteration job on a session, unless max_sessions iterations are in progress:
+// then the start is dropped (false). At the maximum rate (no schedule) it waits for an
+// iteration to end instead: there is no start time to miss.
+func (r *flowRun) begin(ctx context.Context, job flowJob) bool {
+	select {
+	case r.slots <- struct{}{}:
+	default:
+		if r.p.schedule != nil {
+			return false
+		}
+		select {
+		case r.slots <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	r.iters.Add(1)
+	r.busy.Add(1)
+	s := r.idleSession()
+	s.job, s.phase = job, phaseStart
+	r.resume(s)
+	return true
+}
+
+// idleSession returns a session whose iteration ended, or a new one (dispatcher only).
+func (r *flowRun) idleSession() *session {
+	r.freeMu.Lock()
+	if n := len(r.free); n > 0 {
+		s := r.free[n-1]
+		r.free[n-1] = nil
+		r.free = r.free[:n-1]
+		r.freeMu.Unlock()
+		return s
+	}
+	r.freeMu.Unlock()
+	s := r.newSession()
+	r.all = append(r.all, s)
+	return s
+}
+
+// release ends s's iteration: its session is idle again and its slot free.
+func (r *flowRun) release(s *session) {
+	r.busy.Add(-1)
+	r.freeMu.Lock()
+	r.free = append(r.free, s)
+	r.freeMu.Unlock()
+	<-r.slots
+	r.iters.Done()
+}
+
+// resume gives s, which has a step to run, to an idle runner, or to a new one.
+func (r *flowRun) resume(s *session) {
+	select {
+	case r.work <- s:
+	default:
+		r.runners.Add(1)
+		go r.runner(s)
+	}
+}
+
+// runner runs sessions until the run's iterations are over.
+func (r *flowRun) runner(s *session) {
+	defer r.runners.Done()
+	body := &keptBody{limit: r.p.FlowPlan.MaxResponseBody()}
+	for {
+		s.advance(body)
+		select {
+		case s = <-r.work:
+		case <-r.quit:
+			return
+		}
+	}
+}
+
+// wakeAll resumes every parked session at once, after the cut that ends the grace: each ends
+// its iteration as cut short. A session parking after the cut stops its own timer (sleep).
+func (r *flowRun) wakeAll() {
+	for _, s := range r.all {
+		if s.wake.Stop() {
+			r.resume(s)
+		}
+	}
+}
+
+// sleep parks the session until due (the end of a think time or a poll interval), to go on
+// in phase; it returns true when it parked. Otherwise due has passed, or the grace is over
+// (cut). A parked session is another runner's as soon as its timer fires: the caller must not
+// touch it.
+func (s *session) sleep(due time.Time, phase int) (parked, cut bool) {
+	s.due, s.phase = due, phase
+	if d := time.Until(due); d > 0 {
+		body := s.body
+		s.body = nil
+		s.wake.Reset(d)
+		// wakeAll stops every timer armed before the cut; one armed after it is stopped here
+		if s.r.sessCtx.Err() == nil || !s.wake.Stop() {
+			return true, false
+		}
+		s.body = body
+	}
+	if s.r.sessCtx.Err() != nil {
+		return false, true
+	}
+	s.prevEnd = due
+	return false, false
+}
