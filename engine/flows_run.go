@@ -36,7 +36,8 @@ type flowRun struct {
 	quit    chan struct{}  // closed when every iteration is over: the runners end
 	iters   sync.WaitGroup // the iterations in progress
 	runners sync.WaitGroup
-	all     []*session // every session made (dispatcher only, then await)
+	idle    atomic.Int32 // runners waiting for a session
+	all     []*session   // every session made (dispatcher only, then await)
 	freeMu  sync.Mutex
 	free    []*session // the sessions whose iteration ended
 

@@ -88,13 +88,22 @@ func (r *flowRun) runner(s *session) {
 	body := &keptBody{limit: r.p.FlowPlan.MaxResponseBody()}
 	for {
 		s.advance(body)
+		if r.idle.Add(1) > maxIdleRunners {
+			r.idle.Add(-1)
+			return // a burst is over: enough runners wait already
+		}
 		select {
 		case s = <-r.work:
+			r.idle.Add(-1)
 		case <-r.quit:
 			return
 		}
 	}
 }
+
+// maxIdleRunners bounds the runners that wait for a session: after a burst (a slow server
+// holds many steps at once) the runners beyond it end rather than keep their stacks.
+const maxIdleRunners = 256
 
 // wakeAll resumes every parked session at once, after the cut that ends the grace: each ends
 // its iteration as cut short. A session parking after the cut stops its own timer (sleep).
