@@ -53,13 +53,17 @@ type pollState struct {
 // before its timeout; otherwise the poll is over (its condition held, an attempt failed or
 // the timeout passed) and counted.
 func (s *session) runStep(i int) (ok bool, end time.Time, aborted, again bool) {
-	ps := &s.poll
+	ps := s.poll
 	if s.phase != phasePoll {
 		interval, timeout, polls := s.it.Poll(i)
 		if !polls {
 			ok, end, aborted = s.step(s.flow, i, s.prevEnd, s.first, nil)
 			s.first = false
 			return ok, end, aborted, false
+		}
+		if ps == nil {
+			ps = &pollState{}
+			s.poll = ps
 		}
 		*ps = pollState{start: s.prevEnd, interval: interval, timeout: timeout, step: i, name: -1}
 		s.phase = phasePoll
@@ -78,7 +82,7 @@ func (s *session) runStep(i int) (ok bool, end time.Time, aborted, again bool) {
 func (s *session) endPoll(end time.Time) {
 	s.phase = phaseRun
 	s.r.mu.Lock()
-	s.r.agg.flows.poll(s.flow, &s.poll, end.Sub(s.poll.start))
+	s.r.agg.flows.poll(s.flow, s.poll, end.Sub(s.poll.start))
 	s.r.mu.Unlock()
 }
 

@@ -12,7 +12,8 @@ import (
 // session goes back to an idle runner, or to a new one when none is idle. So 100,000
 // sessions thinking cost 100,000 small structs and timers, not 100,000 goroutine stacks, and
 // the runners are as many as the sessions that had a step to send at once. A runner owns
-// the buffer a step's response body is read into, so a parked session holds no body.
+// the buffers a step is built and its response body read in, so a parked session holds
+// neither.
 
 // Phases of a session's iteration: where advance goes on from.
 const (
@@ -85,9 +86,9 @@ func (r *flowRun) resume(s *session) {
 // runner runs sessions until the run's iterations are over.
 func (r *flowRun) runner(s *session) {
 	defer r.runners.Done()
-	body := &keptBody{limit: r.p.FlowPlan.MaxResponseBody()}
+	w := &stepBuffers{body: keptBody{limit: r.p.FlowPlan.MaxResponseBody()}}
 	for {
-		s.advance(body)
+		s.advance(w)
 		if r.idle.Add(1) > maxIdleRunners {
 			r.idle.Add(-1)
 			return // a burst is over: enough runners wait already
@@ -106,30 +107,41 @@ func (r *flowRun) runner(s *session) {
 const maxIdleRunners = 256
 
 // wakeAll resumes every parked session at once, after the cut that ends the grace: each ends
-// its iteration as cut short. A session parking after the cut stops its own timer (sleep).
+// its iteration as cut short. A session parking after the cut takes itself back (sleep).
 func (r *flowRun) wakeAll() {
 	for _, s := range r.all {
-		if s.wake.Stop() {
+		if s.parked.CompareAndSwap(true, false) {
+			s.wake.Stop()
 			r.resume(s)
 		}
 	}
 }
 
+// woken is the session timer's function: it resumes the session unless the cut has already.
+func (s *session) woken() {
+	if s.parked.CompareAndSwap(true, false) {
+		s.r.resume(s)
+	}
+}
+
 // sleep parks the session until due (the end of a think time or a poll interval), to go on
 // in phase; it returns true when it parked. Otherwise due has passed, or the grace is over
-// (cut). A parked session is another runner's as soon as its timer fires: the caller must not
-// touch it.
+// (cut). A parked session is another runner's as soon as it is woken: the caller must not
+// touch it. Whoever takes parked from true to false (the timer, wakeAll, or sleep itself
+// after the cut) resumes it, so it resumes once and sees what was written before it parked.
 func (s *session) sleep(due time.Time, phase int) (parked, cut bool) {
 	s.due, s.phase = due, phase
 	if d := time.Until(due); d > 0 {
-		body := s.body
-		s.body = nil
+		w := s.w
+		s.w = nil
+		s.parked.Store(true)
 		s.wake.Reset(d)
-		// wakeAll stops every timer armed before the cut; one armed after it is stopped here
-		if s.r.sessCtx.Err() == nil || !s.wake.Stop() {
+		// wakeAll wakes every session parked before the cut; one parked after it takes itself back
+		if s.r.sessCtx.Err() == nil || !s.parked.CompareAndSwap(true, false) {
 			return true, false
 		}
-		s.body = body
+		s.wake.Stop()
+		s.w = w
 	}
 	if s.r.sessCtx.Err() != nil {
 		return false, true

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/loadtestdev/loadtest/results"
@@ -23,9 +24,9 @@ type session struct {
 	it     *scenarios.Iteration
 	client http.Client
 	jar    lazyJar
-	body   *keptBody // the runner's, while a runner runs the session
-	tgt    vegeta.Target
-	wake   *time.Timer // hands the parked session back to a runner when its sleep is over
+	w      *stepBuffers // the runner's, while a runner runs the session
+	wake   *time.Timer  // hands the parked session back to a runner when its sleep is over
+	parked atomic.Bool  // in a think time or a poll interval, on no runner
 
 	// the iteration in progress
 	job     flowJob
@@ -35,7 +36,14 @@ type session struct {
 	due     time.Time // the end of the think time or poll interval the session is parked in
 	first   bool      // the next request is the iteration's first
 	failed  bool
-	poll    pollState // the poll in progress, in phasePoll
+	poll    *pollState // the poll in progress, in phasePoll (made on the session's first poll)
+}
+
+// stepBuffers are what a step is built and read in: a runner's, lent to the session it runs,
+// so a parked session holds neither.
+type stepBuffers struct {
+	tgt  vegeta.Target
+	body keptBody
 }
 
 // newSession returns an idle session of the run.
@@ -48,17 +56,17 @@ func (r *flowRun) newSession() *session {
 		// extracted), not followed
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	s.wake = time.AfterFunc(time.Hour, func() { r.resume(s) })
+	s.wake = time.AfterFunc(time.Hour, s.woken)
 	s.wake.Stop()
 	return s
 }
 
-// advance runs the session's iteration, reading responses into body, until it parks in a
-// think time or a poll interval, or ends: its steps in the order its groups and conditions
+// advance runs the session's iteration in the runner's buffers w until it parks in a think
+// time or a poll interval, or ends: its steps in the order its groups and conditions
 // give, each request's latency from the end of what came before it (the intended start for
 // the first).
-func (s *session) advance(body *keptBody) {
-	s.body = body
+func (s *session) advance(w *stepBuffers) {
+	s.w = w
 	switch s.phase {
 	case phaseStart:
 		if !s.start() {
@@ -76,8 +84,10 @@ func (s *session) advance(body *keptBody) {
 		}
 	}
 	for {
-		i := s.poll.step
-		if s.phase != phasePoll {
+		var i int
+		if s.phase == phasePoll {
+			i = s.poll.step
+		} else {
 			var more bool
 			if i, more = s.next(); !more {
 				s.finish(false)
@@ -170,7 +180,7 @@ func (s *session) finish(cut bool) {
 	r.mu.Lock()
 	r.agg.flows.end(s.flow, s.failed, s.prevEnd.Sub(s.job.intended))
 	r.mu.Unlock()
-	s.body, s.phase = nil, phaseStart
+	s.w, s.phase = nil, phaseStart
 	r.release(s)
 }
 
@@ -205,13 +215,13 @@ func (o *stepOutcome) where() string {
 // request cut short is not counted).
 func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState) (ok bool, end time.Time, aborted bool) {
 	r, it := s.r, s.it
-	name, err := it.Request(i, &s.tgt)
+	name, err := it.Request(i, &s.w.tgt)
 	if ps != nil {
 		ps.name = name
 	}
 	var req *http.Request
 	if err == nil {
-		req, err = newFlowRequest(r.sessCtx, &s.tgt)
+		req, err = newFlowRequest(r.sessCtx, &s.w.tgt)
 	}
 	if err != nil {
 		if ps != nil {
@@ -220,7 +230,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
-	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.tgt.Body))
+	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.w.tgt.Body))
 	for {
 		out, resp, end, aborted := s.send(req, it.NeedsBody(i), it.StatusChecked(i), prevEnd, hopName != "")
 		if aborted {
@@ -247,8 +257,8 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 		}
 		if final && out.class == "" {
 			if it.HasChecks(i) {
-				outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
-				out.cut = s.body.cut
+				outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.w.body.buf, Latency: out.latency})
+				out.cut = s.w.body.cut
 			}
 		}
 		s.judgeChecks(flow, outcomes, &out)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs engine/testdata/flows-100k-sessions.yaml against a bundled server on 127.0.0.1 and
-# prints the generator's RSS (VmRSS, MiB) every second, its peak, its CPU, the result's
-# success ratio and whether the requests add up to the server's count of them.
+# prints the generator's RSS (VmRSS, MiB) and open files (its connections) every second, then
+# its peak RSS and CPU, the result's success ratio and whether its requests add up to the
+# server's count of them.
 #
 #   engine/testdata/flows-100k-sessions.sh [BINARY]   (default: loadtest on PATH)
 #   RATE=4000/s THINK=25s DURATION=60s engine/testdata/flows-100k-sessions.sh /tmp/loadtest
@@ -23,15 +24,13 @@ before=$(count)
 	--server-stats=false --rate "${RATE:-20000/s}" --duration "${DURATION:-25s}" --out "$work/r.json" >/dev/null 2>"$work/run.err" &
 gen=$!
 sleep 0.2
-t=0
-peak=0
+start=$(date +%s.%N)
 while kill -0 "$gen" 2>/dev/null; do
 	pid=$(pgrep -P "$gen" | head -1 || true)
 	rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/${pid:-none}/status" 2>/dev/null || echo 0)
-	[ "${rss:-0}" -gt "$peak" ] && peak=$rss
-	printf 't=%ds rss=%sMiB\n' "$t" "${rss:-0}"
+	fds=$(ls "/proc/${pid:-none}/fd" 2>/dev/null | wc -l)
+	printf 't=%.0fs rss=%sMiB fds=%s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "${rss:-0}" "$fds"
 	sleep 1
-	t=$((t + 1))
 done
 wait "$gen" || echo "run exited $?"
 after=$(count)
