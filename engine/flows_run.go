@@ -234,7 +234,7 @@ func (r *flowRun) await(grace time.Duration, cut context.CancelFunc) {
 	case <-done:
 	case <-t.C:
 		cut()
-		r.wakeAll()
+		r.cutParked()
 		<-done
 	}
 	close(r.quit)

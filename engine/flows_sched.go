@@ -106,18 +106,20 @@ func (r *flowRun) runner(s *session) {
 // holds many steps at once) the runners beyond it end rather than keep their stacks.
 const maxIdleRunners = 256
 
-// wakeAll resumes every parked session at once, after the cut that ends the grace: each ends
-// its iteration as cut short. A session parking after the cut takes itself back (sleep).
-func (r *flowRun) wakeAll() {
+// cutParked ends the iteration of every parked session as cut short, after the cut that
+// ends the grace: here, one after the other, rather than on a runner each (100,000 sessions
+// at once on as many goroutines queue on the run's lock). A session parking after the cut
+// takes itself back (sleep).
+func (r *flowRun) cutParked() {
 	for _, s := range r.all {
 		if s.parked.CompareAndSwap(true, false) {
 			s.wake.Stop()
-			r.resume(s)
+			s.finish(true)
 		}
 	}
 }
 
-// woken is the session timer's function: it resumes the session unless the cut has already.
+// woken is the session timer's function: it resumes the session unless the cut has ended it.
 func (s *session) woken() {
 	if s.parked.CompareAndSwap(true, false) {
 		s.r.resume(s)
@@ -127,7 +129,7 @@ func (s *session) woken() {
 // sleep parks the session until due (the end of a think time or a poll interval), to go on
 // in phase; it returns true when it parked. Otherwise due has passed, or the grace is over
 // (cut). A parked session is another runner's as soon as it is woken: the caller must not
-// touch it. Whoever takes parked from true to false (the timer, wakeAll, or sleep itself
+// touch it. Whoever takes parked from true to false (the timer, cutParked, or sleep itself
 // after the cut) resumes it, so it resumes once and sees what was written before it parked.
 func (s *session) sleep(due time.Time, phase int) (parked, cut bool) {
 	s.due, s.phase = due, phase
@@ -136,7 +138,7 @@ func (s *session) sleep(due time.Time, phase int) (parked, cut bool) {
 		s.w = nil
 		s.parked.Store(true)
 		s.wake.Reset(d)
-		// wakeAll wakes every session parked before the cut; one parked after it takes itself back
+		// cutParked ends every session parked before the cut; one parked after it takes itself back
 		if s.r.sessCtx.Err() == nil || !s.parked.CompareAndSwap(true, false) {
 			return true, false
 		}
