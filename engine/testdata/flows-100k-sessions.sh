@@ -32,13 +32,15 @@ while kill -0 "$gen" 2>/dev/null; do
 	printf 't=%.0fs rss=%sMiB fds=%s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "${rss:-0}" "$fds"
 	sleep 1
 done
-wait "$gen" || echo "run exited $?"
-after=$(count)
-read -r user sys maxrss <"$work/time"
+rc=0
+wait "$gen" || rc=$?
+echo "run exited $rc"
+tail -5 "$work/run.err"
+after=$(count || echo 0)
+read -r user sys maxrss < <(tail -1 "$work/time") # time says first when the run failed
 jq -r --arg srv "$((after - before))" --arg user "$user" --arg sys "$sys" --arg maxrss "$maxrss" '
 	"requests \(.requests) successes \(.successes) ratio \(.success_ratio // (.successes / .requests))",
 	"server counted \($srv) (equal: \((.requests|tostring) == $srv))",
 	"iterations \(.iterations) completed \(.iterations_completed) failed \(.iterations_failed) dropped \(.dropped_iterations)",
 	"errors \([.errors[]? | "\(.count // .n) \(.class // "") \(.message // .sample // "")"][:3])",
 	"cpu user \($user)s sys \($sys)s, peak RSS \(($maxrss|tonumber)/1024|floor) MiB (time -f %M)"' "$work/r.json"
-cat "$work/run.err" | tail -5
