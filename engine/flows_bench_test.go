@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"testing"
 	"time"
@@ -77,4 +79,81 @@ func BenchmarkFlowCPUPerRequest(b *testing.B) {
 	b.ReportMetric(f4, "cpu-µs/req-flow4")
 	b.ReportMetric(f1/p, "flow1/plain")
 	b.ReportMetric(f4/p, "flow4/plain")
+}
+
+// BenchmarkFlowSessionMemory measures what a session costs while it thinks: it starts 10,000
+// iterations of a flow whose one request is followed by a long think time, at 1,000 per
+// second against an in-process server (max_sessions 10,000: later starts are dropped), and
+// once every session has started (all of them
+// parked in the think time) reads the heap and the goroutine stacks in use. It reports the
+// bytes per session (heap and stacks in use, less before the run) and the goroutines per
+// session; the run then stops and the grace cuts the sessions short.
+// writeHeapProfile writes the heap profile to path, for go tool pprof -sample_index=inuse_space.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func BenchmarkFlowSessionMemory(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"user": "42"}`))
+	}))
+	defer srv.Close()
+	const sessions = 10000
+	src := "flows: [{name: f, steps: [{name: a, path: /echo, check: [{status: 200}], extract: {u: {json: $.user}}}, " +
+		"{think: 1h}, {name: b, path: '/echo?u={{ u }}'}]}]\n"
+	sc, err := scenarios.Parse("bench.yaml", []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fp, err := sc.FlowPlan(scenarios.PlanOptions{Target: srv.URL, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	inUse := func() (uint64, int) {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapInuse + m.StackInuse, runtime.NumGoroutine()
+	}
+	fds := func() int { e, _ := os.ReadDir("/proc/self/fd"); return len(e) }
+	var fdSum float64
+	var perSession, goroutines float64
+	for range b.N {
+		before, g0 := inUse()
+		var at uint64
+		var g int
+		ctx, cancel := context.WithCancel(context.Background())
+		o := Options{FlowPlan: fp, RatePerSec: 1000, Duration: time.Minute, MaxSessions: sessions,
+			Grace: 100 * time.Millisecond, Connections: 50,
+			OnSecond: func(p Progress) error {
+				if p.Iterations >= sessions && p.Requests >= sessions && at == 0 {
+					at, g = inUse()
+					fdSum += float64(fds())
+					if path := os.Getenv("LOADTEST_BENCH_HEAPPROFILE"); path != "" {
+						writeHeapProfile(b, path)
+					}
+					cancel()
+				}
+				return nil
+			}}
+		if _, err := Run(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+		cancel()
+		if at == 0 {
+			b.Fatal("the iterations never all started")
+		}
+		perSession += (float64(at) - float64(before)) / sessions
+		goroutines += float64(g-g0) / sessions
+	}
+	b.ReportMetric(perSession/float64(b.N), "B/session")
+	b.ReportMetric(goroutines/float64(b.N), "goroutines/session")
+	b.ReportMetric(fdSum/float64(b.N), "fds")
 }

@@ -97,21 +97,21 @@ func (s *session) readBody(resp *http.Response, keep, sample bool) error {
 	limit := int64(0)
 	switch {
 	case keep:
-		limit = s.body.limit
+		limit = s.w.body.limit
 	case sample:
 		limit = results.MaxErrorBody
 	}
-	s.body.buf, s.body.cut = s.body.buf[:0], 0
+	s.w.body.buf, s.w.body.cut = s.w.body.buf[:0], 0
 	if limit > 0 {
-		if err := s.body.read(resp.Body, limit, resp.ContentLength); err != nil {
+		if err := s.w.body.read(resp.Body, limit, resp.ContentLength); err != nil {
 			return err
 		}
 	}
 	rest, err := io.Copy(io.Discard, resp.Body)
 	if sample {
-		kept := s.body.buf[:min(len(s.body.buf), results.MaxErrorBody)]
+		kept := s.w.body.buf[:min(len(s.w.body.buf), results.MaxErrorBody)]
 		v := []string{string(kept)}
-		if rest > 0 || s.body.cut > 0 || len(s.body.buf) > len(kept) {
+		if rest > 0 || s.w.body.cut > 0 || len(s.w.body.buf) > len(kept) {
 			v = append(v, "truncated")
 		}
 		resp.Header[errorBodyKey] = v

@@ -35,44 +35,55 @@ func (s *session) countControl(flow int) {
 	}
 }
 
-// pollState is one poll in progress: when its first attempt was due, its attempts, and how
-// the last one ended.
+// pollState is one poll in progress: its step, when its first attempt was due, its attempts,
+// and how the last one ended.
 type pollState struct {
 	start             time.Time
 	interval, timeout time.Duration
+	step              int // the step's index in its flow
 	name              int // the step's Names index
 	attempts          uint64
 	again             bool // until did not hold and another attempt fits before the timeout
 	held, timedOut    bool
 }
 
-// runStep runs request step i: once, or as a poll, attempt after attempt every interval
-// (each attempt's latency counted from its intended start: the end of the one before plus
-// the interval), until its condition holds, an attempt fails or the timeout passes.
-func (s *session) runStep(flow, i int, prevEnd time.Time, first bool) (ok bool, end time.Time, aborted bool) {
-	interval, timeout, polls := s.it.Poll(i)
-	if !polls {
-		return s.step(flow, i, prevEnd, first, nil)
-	}
-	ps := &pollState{start: prevEnd, interval: interval, timeout: timeout, name: -1}
-	for {
-		ps.again = false
-		ok, end, aborted = s.step(flow, i, prevEnd, first, ps)
-		first = false
-		if aborted || !ok || !ps.again {
-			break
+// runStep sends request step i: once, or as the next attempt of its poll, whose latency
+// counts from its intended start (the end of the attempt before plus the interval, which
+// advance sleeps). again says the poll goes on: until did not hold and another attempt fits
+// before its timeout; otherwise the poll is over (its condition held, an attempt failed or
+// the timeout passed) and counted.
+func (s *session) runStep(i int) (ok bool, end time.Time, aborted, again bool) {
+	ps := s.poll
+	if s.phase != phasePoll {
+		interval, timeout, polls := s.it.Poll(i)
+		if !polls {
+			ok, end, aborted = s.step(s.flow, i, s.prevEnd, s.first, nil)
+			s.first = false
+			return ok, end, aborted, false
 		}
-		next := end.Add(interval)
-		if sleepCtx(s.r.sessCtx, time.Until(next)) != nil {
-			aborted = true
-			break
+		if ps == nil {
+			ps = &pollState{}
+			s.poll = ps
 		}
-		prevEnd = next
+		*ps = pollState{start: s.prevEnd, interval: interval, timeout: timeout, step: i, name: -1}
+		s.phase = phasePoll
 	}
+	ps.again = false
+	ok, end, aborted = s.step(s.flow, i, s.prevEnd, s.first, ps)
+	s.first = false
+	if !aborted && ok && ps.again {
+		return ok, end, false, true
+	}
+	s.endPoll(end)
+	return ok, end, aborted, false
+}
+
+// endPoll counts the poll in progress, which ended at end.
+func (s *session) endPoll(end time.Time) {
+	s.phase = phaseRun
 	s.r.mu.Lock()
-	s.r.agg.flows.poll(flow, ps, end.Sub(ps.start))
+	s.r.agg.flows.poll(s.flow, s.poll, end.Sub(s.poll.start))
 	s.r.mu.Unlock()
-	return ok, end, aborted
 }
 
 // judgePoll decides, after an attempt that passed its checks, whether the poll is done:

@@ -15,12 +15,13 @@ import (
 
 // A run of flows: the run's pacer gives the start time of each iteration (hit n of the pacer
 // is iteration n, so stages, every pacer and a sharded schedule apply to iterations as they do
-// to hits); a dispatcher hands each start to an idle session, one of at most MaxSessions
-// goroutines, and drops and counts a start that finds them all busy (never queued: a queue
-// would hide the overload that dropped_iterations reports). A session runs the iteration's
-// steps in order over the run's one HTTP client transport (h1Transport for plain http, the
-// tuned http.Transport for https and HTTP/2), with a cookie jar of its own, and records every
-// step into the same aggregator, histograms and timeline as a run of requests.
+// to hits); a dispatcher starts each on a session, at most MaxSessions in progress at once,
+// and drops and counts a start that finds them all in progress (never queued: a queue would
+// hide the overload that dropped_iterations reports). A session runs the iteration's steps in
+// order over the run's one HTTP client transport (h1Transport for plain http, the tuned
+// http.Transport for https and HTTP/2), with a cookie jar of its own, and records every step
+// into the same aggregator, histograms and timeline as a run of requests. Sessions are not
+// goroutines: flows_sched.go runs them on runners and parks them in their think times.
 
 // flowRun is the shared state of one run of flows. mu guards agg, which sessions, the
 // dispatcher and the progress ticker all write.
@@ -29,15 +30,22 @@ type flowRun struct {
 	sessions  int
 	transport http.RoundTripper // the run's one client transport, shared by the sessions
 	redirects *redirectPolicy   // where the steps that follow redirects may go
-	jobs      chan flowJob
+
+	slots   chan struct{}  // one per iteration in progress: at most sessions
+	work    chan *session  // a session with a step to run, to an idle runner
+	quit    chan struct{}  // closed when every iteration is over: the runners end
+	iters   sync.WaitGroup // the iterations in progress
+	runners sync.WaitGroup
+	idle    atomic.Int32 // runners waiting for a session
+	all     []*session   // every session made (dispatcher only, then await)
+	freeMu  sync.Mutex
+	free    []*session // the sessions whose iteration ended
 
 	mu  sync.Mutex
 	agg *aggregator
 
 	sentRequests atomic.Uint64
-	busy         atomic.Int64
-	started      int // session goroutines started (dispatcher only)
-	wg           sync.WaitGroup
+	busy         atomic.Int64 // iterations in progress
 
 	// sessCtx ends every step and think time when the grace after the stop is over
 	sessCtx  context.Context
@@ -82,8 +90,9 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	agg.flows = newFlowFigures(p.FlowPlan.Flows(), p.FlowPlan.Names())
 	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutAll()
-	r := &flowRun{p: p, sessions: sessions, transport: traced(client.Transport, p.Trace), jobs: make(chan flowJob), agg: agg, sessCtx: sessCtx,
-		redirects: newRedirectPolicy(nil, p.FlowPlan.Origins())}
+	r := &flowRun{p: p, sessions: sessions, transport: traced(client.Transport, p.Trace), agg: agg, sessCtx: sessCtx,
+		redirects: newRedirectPolicy(nil, p.FlowPlan.Origins()),
+		slots:     make(chan struct{}, sessions), work: make(chan *session), quit: make(chan struct{})}
 	agg.sent = &r.sentRequests
 
 	stopErr := r.run(ctx, began, cutAll)
@@ -122,7 +131,6 @@ func (r *flowRun) run(ctx context.Context, began time.Time, cutAll context.Cance
 		defer t.Stop()
 	}
 	r.dispatch(dispatchCtx, began)
-	close(r.jobs)
 	stopDispatch()
 	<-tickDone
 	r.await(r.p.Grace, cutAll)
@@ -201,7 +209,7 @@ func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
 		if r.p.schedule != nil {
 			job.intended = began.Add(r.p.schedule.SendTime(hit))
 		}
-		if r.handOut(ctx, job) {
+		if r.begin(ctx, job) {
 			continue
 		}
 		flow := fp.FlowOf(n)
@@ -212,39 +220,12 @@ func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
 	}
 }
 
-// handOut gives job to an idle session, starting one when all are busy and fewer than
-// max_sessions run; false when every session is busy (the start is dropped). At the maximum
-// rate (no schedule) it waits for a session instead: there is no start time to miss.
-func (r *flowRun) handOut(ctx context.Context, job flowJob) bool {
-	select {
-	case r.jobs <- job:
-		return true
-	default:
-	}
-	if r.started < r.sessions {
-		r.started++
-		r.wg.Add(1)
-		go r.session()
-		r.jobs <- job
-		return true
-	}
-	if r.p.schedule == nil {
-		select {
-		case r.jobs <- job:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	return false
-}
-
 // await waits for the sessions to finish their iterations, cutting them short when grace is
 // over.
 func (r *flowRun) await(grace time.Duration, cut context.CancelFunc) {
 	done := make(chan struct{})
 	go func() {
-		r.wg.Wait()
+		r.iters.Wait()
 		close(done)
 	}()
 	t := time.NewTimer(grace)
@@ -253,8 +234,11 @@ func (r *flowRun) await(grace time.Duration, cut context.CancelFunc) {
 	case <-done:
 	case <-t.C:
 		cut()
+		r.cutParked()
 		<-done
 	}
+	close(r.quit)
+	r.runners.Wait()
 }
 
 // tick reports progress once a second until ctx ends; an OnSecond error stops the run.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/loadtestdev/loadtest/results"
@@ -16,21 +17,38 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// session is one session goroutine's reusable state.
+// session is one iteration in progress (see flows_sched.go), and what it reuses from one
+// iteration to the next: its Iteration's buffers, its client, its timer.
 type session struct {
 	r      *flowRun
 	it     *scenarios.Iteration
 	client http.Client
 	jar    lazyJar
-	body   keptBody
-	tgt    vegeta.Target
+	w      *stepBuffers // the runner's, while a runner runs the session
+	wake   *time.Timer  // hands the parked session back to a runner when its sleep is over
+	parked atomic.Bool  // in a think time or a poll interval, on no runner
+
+	// the iteration in progress
+	job     flowJob
+	phase   int
+	flow    int
+	prevEnd time.Time // the end of what came before the next step (the intended start first)
+	due     time.Time // the end of the think time or poll interval the session is parked in
+	first   bool      // the next request is the iteration's first
+	failed  bool
+	poll    *pollState // the poll in progress, in phasePoll (made on the session's first poll)
 }
 
-// session runs iterations until the dispatcher closes the jobs.
-func (r *flowRun) session() {
-	defer r.wg.Done()
+// stepBuffers are what a step is built and read in: a runner's, lent to the session it runs,
+// so a parked session holds neither.
+type stepBuffers struct {
+	tgt  vegeta.Target
+	body keptBody
+}
+
+// newSession returns an idle session of the run.
+func (r *flowRun) newSession() *session {
 	s := &session{r: r, it: r.p.FlowPlan.NewIteration()}
-	s.body.limit = r.p.FlowPlan.MaxResponseBody()
 	s.client = http.Client{
 		Transport: r.transport,
 		Jar:       &s.jar,
@@ -38,79 +56,132 @@ func (r *flowRun) session() {
 		// extracted), not followed
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	for job := range r.jobs {
-		r.busy.Add(1)
-		s.iterate(job)
-		r.busy.Add(-1)
+	s.wake = time.AfterFunc(time.Hour, s.woken)
+	s.wake.Stop()
+	return s
+}
+
+// advance runs the session's iteration in the runner's buffers w until it parks in a think
+// time or a poll interval, or ends: its steps in the order its groups and conditions
+// give, each request's latency from the end of what came before it (the intended start for
+// the first).
+func (s *session) advance(w *stepBuffers) {
+	s.w = w
+	switch s.phase {
+	case phaseStart:
+		if !s.start() {
+			s.finish(false)
+			return
+		}
+	case phaseThink, phasePoll: // woke from its sleep
+		if s.r.sessCtx.Err() != nil {
+			s.finish(true)
+			return
+		}
+		s.prevEnd = s.due
+		if s.phase == phaseThink {
+			s.phase = phaseRun
+		}
+	}
+	for {
+		var i int
+		if s.phase == phasePoll {
+			i = s.poll.step
+		} else {
+			var more bool
+			if i, more = s.next(); !more {
+				s.finish(false)
+				return
+			}
+			if d, ok := s.it.Think(i); ok {
+				if parked, cut := s.sleep(s.prevEnd.Add(d), phaseThink); parked || cut {
+					if cut {
+						s.finish(true)
+					}
+					return
+				}
+				s.phase = phaseRun
+				continue
+			}
+		}
+		ok, end, aborted, again := s.runStep(i)
+		if aborted {
+			s.finish(true)
+			return
+		}
+		if again {
+			// the poll's next attempt is due an interval after this one's end
+			if parked, cut := s.sleep(end.Add(s.poll.interval), phasePoll); parked || cut {
+				if cut {
+					s.finish(true)
+				}
+				return
+			}
+			continue
+		}
+		s.prevEnd = end
+		if !ok {
+			s.failed = true
+			if s.it.StopsOnFailure(i) {
+				s.finish(false)
+				return
+			}
+		}
 	}
 }
 
-// iterate runs one iteration: its steps in the order its groups and conditions give, each
-// request's latency from the end of what came before it (the intended start for the first),
-// think times and poll intervals slept in between.
-func (s *session) iterate(job flowJob) {
+// start starts the iteration of s.job; false when its variables could not be evaluated (its
+// first request then fails, never built).
+func (s *session) start() bool {
 	r := s.r
-	it := s.it
-	flow, err := it.Start(job.n)
+	flow, err := s.it.Start(s.job.n)
+	s.flow, s.phase, s.prevEnd, s.first, s.failed = flow, phaseRun, s.job.intended, true, err != nil
 	r.mu.Lock()
 	r.agg.flows.start(flow)
 	r.agg.timeline.at(time.Now().Unix()).iterations++
 	r.mu.Unlock()
 	s.jar.reset()
-	failed, cut := err != nil, false
 	if err != nil {
-		// the iteration's variables could not be evaluated: its first request cannot be built
-		s.buildFailed(flow, it.FirstRequest(), err)
+		s.buildFailed(flow, s.it.FirstRequest(), err)
+		return false
 	}
-	prevEnd := job.intended
-	first := true
-	for err == nil {
-		i, nerr := it.Next()
-		s.countControl(flow)
-		if nerr != nil {
-			// a condition or a repeat could not be evaluated: the iteration ends there
-			var ce *scenarios.CondError
-			name := -1
-			if errors.As(nerr, &ce) {
-				name = ce.Name
-			}
-			s.buildFailed(flow, name, nerr)
-			failed = true
-			break
+	return true
+}
+
+// next returns the iteration's next step; false when it is over, or a condition or a repeat
+// could not be evaluated (a failed request of class build: the iteration ends there).
+func (s *session) next() (int, bool) {
+	i, err := s.it.Next()
+	s.countControl(s.flow)
+	if err != nil {
+		var ce *scenarios.CondError
+		name := -1
+		if errors.As(err, &ce) {
+			name = ce.Name
 		}
-		if i < 0 {
-			break
-		}
-		if d, ok := it.Think(i); ok {
-			end := prevEnd.Add(d)
-			if sleepCtx(r.sessCtx, time.Until(end)) != nil {
-				cut = true
-				break
-			}
-			prevEnd = end
-			continue
-		}
-		ok, end, aborted := s.runStep(flow, i, prevEnd, first)
-		first = false
-		if aborted {
-			cut = true
-			break
-		}
-		prevEnd = end
-		if !ok {
-			failed = true
-			if it.StopsOnFailure(i) {
-				break
-			}
-		}
+		s.buildFailed(s.flow, name, err)
+		s.failed = true
+		return -1, false
+	}
+	return i, i >= 0
+}
+
+// finish ends the iteration (cut: by the end of the grace) and frees its session.
+func (s *session) finish(cut bool) {
+	r := s.r
+	if s.phase == phasePoll {
+		// cut while parked between attempts: the poll ends at its last attempt's end
+		s.endPoll(s.due.Add(-s.poll.interval))
 	}
 	if cut {
 		r.cutShort.Add(1)
-		failed = true
+		s.failed = true
 	}
 	r.mu.Lock()
-	r.agg.flows.end(flow, failed, prevEnd.Sub(job.intended))
+	r.agg.flows.end(s.flow, s.failed, s.prevEnd.Sub(s.job.intended))
 	r.mu.Unlock()
+	s.w, s.phase = nil, phaseStart
+	r.release(s)
 }
 
 // stepOutcome is what one request step (or one of its redirects) measured.
@@ -144,13 +215,13 @@ func (o *stepOutcome) where() string {
 // request cut short is not counted).
 func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState) (ok bool, end time.Time, aborted bool) {
 	r, it := s.r, s.it
-	name, err := it.Request(i, &s.tgt)
+	name, err := it.Request(i, &s.w.tgt)
 	if ps != nil {
 		ps.name = name
 	}
 	var req *http.Request
 	if err == nil {
-		req, err = newFlowRequest(r.sessCtx, &s.tgt)
+		req, err = newFlowRequest(r.sessCtx, &s.w.tgt)
 	}
 	if err != nil {
 		if ps != nil {
@@ -159,7 +230,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
-	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.tgt.Body))
+	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.w.tgt.Body))
 	for {
 		out, resp, end, aborted := s.send(req, it.NeedsBody(i), it.StatusChecked(i), prevEnd, hopName != "")
 		if aborted {
@@ -186,8 +257,8 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 		}
 		if final && out.class == "" {
 			if it.HasChecks(i) {
-				outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.body.buf, Latency: out.latency})
-				out.cut = s.body.cut
+				outcomes = it.Verify(i, &scenarios.Response{Status: int(out.code), Header: resp.Header, Body: s.w.body.buf, Latency: out.latency})
+				out.cut = s.w.body.cut
 			}
 		}
 		s.judgeChecks(flow, outcomes, &out)
