@@ -9,7 +9,7 @@ import (
 	"sync"
 )
 
-// During a run the load generator allocates a few KiB per request (vegeta's request and result,
+// During a run the load generator allocates a KiB or two per request (the request, its result,
 // net/http's headers) on a small live heap (a few MiB: histograms, connections' buffers, what
 // the process set up at its start), so at Go's default GOGC of 100 the collector runs dozens of
 // times a second. A run raises the GC target to runGCPercent, which saves about a tenth of the
