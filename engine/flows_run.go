@@ -68,10 +68,14 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 		return nil, fmt.Errorf("engine: max_sessions %d is out of range, want 1 to %d", sessions, MaxConnections)
 	}
 	p.Connections = sessions // a session has one request in flight: the connection bound
+	var procs *procTuner
 	if p.TuneProcess {
-		// the GC target only: the rate counts iterations, whose steps, checks and extractions
-		// make the requests' CPU unknown to tuneProcs' per-processor rate
+		// the rate counts iterations: the processors are sized for their mean request steps,
+		// and given back as soon as a second's starts leave late (checks, extractions and
+		// loops make an iteration's CPU only estimated)
 		defer tuneGC()()
+		procs = tuneProcs(p, p.FlowPlan.RequestsPerIteration())
+		defer procs.restore()
 	}
 	var bytesIn atomic.Uint64
 	client := newClient(&p.Options, &bytesIn)
@@ -88,6 +92,7 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	agg := newAggregator(p, began)
 	agg.attackBegan = began
 	agg.flows = newFlowFigures(p.FlowPlan.Flows(), p.FlowPlan.Names())
+	agg.procs = procs
 	sessCtx, cutAll := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutAll()
 	r := &flowRun{p: p, sessions: sessions, transport: traced(client.Transport, p.Trace), agg: agg, sessCtx: sessCtx,
@@ -251,6 +256,11 @@ func (r *flowRun) tick(ctx context.Context) error {
 			return nil
 		case now := <-t.C:
 			r.mu.Lock()
+			if r.agg.procs != nil {
+				// late starts, as for requests (a start dropped because every session was
+				// busy is not counted: max_sessions, not the generator's CPU, bounds those)
+				r.agg.procs.second(r.agg.late, r.agg.total.requests)
+			}
 			pr := r.agg.progress(now)
 			r.withFlows(&pr)
 			r.mu.Unlock()

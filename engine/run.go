@@ -42,7 +42,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	var procs *procTuner
 	if p.TuneProcess {
 		defer tuneGC()()
-		procs = tuneProcs(p)
+		procs = tuneProcs(p, 1)
 		defer procs.restore()
 	}
 	var bytesIn atomic.Uint64

@@ -117,8 +117,7 @@ func readMemory() memory {
 
 // ratePerProc is the paced rate one processor (P) of the Go scheduler carries in a run.
 //
-// At a paced rate every hit wakes goroutines one by one (vegeta's pacer, a worker, the
-// aggregator); with a processor idle, each wake-up also wakes an OS thread to run it (a futex
+// At a paced rate every hit wakes a goroutine (the worker that paces it, a flow's runner); with a processor idle, each wake-up also wakes an OS thread to run it (a futex
 // call and a context switch), which costs more than the request itself. With fewer processors
 // the runtime runs those goroutines in turn instead: at 10,000/s one processor takes about 40%
 // less CPU per request than two. One processor sends about 50,000 plain-http requests per
@@ -134,12 +133,15 @@ type procTuner struct {
 	lastLate, lastReqs uint64
 }
 
-func tuneProcs(p *plan) *procTuner {
+// tuneProcs applies procTuner to the run of p; perHit is the requests one hit sends: 1 for a run of requests, a flow's mean request steps per
+// iteration (scenarios.FlowPlan.RequestsPerIteration) for a run of flows.
+func tuneProcs(p *plan, perHit float64) *procTuner {
 	t := &procTuner{}
 	peak := p.RatePerSec
 	for _, s := range p.Stages {
 		peak = max(peak, s.RatePerSec)
 	}
+	peak *= max(perHit, 1)
 	if p.Shard.Sharded() {
 		peak /= float64(p.Shard.Count) // a shard sends its part of the whole run's rate
 	}

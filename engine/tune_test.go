@@ -134,7 +134,7 @@ func TestTuneProcs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tu := tuneProcs(p)
+			tu := tuneProcs(p, 1)
 			if got := runtime.GOMAXPROCS(0); got != tt.want {
 				t.Errorf("GOMAXPROCS during the run = %d, want %d", got, tt.want)
 			}
@@ -145,9 +145,23 @@ func TestTuneProcs(t *testing.T) {
 		})
 	}
 
+	// a flow's iterations count their mean request steps: 10,000 iterations/s of 4 requests
+	// need two processors, of 1 request one
+	for _, tc := range []struct {
+		perHit float64
+		want   int
+	}{{1, 1}, {4, min(2, procs)}} {
+		p, _ := newPlan(Options{Targeter: fake, RatePerSec: 10000})
+		tu := tuneProcs(p, tc.perHit)
+		if got := runtime.GOMAXPROCS(0); got != tc.want {
+			t.Errorf("GOMAXPROCS for 10000 hits/s of %v requests = %d, want %d", tc.perHit, got, tc.want)
+		}
+		tu.restore()
+	}
+
 	// processors come back once a second's hits leave late
 	p, _ := newPlan(Options{Targeter: fake, RatePerSec: 1000})
-	tu := tuneProcs(p)
+	tu := tuneProcs(p, 1)
 	tu.second(0, 1000)
 	tu.second(5, 2000) // 0.5% late: keep
 	if got := runtime.GOMAXPROCS(0); got != 1 {

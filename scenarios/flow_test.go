@@ -513,3 +513,32 @@ func TestIterationAllocations(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestsPerIteration(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      float64
+	}{
+		{"one step", flowHead + "      - path: /a\n", 1},
+		{"think times are not requests", flowHead + "      - path: /a\n      - think: 1s\n      - path: /b\n", 2},
+		{"weighted", "rate: 5/s\nflows:\n  - name: a\n    weight: 3\n    steps:\n      - path: /a\n" +
+			"  - name: b\n    weight: 1\n    steps:\n      - path: /a\n      - path: /b\n      - path: /c\n      - path: /d\n", 1.75},
+		{"in turn: weighted too", "rate: 5/s\norder: sequential\nflows:\n  - name: a\n    weight: 3\n    steps:\n      - path: /a\n" +
+			"  - name: b\n    steps:\n      - path: /a\n      - path: /b\n      - path: /c\n", 1.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := Parse("my.yaml", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fp, err := sc.FlowPlan(PlanOptions{Target: testTarget})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fp.RequestsPerIteration(); got != tt.want {
+				t.Errorf("RequestsPerIteration() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -49,6 +49,31 @@ type planStep struct {
 	statusChecked bool
 }
 
+// RequestsPerIteration is the mean number of request steps in an iteration, each flow weighted
+// by how often it is chosen (its weight, whether chosen at random or in turn) and each
+// step counted once: a repeat, a while loop or a poll sends more, a condition that skips a step
+// fewer. It is an estimate, for sizing the generator (the engine's processors at a paced rate).
+func (fp *FlowPlan) RequestsPerIteration() float64 {
+	var sum, weights float64
+	prev := uint64(0)
+	for i, f := range fp.flows {
+		w := float64(fp.cum[i] - prev) // its weight, in turn as at random (pickWeighted)
+		prev = fp.cum[i]
+		n := 0
+		for j := range f.steps {
+			if f.steps[j].isRequest() {
+				n++
+			}
+		}
+		sum += w * float64(n)
+		weights += w
+	}
+	if weights == 0 {
+		return 1
+	}
+	return max(sum/weights, 1)
+}
+
 // isRequest reports whether the step sends a request.
 func (st *planStep) isRequest() bool { return st.think == nil && st.group == nil && st.end == nil }
 
