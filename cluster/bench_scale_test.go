@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/loadtestdev/loadtest/gate"
 )
 
 // How far one coordinator scales. Run with
@@ -40,19 +38,7 @@ func BenchmarkCoordinatorShards(b *testing.B) {
 }
 
 func benchCoordinatorShards(b *testing.B, shards, rate int) {
-	th, err := gate.Parse("p99<10s")
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := NewCoordinator(CoordinatorOptions{Count: shards, Scenario: "swiper", Token: testToken, Thresholds: []gate.Threshold{th}, AbortOnFail: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	c.startAt = time.Now()
-	c.watcher = gate.NewWatcher(c.o.Thresholds, 0)
-	for _, s := range c.shards {
-		s.joined = true
-	}
+	c := benchCoordinator(b, shards)
 	var figures [][]byte // the recorded seconds' figures as JSON
 	for _, f := range benchIntervals(b, rate, 10) {
 		j, err := json.Marshal(f)

@@ -112,8 +112,10 @@ func BenchmarkCoordinatorSecond(b *testing.B) {
 	}
 }
 
-func benchCoordinatorSecond(b *testing.B, rate int) {
-	const shards = 8
+// benchCoordinator returns a coordinator of shards that have all joined and started, gating
+// on p99<10s with abort-on-fail, as the benchmarks measure it.
+func benchCoordinator(b *testing.B, shards int) *Coordinator {
+	b.Helper()
 	th, err := gate.Parse("p99<10s")
 	if err != nil {
 		b.Fatal(err)
@@ -127,6 +129,12 @@ func benchCoordinatorSecond(b *testing.B, rate int) {
 	for _, s := range c.shards {
 		s.joined = true
 	}
+	return c
+}
+
+func benchCoordinatorSecond(b *testing.B, rate int) {
+	const shards = 8
+	c := benchCoordinator(b, shards)
 	intervals := benchIntervals(b, rate, 10)
 	h := c.Handler()
 	var bodyBytes int

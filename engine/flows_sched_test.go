@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/loadtestdev/loadtest/results"
-	"github.com/loadtestdev/loadtest/scenarios"
 )
 
 // runFlowsUntil runs src against base with max_sessions n until n iterations have started and
@@ -17,14 +16,7 @@ import (
 // still in progress.
 func runFlowsUntil(t *testing.T, src, base string, n uint64, at func()) *results.Result {
 	t.Helper()
-	sc, err := scenarios.Parse("flows.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp, err := sc.FlowPlan(scenarios.PlanOptions{Target: base, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, fp := flowPlanOf(t, src, base)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	o := Options{FlowPlan: fp, Target: base, RatePerSec: 500, Duration: time.Minute, MaxSessions: int(n), Grace: 100 * time.Millisecond,

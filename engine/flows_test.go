@@ -16,8 +16,8 @@ import (
 	"github.com/loadtestdev/loadtest/scenarios"
 )
 
-// runFlowYAML parses a scenario of flows, points it at base and runs it with o.
-func runFlowYAML(t *testing.T, src, base string, o Options) *results.Result {
+// flowPlanOf parses a scenario of flows and compiles it against base (seed 1).
+func flowPlanOf(t *testing.T, src, base string) (*scenarios.Scenario, *scenarios.FlowPlan) {
 	t.Helper()
 	sc, err := scenarios.Parse("flows.yaml", []byte(src))
 	if err != nil {
@@ -27,6 +27,13 @@ func runFlowYAML(t *testing.T, src, base string, o Options) *results.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sc, fp
+}
+
+// runFlowYAML parses a scenario of flows, points it at base and runs it with o.
+func runFlowYAML(t *testing.T, src, base string, o Options) *results.Result {
+	t.Helper()
+	sc, fp := flowPlanOf(t, src, base)
 	o.FlowPlan, o.Target = fp, base
 	if o.MaxSessions == 0 {
 		o.MaxSessions = sc.MaxSessions
