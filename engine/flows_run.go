@@ -256,11 +256,9 @@ func (r *flowRun) tick(ctx context.Context) error {
 			return nil
 		case now := <-t.C:
 			r.mu.Lock()
-			if r.agg.procs != nil {
-				// late starts, as for requests (a start dropped because every session was
-				// busy is not counted: max_sessions, not the generator's CPU, bounds those)
-				r.agg.procs.second(r.agg.late, r.agg.total.requests)
-			}
+			// late starts, as for requests (a start dropped because every session was busy
+			// is not counted: max_sessions, not the generator's CPU, bounds those)
+			r.agg.procsSecond()
 			pr := r.agg.progress(now)
 			r.withFlows(&pr)
 			r.mu.Unlock()

@@ -97,6 +97,14 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	return r, errors.Join(err, stopErr, agg.targetErr)
 }
 
+// procsSecond gives the processor tuner, if any, the run's late hits and requests once a
+// second; a.mu is held.
+func (a *aggregator) procsSecond() {
+	if a.procs != nil {
+		a.procs.second(a.late, a.total.requests)
+	}
+}
+
 // aggregator turns the hits' results into the run's figures. The workers record into it
 // and the consume goroutine reports its progress, each holding mu; once the run is over (its
 // workers done, or closed) only the goroutine of Run reads it.
@@ -185,9 +193,7 @@ func (a *aggregator) consume(ctx context.Context, atk *attacker) (stopErr error,
 			return stopErr, interrupted, false
 		case now := <-tick.C:
 			a.mu.Lock()
-			if a.procs != nil {
-				a.procs.second(a.late, a.total.requests)
-			}
+			a.procsSecond()
 			pr := a.progress(now)
 			a.mu.Unlock()
 			pr.Partial = func() *Partial {

@@ -54,24 +54,16 @@ type planStep struct {
 // step counted once: a repeat, a while loop or a poll sends more, a condition that skips a step
 // fewer. It is an estimate, for sizing the generator (the engine's processors at a paced rate).
 func (fp *FlowPlan) RequestsPerIteration() float64 {
-	var sum, weights float64
-	prev := uint64(0)
-	for i, f := range fp.flows {
-		w := float64(fp.cum[i] - prev) // its weight, in turn as at random (pickWeighted)
-		prev = fp.cum[i]
-		n := 0
-		for j := range f.steps {
-			if f.steps[j].isRequest() {
-				n++
-			}
-		}
-		sum += w * float64(n)
-		weights += w
-	}
-	if weights == 0 {
+	if fp.total == 0 {
 		return 1
 	}
-	return max(sum/weights, 1)
+	var sum, prev uint64
+	for i, f := range fp.flows {
+		// its weight, in turn as at random (pickWeighted), times its request steps
+		sum += (fp.cum[i] - prev) * uint64(len(f.info.Steps))
+		prev = fp.cum[i]
+	}
+	return max(float64(sum)/float64(fp.total), 1)
 }
 
 // isRequest reports whether the step sends a request.
