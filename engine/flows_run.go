@@ -106,7 +106,6 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 		end := agg.progress(agg.last)
 		r.withFlows(&end)
 		r.mu.Unlock()
-		end.Partial = nil
 		p.OnEnd(end)
 	}
 	res, err := r.result(bytesIn.Load())
@@ -261,12 +260,8 @@ func (r *flowRun) tick(ctx context.Context) error {
 			r.agg.procsSecond()
 			pr := r.agg.progress(now)
 			r.withFlows(&pr)
+			r.agg.withPartial(&pr, now)
 			r.mu.Unlock()
-			pr.Partial = func() *Partial {
-				r.mu.Lock()
-				defer r.mu.Unlock()
-				return r.agg.partial(now)
-			}
 			if r.p.OnSecond != nil {
 				if err := r.p.OnSecond(pr); err != nil {
 					return err

@@ -22,7 +22,20 @@ type Partial struct {
 // timeline (its open seconds were still filling), no warnings and no bytes_in.
 func (p *Partial) Result() (*results.Result, error) { return p.agg.figures(p.end) }
 
-// partial copies what figures reads. Only the consume goroutine calls it.
+// withPartial gives a second's progress its Partial: a copy taken now, while the lock that
+// its counters were read under is still held, so that the copy holds exactly the requests
+// the progress counts (the workers record their results under that lock as they come, so a
+// copy taken later, when OnSecond asks, would hold more). No copy without an OnSecond to
+// take it. The copy costs a memmove of the histograms (about 280 KB per request name).
+func (a *aggregator) withPartial(pr *Progress, now time.Time) {
+	if a.p.OnSecond == nil {
+		return
+	}
+	c := a.partial(now)
+	pr.Partial = func() *Partial { return c }
+}
+
+// partial copies what figures reads; the caller holds the lock the figures are recorded under.
 func (a *aggregator) partial(now time.Time) *Partial {
 	c := &aggregator{p: a.p, began: a.began, slack: a.slack, bytesOut: a.bytesOut, total: a.total.clone(), flows: a.flows.clone()}
 	c.names = slices.Clone(a.names)

@@ -70,9 +70,7 @@ func Run(ctx context.Context, o Options) (*results.Result, error) {
 	stopErr, interrupted, abandoned := agg.consume(ctx, atk)
 
 	if p.OnEnd != nil {
-		end := agg.progress(agg.last)
-		end.Partial = nil
-		p.OnEnd(end)
+		p.OnEnd(agg.progress(agg.last))
 	}
 	r, err := agg.result(bytesIn.Load())
 	r.Interrupted = interrupted
@@ -195,12 +193,8 @@ func (a *aggregator) consume(ctx context.Context, atk *attacker) (stopErr error,
 			a.mu.Lock()
 			a.procsSecond()
 			pr := a.progress(now)
+			a.withPartial(&pr, now)
 			a.mu.Unlock()
-			pr.Partial = func() *Partial {
-				a.mu.Lock()
-				defer a.mu.Unlock()
-				return a.partial(now)
-			}
 			if a.p.OnSecond != nil && stopErr == nil {
 				if err := a.p.OnSecond(pr); err != nil {
 					stopErr = err
@@ -325,7 +319,6 @@ func (a *aggregator) progress(now time.Time) Progress {
 		Shard:        a.p.Shard,
 		PeakInFlight: a.peakInFlight,
 		P99MS:        float64(a.window.ValueAtQuantile(99)) / 1000,
-		Partial:      func() *Partial { return a.partial(now) },
 	}
 	if a.sent != nil {
 		pr.Sent = a.sent.Load()
