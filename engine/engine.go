@@ -140,9 +140,9 @@ type Progress struct {
 	InFlight, PeakInFlight uint64
 	// Iterations started, completed, failed and dropped so far (a run of flows only).
 	Iterations, IterationsCompleted, IterationsFailed, DroppedIterations uint64
-	// Partial copies what has been measured so far (the gate's --abort-on-fail check evaluates
-	// thresholds on it); Partial.Result renders the copy, on any goroutine. Call Partial only
-	// during the OnSecond call it came with.
+	// Partial returns the copy of what had been measured at this progress's instant, taken
+	// with its counters (the gate's --abort-on-fail check evaluates thresholds on it);
+	// Partial.Result renders the copy, on any goroutine. Nil in the final progress (OnEnd).
 	Partial func() *Partial
 }
 
