@@ -60,22 +60,24 @@ type decodedPair struct{ lat, svc sparseHist }
 // arenas are the bucket buffers of decoded intervals, kept from one interval to the next.
 var arenas = sync.Pool{New: func() any { return new([]bucket) }}
 
-// decodeInterval decodes and checks every histogram of f (overall and per request name).
-func decodeInterval(f *results.Result) (*decodedInterval, error) {
-	d := &decodedInterval{f: f, byName: make(map[string]decodedPair, len(f.ByRequest)), arena: arenas.Get().(*[]bucket)}
+// decodeInterval decodes and checks every histogram of f from the payloads of its frame: the
+// latency and service time of the whole interval, then of each of names (f's request names,
+// sorted).
+func decodeInterval(f *results.Result, names []string, payloads [][]byte) (*decodedInterval, error) {
+	d := &decodedInterval{f: f, byName: make(map[string]decodedPair, len(names)), arena: arenas.Get().(*[]bucket)}
 	arena := (*d.arena)[:0]
 	var err error
-	if d.lat, d.svc, arena, err = decodePair(f.Histograms, arena); err != nil {
+	if d.lat, d.svc, arena, err = decodePair(payloads[0], payloads[1], arena); err != nil {
 		d.release()
 		return nil, err
 	}
-	for name, rs := range f.ByRequest {
-		if rs == nil {
+	for i, name := range names {
+		if f.ByRequest[name] == nil {
 			d.release()
 			return nil, fmt.Errorf("request %s: no figures", name)
 		}
 		var p decodedPair
-		if p.lat, p.svc, arena, err = decodePair(rs.Histograms, arena); err != nil {
+		if p.lat, p.svc, arena, err = decodePair(payloads[2+2*i], payloads[3+2*i], arena); err != nil {
 			d.release()
 			return nil, fmt.Errorf("request %s: %w", name, err)
 		}
@@ -96,11 +98,11 @@ func (d *decodedInterval) release() {
 // maxPooledBuckets bounds the buffers kept for the next interval (4 MiB).
 const maxPooledBuckets = 1 << 18
 
-func decodePair(h results.Histograms, arena []bucket) (lat, svc sparseHist, _ []bucket, err error) {
-	if lat, arena, err = decodeSparse(h.Latency, arena); err != nil {
+func decodePair(latency, service []byte, arena []bucket) (lat, svc sparseHist, _ []bucket, err error) {
+	if lat, arena, err = payloadHist(latency, arena); err != nil {
 		return lat, svc, arena, fmt.Errorf("latency: %w", err)
 	}
-	if svc, arena, err = decodeSparse(h.ServiceTime, arena); err != nil {
+	if svc, arena, err = payloadHist(service, arena); err != nil {
 		return lat, svc, arena, fmt.Errorf("service time: %w", err)
 	}
 	return lat, svc, arena, nil

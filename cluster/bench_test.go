@@ -167,15 +167,19 @@ func benchCoordinatorSecond(b *testing.B, rate int) {
 }
 
 func BenchmarkLiveMerge8(b *testing.B) {
-	var lasts []*results.Result
+	var lasts [][]byte // the payloads of the shards' latest latency histograms
 	for range 8 {
-		lasts = append(lasts, benchIntervals(b, 100, 2)[1])
+		p, err := histogramPayload(benchIntervals(b, 100, 2)[1].Histograms.Latency)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lasts = append(lasts, p)
 	}
 	b.ResetTimer()
 	for range b.N {
 		live := &bucketCounts{}
 		for _, l := range lasts { // decoded once per interval when it is applied, added here
-			d, _, err := decodeSparse(l.Histograms.Latency, nil)
+			d, _, err := payloadHist(l, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -217,11 +221,7 @@ func processCPU(tb testing.TB) int64 {
 func BenchmarkLiveP99(b *testing.B) {
 	var lasts []sparseHist
 	for range 8 {
-		h, _, err := decodeSparse(benchIntervals(b, 100, 2)[1].Histograms.Latency, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		lasts = append(lasts, h)
+		lasts = append(lasts, decodeSparse(b, benchIntervals(b, 100, 2)[1].Histograms.Latency))
 	}
 	live := &bucketCounts{}
 	for _, l := range lasts {

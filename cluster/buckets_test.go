@@ -27,22 +27,13 @@ func randomHistogram(rng *rand.Rand, n int, median time.Duration) *hdrhistogram.
 	return h
 }
 
-func mustEncode(t *testing.T, h *hdrhistogram.Histogram) string {
+func mustEncode(t testing.TB, h *hdrhistogram.Histogram) string {
 	t.Helper()
 	enc, err := results.EncodeHistogram(h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return enc
-}
-
-func mustDecodeSparse(t *testing.T, enc string) sparseHist {
-	t.Helper()
-	s, _, err := decodeSparse(enc, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // TestBucketCountsAddLikeMerge: a sum of decoded histograms, added and taken off in any order,
@@ -55,7 +46,7 @@ func TestBucketCountsAddLikeMerge(t *testing.T) {
 	for i, n := range []int{0, 1, 7, 100, 5000, 20000, 3, 40000} {
 		h := randomHistogram(rng, n, time.Duration(100<<i)*time.Microsecond) // medians 100 µs to 13 ms: the range grows both ways
 		hists = append(hists, h)
-		sparse = append(sparse, mustDecodeSparse(t, mustEncode(t, h)))
+		sparse = append(sparse, decodeSparse(t, mustEncode(t, h)))
 	}
 	tests := []struct {
 		name     string
@@ -110,10 +101,11 @@ func TestBucketCountsAddLikeMerge(t *testing.T) {
 	}
 }
 
-// TestDecodeSparseLikeLibrary: decodeSparse gives the buckets of the library's decoding, placed
-// as a merge into results.NewHistogram places them, and refuses what the library refuses or
-// what does not fit.
-func TestDecodeSparseLikeLibrary(t *testing.T) {
+// TestHistogramPayloadLikeLibrary: a histogram framed by a shard (histogramPayload) and read by
+// the coordinator (payloadHist) has the buckets of the library's decoding, placed as a merge
+// into results.NewHistogram places them; what the library refuses, or what does not fit, the
+// shard refuses to frame.
+func TestHistogramPayloadLikeLibrary(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	coarse := hdrhistogram.New(1, 10_000_000, 2) // another geometry whose values fit
 	wide := hdrhistogram.New(1, 3_600_000_000, 3)
@@ -146,7 +138,11 @@ func TestDecodeSparseLikeLibrary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := decodeSparse(tt.enc, nil)
+			var got sparseHist
+			p, err := histogramPayload(tt.enc)
+			if err == nil {
+				got, _, err = payloadHist(p, nil)
+			}
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("got error %v, want an error: %v", err, tt.wantErr)
 			}
@@ -154,6 +150,9 @@ func TestDecodeSparseLikeLibrary(t *testing.T) {
 				return
 			}
 			want := libraryBuckets(t, tt.enc)
+			if tt.enc == "" {
+				want = map[int32]int64{}
+			}
 			if g := counts(got); !reflect.DeepEqual(g, want) {
 				t.Errorf("got %d buckets, want the library's %d", len(g), len(want))
 			}
@@ -172,7 +171,7 @@ func extremes() *hdrhistogram.Histogram {
 
 // libraryBuckets decodes enc with the library, merged into results.NewHistogram, as counts by
 // flat index (nil for an error or a value out of range).
-func libraryBuckets(t *testing.T, enc string) map[int32]int64 {
+func libraryBuckets(t testing.TB, enc string) map[int32]int64 {
 	t.Helper()
 	d, err := results.DecodeHistogram(enc)
 	if err != nil {

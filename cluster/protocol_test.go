@@ -22,13 +22,26 @@ type rawShard struct {
 }
 
 // post sends v to path and checks the status; it returns the body.
+// An IntervalRequest goes as its frame.
 func (s *rawShard) post(path string, v any, want int) string {
 	s.t.Helper()
+	if req, ok := v.(IntervalRequest); ok {
+		return s.send(http.MethodPost, path, bytes.NewReader(mustFrame(s.t, req)), want)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return s.send(http.MethodPost, path, bytes.NewReader(b), want)
+}
+
+func mustFrame(t testing.TB, req IntervalRequest) []byte {
+	t.Helper()
+	b, err := appendFrame(nil, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func (s *rawShard) send(method, path string, body io.Reader, want int) string {
@@ -57,7 +70,7 @@ func (s *rawShard) send(method, path string, body io.Reader, want int) string {
 }
 
 // fakeFigures is an interval of n successful requests of 1 ms each.
-func fakeFigures(t *testing.T, n int) *results.Result {
+func fakeFigures(t testing.TB, n int) *results.Result {
 	t.Helper()
 	h := results.NewHistogram()
 	for range n {
@@ -139,7 +152,10 @@ func TestStrictBodies(t *testing.T) {
 		{"unknown field", PathJoin, `{"index":0,"count":1,"bogus":1}`, "unknown field"},
 		{"trailing data", PathJoin, `{"index":0,"count":1} {}`, "data after"},
 		{"oversized", PathJoin, `{"scenario":"` + strings.Repeat("x", maxSmallBody) + `"}`, "larger than"},
-		{"not json", PathInterval, `nope`, "bad body"},
+		{"not a frame", PathInterval, `nope`, "bad body: not an interval frame"},
+		{"a JSON interval", PathInterval, `{"index":0,"seq":1}`, "run the same loadtest build"},
+		{"another frame version", PathInterval, frameMagic + "\x07", "version 7"},
+		{"truncated frame", PathInterval, frameMagic + "\x01\x09{}", "bad body: head"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

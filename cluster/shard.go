@@ -90,6 +90,7 @@ func Join(ctx context.Context, o ShardOptions) (*Shard, error) {
 	if o.LostAfter <= 0 {
 		o.LostAfter = DefaultLostAfter
 	}
+	o.Join.Protocol = ProtocolVersion
 	s := &Shard{o: o, base: "http://" + o.Addr, unacked: map[uint64]*results.Result{},
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2, ResponseHeaderTimeout: 0}}}
 	deadline := time.Now().Add(o.JoinTimeout)
@@ -234,8 +235,13 @@ func (s *Shard) interval(sn *snapshot) {
 			req.Host = &samples[len(samples)-1]
 		}
 	}
+	frame, err := appendFrame(nil, req)
+	if err != nil {
+		s.setStop(fmt.Errorf("cluster: frame of the interval: %w", err))
+		return
+	}
 	var resp IntervalResponse
-	if err := s.call(context.Background(), http.MethodPost, PathInterval, req, &resp, 2*time.Second); err != nil {
+	if err := s.post(context.Background(), PathInterval, frame, FrameContentType, &resp, 2*time.Second); err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, ErrRefused) || s.silence() > s.o.LostAfter {
 			s.setStop(fmt.Errorf("%w: %v", ErrCoordinatorLost, err))
 		}
@@ -296,22 +302,32 @@ func (s *Shard) Deliver(ctx context.Context, r *results.Result) error {
 // call sends one request of the protocol and decodes the answer into out. A refusal (4xx)
 // wraps ErrRefused with the coordinator's message.
 func (s *Shard) call(ctx context.Context, method, path string, in, out any, timeout time.Duration) error {
+	if in == nil {
+		return s.request(ctx, method, path, nil, "", out, timeout)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return s.request(ctx, method, path, bytes.NewReader(b), "application/json", out, timeout)
+}
+
+// post sends body, of contentType, as call does.
+func (s *Shard) post(ctx context.Context, path string, body []byte, contentType string, out any, timeout time.Duration) error {
+	return s.request(ctx, http.MethodPost, path, bytes.NewReader(body), contentType, out, timeout)
+}
+
+func (s *Shard) request(ctx context.Context, method, path string, body io.Reader, contentType string, out any, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
 	req, err := http.NewRequestWithContext(ctx, method, s.base+path, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set(TokenHeader, "Bearer "+s.o.Token)
-	req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return err
