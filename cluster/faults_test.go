@@ -36,7 +36,7 @@ func TestIntervalAppliedAllOrNothing(t *testing.T) {
 			s.post(PathReady, ReadyRequest{Index: 0}, http.StatusOK)
 			s.post(PathInterval, IntervalRequest{Index: 0, Seq: 1, Figures: namedFigures(t, 700)}, http.StatusOK)
 			head, payloads, timeline := frameParts(t, IntervalRequest{Index: 0, Seq: 2, Base: 1, Figures: namedFigures(t, 300)})
-			payloads[tt.spoil] = []byte{0x80} // a varint cut short
+			payloads[tt.spoil] = []byte{0xff} // an escaped gap and count, their uvarints missing
 			bad, err := appendFrameOf(nil, head, payloads, timeline)
 			if err != nil {
 				t.Fatal(err)

@@ -23,16 +23,16 @@ import (
 //
 //	"LTIV", frameVersion (one byte)
 //	uvarint n, then n bytes: the IntervalRequest as JSON (strict), its histograms left empty
-//	if it has figures: their histograms, each as uvarint n and n bytes of an HdrHistogram V2
-//	payload (the uncompressed counts: ZigZag LEB128 varints, a negative one standing for that
-//	many empty buckets) in the geometry of results.NewHistogram: the latency, then the service
+//	if it has figures: their histograms, each as uvarint n and n bytes of its populated buckets
+//	in the geometry of results.NewHistogram, packed (decode.go): the latency, then the service
 //	time, of the whole interval and then of each request name in sorted order
 //	then, for each timeline second, uvarint n and n bytes: its latency histogram in the
 //	results encoding (the coordinator keeps it as it is, for a lost shard's timeline)
 //
 // and nothing after. Both ends are one build (JoinRequest.Protocol); a body of another
 // version, or JSON from an older shard, is refused with a message that says so.
-// FuzzIntervalFrame and FuzzHistogramPayload check the parser.
+// FuzzIntervalFrame and FuzzHistogramPayload check the parser, TestFrameRoundTrip that a
+// frame reads back as the interval sent, its histograms as the library decodes them.
 
 // frameMagic opens every interval frame; frameVersion is the version of its layout.
 const (
@@ -117,8 +117,8 @@ func appendFrameOf(buf []byte, head IntervalRequest, payloads [][]byte, timeline
 	return buf, nil
 }
 
-// histogramPayload returns the V2 payload of the encoded histogram enc ("" is an empty one,
-// with an empty payload) in the standard geometry, written as hdrhistogram-go writes it.
+// histogramPayload returns the packed buckets (decode.go) of the encoded histogram enc ("" is
+// an empty one, with none) in the standard geometry.
 func histogramPayload(enc string) ([]byte, error) {
 	if enc == "" {
 		return nil, nil
@@ -134,44 +134,7 @@ func histogramPayload(enc string) ([]byte, error) {
 		}
 		h = std
 	}
-	counts := h.Export().Counts
-	end := len(counts)
-	for end > 0 && counts[end-1] == 0 {
-		end--
-	}
-	var payload []byte
-	for i := 0; i < end; {
-		if counts[i] != 0 {
-			payload = appendZigZag(payload, counts[i])
-			i++
-			continue
-		}
-		zeros := 1
-		for i+zeros < end && counts[i+zeros] == 0 {
-			zeros++
-		}
-		if zeros == 1 {
-			payload = appendZigZag(payload, 0)
-		} else {
-			payload = appendZigZag(payload, -int64(zeros))
-		}
-		i += zeros
-	}
-	return payload, nil
-}
-
-// appendZigZag appends v as a ZigZag LEB128 varint of at most 9 bytes (the ninth holds 8
-// bits), the inverse of zigZag.
-func appendZigZag(buf []byte, v int64) []byte {
-	u := uint64(v<<1) ^ uint64(v>>63)
-	for range 8 {
-		if u < 0x80 {
-			return append(buf, byte(u))
-		}
-		buf = append(buf, byte(u)|0x80)
-		u >>= 7
-	}
-	return append(buf, byte(u))
+	return appendPacked(nil, h.Export().Counts), nil
 }
 
 // readFrame reads an interval frame from r (at most limit bytes) into req, and returns the
