@@ -1,9 +1,11 @@
 package cluster
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -207,4 +209,62 @@ func counts(s sparseHist) map[int32]int64 {
 		return nil
 	}
 	return out
+}
+
+// TestBucketCountsPast32Bits: counts that pass 2³² in a sum, and come back under it when a
+// histogram is taken off, are exact.
+func TestBucketCountsPast32Bits(t *testing.T) {
+	sparse := func(counts map[int32]int64) sparseHist {
+		var s sparseHist
+		for _, i := range slices.Sorted(maps.Keys(counts)) {
+			s.buckets = appendBucket(s.buckets, i, counts[i])
+			s.total += counts[i]
+		}
+		return s
+	}
+	a := map[int32]int64{100: 1<<32 - 1, 200: 1 << 40, 300: 7}
+	b := map[int32]int64{100: 2, 200: 1<<50 + 3, 17407: 1 << 33}
+	tests := []struct {
+		name     string
+		add, sub []map[int32]int64
+	}{
+		{"one past 2^32", []map[int32]int64{a, b}, nil},
+		{"past and back", []map[int32]int64{a, b}, []map[int32]int64{b}},
+		{"past twice and back", []map[int32]int64{a, b, a, b}, []map[int32]int64{a, b, b}},
+		{"to zero", []map[int32]int64{a, b}, []map[int32]int64{a, b}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c bucketCounts
+			want := map[int32]int64{}
+			for _, h := range tt.add {
+				c.add(sparse(h))
+				for i, n := range h {
+					want[i] += n
+				}
+			}
+			for _, h := range tt.sub {
+				c.sub(sparse(h))
+				for i, n := range h {
+					want[i] -= n
+				}
+			}
+			got := map[int32]int64{}
+			var total int64
+			for i, n := range c.histogram().Export().Counts {
+				if n != 0 {
+					got[int32(i)] = n
+				}
+			}
+			for i, n := range want {
+				total += n
+				if n == 0 {
+					delete(want, i)
+				}
+			}
+			if !reflect.DeepEqual(got, want) || c.TotalCount() != total {
+				t.Errorf("got %v (total %d), want %v (total %d)", got, c.TotalCount(), want, total)
+			}
+		})
+	}
 }
