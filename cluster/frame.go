@@ -46,9 +46,9 @@ const (
 var errJSONInterval = fmt.Errorf("a JSON body: this coordinator takes intervals as binary frames (version %d); run the same loadtest build on every shard", frameVersion)
 
 // appendFrame appends req as a frame to buf. Its figures' histograms are in the results
-// encoding (as intervalFigures gives them), and must fit the geometry of results.NewHistogram.
+// encoding, and must fit the geometry of results.NewHistogram.
 func appendFrame(buf []byte, req IntervalRequest) ([]byte, error) {
-	head, hists, err := frameHeadOf(req)
+	_, hists, err := frameHeadOf(req)
 	if err != nil {
 		return buf, err
 	}
@@ -57,6 +57,20 @@ func appendFrame(buf []byte, req IntervalRequest) ([]byte, error) {
 		if payloads[i], err = histogramPayload(enc); err != nil {
 			return buf, fmt.Errorf("histogram %d of the interval: %w", i, err)
 		}
+	}
+	return appendFramePayloads(buf, req, payloads)
+}
+
+// appendFramePayloads appends req as a frame to buf, with payloads (in the frame's order) for
+// the histograms of its figures: a shard packs them from the histograms it subtracted
+// (intervalWithPayloads), without decoding their encoding again.
+func appendFramePayloads(buf []byte, req IntervalRequest, payloads [][]byte) ([]byte, error) {
+	head, hists, err := frameHeadOf(req)
+	if err != nil {
+		return buf, err
+	}
+	if len(payloads) != len(hists) {
+		return buf, fmt.Errorf("%d histogram payloads for the %d histograms of the interval", len(payloads), len(hists))
 	}
 	var timeline []string
 	if req.Figures != nil {

@@ -223,3 +223,23 @@ func decodeSparse(tb testing.TB, enc string) sparseHist {
 	}
 	return s
 }
+
+// TestShardPayloadsLikeFrame: the payloads a shard packs from the histograms it subtracted are
+// those appendFrame makes from their encoding.
+func TestShardPayloadsLikeFrame(t *testing.T) {
+	snaps := benchSnapshots(t, 1000, 3)
+	for i, prev := range []*results.Result{nil, snaps[0], snaps[1]} {
+		f, payloads, err := intervalWithPayloads(prev, snaps[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := IntervalRequest{Index: 1, Seq: uint64(i + 1), Figures: f}
+		got, err := appendFramePayloads(nil, req, payloads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := mustFrame(t, req); !bytes.Equal(got, want) {
+			t.Errorf("interval %d: got a frame of %d bytes, want appendFrame's %d", i, len(got), len(want))
+		}
+	}
+}

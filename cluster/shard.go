@@ -220,11 +220,12 @@ func (s *Shard) interval(sn *snapshot) {
 	s.seq++
 	req := IntervalRequest{Index: s.o.Join.Index, Seq: s.seq, Base: s.acked}
 	var cur *results.Result
+	var payloads [][]byte
 	if sn != nil {
 		req.Sent = sn.sent
 		var err error
 		if cur, err = sn.partial.Result(); err == nil {
-			req.Figures, err = intervalFigures(s.ackedSnap, cur)
+			req.Figures, payloads, err = intervalWithPayloads(s.ackedSnap, cur)
 		}
 		if err != nil {
 			s.setStop(fmt.Errorf("cluster: figures of the interval: %w", err))
@@ -235,7 +236,7 @@ func (s *Shard) interval(sn *snapshot) {
 			req.Host = &samples[len(samples)-1]
 		}
 	}
-	frame, err := appendFrame(nil, req)
+	frame, err := appendFramePayloads(nil, req, payloads)
 	if err != nil {
 		s.setStop(fmt.Errorf("cluster: frame of the interval: %w", err))
 		return
