@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -111,8 +112,8 @@ func TestTokenRequired(t *testing.T) {
 	}
 }
 
-// TestJoinRefusesAnotherRun: a shard of another run (count, index, scenario, flags, seed) or a
-// second shard of one index is refused with 409 and a message that says what differs.
+// TestJoinRefusesAnotherRun: a shard of another run (count, index, scenario, flags, seed), of
+// another build (protocol version) or a second shard of one index is refused with 409 and a message that says what differs.
 func TestJoinRefusesAnotherRun(t *testing.T) {
 	_, addr := startCoordinator(t, CoordinatorOptions{Count: 2, Seed: 7})
 	s := &rawShard{t: t, base: "http://" + addr}
@@ -128,6 +129,7 @@ func TestJoinRefusesAnotherRun(t *testing.T) {
 		{"flags", func(j *JoinRequest) { j.Fingerprint, j.Describe = "other", "echo at 5/s" }, "(echo at 5/s) differ from the coordinator's (echo as tested)"},
 		{"seed", func(j *JoinRequest) { j.Seed, j.SeedSet = 8, true }, "--seed 8, this run's is 7"},
 		{"duplicate", func(j *JoinRequest) {}, "shard 0 has already joined"},
+		{"older build", func(j *JoinRequest) { j.Protocol = 0 }, "speaks protocol version 0, this coordinator version 2: run the same loadtest build"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -300,5 +302,18 @@ func TestClockSpread(t *testing.T) {
 				t.Errorf("got %v %+v, want %v", got, w, tt.want)
 			}
 		})
+	}
+}
+
+// TestJoinOlderCoordinator: a coordinator of a build before protocol versions refuses the join's
+// protocol field as unknown; the shard says that the builds differ.
+func TestJoinOlderCoordinator(t *testing.T) {
+	old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, http.StatusBadRequest, "cluster: join: bad body: json: unknown field %q", "protocol")
+	}))
+	defer old.Close()
+	_, err := Join(t.Context(), ShardOptions{Addr: strings.TrimPrefix(old.URL, "http://"), Token: testToken, Join: joinRequest(0, 1)})
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "older loadtest build") {
+		t.Errorf("got %v, want a refusal that names the older build", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -99,6 +100,10 @@ func Join(ctx context.Context, o ShardOptions) (*Shard, error) {
 		err := s.call(ctx, http.MethodPost, PathJoin, o.Join, &resp, 10*time.Second)
 		if err == nil {
 			break
+		}
+		if errors.Is(err, ErrRefused) && strings.Contains(err.Error(), `unknown field "protocol"`) {
+			return nil, fmt.Errorf("cluster: join the coordinator at %s: it is of an older loadtest build, before protocol version %d: run the same build on every shard: %w",
+				o.Addr, ProtocolVersion, err)
 		}
 		if errors.Is(err, ErrRefused) || ctx.Err() != nil || time.Now().After(deadline) {
 			return nil, fmt.Errorf("cluster: join the coordinator at %s: %w", o.Addr, err)
