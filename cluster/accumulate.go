@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loadtestdev/loadtest/gate"
 	"github.com/loadtestdev/loadtest/results"
 )
 
@@ -24,6 +25,8 @@ type accumulator struct {
 	// of the merge; the run's live sum needs none)
 	keepTimeline bool
 	timeline     []results.Second
+	// gateNeeds are the histograms the gate's Result encodes (gateHistograms)
+	gateNeeds histograms
 }
 
 // figureSum is the sum of the figures of the run or of one request name.
@@ -60,22 +63,24 @@ type decodedPair struct{ lat, svc sparseHist }
 // arenas are the bucket buffers of decoded intervals, kept from one interval to the next.
 var arenas = sync.Pool{New: func() any { return new([]bucket) }}
 
-// decodeInterval decodes and checks every histogram of f (overall and per request name).
-func decodeInterval(f *results.Result) (*decodedInterval, error) {
-	d := &decodedInterval{f: f, byName: make(map[string]decodedPair, len(f.ByRequest)), arena: arenas.Get().(*[]bucket)}
+// decodeInterval decodes and checks every histogram of f from the payloads of its frame: the
+// latency and service time of the whole interval, then of each of names (f's request names,
+// sorted).
+func decodeInterval(f *results.Result, names []string, payloads [][]byte) (*decodedInterval, error) {
+	d := &decodedInterval{f: f, byName: make(map[string]decodedPair, len(names)), arena: arenas.Get().(*[]bucket)}
 	arena := (*d.arena)[:0]
 	var err error
-	if d.lat, d.svc, arena, err = decodePair(f.Histograms, arena); err != nil {
+	if d.lat, d.svc, arena, err = decodePair(payloads[0], payloads[1], arena); err != nil {
 		d.release()
 		return nil, err
 	}
-	for name, rs := range f.ByRequest {
-		if rs == nil {
+	for i, name := range names {
+		if f.ByRequest[name] == nil {
 			d.release()
 			return nil, fmt.Errorf("request %s: no figures", name)
 		}
 		var p decodedPair
-		if p.lat, p.svc, arena, err = decodePair(rs.Histograms, arena); err != nil {
+		if p.lat, p.svc, arena, err = decodePair(payloads[2+2*i], payloads[3+2*i], arena); err != nil {
 			d.release()
 			return nil, fmt.Errorf("request %s: %w", name, err)
 		}
@@ -96,11 +101,11 @@ func (d *decodedInterval) release() {
 // maxPooledBuckets bounds the buffers kept for the next interval (4 MiB).
 const maxPooledBuckets = 1 << 18
 
-func decodePair(h results.Histograms, arena []bucket) (lat, svc sparseHist, _ []bucket, err error) {
-	if lat, arena, err = decodeSparse(h.Latency, arena); err != nil {
+func decodePair(latency, service []byte, arena []bucket) (lat, svc sparseHist, _ []bucket, err error) {
+	if lat, arena, err = payloadHist(latency, arena); err != nil {
 		return lat, svc, arena, fmt.Errorf("latency: %w", err)
 	}
-	if svc, arena, err = decodeSparse(h.ServiceTime, arena); err != nil {
+	if svc, arena, err = payloadHist(service, arena); err != nil {
 		return lat, svc, arena, fmt.Errorf("service time: %w", err)
 	}
 	return lat, svc, arena, nil
@@ -170,11 +175,40 @@ func (s *figureSum) clone() *figureSum {
 	return &c
 }
 
-// Result renders a copy of the run's sum for the gate (gate.Partial).
-func (a *accumulator) Result() (*results.Result, error) { return a.result() }
+// Result renders a copy of the run's sum for the gate (gate.Partial), with only the histograms
+// of gateNeeds encoded.
+func (a *accumulator) Result() (*results.Result, error) { return a.render(a.gateNeeds) }
 
 // result renders the sum as a result (histograms encoded, summaries computed).
-func (a *accumulator) result() (*results.Result, error) {
+func (a *accumulator) result() (*results.Result, error) { return a.render(nil) }
+
+// histograms says which histograms a rendered result encodes, by request name ("" for the
+// whole run) and kind (service time or latency); nil: all of them.
+type histograms map[histogramOf]bool
+
+type histogramOf struct {
+	request string
+	service bool
+}
+
+// gateHistograms are the histograms the thresholds read: the latency or service time of the
+// whole run or of a request, for a percentile (one the summary does not hold, or the bounds
+// of one that the --abort-on-fail check computes; a mean, min or max is the summary's).
+// Encoding a histogram (zlib at its best compression, as hdrhistogram-go writes it) costs some
+// 3 ms; the gate's check of a run of four request names encoded ten every second where it
+// read one (a sixth of the coordinator's CPU at 500 shards of 10,000 req/s).
+func gateHistograms(thresholds []gate.Threshold) histograms {
+	need := histograms{}
+	for _, t := range thresholds {
+		if (t.Metric.Kind == gate.KindLatency || t.Metric.Kind == gate.KindServiceTime) && t.Metric.Stat == gate.StatPercentile {
+			need[histogramOf{request: t.Request, service: t.Metric.Kind == gate.KindServiceTime}] = true
+		}
+	}
+	return need
+}
+
+// render renders the sum as a result, with the histograms of need encoded (nil: all).
+func (a *accumulator) render(need histograms) (*results.Result, error) {
 	r := a.meta
 	r.Started, r.Ended, r.DurationS, r.Connections = a.started, a.ended, a.ended.Sub(a.started).Seconds(), a.connections
 	r.Requests, r.Successes, r.BytesIn, r.BytesOut = a.figures.requests, a.figures.successes, a.figures.bytesIn, a.figures.bytesOut
@@ -183,7 +217,7 @@ func (a *accumulator) result() (*results.Result, error) {
 	r.Rate, r.Throughput = results.PerSecond(r.Requests, r.DurationS), results.PerSecond(r.Successes, r.DurationS)
 	r.Timeline = a.timeline
 	var err error
-	if r.LatencyMS, r.ServiceTimeMS, r.Histograms, err = renderPair(a.figures.lat, a.figures.svc); err != nil {
+	if r.LatencyMS, r.ServiceTimeMS, r.Histograms, err = renderPair(a.figures.lat, a.figures.svc, need, ""); err != nil {
 		return nil, err
 	}
 	r.ByRequest = make(map[string]*results.RequestStats, len(a.byName))
@@ -191,7 +225,7 @@ func (a *accumulator) result() (*results.Result, error) {
 		rs := &results.RequestStats{Requests: s.requests, Successes: s.successes, SuccessRatio: results.Ratio(s.successes, s.requests),
 			Rate: results.PerSecond(s.requests, r.DurationS), Throughput: results.PerSecond(s.successes, r.DurationS),
 			StatusCodes: s.codes, Errors: s.errors}
-		if rs.LatencyMS, rs.ServiceTimeMS, rs.Histograms, err = renderPair(s.lat, s.svc); err != nil {
+		if rs.LatencyMS, rs.ServiceTimeMS, rs.Histograms, err = renderPair(s.lat, s.svc, need, name); err != nil {
 			return nil, err
 		}
 		r.ByRequest[name] = rs
@@ -199,14 +233,19 @@ func (a *accumulator) result() (*results.Result, error) {
 	return &r, nil
 }
 
-// renderPair summarizes and encodes the latency and service-time sums.
-func renderPair(lat, svc *bucketCounts) (latMS, svcMS results.Latency, enc results.Histograms, err error) {
+// renderPair summarizes the latency and service-time sums, and encodes them when need (nil:
+// all) has them for request.
+func renderPair(lat, svc *bucketCounts, need histograms, request string) (latMS, svcMS results.Latency, enc results.Histograms, err error) {
 	l, v := lat.histogram(), svc.histogram()
-	if enc.Latency, err = results.EncodeHistogram(l); err != nil {
-		return
+	if need == nil || need[histogramOf{request: request}] {
+		if enc.Latency, err = results.EncodeHistogram(l); err != nil {
+			return
+		}
 	}
-	if enc.ServiceTime, err = results.EncodeHistogram(v); err != nil {
-		return
+	if need == nil || need[histogramOf{request: request, service: true}] {
+		if enc.ServiceTime, err = results.EncodeHistogram(v); err != nil {
+			return
+		}
 	}
 	return results.Summarize(l), results.Summarize(v), enc, nil
 }

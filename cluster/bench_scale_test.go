@@ -4,6 +4,7 @@ package cluster
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/loadtestdev/loadtest/results"
 )
 
 // How far one coordinator scales. Run with
@@ -39,13 +42,9 @@ func BenchmarkCoordinatorShards(b *testing.B) {
 
 func benchCoordinatorShards(b *testing.B, shards, rate int) {
 	c := benchCoordinator(b, shards)
-	var figures [][]byte // the recorded seconds' figures as JSON
+	var figures []framedFigures // the recorded seconds' figures, as a frame holds them
 	for _, f := range benchIntervals(b, rate, 10) {
-		j, err := json.Marshal(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		figures = append(figures, j)
+		figures = append(figures, frameFigures(b, f))
 	}
 	sim := &simShards{h: c.Handler(), seq: make([]uint64, shards), applied: make([]uint64, shards)}
 	// the first ten seconds of the run, not measured: the coordinator makes each shard's sums
@@ -66,7 +65,7 @@ func benchCoordinatorShards(b *testing.B, shards, rate int) {
 		}
 		for range 3 {
 			for i := range shards {
-				sim.post(b, i, nil, uint64((n+1)*rate))
+				sim.post(b, i, framedFigures{}, uint64((n+1)*rate))
 			}
 		}
 		c.second(time.Now())
@@ -89,26 +88,52 @@ func benchCoordinatorShards(b *testing.B, shards, rate int) {
 type simShards struct {
 	h            http.Handler
 	seq, applied []uint64
-	body         []byte
+	head, body   []byte
 	w            discardWriter
 }
 
-// post sends shard i's interval of figures (nil: a heartbeat) with its send counter.
-func (s *simShards) post(b *testing.B, i int, figures []byte, sent uint64) {
-	s.seq[i]++
-	s.body = append(s.body[:0], `{"index":`...)
-	s.body = strconv.AppendInt(s.body, int64(i), 10)
-	s.body = append(s.body, `,"seq":`...)
-	s.body = strconv.AppendUint(s.body, s.seq[i], 10)
-	s.body = append(s.body, `,"base":`...)
-	s.body = strconv.AppendUint(s.body, s.applied[i], 10)
-	s.body = append(s.body, `,"sent":`...)
-	s.body = strconv.AppendUint(s.body, sent, 10)
-	if figures != nil {
-		s.body = append(s.body, `,"figures":`...)
-		s.body = append(s.body, figures...)
+// framedFigures are an interval's figures as its frame holds them: the JSON of the figures in
+// its head, and what follows the head (their histograms).
+type framedFigures struct{ head, tail []byte }
+
+// frameFigures frames f (as appendFrame does) and splits it into framedFigures.
+func frameFigures(b *testing.B, f *results.Result) framedFigures {
+	head, payloads, timeline := frameParts(b, IntervalRequest{Figures: f})
+	j, err := json.Marshal(head.Figures)
+	if err != nil {
+		b.Fatal(err)
 	}
-	s.body = append(s.body, '}')
+	tail, err := appendFrameOf(nil, IntervalRequest{}, payloads, timeline)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, tail, err = frameHead(tail) // what follows the empty request's head
+	if err != nil {
+		b.Fatal(err)
+	}
+	return framedFigures{head: j, tail: tail}
+}
+
+// post sends shard i's interval of figures (none: a heartbeat) with its send counter, framed as
+// appendFrame frames it.
+func (s *simShards) post(b *testing.B, i int, figures framedFigures, sent uint64) {
+	s.seq[i]++
+	s.head = append(s.head[:0], `{"index":`...)
+	s.head = strconv.AppendInt(s.head, int64(i), 10)
+	s.head = append(s.head, `,"seq":`...)
+	s.head = strconv.AppendUint(s.head, s.seq[i], 10)
+	s.head = append(s.head, `,"base":`...)
+	s.head = strconv.AppendUint(s.head, s.applied[i], 10)
+	s.head = append(s.head, `,"sent":`...)
+	s.head = strconv.AppendUint(s.head, sent, 10)
+	if figures.head != nil {
+		s.head = append(s.head, `,"figures":`...)
+		s.head = append(s.head, figures.head...)
+	}
+	s.head = append(s.head, '}')
+	s.body = append(append(s.body[:0], frameMagic...), frameVersion)
+	s.body = binary.AppendUvarint(s.body, uint64(len(s.head)))
+	s.body = append(append(s.body, s.head...), figures.tail...)
 	req := httptest.NewRequest(http.MethodPost, PathInterval, bytes.NewReader(s.body))
 	req.Header.Set(TokenHeader, "Bearer "+testToken)
 	s.w.reset()

@@ -4,7 +4,6 @@ package cluster
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -136,15 +135,22 @@ func benchCoordinatorSecond(b *testing.B, rate int) {
 	const shards = 8
 	c := benchCoordinator(b, shards)
 	intervals := benchIntervals(b, rate, 10)
+	payloads := make([][][]byte, len(intervals)) // packed as the shard packs them, from its subtraction
+	for i, f := range intervals {
+		_, payloads[i], _ = frameParts(b, IntervalRequest{Figures: f})
+	}
 	h := c.Handler()
 	var bodyBytes int
 	cpu0 := processCPU(b)
 	b.ResetTimer()
 	for n := range b.N {
-		f := intervals[n%len(intervals)]
+		f, p := intervals[n%len(intervals)], payloads[n%len(intervals)]
 		for i := range shards {
 			b.StopTimer()
-			body, _ := json.Marshal(IntervalRequest{Index: i, Seq: uint64(n + 1), Base: uint64(n), Figures: f, Sent: uint64(n * rate)})
+			body, err := appendFramePayloads(nil, IntervalRequest{Index: i, Seq: uint64(n + 1), Base: uint64(n), Figures: f, Sent: uint64(n * rate)}, p)
+			if err != nil {
+				b.Fatal(err)
+			}
 			bodyBytes += len(body)
 			req := httptest.NewRequest(http.MethodPost, PathInterval, bytes.NewReader(body))
 			req.Header.Set(TokenHeader, "Bearer "+testToken)
@@ -167,15 +173,19 @@ func benchCoordinatorSecond(b *testing.B, rate int) {
 }
 
 func BenchmarkLiveMerge8(b *testing.B) {
-	var lasts []*results.Result
+	var lasts [][]byte // the payloads of the shards' latest latency histograms
 	for range 8 {
-		lasts = append(lasts, benchIntervals(b, 100, 2)[1])
+		p, err := histogramPayload(benchIntervals(b, 100, 2)[1].Histograms.Latency)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lasts = append(lasts, p)
 	}
 	b.ResetTimer()
 	for range b.N {
 		live := &bucketCounts{}
 		for _, l := range lasts { // decoded once per interval when it is applied, added here
-			d, _, err := decodeSparse(l.Histograms.Latency, nil)
+			d, _, err := payloadHist(l, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -186,17 +196,17 @@ func BenchmarkLiveMerge8(b *testing.B) {
 }
 
 // BenchmarkShardInterval is the shard's own cost of one interval: the difference of two
-// cumulative snapshots (the engine's partial copy is not counted) and its JSON.
+// cumulative snapshots (the engine's partial copy is not counted) and its frame.
 func BenchmarkShardInterval(b *testing.B) {
 	snaps := benchSnapshots(b, 100, 10)
 	b.ResetTimer()
 	for n := range b.N {
 		i := 1 + n%(len(snaps)-1)
-		f, err := intervalFigures(snaps[i-1], snaps[i])
+		f, payloads, err := intervalWithPayloads(snaps[i-1], snaps[i])
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := json.Marshal(IntervalRequest{Figures: f}); err != nil {
+		if _, err := appendFramePayloads(nil, IntervalRequest{Figures: f}, payloads); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -217,11 +227,7 @@ func processCPU(tb testing.TB) int64 {
 func BenchmarkLiveP99(b *testing.B) {
 	var lasts []sparseHist
 	for range 8 {
-		h, _, err := decodeSparse(benchIntervals(b, 100, 2)[1].Histograms.Latency, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		lasts = append(lasts, h)
+		lasts = append(lasts, decodeSparse(b, benchIntervals(b, 100, 2)[1].Histograms.Latency))
 	}
 	live := &bucketCounts{}
 	for _, l := range lasts {

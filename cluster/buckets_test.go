@@ -1,9 +1,11 @@
 package cluster
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -27,22 +29,13 @@ func randomHistogram(rng *rand.Rand, n int, median time.Duration) *hdrhistogram.
 	return h
 }
 
-func mustEncode(t *testing.T, h *hdrhistogram.Histogram) string {
+func mustEncode(t testing.TB, h *hdrhistogram.Histogram) string {
 	t.Helper()
 	enc, err := results.EncodeHistogram(h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return enc
-}
-
-func mustDecodeSparse(t *testing.T, enc string) sparseHist {
-	t.Helper()
-	s, _, err := decodeSparse(enc, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // TestBucketCountsAddLikeMerge: a sum of decoded histograms, added and taken off in any order,
@@ -55,7 +48,7 @@ func TestBucketCountsAddLikeMerge(t *testing.T) {
 	for i, n := range []int{0, 1, 7, 100, 5000, 20000, 3, 40000} {
 		h := randomHistogram(rng, n, time.Duration(100<<i)*time.Microsecond) // medians 100 µs to 13 ms: the range grows both ways
 		hists = append(hists, h)
-		sparse = append(sparse, mustDecodeSparse(t, mustEncode(t, h)))
+		sparse = append(sparse, decodeSparse(t, mustEncode(t, h)))
 	}
 	tests := []struct {
 		name     string
@@ -110,10 +103,11 @@ func TestBucketCountsAddLikeMerge(t *testing.T) {
 	}
 }
 
-// TestDecodeSparseLikeLibrary: decodeSparse gives the buckets of the library's decoding, placed
-// as a merge into results.NewHistogram places them, and refuses what the library refuses or
-// what does not fit.
-func TestDecodeSparseLikeLibrary(t *testing.T) {
+// TestHistogramPayloadLikeLibrary: a histogram framed by a shard (histogramPayload) and read by
+// the coordinator (payloadHist) has the buckets of the library's decoding, placed as a merge
+// into results.NewHistogram places them; what the library refuses, or what does not fit, the
+// shard refuses to frame.
+func TestHistogramPayloadLikeLibrary(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	coarse := hdrhistogram.New(1, 10_000_000, 2) // another geometry whose values fit
 	wide := hdrhistogram.New(1, 3_600_000_000, 3)
@@ -146,7 +140,11 @@ func TestDecodeSparseLikeLibrary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := decodeSparse(tt.enc, nil)
+			var got sparseHist
+			p, err := histogramPayload(tt.enc)
+			if err == nil {
+				got, _, err = payloadHist(p, nil)
+			}
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("got error %v, want an error: %v", err, tt.wantErr)
 			}
@@ -154,6 +152,9 @@ func TestDecodeSparseLikeLibrary(t *testing.T) {
 				return
 			}
 			want := libraryBuckets(t, tt.enc)
+			if tt.enc == "" {
+				want = map[int32]int64{}
+			}
 			if g := counts(got); !reflect.DeepEqual(g, want) {
 				t.Errorf("got %d buckets, want the library's %d", len(g), len(want))
 			}
@@ -172,7 +173,7 @@ func extremes() *hdrhistogram.Histogram {
 
 // libraryBuckets decodes enc with the library, merged into results.NewHistogram, as counts by
 // flat index (nil for an error or a value out of range).
-func libraryBuckets(t *testing.T, enc string) map[int32]int64 {
+func libraryBuckets(t testing.TB, enc string) map[int32]int64 {
 	t.Helper()
 	d, err := results.DecodeHistogram(enc)
 	if err != nil {
@@ -208,4 +209,62 @@ func counts(s sparseHist) map[int32]int64 {
 		return nil
 	}
 	return out
+}
+
+// TestBucketCountsPast32Bits: counts that pass 2³² in a sum, and come back under it when a
+// histogram is taken off, are exact.
+func TestBucketCountsPast32Bits(t *testing.T) {
+	sparse := func(counts map[int32]int64) sparseHist {
+		var s sparseHist
+		for _, i := range slices.Sorted(maps.Keys(counts)) {
+			s.buckets = appendBucket(s.buckets, i, counts[i])
+			s.total += counts[i]
+		}
+		return s
+	}
+	a := map[int32]int64{100: 1<<32 - 1, 200: 1 << 40, 300: 7}
+	b := map[int32]int64{100: 2, 200: 1<<50 + 3, 17407: 1 << 33}
+	tests := []struct {
+		name     string
+		add, sub []map[int32]int64
+	}{
+		{"one past 2^32", []map[int32]int64{a, b}, nil},
+		{"past and back", []map[int32]int64{a, b}, []map[int32]int64{b}},
+		{"past twice and back", []map[int32]int64{a, b, a, b}, []map[int32]int64{a, b, b}},
+		{"to zero", []map[int32]int64{a, b}, []map[int32]int64{a, b}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c bucketCounts
+			want := map[int32]int64{}
+			for _, h := range tt.add {
+				c.add(sparse(h))
+				for i, n := range h {
+					want[i] += n
+				}
+			}
+			for _, h := range tt.sub {
+				c.sub(sparse(h))
+				for i, n := range h {
+					want[i] -= n
+				}
+			}
+			got := map[int32]int64{}
+			var total int64
+			for i, n := range c.histogram().Export().Counts {
+				if n != 0 {
+					got[int32(i)] = n
+				}
+			}
+			for i, n := range want {
+				total += n
+				if n == 0 {
+					delete(want, i)
+				}
+			}
+			if !reflect.DeepEqual(got, want) || c.TotalCount() != total {
+				t.Errorf("got %v (total %d), want %v (total %d)", got, c.TotalCount(), want, total)
+			}
+		})
+	}
 }

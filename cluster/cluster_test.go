@@ -57,7 +57,7 @@ func startCoordinator(t *testing.T, o CoordinatorOptions) (*Coordinator, string)
 
 func joinRequest(i, n int) JoinRequest {
 	// shards 0 and 1 share node-0 (as pods on one Kubernetes node), shard 2 has node-1
-	return JoinRequest{Index: i, Count: n, Scenario: "echo", Fingerprint: "fp", Describe: "echo as tested", Host: "test",
+	return JoinRequest{Protocol: ProtocolVersion, Index: i, Count: n, Scenario: "echo", Fingerprint: "fp", Describe: "echo as tested", Host: "test",
 		Node: fmt.Sprintf("node-%d", i/2)}
 }
 

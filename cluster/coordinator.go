@@ -142,6 +142,7 @@ func NewCoordinator(o CoordinatorOptions) (*Coordinator, error) {
 	}
 	c := &Coordinator{o: o, runID: newRunID(), started: make(chan struct{}), failed: make(chan struct{}),
 		finished: make(chan struct{}), run: newAccumulator(false), live: &bucketCounts{}}
+	c.run.gateNeeds = gateHistograms(o.Thresholds)
 	for range o.Count {
 		c.shards = append(c.shards, &shardState{})
 	}

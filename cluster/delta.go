@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -22,6 +23,14 @@ import (
 // intervalFigures returns what cur measured beyond prev (prev nil: all of cur), as a result
 // spanning prev.Ended..cur.Ended with its figures in one timeline second.
 func intervalFigures(prev, cur *results.Result) (*results.Result, error) {
+	d, _, err := intervalWithPayloads(prev, cur)
+	return d, err
+}
+
+// intervalWithPayloads is intervalFigures, with the payloads of the interval's histograms in
+// the order of its frame (frameHeadOf), packed from the histograms the subtraction made
+// rather than decoded again from their encoding.
+func intervalWithPayloads(prev, cur *results.Result) (*results.Result, [][]byte, error) {
 	first := prev == nil
 	if first {
 		prev = &results.Result{Started: cur.Started, Ended: cur.Started}
@@ -40,28 +49,33 @@ func intervalFigures(prev, cur *results.Result) (*results.Result, error) {
 		d.Connections = cur.Connections // counted once per shard when intervals are summed
 	}
 	var err error
-	if d.Histograms, err = subHistograms(cur.Histograms, prev.Histograms); err != nil {
-		return nil, err
+	var payloads [][]byte
+	if d.Histograms, payloads, err = subHistograms(cur.Histograms, prev.Histograms); err != nil {
+		return nil, nil, err
 	}
+	byName := map[string][][]byte{}
 	for name, c := range cur.ByRequest {
-		p := prev.ByRequest[name]
-		if p == nil {
-			p = &results.RequestStats{}
+		was := prev.ByRequest[name]
+		if was == nil {
+			was = &results.RequestStats{}
 		}
-		if c.Requests == p.Requests {
+		if c.Requests == was.Requests {
 			continue
 		}
 		rs := &results.RequestStats{
-			Requests: c.Requests - p.Requests, Successes: c.Successes - p.Successes,
-			StatusCodes: subCounts(c.StatusCodes, p.StatusCodes), Errors: subErrors(c.Errors, p.Errors),
+			Requests: c.Requests - was.Requests, Successes: c.Successes - was.Successes,
+			StatusCodes: subCounts(c.StatusCodes, was.StatusCodes), Errors: subErrors(c.Errors, was.Errors),
 		}
-		if rs.Histograms, err = subHistograms(c.Histograms, p.Histograms); err != nil {
-			return nil, fmt.Errorf("request %s: %w", name, err)
+		if rs.Histograms, byName[name], err = subHistograms(c.Histograms, was.Histograms); err != nil {
+			return nil, nil, fmt.Errorf("request %s: %w", name, err)
 		}
 		d.ByRequest[name] = rs
 	}
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		payloads = append(payloads, byName[name]...)
+	}
 	if err := summarize(d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if d.Requests > 0 {
 		d.Timeline = []results.Second{{
@@ -70,7 +84,7 @@ func intervalFigures(prev, cur *results.Result) (*results.Result, error) {
 			Latency: d.Histograms.Latency,
 		}}
 	}
-	return d, nil
+	return d, payloads, nil
 }
 
 // summarize fills the ratios and latency summaries of figures from their counters and
@@ -101,38 +115,45 @@ func summarize(d *results.Result) error {
 	return nil
 }
 
-// subHistograms subtracts both histograms of prev from those of cur.
-func subHistograms(cur, prev results.Histograms) (results.Histograms, error) {
-	lat, err := subEncoded(cur.Latency, prev.Latency)
+// subHistograms subtracts both histograms of prev from those of cur, and returns the
+// differences encoded and as their frame payloads (latency, service time).
+func subHistograms(cur, prev results.Histograms) (results.Histograms, [][]byte, error) {
+	lat, latPayload, err := subEncoded(cur.Latency, prev.Latency)
 	if err != nil {
-		return results.Histograms{}, fmt.Errorf("latency: %w", err)
+		return results.Histograms{}, nil, fmt.Errorf("latency: %w", err)
 	}
-	svc, err := subEncoded(cur.ServiceTime, prev.ServiceTime)
+	svc, svcPayload, err := subEncoded(cur.ServiceTime, prev.ServiceTime)
 	if err != nil {
-		return results.Histograms{}, fmt.Errorf("service time: %w", err)
+		return results.Histograms{}, nil, fmt.Errorf("service time: %w", err)
 	}
-	return results.Histograms{Latency: lat, ServiceTime: svc}, nil
+	return results.Histograms{Latency: lat, ServiceTime: svc}, [][]byte{latPayload, svcPayload}, nil
 }
 
-// subEncoded returns the encoded histogram cur − prev; prev must be a snapshot that cur grew
-// from (every count of prev at most cur's).
-func subEncoded(cur, prev string) (string, error) {
-	c, err := results.DecodeHistogram(cur)
+// subEncoded returns the histogram cur − prev encoded and as its frame payload; prev must be a
+// snapshot that cur grew from (every count of prev at most cur's).
+func subEncoded(cur, prev string) (string, []byte, error) {
+	d, err := results.DecodeHistogram(cur)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	if prev == "" {
-		return results.EncodeHistogram(c)
+	if prev != "" {
+		p, err := results.DecodeHistogram(prev)
+		if err != nil {
+			return "", nil, err
+		}
+		if d, err = subtract(d, p); err != nil {
+			return "", nil, err
+		}
 	}
-	p, err := results.DecodeHistogram(prev)
+	enc, err := results.EncodeHistogram(d)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	d, err := subtract(c, p)
-	if err != nil {
-		return "", err
+	if !standardGeometry(d) { // not a histogram of this build's engine: as appendFrame frames it
+		payload, err := histogramPayload(enc)
+		return enc, payload, err
 	}
-	return results.EncodeHistogram(d)
+	return enc, appendPacked(nil, d.Export().Counts), nil
 }
 
 // subtract returns c − p, bucket by bucket.

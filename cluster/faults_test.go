@@ -23,12 +23,10 @@ import (
 func TestIntervalAppliedAllOrNothing(t *testing.T) {
 	tests := []struct {
 		name  string
-		spoil func(*IntervalRequest)
+		spoil int // the payload spoiled: the frame's order is latency, service time, then of each name
 	}{
-		{"service time", func(r *IntervalRequest) { r.Figures.Histograms.ServiceTime = "not-a-histogram" }},
-		{"request service time", func(r *IntervalRequest) {
-			r.Figures.ByRequest["GET /"].Histograms.ServiceTime = "not-a-histogram"
-		}},
+		{"service time", 1},
+		{"request service time", 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,9 +35,13 @@ func TestIntervalAppliedAllOrNothing(t *testing.T) {
 			s.post(PathJoin, joinRequest(0, 1), http.StatusOK)
 			s.post(PathReady, ReadyRequest{Index: 0}, http.StatusOK)
 			s.post(PathInterval, IntervalRequest{Index: 0, Seq: 1, Figures: namedFigures(t, 700)}, http.StatusOK)
-			bad := IntervalRequest{Index: 0, Seq: 2, Base: 1, Figures: namedFigures(t, 300)}
-			tt.spoil(&bad)
-			if body := s.post(PathInterval, bad, http.StatusBadRequest); !strings.Contains(body, "service time") {
+			head, payloads, timeline := frameParts(t, IntervalRequest{Index: 0, Seq: 2, Base: 1, Figures: namedFigures(t, 300)})
+			payloads[tt.spoil] = []byte{0xff} // an escaped gap and count, their uvarints missing
+			bad, err := appendFrameOf(nil, head, payloads, timeline)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body := s.send(http.MethodPost, PathInterval, bytes.NewReader(bad), http.StatusBadRequest); !strings.Contains(body, "service time") {
 				t.Errorf("got %s, want the refusal to name the service-time histogram", body)
 			}
 			body := s.post(PathInterval, IntervalRequest{Index: 0, Seq: 3, Base: 1, Figures: namedFigures(t, 300)}, http.StatusOK)
@@ -73,7 +75,7 @@ func TestIntervalAppliedAllOrNothing(t *testing.T) {
 }
 
 // namedFigures is fakeFigures with its requests under one name, "GET /".
-func namedFigures(t *testing.T, n int) *results.Result {
+func namedFigures(t testing.TB, n int) *results.Result {
 	f := fakeFigures(t, n)
 	f.ByRequest = map[string]*results.RequestStats{"GET /": {Requests: f.Requests, Successes: f.Successes,
 		StatusCodes: maps.Clone(f.StatusCodes), Histograms: f.Histograms}}

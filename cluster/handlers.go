@@ -36,6 +36,9 @@ func (c *Coordinator) handleJoin(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
+	case req.Protocol != ProtocolVersion:
+		refuse(w, http.StatusConflict, "cluster: shard %d speaks protocol version %d, this coordinator version %d: run the same loadtest build on every shard",
+			req.Index, req.Protocol, ProtocolVersion)
 	case req.Count != c.o.Count:
 		refuse(w, http.StatusConflict, "cluster: shard %d/%d is of another run: this run has %d shards", req.Index, req.Count, c.o.Count)
 	case req.Index < 0 || req.Index >= c.o.Count:
@@ -114,19 +117,16 @@ func (c *Coordinator) allReadyLocked() bool {
 }
 
 func (c *Coordinator) handleInterval(w http.ResponseWriter, r *http.Request) {
+	// the histograms are decoded before the lock, so that the shards' intervals decode in
+	// parallel; one that is not applied (resent, or of a lost shard) is decoded for nothing
 	var req IntervalRequest
-	if err := decodeStrict(w, r, maxFiguresBody, &req); err != nil {
+	figures, figuresErr, err := readFrame(w, r, maxFiguresBody, &req)
+	if err != nil {
 		refuse(w, http.StatusBadRequest, "cluster: interval: %v", err)
 		return
 	}
-	// the histograms are decoded before the lock, so that the shards' intervals decode in
-	// parallel; one that is not applied (resent, or of a lost shard) is decoded for nothing
-	var figures *decodedInterval
-	var figuresErr error
-	if req.Figures != nil {
-		if figures, figuresErr = decodeInterval(req.Figures); figuresErr == nil {
-			defer figures.release()
-		}
+	if figures != nil {
+		defer figures.release()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -1,6 +1,7 @@
 // Package cluster coordinates a sharded run over several generators: one shard's process is
 // the coordinator, the others join it over HTTP/1.1 with JSON bodies (histograms in the
-// results package's compressed base64 encoding). The protocol is join (which run, which
+// results package's compressed base64 encoding), but for the intervals, which are binary
+// frames (frame.go). The protocol is join (which run, which
 // shard), clock (Cristian's method), ready (wait for the common start instant), interval (the
 // figures of each second; the answer can say stop) and result (the shard's final result).
 // The coordinator merges what it receives exactly (results.MergeWith), gates the whole run on
@@ -10,6 +11,7 @@
 package cluster
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -94,10 +96,18 @@ func (t ServerTimeouts) withDefaults() ServerTimeouts {
 // TokenHeader carries the cluster token on every request ("Bearer TOKEN").
 const TokenHeader = "Authorization"
 
+// ProtocolVersion is the version of the protocol this build speaks (JoinRequest.Protocol):
+// 2 since intervals travel as binary frames (frame.go). The coordinator refuses a shard of
+// another version when it joins.
+const ProtocolVersion = 2
+
 // JoinRequest is a shard's first message: which part of which run it is.
 type JoinRequest struct {
-	Index int `json:"index"`
-	Count int `json:"count"`
+	// Protocol is the shard's ProtocolVersion (Join sets it); a shard of a build before
+	// version 2 sends none.
+	Protocol int `json:"protocol"`
+	Index    int `json:"index"`
+	Count    int `json:"count"`
 	// Scenario names the scenario; Fingerprint is a digest of the scenario and the flags
 	// that shape the load, and Describe says them in words (for the refusal's message).
 	Scenario    string `json:"scenario"`
@@ -147,7 +157,8 @@ type StartResponse struct {
 }
 
 // IntervalRequest is what a shard measured since its last acknowledged interval (Figures,
-// nil for a heartbeat when there is nothing new), with its send counters.
+// nil for a heartbeat when there is nothing new), with its send counters. It travels as the
+// JSON head of a binary frame, its histograms after it (frame.go).
 type IntervalRequest struct {
 	Index int    `json:"index"`
 	Seq   uint64 `json:"seq"`
@@ -190,8 +201,19 @@ type errorBody struct {
 // decodeStrict decodes one JSON value from r, at most limit bytes, refusing unknown fields
 // and trailing data.
 func decodeStrict(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	return decodeStrictFrom(http.MaxBytesReader(w, r.Body, limit), limit, v)
+}
+
+// decodeStrictBytes decodes the JSON value b holds, as decodeStrict does.
+func decodeStrictBytes(b []byte, v any) error {
+	var r bytes.Reader
+	r.Reset(b)
+	return decodeStrictFrom(&r, int64(len(b)), v)
+}
+
+func decodeStrictFrom(body io.Reader, limit int64, v any) error {
 	d := strictDecoders.Get().(*strictDecoder)
-	d.body = countingReader{r: http.MaxBytesReader(w, r.Body, limit)}
+	d.body = countingReader{r: body}
 	err := d.decode(limit, v)
 	read := d.body.n
 	d.body.r = nil

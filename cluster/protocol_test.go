@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,13 +23,26 @@ type rawShard struct {
 }
 
 // post sends v to path and checks the status; it returns the body.
+// An IntervalRequest goes as its frame.
 func (s *rawShard) post(path string, v any, want int) string {
 	s.t.Helper()
+	if req, ok := v.(IntervalRequest); ok {
+		return s.send(http.MethodPost, path, bytes.NewReader(mustFrame(s.t, req)), want)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return s.send(http.MethodPost, path, bytes.NewReader(b), want)
+}
+
+func mustFrame(t testing.TB, req IntervalRequest) []byte {
+	t.Helper()
+	b, err := appendFrame(nil, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func (s *rawShard) send(method, path string, body io.Reader, want int) string {
@@ -57,7 +71,7 @@ func (s *rawShard) send(method, path string, body io.Reader, want int) string {
 }
 
 // fakeFigures is an interval of n successful requests of 1 ms each.
-func fakeFigures(t *testing.T, n int) *results.Result {
+func fakeFigures(t testing.TB, n int) *results.Result {
 	t.Helper()
 	h := results.NewHistogram()
 	for range n {
@@ -98,8 +112,8 @@ func TestTokenRequired(t *testing.T) {
 	}
 }
 
-// TestJoinRefusesAnotherRun: a shard of another run (count, index, scenario, flags, seed) or a
-// second shard of one index is refused with 409 and a message that says what differs.
+// TestJoinRefusesAnotherRun: a shard of another run (count, index, scenario, flags, seed), of
+// another build (protocol version) or a second shard of one index is refused with 409 and a message that says what differs.
 func TestJoinRefusesAnotherRun(t *testing.T) {
 	_, addr := startCoordinator(t, CoordinatorOptions{Count: 2, Seed: 7})
 	s := &rawShard{t: t, base: "http://" + addr}
@@ -115,6 +129,7 @@ func TestJoinRefusesAnotherRun(t *testing.T) {
 		{"flags", func(j *JoinRequest) { j.Fingerprint, j.Describe = "other", "echo at 5/s" }, "(echo at 5/s) differ from the coordinator's (echo as tested)"},
 		{"seed", func(j *JoinRequest) { j.Seed, j.SeedSet = 8, true }, "--seed 8, this run's is 7"},
 		{"duplicate", func(j *JoinRequest) {}, "shard 0 has already joined"},
+		{"older build", func(j *JoinRequest) { j.Protocol = 0 }, "speaks protocol version 0, this coordinator version 2: run the same loadtest build"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +154,10 @@ func TestStrictBodies(t *testing.T) {
 		{"unknown field", PathJoin, `{"index":0,"count":1,"bogus":1}`, "unknown field"},
 		{"trailing data", PathJoin, `{"index":0,"count":1} {}`, "data after"},
 		{"oversized", PathJoin, `{"scenario":"` + strings.Repeat("x", maxSmallBody) + `"}`, "larger than"},
-		{"not json", PathInterval, `nope`, "bad body"},
+		{"not a frame", PathInterval, `nope`, "bad body: not an interval frame"},
+		{"a JSON interval", PathInterval, `{"index":0,"seq":1}`, "run the same loadtest build"},
+		{"another frame version", PathInterval, frameMagic + "\x07", "version 7"},
+		{"truncated frame", PathInterval, frameMagic + "\x01\x09{}", "bad body: head"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,5 +302,18 @@ func TestClockSpread(t *testing.T) {
 				t.Errorf("got %v %+v, want %v", got, w, tt.want)
 			}
 		})
+	}
+}
+
+// TestJoinOlderCoordinator: a coordinator of a build before protocol versions refuses the join's
+// protocol field as unknown; the shard says that the builds differ.
+func TestJoinOlderCoordinator(t *testing.T) {
+	old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, http.StatusBadRequest, "cluster: join: bad body: json: unknown field %q", "protocol")
+	}))
+	defer old.Close()
+	_, err := Join(t.Context(), ShardOptions{Addr: strings.TrimPrefix(old.URL, "http://"), Token: testToken, Join: joinRequest(0, 1)})
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "older loadtest build") {
+		t.Errorf("got %v, want a refusal that names the older build", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -90,6 +91,7 @@ func Join(ctx context.Context, o ShardOptions) (*Shard, error) {
 	if o.LostAfter <= 0 {
 		o.LostAfter = DefaultLostAfter
 	}
+	o.Join.Protocol = ProtocolVersion
 	s := &Shard{o: o, base: "http://" + o.Addr, unacked: map[uint64]*results.Result{},
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2, ResponseHeaderTimeout: 0}}}
 	deadline := time.Now().Add(o.JoinTimeout)
@@ -98,6 +100,10 @@ func Join(ctx context.Context, o ShardOptions) (*Shard, error) {
 		err := s.call(ctx, http.MethodPost, PathJoin, o.Join, &resp, 10*time.Second)
 		if err == nil {
 			break
+		}
+		if errors.Is(err, ErrRefused) && strings.Contains(err.Error(), `unknown field "protocol"`) {
+			return nil, fmt.Errorf("cluster: join the coordinator at %s: it is of an older loadtest build, before protocol version %d: run the same build on every shard: %w",
+				o.Addr, ProtocolVersion, err)
 		}
 		if errors.Is(err, ErrRefused) || ctx.Err() != nil || time.Now().After(deadline) {
 			return nil, fmt.Errorf("cluster: join the coordinator at %s: %w", o.Addr, err)
@@ -219,11 +225,12 @@ func (s *Shard) interval(sn *snapshot) {
 	s.seq++
 	req := IntervalRequest{Index: s.o.Join.Index, Seq: s.seq, Base: s.acked}
 	var cur *results.Result
+	var payloads [][]byte
 	if sn != nil {
 		req.Sent = sn.sent
 		var err error
 		if cur, err = sn.partial.Result(); err == nil {
-			req.Figures, err = intervalFigures(s.ackedSnap, cur)
+			req.Figures, payloads, err = intervalWithPayloads(s.ackedSnap, cur)
 		}
 		if err != nil {
 			s.setStop(fmt.Errorf("cluster: figures of the interval: %w", err))
@@ -234,8 +241,13 @@ func (s *Shard) interval(sn *snapshot) {
 			req.Host = &samples[len(samples)-1]
 		}
 	}
+	frame, err := appendFramePayloads(nil, req, payloads)
+	if err != nil {
+		s.setStop(fmt.Errorf("cluster: frame of the interval: %w", err))
+		return
+	}
 	var resp IntervalResponse
-	if err := s.call(context.Background(), http.MethodPost, PathInterval, req, &resp, 2*time.Second); err != nil {
+	if err := s.post(context.Background(), PathInterval, frame, FrameContentType, &resp, 2*time.Second); err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, ErrRefused) || s.silence() > s.o.LostAfter {
 			s.setStop(fmt.Errorf("%w: %v", ErrCoordinatorLost, err))
 		}
@@ -296,22 +308,32 @@ func (s *Shard) Deliver(ctx context.Context, r *results.Result) error {
 // call sends one request of the protocol and decodes the answer into out. A refusal (4xx)
 // wraps ErrRefused with the coordinator's message.
 func (s *Shard) call(ctx context.Context, method, path string, in, out any, timeout time.Duration) error {
+	if in == nil {
+		return s.request(ctx, method, path, nil, "", out, timeout)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return s.request(ctx, method, path, bytes.NewReader(b), "application/json", out, timeout)
+}
+
+// post sends body, of contentType, as call does.
+func (s *Shard) post(ctx context.Context, path string, body []byte, contentType string, out any, timeout time.Duration) error {
+	return s.request(ctx, http.MethodPost, path, bytes.NewReader(body), contentType, out, timeout)
+}
+
+func (s *Shard) request(ctx context.Context, method, path string, body io.Reader, contentType string, out any, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
 	req, err := http.NewRequestWithContext(ctx, method, s.base+path, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set(TokenHeader, "Bearer "+s.o.Token)
-	req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return err
