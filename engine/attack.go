@@ -98,6 +98,10 @@ func (a *attacker) work() {
 		}
 	}()
 	w := &worker{}
+	if a.redirects == nil {
+		// the worker reads each response into its scratch (a hit's redirects outlive it)
+		w.ctx = context.WithValue(context.Background(), h1ScratchKey{}, &w.scratch)
+	}
 	for {
 		seq, ok := a.next(&timer)
 		if !ok {

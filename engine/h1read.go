@@ -31,6 +31,8 @@ const maxCanonicalKeys = 32
 // into one string that the status and the values share, takes the names from the
 // connection's cache, and reads the body itself (h1Body.readLength). TestReadHead and
 // FuzzReadHead hold it to http.ReadResponse's result on the same bytes.
+//
+// A request whose context holds an *h1Scratch (h1ScratchKey) has its response read into it.
 func (c *h1Conn) readHead(req *http.Request) *h1Response {
 	if req.Method == "HEAD" {
 		return nil
@@ -47,8 +49,8 @@ func (c *h1Conn) readHead(req *http.Request) *h1Response {
 		return nil
 	}
 	n := strings.Count(rest, "\r\n")
-	h := make(http.Header, n)
-	strs := make([]string, n) // one slice for the values of the first occurrence of each name
+	scratch, _ := req.Context().Value(h1ScratchKey{}).(*h1Scratch)
+	h, strs := scratch.header(n)
 	length, closing, lengths, conns := int64(-1), false, 0, 0
 	for rest != "" {
 		line, rest, _ = strings.Cut(rest, "\r\n")
@@ -95,13 +97,50 @@ func (c *h1Conn) readHead(req *http.Request) *h1Response {
 	if _, err := c.br.Discard(end + 4); err != nil {
 		return nil // cannot happen: the bytes are buffered
 	}
-	r := &h1Response{resp: http.Response{
+	var r *h1Response
+	if scratch != nil {
+		r = &scratch.r
+	} else {
+		r = new(h1Response)
+	}
+	r.resp = http.Response{
 		Status: status, StatusCode: code, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, ContentLength: length, Close: closing, Request: req,
-	}}
-	r.body.br, r.body.left = c.br, length
+	}
+	r.body = h1Body{br: c.br, left: length}
 	r.resp.Body = &r.body
 	return r
+}
+
+// h1Scratch is what one of the attacker's workers lends readHead to read its responses into,
+// from hit to hit: the response and its body, the header map and the slice behind its values.
+// The worker keeps nothing of a response once its hit is recorded, and sends its next hit only
+// then; requests that follow redirects, whose hops outlive the next response, get none.
+type h1Scratch struct {
+	r    h1Response
+	strs []string
+}
+
+// h1ScratchKey is the context key of a request's *h1Scratch.
+type h1ScratchKey struct{}
+
+// header returns an empty header for n lines and the slice that backs the value of each
+// name's first line: new ones, or s's emptied.
+func (s *h1Scratch) header(n int) (http.Header, []string) {
+	if s == nil {
+		return make(http.Header, n), make([]string, n)
+	}
+	h := s.r.resp.Header
+	if h == nil {
+		h = make(http.Header, n)
+	}
+	clear(h)
+	if cap(s.strs) < n {
+		s.strs = make([]string, n)
+	}
+	strs := s.strs[:n]
+	clear(strs)
+	return h, strs
 }
 
 // statusLine parses line as an HTTP/1.1 status line with a three-digit final status other than

@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -193,4 +194,43 @@ func FuzzReadHead(f *testing.F) {
 		}
 		readBoth(t, method, raw, 16+int(size%8192))
 	})
+}
+
+// TestReadHeadScratch checks that responses read into a worker's scratch hold their own
+// header only, and the same ones as http.ReadResponse reads.
+func TestReadHeadScratch(t *testing.T) {
+	var s h1Scratch
+	ctx := context.WithValue(context.Background(), h1ScratchKey{}, &s)
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://example.com/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	responses := []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 1\r\nX-B: 2\r\nX-B: 3\r\nX-C: 4\r\n\r\nok",
+		"HTTP/1.1 404 Not Found\r\nX-D: 5\r\nContent-Length: 1\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-A: 6\r\nX-E: 7\r\nX-F: 8\r\nX-G: 9\r\nX-H: 10\r\n\r\n",
+	}
+	br := bufio.NewReaderSize(strings.NewReader(strings.Join(responses, "")), 4096)
+	c := &h1Conn{br: br}
+	for i, raw := range responses {
+		_, _ = br.Peek(1)
+		r := c.readHead(req)
+		if r == nil {
+			t.Fatalf("response %d: readHead declined it", i)
+		}
+		if r != &s.r {
+			t.Fatalf("response %d: not read into the scratch", i)
+		}
+		want, err := http.ReadResponse(bufio.NewReader(strings.NewReader(raw)), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(r.resp.Header, want.Header) || r.resp.StatusCode != want.StatusCode {
+			t.Errorf("response %d: got %d %v, want %d %v", i, r.resp.StatusCode, r.resp.Header, want.StatusCode, want.Header)
+		}
+		r.body.t = &h1Transport{timeout: time.Second, bytesIn: new(atomic.Uint64)}
+		if _, err := io.Copy(io.Discard, r.resp.Body); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
@@ -18,6 +19,10 @@ import (
 type worker struct {
 	tgt vegeta.Target
 	res vegeta.Result
+	// ctx is the context of the worker's requests: it lends h1Transport the worker's scratch
+	// (see h1Scratch) unless it is nil
+	ctx     context.Context
+	scratch h1Scratch
 	// the last request built, without its header and body: a request to the same method
 	// and URL is a shallow copy of it (one parse of the URL, not one per hit)
 	method, url string
@@ -30,7 +35,11 @@ type worker struct {
 // to a request's URL.
 func (w *worker) request(tgt *vegeta.Target) (*http.Request, error) {
 	if w.last == nil || tgt.URL != w.url || tgt.Method != w.method {
-		last, err := http.NewRequest(tgt.Method, tgt.URL, nil)
+		ctx := w.ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		last, err := http.NewRequestWithContext(ctx, tgt.Method, tgt.URL, nil)
 		if err != nil {
 			return nil, err
 		}
