@@ -211,7 +211,8 @@ func (t *h1Transport) get(ctx context.Context, addr string) (c *h1Conn, reused b
 	if err != nil {
 		return nil, false, err
 	}
-	return &h1Conn{Conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, false, nil
+	rw := rawIO(conn, "tcp")
+	return &h1Conn{Conn: conn, br: bufio.NewReaderSize(rw, 4096), bw: bufio.NewWriterSize(rw, 4096)}, false, nil
 }
 
 // put returns c to the idle pool, or closes it when the pool is full.
