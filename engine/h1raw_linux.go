@@ -5,13 +5,12 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"unsafe"
 )
 
 // rawTCPConn reads and writes a TCP connection as net.TCPConn does (the same waits for the
 // socket, deadlines, partial writes and errors, to the *net.OpError), but makes its read and
-// write system calls with syscall.RawSyscall, without telling the scheduler: a read or write
-// of a non-blocking socket never blocks. Through net.TCPConn every such call enters and leaves
+// write system calls with syscall.RawSyscall (rawRead, rawWrite), without telling the
+// scheduler: a read or write of a non-blocking socket never blocks. Through net.TCPConn every such call enters and leaves
 // the scheduler's syscall state, and one that lasts past a sysmon tick (a loopback write runs
 // the receiving side's TCP stack too) has its processor handed to another thread, which finds
 // nothing to do and sleeps again, while sysmon, finding processors to retake, keeps waking
@@ -53,7 +52,7 @@ func (c *rawTCPConn) Read(p []byte) (int, error) {
 	var callErr error
 	err := c.rc.Read(func(fd uintptr) bool {
 		for {
-			r, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			r, errno := rawRead(fd, p)
 			switch {
 			case errno == syscall.EINTR:
 				continue
@@ -64,7 +63,7 @@ func (c *rawTCPConn) Read(p []byte) (int, error) {
 			case r == 0:
 				callErr = io.EOF
 			default:
-				n = int(r)
+				n = r
 			}
 			return true
 		}
@@ -87,7 +86,7 @@ func (c *rawTCPConn) Write(p []byte) (int, error) {
 	err := c.rc.Write(func(fd uintptr) bool {
 		for nn < len(p) {
 			chunk := p[nn:min(len(p), nn+maxRW)]
-			w, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&chunk[0])), uintptr(len(chunk)))
+			w, errno := rawWrite(fd, chunk)
 			switch {
 			case errno == syscall.EINTR:
 				continue
@@ -100,7 +99,7 @@ func (c *rawTCPConn) Write(p []byte) (int, error) {
 				callErr = io.ErrUnexpectedEOF
 				return true
 			}
-			nn += int(w)
+			nn += w
 		}
 		return true
 	})
