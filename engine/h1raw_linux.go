@@ -21,6 +21,18 @@ type rawTCPConn struct {
 	*net.TCPConn
 	rc      syscall.RawConn
 	network string // as dialled: net.OpError's Net
+
+	// the state of the read and the write in progress, and the calls rc runs on them, bound
+	// once: a closure per Read or Write would be two allocations each
+	r, w            rawCall
+	readFn, writeFn func(fd uintptr) bool
+}
+
+// rawCall is a read or write in progress: its buffer, the bytes done, the call's error.
+type rawCall struct {
+	p   []byte
+	n   int
+	err error
 }
 
 // maxRW is the most internal/poll reads or writes in one call on a stream.
@@ -37,7 +49,9 @@ func rawIO(c net.Conn, network string) io.ReadWriter {
 	if err != nil {
 		return c
 	}
-	return &rawTCPConn{TCPConn: tc, rc: rc, network: network}
+	rw := &rawTCPConn{TCPConn: tc, rc: rc, network: network}
+	rw.readFn, rw.writeFn = rw.read, rw.write
+	return rw
 }
 
 // Read is internal/poll's FD.Read under net.conn.Read.
@@ -48,26 +62,10 @@ func (c *rawTCPConn) Read(p []byte) (int, error) {
 	if len(p) > maxRW {
 		p = p[:maxRW]
 	}
-	var n int
-	var callErr error
-	err := c.rc.Read(func(fd uintptr) bool {
-		for {
-			r, errno := rawRead(fd, p)
-			switch {
-			case errno == syscall.EINTR:
-				continue
-			case errno == syscall.EAGAIN:
-				return false // wait until the socket is readable
-			case errno != 0:
-				callErr = os.NewSyscallError("read", errno)
-			case r == 0:
-				callErr = io.EOF
-			default:
-				n = r
-			}
-			return true
-		}
-	})
+	c.r = rawCall{p: p}
+	err := c.rc.Read(c.readFn)
+	n, callErr := c.r.n, c.r.err
+	c.r = rawCall{}
 	switch {
 	case err != nil:
 		return 0, readOrWrite(err, "read")
@@ -79,30 +77,32 @@ func (c *rawTCPConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Write is internal/poll's FD.Write under net.conn.Write.
-func (c *rawTCPConn) Write(p []byte) (int, error) {
-	var nn int
-	var callErr error
-	err := c.rc.Write(func(fd uintptr) bool {
-		for nn < len(p) {
-			chunk := p[nn:min(len(p), nn+maxRW)]
-			w, errno := rawWrite(fd, chunk)
-			switch {
-			case errno == syscall.EINTR:
-				continue
-			case errno == syscall.EAGAIN:
-				return false // wait until the socket is writable
-			case errno != 0:
-				callErr = os.NewSyscallError("write", errno)
-				return true
-			case w == 0:
-				callErr = io.ErrUnexpectedEOF
-				return true
-			}
-			nn += w
+// read is Read's call, false to wait until the socket is readable.
+func (c *rawTCPConn) read(fd uintptr) bool {
+	for {
+		n, errno := rawRead(fd, c.r.p)
+		switch {
+		case errno == syscall.EINTR:
+			continue
+		case errno == syscall.EAGAIN:
+			return false
+		case errno != 0:
+			c.r.err = os.NewSyscallError("read", errno)
+		case n == 0:
+			c.r.err = io.EOF
+		default:
+			c.r.n = n
 		}
 		return true
-	})
+	}
+}
+
+// Write is internal/poll's FD.Write under net.conn.Write.
+func (c *rawTCPConn) Write(p []byte) (int, error) {
+	c.w = rawCall{p: p}
+	err := c.rc.Write(c.writeFn)
+	nn, callErr := c.w.n, c.w.err
+	c.w = rawCall{}
 	switch {
 	case err != nil:
 		return nn, readOrWrite(err, "write")
@@ -110,6 +110,27 @@ func (c *rawTCPConn) Write(p []byte) (int, error) {
 		return nn, c.opError("write", callErr)
 	}
 	return nn, nil
+}
+
+// write is Write's call, false to wait until the socket is writable.
+func (c *rawTCPConn) write(fd uintptr) bool {
+	for c.w.n < len(c.w.p) {
+		n, errno := rawWrite(fd, c.w.p[c.w.n:min(len(c.w.p), c.w.n+maxRW)])
+		switch {
+		case errno == syscall.EINTR:
+			continue
+		case errno == syscall.EAGAIN:
+			return false
+		case errno != 0:
+			c.w.err = os.NewSyscallError("write", errno)
+			return true
+		case n == 0:
+			c.w.err = io.ErrUnexpectedEOF
+			return true
+		}
+		c.w.n += n
+	}
+	return true
 }
 
 // readOrWrite is the error of a raw call's wait (a deadline, a closed connection) as net.conn
