@@ -109,6 +109,7 @@ func (a *attacker) work() {
 		}
 		a.hit(seq, w)
 		a.agg.record(&w.res)
+		w.recycle()
 	}
 }
 
@@ -204,6 +205,7 @@ func (a *attacker) hit(seq uint64, w *worker) {
 	if a.redirects != nil {
 		req = req.WithContext(context.WithValue(req.Context(), seqKey{}, seq))
 	}
+	w.sent = req
 	r, err := send(a.rt, req)
 	if err != nil {
 		return

@@ -65,6 +65,9 @@ func hostPort(u *url.URL) string {
 
 // RoundTrip implements http.RoundTripper for http:// requests.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if s, ok := req.Context().Value(h1ScratchKey{}).(*h1Scratch); ok {
+		s.sent = true
+	}
 	if req.URL == nil || req.URL.Scheme != "http" || req.URL.Host == "" {
 		closeReqBody(req)
 		return nil, fmt.Errorf("engine: unsupported URL %q for the HTTP/1.1 transport", req.URL)

@@ -119,6 +119,8 @@ func (c *h1Conn) readHead(req *http.Request) *h1Response {
 type h1Scratch struct {
 	r    h1Response
 	strs []string
+	// sent is set by h1Transport.RoundTrip: the request went through it (worker.recycle)
+	sent bool
 }
 
 // h1ScratchKey is the context key of a request's *h1Scratch.
