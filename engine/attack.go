@@ -98,6 +98,10 @@ func (a *attacker) work() {
 		}
 	}()
 	w := &worker{}
+	if a.redirects == nil {
+		// the worker reads each response into its scratch (a hit's redirects outlive it)
+		w.ctx = context.WithValue(context.Background(), h1ScratchKey{}, &w.scratch)
+	}
 	for {
 		seq, ok := a.next(&timer)
 		if !ok {
@@ -105,6 +109,7 @@ func (a *attacker) work() {
 		}
 		a.hit(seq, w)
 		a.agg.record(&w.res)
+		w.recycle()
 	}
 }
 
@@ -200,6 +205,7 @@ func (a *attacker) hit(seq uint64, w *worker) {
 	if a.redirects != nil {
 		req = req.WithContext(context.WithValue(req.Context(), seqKey{}, seq))
 	}
+	w.sent = req
 	r, err := send(a.rt, req)
 	if err != nil {
 		return

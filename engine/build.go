@@ -27,14 +27,23 @@ func checkHeader(h http.Header) error {
 			return fmt.Errorf("%s: header name %q is not a token", buildFailure, k)
 		}
 		for _, v := range vs {
-			for i := 0; i < len(v); i++ {
-				if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
-					return fmt.Errorf("%s: header %s has the control byte %#02x in its value %q", buildFailure, k, c, v)
-				}
+			if i := controlByte(v); i >= 0 {
+				return fmt.Errorf("%s: header %s has the control byte %#02x in its value %q", buildFailure, k, v[i], v)
 			}
 		}
 	}
 	return nil
+}
+
+// controlByte is the index of the first control byte in the header value v (any byte below
+// 0x20 but tab, and DEL: what net/http refuses to send and textproto to read), or -1.
+func controlByte(v string) int {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return i
+		}
+	}
+	return -1
 }
 
 func validFieldName(k string) bool {

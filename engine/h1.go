@@ -42,9 +42,10 @@ type h1Transport struct {
 
 type h1Conn struct {
 	net.Conn
-	br   *bufio.Reader
-	bw   *bufio.Writer
-	keys []string // writeRequest's scratch
+	br    *bufio.Reader
+	bw    *bufio.Writer
+	keys  []string          // writeRequest's scratch
+	canon map[string]string // readHead's canonical header names, by the names as received
 }
 
 // errBodyClosed is the error of reading a response body after closing it.
@@ -64,6 +65,9 @@ func hostPort(u *url.URL) string {
 
 // RoundTrip implements http.RoundTripper for http:// requests.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if s, ok := req.Context().Value(h1ScratchKey{}).(*h1Scratch); ok {
+		s.sent = true
+	}
 	if req.URL == nil || req.URL.Scheme != "http" || req.URL.Host == "" {
 		closeReqBody(req)
 		return nil, fmt.Errorf("engine: unsupported URL %q for the HTTP/1.1 transport", req.URL)
@@ -164,17 +168,24 @@ func (t *h1Transport) exchange(c *h1Conn, req *http.Request, addr string) (*http
 		return fail(noResponse(err))
 	}
 	for {
-		resp, err := http.ReadResponse(c.br, req)
-		if err != nil {
-			return fail(err)
+		var resp *http.Response
+		var b *h1Body
+		if r := c.readHead(req); r != nil {
+			resp, b = &r.resp, &r.body
+		} else {
+			var err error
+			if resp, err = http.ReadResponse(c.br, req); err != nil {
+				return fail(err)
+			}
+			// skip interim responses (100 Continue, 103 Early Hints); 101 ends HTTP/1.1
+			if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+				_ = resp.Body.Close()
+				continue
+			}
+			b = &h1Body{rc: resp.Body}
 		}
-		// skip interim responses (100 Continue, 103 Early Hints); 101 ends HTTP/1.1
-		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
-			_ = resp.Body.Close()
-			continue
-		}
-		b := &h1Body{rc: resp.Body, c: c, t: t, addr: addr, stop: stop,
-			reuse: !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols}
+		b.c, b.t, b.addr, b.stop = c, t, addr, stop
+		b.reuse = !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols
 		resp.Body = b
 		return resp, nil
 	}
@@ -203,7 +214,8 @@ func (t *h1Transport) get(ctx context.Context, addr string) (c *h1Conn, reused b
 	if err != nil {
 		return nil, false, err
 	}
-	return &h1Conn{Conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, false, nil
+	rw := rawIO(conn, "tcp")
+	return &h1Conn{Conn: conn, br: bufio.NewReaderSize(rw, 4096), bw: bufio.NewWriterSize(rw, 4096)}, false, nil
 }
 
 // put returns c to the idle pool, or closes it when the pool is full.
@@ -235,7 +247,12 @@ func (t *h1Transport) CloseIdleConnections() {
 // the pool when the body was read to its end and both sides keep the connection alive, and
 // closes the connection otherwise (an unread body is not drained: that could take forever).
 type h1Body struct {
-	rc    io.ReadCloser
+	rc io.ReadCloser // http.ReadResponse's body; nil for readHead's (readLength)
+	// readHead's body: its bytes not yet read from br, and whether br ended
+	br     *bufio.Reader
+	left   int64
+	srcEOF bool
+
 	c     *h1Conn
 	t     *h1Transport
 	addr  string
@@ -251,7 +268,13 @@ func (b *h1Body) Read(p []byte) (int, error) {
 	if b.done {
 		return 0, errBodyClosed
 	}
-	n, err := b.rc.Read(p)
+	var n int
+	var err error
+	if b.rc != nil {
+		n, err = b.rc.Read(p)
+	} else {
+		n, err = b.readLength(p)
+	}
 	b.n += uint64(n)
 	if err == io.EOF {
 		b.eof = true
@@ -273,7 +296,9 @@ func (b *h1Body) Close() error {
 		cancelled = !b.stop()
 	}
 	if b.eof && !b.bad && b.reuse && !cancelled {
-		_ = b.rc.Close()
+		if b.rc != nil {
+			_ = b.rc.Close()
+		}
 		b.t.put(b.addr, b.c)
 		return nil
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
@@ -18,10 +19,27 @@ import (
 type worker struct {
 	tgt vegeta.Target
 	res vegeta.Result
+	// ctx is the context of the worker's requests: it lends h1Transport the worker's scratch
+	// (see h1Scratch) unless it is nil
+	ctx     context.Context
+	scratch h1Scratch
 	// the last request built, without its header and body: a request to the same method
 	// and URL is a shallow copy of it (one parse of the URL, not one per hit)
 	method, url string
 	last        *http.Request
+	// sent is the request of the worker's last hit; free is the request (and header) of a
+	// hit that h1Transport sent, which nothing holds once the hit is recorded (see recycle)
+	sent, free *http.Request
+}
+
+// recycle keeps the request of the hit just recorded for the next hit when h1Transport sent it
+// (the scratch says so): it keeps nothing of a request once its response's body is closed.
+// http.Transport, which sends the others, may still hold its request for a while then.
+func (w *worker) recycle() {
+	if w.scratch.sent && w.sent != nil {
+		w.free = w.sent
+	}
+	w.sent, w.scratch.sent = nil, false
 }
 
 // request builds tgt's request as vegeta's Target.Request does (the same errors, the target's
@@ -30,15 +48,28 @@ type worker struct {
 // to a request's URL.
 func (w *worker) request(tgt *vegeta.Target) (*http.Request, error) {
 	if w.last == nil || tgt.URL != w.url || tgt.Method != w.method {
-		last, err := http.NewRequest(tgt.Method, tgt.URL, nil)
+		ctx := w.ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		last, err := http.NewRequestWithContext(ctx, tgt.Method, tgt.URL, nil)
 		if err != nil {
 			return nil, err
 		}
 		w.method, w.url, w.last = tgt.Method, tgt.URL, last
 	}
-	req := new(http.Request)
+	req := w.free
+	w.free = nil
+	if req == nil {
+		req = new(http.Request)
+	}
+	h := req.Header
 	*req = *w.last
-	req.Header = make(http.Header, len(tgt.Header))
+	if h == nil {
+		h = make(http.Header, len(tgt.Header))
+	}
+	clear(h)
+	req.Header = h
 	for k, vs := range tgt.Header {
 		req.Header[k] = append([]string(nil), vs...)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -119,5 +120,47 @@ func TestWorkerRequestReusesURL(t *testing.T) {
 	}
 	if _, err := w.request(&vegeta.Target{Method: "GET", URL: "http://[::1"}); err == nil {
 		t.Errorf("no error for a bad URL")
+	}
+}
+
+// TestWorkerRequestRecycled checks that a worker reuses the request of a hit h1Transport sent,
+// and only that one, and that the reused request holds the new target's header only.
+func TestWorkerRequestRecycled(t *testing.T) {
+	tests := []struct {
+		name   string
+		byH1   bool // h1Transport sent the first hit
+		reused bool
+	}{
+		{"sent by h1Transport", true, true},
+		{"sent by another transport", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &worker{}
+			first, err := w.request(&vegeta.Target{Method: "GET", URL: "http://127.0.0.1:1/a",
+				Header: http.Header{"X-A": {"1"}, "Host": {"example.com"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.sent, w.scratch.sent = first, tc.byH1
+			w.recycle()
+			second, err := w.request(&vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/b",
+				Header: http.Header{"X-B": {"2"}}, Body: []byte("x")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := second == first; got != tc.reused {
+				t.Errorf("reused: got %v, want %v", got, tc.reused)
+			}
+			want := http.Header{"X-B": {"2"}}
+			if second.Method != "POST" || second.URL.Path != "/b" || second.Host != "127.0.0.1:1" ||
+				second.ContentLength != 1 || fmt.Sprint(second.Header) != fmt.Sprint(want) {
+				t.Errorf("got %s %s host %s length %d header %v, want POST /b host 127.0.0.1:1 length 1 header %v",
+					second.Method, second.URL.Path, second.Host, second.ContentLength, second.Header, want)
+			}
+			if w.sent != nil || w.scratch.sent {
+				t.Error("recycle left the last hit's request marked as sent")
+			}
+		})
 	}
 }
