@@ -87,6 +87,7 @@ func (r *flowRun) resume(s *session) {
 func (r *flowRun) runner(s *session) {
 	defer r.runners.Done()
 	w := &stepBuffers{body: keptBody{limit: r.p.FlowPlan.MaxResponseBody()}}
+	w.ctx = context.WithValue(r.sessCtx, h1ScratchKey{}, &w.scratch)
 	for {
 		s.advance(w)
 		if r.idle.Add(1) > maxIdleRunners {

@@ -44,6 +44,13 @@ type session struct {
 type stepBuffers struct {
 	tgt  vegeta.Target
 	body keptBody
+	// scratch is what the HTTP/1.1 transport reads a step's response into (h1Scratch), and
+	// ctx the run's session context carrying it: the step reads its response, judges and
+	// records it before the runner sends another, and keeps only strings of it (extracted
+	// values, an error sample). A step that follows redirects goes without: the hops'
+	// responses outlive the next request.
+	scratch h1Scratch
+	ctx     context.Context
 }
 
 // newSession returns an idle session of the run.
@@ -219,9 +226,14 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 	if ps != nil {
 		ps.name = name
 	}
+	hops := it.FollowRedirects(i)
 	var req *http.Request
 	if err == nil {
-		req, err = newFlowRequest(r.sessCtx, &s.w.tgt)
+		ctx := s.w.ctx
+		if hops > 0 || ctx == nil {
+			ctx = r.sessCtx
+		}
+		req, err = newFlowRequest(ctx, &s.w.tgt)
 	}
 	if err != nil {
 		if ps != nil {
@@ -230,7 +242,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 		s.buildFailed(flow, name, err)
 		return false, time.Now(), false
 	}
-	hops, hopName, bytesOut := it.FollowRedirects(i), "", uint64(len(s.w.tgt.Body))
+	hopName, bytesOut := "", uint64(len(s.w.tgt.Body))
 	for {
 		out, resp, end, aborted := s.send(req, it.NeedsBody(i), it.StatusChecked(i), prevEnd, hopName != "")
 		if aborted {
@@ -289,7 +301,7 @@ func (s *session) send(req *http.Request, keepBody, statusChecked bool, prevEnd 
 		r.sentRequests.Add(1)
 	}
 	sent := time.Now()
-	resp, err := s.client.Do(req)
+	resp, err := s.do(req)
 	if err == nil {
 		out.code = uint16(resp.StatusCode)
 		// the start of the body of a response failed by its status, for the error sample
@@ -314,6 +326,23 @@ func (s *session) send(req *http.Request, keepBody, statusChecked bool, prevEnd 
 		out.header = resp.Header
 	}
 	return out, resp, end, false
+}
+
+// do sends req as s.client.Do would (its jar's cookies added, the response's filed in it, a
+// redirect the answer: CheckRedirect is http.ErrUseLastResponse), through send, without the
+// copies http.Client makes of each request to be able to follow redirects.
+func (s *session) do(req *http.Request) (*http.Response, error) {
+	for _, c := range s.client.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	resp, err := send(s.client.Transport, req)
+	if err != nil {
+		return nil, err
+	}
+	if rc := resp.Cookies(); len(rc) > 0 {
+		s.client.Jar.SetCookies(req.URL, rc)
+	}
+	return resp, nil
 }
 
 // record counts a request of a step (hopName empty) or of one of its redirects, and its
