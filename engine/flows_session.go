@@ -18,11 +18,10 @@ import (
 )
 
 // session is one iteration in progress (see flows_sched.go), and what it reuses from one
-// iteration to the next: its Iteration's buffers, its client, its timer.
+// iteration to the next: its Iteration's buffers, its cookie jar, its timer.
 type session struct {
 	r      *flowRun
 	it     *scenarios.Iteration
-	client http.Client
 	jar    lazyJar
 	w      *stepBuffers // the runner's, while a runner runs the session
 	wake   *time.Timer  // hands the parked session back to a runner when its sleep is over
@@ -56,13 +55,6 @@ type stepBuffers struct {
 // newSession returns an idle session of the run.
 func (r *flowRun) newSession() *session {
 	s := &session{r: r, it: r.p.FlowPlan.NewIteration()}
-	s.client = http.Client{
-		Transport: r.transport,
-		Jar:       &s.jar,
-		// a step sees its own response: a redirect is the step's answer (its Location can be
-		// extracted), not followed
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 	s.wake = time.AfterFunc(time.Hour, s.woken)
 	s.wake.Stop()
 	return s
@@ -328,19 +320,21 @@ func (s *session) send(req *http.Request, keepBody, statusChecked bool, prevEnd 
 	return out, resp, end, false
 }
 
-// do sends req as s.client.Do would (its jar's cookies added, the response's filed in it, a
-// redirect the answer: CheckRedirect is http.ErrUseLastResponse), through send, without the
-// copies http.Client makes of each request to be able to follow redirects.
+// do sends req through the run's transport as an http.Client with the session's jar would,
+// whose CheckRedirect is http.ErrUseLastResponse (a step sees its own response: a redirect is
+// the step's answer, its Location can be extracted, not followed): the jar's cookies added,
+// the response's filed in it. It goes through send, without the copies http.Client makes of
+// each request to be able to follow redirects.
 func (s *session) do(req *http.Request) (*http.Response, error) {
-	for _, c := range s.client.Jar.Cookies(req.URL) {
+	for _, c := range s.jar.Cookies(req.URL) {
 		req.AddCookie(c)
 	}
-	resp, err := send(s.client.Transport, req)
+	resp, err := send(s.r.transport, req)
 	if err != nil {
 		return nil, err
 	}
 	if rc := resp.Cookies(); len(rc) > 0 {
-		s.client.Jar.SetCookies(req.URL, rc)
+		s.jar.SetCookies(req.URL, rc)
 	}
 	return resp, nil
 }
