@@ -108,14 +108,7 @@ func BenchmarkFlowSessionMemory(b *testing.B) {
 	const sessions = 10000
 	src := "flows: [{name: f, steps: [{name: a, path: /echo, check: [{status: 200}], extract: {u: {json: $.user}}}, " +
 		"{think: 1h}, {name: b, path: '/echo?u={{ u }}'}]}]\n"
-	sc, err := scenarios.Parse("bench.yaml", []byte(src))
-	if err != nil {
-		b.Fatal(err)
-	}
-	fp, err := sc.FlowPlan(scenarios.PlanOptions{Target: srv.URL, Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, fp := flowPlanOf(b, src, srv.URL)
 	inUse := func() (uint64, int) {
 		runtime.GC()
 		var m runtime.MemStats

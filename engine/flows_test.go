@@ -17,7 +17,7 @@ import (
 )
 
 // flowPlanOf parses a scenario of flows and compiles it against base (seed 1).
-func flowPlanOf(t *testing.T, src, base string) (*scenarios.Scenario, *scenarios.FlowPlan) {
+func flowPlanOf(t testing.TB, src, base string) (*scenarios.Scenario, *scenarios.FlowPlan) {
 	t.Helper()
 	sc, err := scenarios.Parse("flows.yaml", []byte(src))
 	if err != nil {
@@ -378,14 +378,7 @@ func TestFlowInterruptedAndCutShort(t *testing.T) {
 	t.Parallel()
 	cs, pc := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	src := "flows:\n  - name: long\n    steps: [{name: a, path: /a}, {think: 1m}, {name: b, path: /b}]\n"
-	sc, err := scenarios.Parse("flows.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp, err := sc.FlowPlan(scenarios.PlanOptions{Target: cs.URL, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, fp := flowPlanOf(t, src, cs.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	o := Options{FlowPlan: fp, RatePerSec: 20, Duration: time.Minute, MaxSessions: 100, Grace: 200 * time.Millisecond,
