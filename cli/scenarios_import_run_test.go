@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +64,21 @@ func TestEveryHARImportRuns(t *testing.T) {
 			}
 			if code, out, stderr := runCLI(t, "scenarios", "check", scenario); code != 0 {
 				t.Fatalf("scenarios check of the import: exit %d:\n%s%s", code, out, stderr)
+			}
+			// The replay server answers a request by its rank among the recording's of the
+			// same method and path (a login page with its cookie, then the one after the
+			// logout): that holds for one journey at a time. Iterations that overlap (a slow
+			// machine, 2/s) would take each other's answers, so the run has one session.
+			yaml, err := os.ReadFile(scenario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			one := regexp.MustCompile(`(?m)^max_sessions: \d+$`).ReplaceAll(yaml, []byte("max_sessions: 1"))
+			if !bytes.Contains(one, []byte("\nmax_sessions: 1\n")) {
+				t.Fatalf("the import sets no max_sessions to make 1:\n%s", yaml)
+			}
+			if err := os.WriteFile(scenario, one, 0o644); err != nil {
+				t.Fatal(err)
 			}
 			srv := newReplayServer(t, data)
 			out := filepath.Join(t.TempDir(), "result.json")
