@@ -47,8 +47,10 @@ type flowRun struct {
 	sentRequests atomic.Uint64
 	busy         atomic.Int64 // iterations in progress
 
-	// sessCtx ends every step and think time when the grace after the stop is over
+	// sessCtx ends every step and think time when the grace after the stop is over; watch
+	// ends the runners' requests on HTTP/1.1 then (cut)
 	sessCtx  context.Context
+	watch    cutWatch
 	cutShort atomic.Uint64 // iterations the end of the grace cut short
 }
 
@@ -100,7 +102,11 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 		slots:     make(chan struct{}, sessions), work: make(chan *session), quit: make(chan struct{})}
 	agg.sent = &r.sentRequests
 
-	stopErr := r.run(ctx, began, cutAll)
+	cut := func() {
+		cutAll()
+		r.watch.fire()
+	}
+	stopErr := r.run(ctx, began, cut)
 	if p.OnEnd != nil {
 		r.mu.Lock()
 		end := agg.progress(agg.last)
@@ -118,7 +124,7 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 
 // run dispatches the iterations with the progress ticker beside, then waits for the sessions
 // (cutting them short when the grace is over). It returns OnSecond's error, if any.
-func (r *flowRun) run(ctx context.Context, began time.Time, cutAll context.CancelFunc) error {
+func (r *flowRun) run(ctx context.Context, began time.Time, cut func()) error {
 	dispatchCtx, stopDispatch := context.WithCancel(ctx)
 	defer stopDispatch()
 	var stopErr error
@@ -137,7 +143,7 @@ func (r *flowRun) run(ctx context.Context, began time.Time, cutAll context.Cance
 	r.dispatch(dispatchCtx, began)
 	stopDispatch()
 	<-tickDone
-	r.await(r.p.Grace, cutAll)
+	r.await(r.p.Grace, cut)
 	return stopErr
 }
 
@@ -198,7 +204,13 @@ func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
 		if stop || ctx.Err() != nil {
 			return
 		}
-		if wait > 0 {
+		if wait > 0 && wait <= shortWait {
+			// as the attacker's workers do (attacker.sleep): a stop takes effect after it
+			time.Sleep(wait)
+			if ctx.Err() != nil {
+				return
+			}
+		} else if wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-timer.C:
@@ -226,7 +238,7 @@ func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
 
 // await waits for the sessions to finish their iterations, cutting them short when grace is
 // over.
-func (r *flowRun) await(grace time.Duration, cut context.CancelFunc) {
+func (r *flowRun) await(grace time.Duration, cut func()) {
 	done := make(chan struct{})
 	go func() {
 		r.iters.Wait()

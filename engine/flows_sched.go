@@ -88,6 +88,8 @@ func (r *flowRun) runner(s *session) {
 	defer r.runners.Done()
 	w := &stepBuffers{body: keptBody{limit: r.p.FlowPlan.MaxResponseBody()}}
 	w.ctx = context.WithValue(r.sessCtx, h1ScratchKey{}, &w.scratch)
+	r.watch.add(&w.scratch)
+	defer r.watch.remove(&w.scratch)
 	for {
 		s.advance(w)
 		if r.idle.Add(1) > maxIdleRunners {

@@ -43,13 +43,14 @@ type session struct {
 type stepBuffers struct {
 	tgt  vegeta.Target
 	body keptBody
-	// scratch is what the HTTP/1.1 transport reads a step's response into (h1Scratch), and
-	// ctx the run's session context carrying it: the step reads its response, judges and
-	// records it before the runner sends another, and keeps only strings of it (extracted
-	// values, an error sample). A step that follows redirects goes without: the hops'
-	// responses outlive the next request.
-	scratch h1Scratch
-	ctx     context.Context
+	// requestBuilder builds a step's request, reusing the last one's parsed URL and, when
+	// h1Transport sent it, the request itself; its scratch is what h1Transport reads the
+	// response into, and its ctx the run's session context carrying the scratch: the step
+	// reads its response, judges and records it before the runner sends another, and keeps
+	// only strings of it (extracted values, an error sample). A step that follows redirects
+	// goes without either: the hops' responses outlive the next request, and its requests
+	// are the hops'.
+	requestBuilder
 }
 
 // newSession returns an idle session of the run.
@@ -221,11 +222,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 	hops := it.FollowRedirects(i)
 	var req *http.Request
 	if err == nil {
-		ctx := s.w.ctx
-		if hops > 0 || ctx == nil {
-			ctx = r.sessCtx
-		}
-		req, err = newFlowRequest(ctx, &s.w.tgt)
+		req, err = s.request(hops > 0)
 	}
 	if err != nil {
 		if ps != nil {
@@ -277,6 +274,7 @@ func (s *session) step(flow, i int, prevEnd time.Time, first bool, ps *pollState
 			s.traceStep(flow, i, name, hopName, outcomes, &out)
 		}
 		if final {
+			s.w.recycle()
 			return out.ok, end, false
 		}
 		req, hopName, hops, first = next.req, next.name, hops-1, false
@@ -408,6 +406,25 @@ func (s *session) buildFailed(flow, name int, err error) {
 	if s.r.p.Trace != nil {
 		s.traceStep(flow, -1, name, "", nil, &out)
 	}
+}
+
+// request builds the request of the step rendered in the runner's target: a new one with the
+// run's session context when it follows redirects (or the runner has no context: tests),
+// else one the runner reuses (stepBuffers).
+func (s *session) request(redirects bool) (*http.Request, error) {
+	w := s.w
+	if redirects || w.ctx == nil {
+		return newFlowRequest(s.r.sessCtx, &w.tgt)
+	}
+	req, err := w.request(&w.tgt)
+	if err == nil {
+		err = checkHeader(w.tgt.Header)
+	}
+	if err != nil {
+		return nil, err
+	}
+	w.sent, w.scratch.sent = req, false
+	return req, nil
 }
 
 // newFlowRequest builds a step's request from its rendered target, as vegeta.Target.Request

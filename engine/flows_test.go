@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -218,6 +220,52 @@ func TestFlowExtraction(t *testing.T) {
 	}
 }
 
+// TestFlowReusedRequestsCarryNothingOver: a runner reuses a step's request (and its parsed URL)
+// for the next step to the same URL, and across iterations; nothing of the request before may
+// reach the server with the next: not its headers, its body or its Host; the jar's cookies come once.
+// Steps of three shapes to the same URL, iterations one after the other on one session.
+func TestFlowReusedRequestsCarryNothingOver(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var seen []string
+	cs, _ := newPathServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s a=%q cookie=%q auth=%q len=%d body=%q host=%s", r.Method, r.URL.RequestURI(),
+			r.Header.Get("X-A"), r.Header.Values("Cookie"), r.Header.Get("Authorization"), r.ContentLength, b, r.Host))
+		mu.Unlock()
+		if r.Header.Get("X-A") == "1" {
+			http.SetCookie(w, &http.Cookie{Name: "sid", Value: "abc", Path: "/"})
+		}
+	})
+	host := strings.TrimPrefix(cs.URL, "http://")
+	src := `flows:
+  - name: x
+    steps:
+      - {name: a, method: POST, path: /r, headers: {X-A: "1", Host: other.example}, body: abc}
+      - {name: b, method: POST, path: /r}
+      - {name: c, method: POST, path: "http://` + host + `/r", headers: {Authorization: Basic dTpw}}
+      - {name: d, method: POST, path: /r}
+`
+	r := runFlowYAML(t, src, cs.URL, Options{RatePerSec: 20, Duration: 30 * time.Second, MaxRequests: 3, MaxSessions: 1})
+	if r.IterationsCompleted != 3 || r.Requests != 12 {
+		t.Fatalf("got %d iterations completed, %d requests; want 3 and 12", r.IterationsCompleted, r.Requests)
+	}
+	want := []string{
+		`POST /r a="1" cookie=[] auth="" len=3 body="abc" host=other.example`,
+		`POST /r a="" cookie=["sid=abc"] auth="" len=0 body="" host=` + host,
+		`POST /r a="" cookie=["sid=abc"] auth="Basic dTpw" len=0 body="" host=` + host,
+		`POST /r a="" cookie=["sid=abc"] auth="" len=0 body="" host=` + host,
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, got := range seen {
+		if w := want[i%len(want)]; got != w {
+			t.Errorf("request %d: got %s\nwant %s", i, got, w)
+		}
+	}
+}
+
 func TestFlowMissingValueFailsTheStep(t *testing.T) {
 	t.Parallel()
 	cs, pc := newPathServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, `{"other": 1}`) })
@@ -399,6 +447,54 @@ func TestFlowInterruptedAndCutShort(t *testing.T) {
 	if r.Iterations < 10 || r.IterationsFailed != r.Iterations || r.IterationsCompleted != 0 || pc.count("/b") != 0 {
 		t.Errorf("got %d iterations, %d failed, %d completed, /b received %d times; want every iteration cut short in its think time",
 			r.Iterations, r.IterationsFailed, r.IterationsCompleted, pc.count("/b"))
+	}
+	found := false
+	for _, w := range r.Warnings {
+		found = found || w.Code == "iterations_cut_short" && w.Values["iterations"] == float64(r.Iterations)
+	}
+	if !found {
+		t.Errorf("warnings %+v, want iterations_cut_short for all %d", r.Warnings, r.Iterations)
+	}
+	checkFlowConsistent(t, r)
+}
+
+// TestFlowGraceCutsRequestsInFlight: when the grace after the stop is over, the requests the
+// sessions have in flight end at once (cutWatch on HTTP/1.1, the context elsewhere), not at
+// the request timeout; their iterations are cut short and the requests cut are not counted.
+// The server reads each request and never answers.
+func TestFlowGraceCutsRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int64
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			go func() { _, _ = io.Copy(io.Discard, c) }() // until the client closes it
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close() })
+	base := "http://" + ln.Addr().String()
+	_, fp := flowPlanOf(t, "flows:\n  - {name: f, steps: [{name: a, path: /a}, {name: b, path: /b}]}\n", base)
+	o := Options{FlowPlan: fp, Target: base, RatePerSec: 50, Duration: 200 * time.Millisecond, MaxSessions: 100,
+		Grace: 300 * time.Millisecond, Timeout: time.Minute}
+	began := time.Now()
+	r, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took > 20*time.Second {
+		t.Fatalf("the run took %s, want it to end soon after its grace (the request timeout is a minute)", took)
+	}
+	if r.Iterations == 0 || r.IterationsFailed != r.Iterations || r.Requests != 0 || accepted.Load() == 0 {
+		t.Errorf("got %d iterations, %d failed, %d requests counted (%d connections); want every iteration cut short in its first step, none counted",
+			r.Iterations, r.IterationsFailed, r.Requests, accepted.Load())
 	}
 	found := false
 	for _, w := range r.Warnings {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,7 +66,8 @@ func hostPort(u *url.URL) string {
 
 // RoundTrip implements http.RoundTripper for http:// requests.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if s, ok := req.Context().Value(h1ScratchKey{}).(*h1Scratch); ok {
+	s, _ := req.Context().Value(h1ScratchKey{}).(*h1Scratch)
+	if s != nil {
 		s.sent = true
 	}
 	if req.URL == nil || req.URL.Scheme != "http" || req.URL.Host == "" {
@@ -83,7 +85,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			closeReqBody(req)
 			return nil, err
 		}
-		resp, err := t.exchange(c, req, addr)
+		resp, err := t.exchange(c, req, addr, s)
 		if err == nil {
 			return resp, nil
 		}
@@ -132,8 +134,9 @@ func notSent(err error) error {
 	return err
 }
 
-// exchange sends req on c and reads the response head; the body is read by the caller.
-func (t *h1Transport) exchange(c *h1Conn, req *http.Request, addr string) (*http.Response, error) {
+// exchange sends req on c and reads the response head; the body is read by the caller. s is the
+// request's scratch, if any.
+func (t *h1Transport) exchange(c *h1Conn, req *http.Request, addr string, s *h1Scratch) (*http.Response, error) {
 	ctx := req.Context()
 	deadline := time.Now().Add(t.timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
@@ -143,7 +146,13 @@ func (t *h1Transport) exchange(c *h1Conn, req *http.Request, addr string) (*http
 		return nil, err
 	}
 	var stop func() bool
-	if ctx.Done() != nil {
+	switch {
+	case s != nil && s.watch != nil:
+		if !s.watchConn(c) {
+			return nil, cmp.Or(ctx.Err(), context.Canceled) // cut already: as if AfterFunc had ended it at once
+		}
+		stop = s.unwatch
+	case ctx.Done() != nil:
 		stop = context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
 	}
 	fail := func(err error) (*http.Response, error) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+	"sync/atomic"
 )
 
 // h1Response is a response read by readHead and its body, in one allocation.
@@ -121,6 +122,12 @@ type h1Scratch struct {
 	strs []string
 	// sent is set by h1Transport.RoundTrip: the request went through it (worker.recycle)
 	sent bool
+	// watch, when set, ends the requests sent with the scratch at its cut instead of a
+	// context.AfterFunc each (see cutWatch): conn is the connection of the one in flight,
+	// unwatch forgets it and says, as AfterFunc's stop does, whether the cut had not come
+	watch   *cutWatch
+	conn    atomic.Pointer[h1Conn]
+	unwatch func() bool
 }
 
 // h1ScratchKey is the context key of a request's *h1Scratch.

@@ -15,27 +15,33 @@ import (
 )
 
 // worker is what one of the attacker's workers reuses from hit to hit: the hit's target and
-// result (the aggregator keeps nothing of either), and the request its last target built.
+// result (the aggregator keeps nothing of either), and its requests.
 type worker struct {
 	tgt vegeta.Target
 	res vegeta.Result
-	// ctx is the context of the worker's requests: it lends h1Transport the worker's scratch
-	// (see h1Scratch) unless it is nil
+	requestBuilder
+}
+
+// requestBuilder builds the requests of a worker's hits or of a flow runner's steps one after the
+// other, reusing what the last one built.
+type requestBuilder struct {
+	// ctx is the context of the requests: it lends h1Transport the scratch (see h1Scratch)
+	// unless it is nil
 	ctx     context.Context
 	scratch h1Scratch
 	// the last request built, without its header and body: a request to the same method
 	// and URL is a shallow copy of it (one parse of the URL, not one per hit)
 	method, url string
 	last        *http.Request
-	// sent is the request of the worker's last hit; free is the request (and header) of a
-	// hit that h1Transport sent, which nothing holds once the hit is recorded (see recycle)
+	// sent is the last request sent; free is the request (and header) of one that h1Transport
+	// sent, which nothing holds once its response is read and recorded (see recycle)
 	sent, free *http.Request
 }
 
-// recycle keeps the request of the hit just recorded for the next hit when h1Transport sent it
-// (the scratch says so): it keeps nothing of a request once its response's body is closed.
-// http.Transport, which sends the others, may still hold its request for a while then.
-func (w *worker) recycle() {
+// recycle keeps the request just recorded for the next when h1Transport sent it (the scratch
+// says so): it keeps nothing of a request once its response's body is closed. http.Transport,
+// which sends the others, may still hold its request for a while then.
+func (w *requestBuilder) recycle() {
 	if w.scratch.sent && w.sent != nil {
 		w.free = w.sent
 	}
@@ -44,9 +50,9 @@ func (w *worker) recycle() {
 
 // request builds tgt's request as vegeta's Target.Request does (the same errors, the target's
 // header copied, Host from a Host header, the body replayable), reusing the parsed URL of the
-// worker's previous request when the method and URL are the same: nothing on the way writes
-// to a request's URL.
-func (w *worker) request(tgt *vegeta.Target) (*http.Request, error) {
+// previous request when the method and URL are the same: nothing on the way writes to a
+// request's URL.
+func (w *requestBuilder) request(tgt *vegeta.Target) (*http.Request, error) {
 	if w.last == nil || tgt.URL != w.url || tgt.Method != w.method {
 		ctx := w.ctx
 		if ctx == nil {
