@@ -7,19 +7,27 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // During a run the load generator allocates a KiB or two per request (the request, its result,
 // net/http's headers) on a small live heap (a few MiB: histograms, connections' buffers, what
 // the process set up at its start), so at Go's default GOGC of 100 the collector runs dozens of
-// times a second. A run raises the GC target to runGCPercent, which saves about a tenth of the
-// CPU per request at max rate, and bounds what that costs in memory with a soft memory limit
-// kept, after every collection, at the runtime's memory outside the heap plus the live heap plus
-// room to grow of runHeapHeadroom, or of the live heap itself when that is larger: the heap then
-// grows by at most max(runHeapHeadroom, live) between collections (never less than GOGC=100
-// would let it), whatever the live heap holds. The peak RSS of a max-rate run is then its
+// times a second. A run lets the heap grow by max(runHeapHeadroom, live) between collections
+// instead, never more than GOGC=runGCPercent would: after every collection it sets GOGC to that
+// growth over what the collector scans (the live heap, goroutine stacks, globals), which saves
+// about a tenth of the CPU per request at max rate. The peak RSS of a max-rate run is then its
 // binary's pages plus about 20 MiB, and a heap that grows with the run's length (its timeline)
-// costs its own size rather than five times it. A GOGC or GOMEMLIMIT the user set is left alone.
+// costs its own size rather than five times it. A GOGC or GOMEMLIMIT the user set is left
+// alone (with GOMEMLIMIT, GOGC is runGCPercent).
+//
+// An earlier version bounded the heap with a soft memory limit (GOMEMLIMIT) of the memory in
+// use at the last collection plus that growth: when the memory outside the heap grew faster
+// than the collections came (a run of flows starting thousands of sessions, whose runners'
+// stacks count against the limit), the heap's goal fell to the heap itself and the collector
+// ran back to back (30 collections in a third of a second), which stalled the run's start by
+// a second or more. GOGC cannot put the goal below the live heap.
 const (
 	runGCPercent    = 400
 	runHeapHeadroom = 8 << 20
@@ -33,11 +41,10 @@ func tuneGC() (restore func()) {
 		debug.SetGCPercent(old)
 		return func() {}
 	}
-	oldLimit := debug.SetMemoryLimit(-1)
-	if oldLimit != math.MaxInt64 { // GOMEMLIMIT was set: keep it
+	if debug.SetMemoryLimit(-1) != math.MaxInt64 { // GOMEMLIMIT was set: keep it, with runGCPercent
 		return func() { debug.SetGCPercent(old) }
 	}
-	l := &memoryLimiter{}
+	l := &gcTuner{}
 	l.update()
 	l.watch()
 	return func() {
@@ -45,74 +52,68 @@ func tuneGC() (restore func()) {
 		defer l.mu.Unlock()
 		l.stopped = true
 		debug.SetGCPercent(old)
-		debug.SetMemoryLimit(oldLimit)
 	}
 }
 
-// memoryLimiter keeps the soft memory limit at runMemoryLimit of the memory in use, updated
-// after every garbage collection.
-type memoryLimiter struct {
+// gcTuner keeps GOGC at runGCPercentFor the memory the collector scans, updated after every
+// garbage collection.
+type gcTuner struct {
 	mu      sync.Mutex
 	stopped bool
 }
 
 // watch arranges for update (and watch again) to run after the next collection: a cleanup of
 // an object that nothing references runs once a collection has found it unreachable.
-func (l *memoryLimiter) watch() {
+func (l *gcTuner) watch() {
 	sentinel := new([gcSentinelBytes]byte)
-	runtime.AddCleanup(sentinel, func(l *memoryLimiter) {
+	runtime.AddCleanup(sentinel, func(l *gcTuner) {
 		if l.update() {
 			l.watch()
 		}
 	}, l)
 }
 
-// update sets the limit for the memory in use now; false once the run's settings are restored.
-func (l *memoryLimiter) update() bool {
+// update sets GOGC for the memory scanned now; false once the run's settings are restored.
+func (l *gcTuner) update() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.stopped {
 		return false
 	}
-	debug.SetMemoryLimit(runMemoryLimit(readMemory()))
+	debug.SetGCPercent(runGCPercentFor(readScanned()))
 	return true
 }
 
-// memory is what the runtime holds, in bytes, as GOMEMLIMIT counts it.
-type memory struct {
-	live    uint64 // heap objects marked live by the last collection
-	nonHeap uint64 // everything else but free heap pages: stacks, the runtime's metadata, heap fragmentation
+// scanned is what the collector's pacer counts, in bytes: GOGC is a percentage of its sum.
+type scanned struct {
+	live, stacks, globals uint64
 }
 
-// runMemoryLimit is the soft memory limit of a run: the memory outside the heap, the live heap
-// and room for the heap to grow by max(runHeapHeadroom, live) before the next collection.
-func runMemoryLimit(m memory) int64 {
-	return int64(m.nonHeap + m.live + max(runHeapHeadroom, m.live))
+// runGCPercentFor is the GOGC that lets the heap grow by max(runHeapHeadroom, live) before the
+// next collection, between 1 and runGCPercent.
+func runGCPercentFor(m scanned) int {
+	sum := m.live + m.stacks + m.globals
+	if sum == 0 {
+		return runGCPercent
+	}
+	return int(min(max(100*max(runHeapHeadroom, m.live)/sum, 1), runGCPercent))
 }
 
-var memorySamples = []string{
-	"/gc/heap/live:bytes",
-	"/memory/classes/total:bytes",
-	"/memory/classes/heap/released:bytes",
-	"/memory/classes/heap/free:bytes",
-	"/memory/classes/heap/objects:bytes",
-}
+var scanSamples = []string{"/gc/heap/live:bytes", "/gc/scan/stack:bytes", "/gc/scan/globals:bytes"}
 
-func readMemory() memory {
-	s := make([]metrics.Sample, len(memorySamples))
-	for i, name := range memorySamples {
+func readScanned() scanned {
+	s := make([]metrics.Sample, len(scanSamples))
+	for i, name := range scanSamples {
 		s[i].Name = name
 	}
 	metrics.Read(s)
-	var v [5]uint64
+	var v [3]uint64
 	for i := range s {
 		if s[i].Value.Kind() == metrics.KindUint64 {
 			v[i] = s[i].Value.Uint64()
 		}
 	}
-	live, total, released, free, objects := v[0], v[1], v[2], v[3], v[4]
-	inUse := total - min(total, released+free+objects)
-	return memory{live: live, nonHeap: inUse}
+	return scanned{live: v[0], stacks: v[1], globals: v[2]}
 }
 
 // ratePerProc is the paced rate one processor (P) of the Go scheduler carries in a run.
@@ -124,14 +125,28 @@ func readMemory() memory {
 // second; ratePerProc leaves it half of that as headroom.
 const ratePerProc = 25000
 
-// procTuner lowers GOMAXPROCS for a paced run to what its peak rate needs, and gives the
-// processors back for the rest of the run as soon as a second's hits leave late (the fewer
-// processors could not keep to the schedule: heavier requests than ratePerProc assumes). Runs
-// at max rate, and a GOMAXPROCS set in the environment, are left alone.
+// procTuner lowers GOMAXPROCS for a paced run to what its peak rate needs, from the end of the
+// run's first second in which at most 0.1% of the hits left late: the start (the first connections
+// dialed, a flow's first sessions made) runs on every processor, which one processor could
+// not keep up with when a run of flows starts many sessions at once (it fell seconds behind,
+// dialing a connection for each start waiting: 20,000 connections at 10,000 iterations/s).
+// It gives the processors back for the rest of the run as soon as a second's hits leave late,
+// or a start leaves restoreLag late (the fewer processors could not keep to the schedule:
+// heavier requests than ratePerProc assumes). Runs at max rate, and a GOMAXPROCS set in the
+// environment, are left alone.
 type procTuner struct {
-	old                int // GOMAXPROCS to restore; 0 when untouched
+	mu                 sync.Mutex
+	want               int         // processors to lower to at the first second kept; 0: none
+	old                int         // GOMAXPROCS to restore; 0 when untouched
+	lowered            atomic.Bool // old != 0: for the starts' check (lateStart) without the lock
 	lastLate, lastReqs uint64
 }
+
+// restoreLag is how late a start may leave, with the processors lowered, before lateStart gives
+// them back: a backlog is building (the fewer processors fell behind, or something held them),
+// and waiting for the second's count (second) would let it grow for up to a second, every start
+// of which then leaves late, holding a connection (a flow's session) the while.
+const restoreLag = 5 * lateAfter
 
 // tuneProcs applies procTuner to the run of p; perHit is the requests one hit sends: 1 for a run of requests, a flow's mean request steps per
 // iteration (scenarios.FlowPlan.RequestsPerIteration) for a run of flows.
@@ -148,9 +163,8 @@ func tuneProcs(p *plan, perHit float64) *procTuner {
 	if len(p.Stages) == 0 && p.schedule == nil || peak <= 0 || os.Getenv("GOMAXPROCS") != "" {
 		return t
 	}
-	want := int(math.Ceil(peak / ratePerProc))
-	if cur := runtime.GOMAXPROCS(0); want < cur {
-		t.old = runtime.GOMAXPROCS(want)
+	if want := int(math.Ceil(peak / ratePerProc)); want < runtime.GOMAXPROCS(0) {
+		t.want = want
 	}
 	return t
 }
@@ -159,15 +173,41 @@ func tuneProcs(p *plan, perHit float64) *procTuner {
 func (t *procTuner) second(late, requests uint64) {
 	dl, dr := late-t.lastLate, requests-t.lastReqs
 	t.lastLate, t.lastReqs = late, requests
-	if t.old != 0 && dl > 0 && dl*100 > dr {
+	switch {
+	case dl > 0 && dl*100 > dr:
+		t.restore() // not lowered yet: a later second kept may still lower them
+	case dr > 0 && dl*1000 <= dr: // at most 0.1% late (hysteresis: 1% gives them back)
+		t.lower()
+	}
+}
+
+// lower lowers the processors to want, once (never after they were given back).
+func (t *procTuner) lower() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.want != 0 {
+		t.old = runtime.GOMAXPROCS(t.want)
+		t.want = 0
+		t.lowered.Store(true)
+	}
+}
+
+// lateStart is told how late a hit (an iteration's start) leaves after its intended time, when
+// the processors are lowered (see lowered): past restoreLag it gives them back at once.
+func (t *procTuner) lateStart(lag time.Duration) {
+	if lag > restoreLag {
 		t.restore()
 	}
 }
 
 // restore gives the processors back.
 func (t *procTuner) restore() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.old != 0 {
+		t.want = 0 // given back once: for good
 		runtime.GOMAXPROCS(t.old)
 		t.old = 0
+		t.lowered.Store(false)
 	}
 }

@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"context"
 	"math"
+	"net/http"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -14,26 +17,24 @@ func TestTuneGC(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 
 	restore := tuneGC()
-	if got := debug.SetGCPercent(-1); got != runGCPercent {
-		t.Errorf("GC percent during a run = %d, want %d", got, runGCPercent)
+	if got, want := debug.SetGCPercent(-1), runGCPercentFor(readScanned()); got != want || got < 1 || got > runGCPercent {
+		t.Errorf("GC percent during a run = %d, want %d, between 1 and %d", got, want, runGCPercent)
 	}
 	debug.SetGCPercent(runGCPercent)
-	if got := debug.SetMemoryLimit(-1); got < runHeapHeadroom || got == math.MaxInt64 {
-		t.Errorf("memory limit during a run = %d, want at least %d", got, runHeapHeadroom)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("memory limit during a run = %d, want none", got)
 	}
 	restore()
 	if got := debug.SetGCPercent(-1); got != 100 {
 		t.Errorf("GC percent after the run = %d, want 100 again", got)
 	}
 	debug.SetGCPercent(100)
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
-		t.Errorf("memory limit after the run = %d, want none again", got)
-	}
 
-	runtime.GC() // a cleanup left from the run must not set a limit again
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
-		t.Errorf("memory limit after a collection after the run = %d, want none", got)
+	runtime.GC() // a cleanup left from the run must not set GOGC again
+	if got := debug.SetGCPercent(-1); got != 100 {
+		t.Errorf("GC percent after a collection after the run = %d, want 100", got)
 	}
+	debug.SetGCPercent(100)
 
 	// a GOGC the user chose is kept, and so is a memory limit
 	debug.SetGCPercent(50)
@@ -51,6 +52,7 @@ func TestTuneGC(t *testing.T) {
 	// a memory limit the user chose is kept, with the run's GOGC
 	debug.SetGCPercent(100)
 	restore = tuneGC()
+	runtime.GC()
 	if got := debug.SetGCPercent(-1); got != runGCPercent {
 		t.Errorf("GC percent with GOMEMLIMIT = %d, want %d", got, runGCPercent)
 	}
@@ -64,48 +66,55 @@ func TestTuneGC(t *testing.T) {
 	}
 }
 
-// The limit follows the live heap: after a collection that finds a larger one it leaves room
-// for the heap to double.
+// GOGC follows the live heap: after a collection that finds a large one it lets the heap about
+// double (GOGC near 100 of the live heap, stacks and globals), not grow fivefold.
 func TestTuneGCFollowsTheLiveHeap(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 
 	restore := tuneGC()
 	defer restore()
-	live := make([]byte, 4*runHeapHeadroom)
+	live := make([]byte, 8*runHeapHeadroom)
 	for i := range live {
 		live[i] = 1
 	}
 	runtime.GC()
-	want := int64(2 * len(live))
-	var got int64
+	var got int
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if got = debug.SetMemoryLimit(-1); got >= want {
+		got = debug.SetGCPercent(-1)
+		debug.SetGCPercent(got)
+		if got <= 100 {
 			break
 		}
 		runtime.GC()
 	}
-	if got < want {
-		t.Errorf("memory limit with %d live bytes = %d, want at least %d", len(live), got, want)
+	if got > 100 || got < 50 {
+		t.Errorf("GC percent with %d live bytes = %d, want 50 to 100 (the heap may about double)", len(live), got)
 	}
 	runtime.KeepAlive(live)
 }
 
-func TestRunMemoryLimit(t *testing.T) {
+// TestRunGCPercentFor: the growth is max(runHeapHeadroom, live) over the bytes scanned, between
+// 1 and runGCPercent; stacks count (thousands of goroutines lower GOGC, never the goal below
+// the live heap).
+func TestRunGCPercentFor(t *testing.T) {
 	const mib = 1 << 20
 	tests := []struct {
 		name string
-		m    memory
-		want int64
+		m    scanned
+		want int
 	}{
-		{"small heap: the headroom", memory{live: 3 * mib, nonHeap: 5 * mib}, 16 * mib},
-		{"nothing live yet", memory{nonHeap: 4 * mib}, 12 * mib},
-		{"heap past the headroom: double it", memory{live: 40 * mib, nonHeap: 6 * mib}, 86 * mib},
+		{"small heap: the headroom, capped", scanned{live: 1 * mib, stacks: mib / 2, globals: mib / 2}, runGCPercent},
+		{"small heap: the headroom", scanned{live: 3 * mib, stacks: mib, globals: mib}, 160},
+		{"nothing scanned yet", scanned{}, runGCPercent},
+		{"heap past the headroom: double it", scanned{live: 40 * mib, stacks: 0, globals: 0}, 100},
+		{"large stacks", scanned{live: 4 * mib, stacks: 60 * mib, globals: 16 * mib}, 10},
+		{"huge stacks: at least 1", scanned{live: 4 * mib, stacks: 2000 * mib}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := runMemoryLimit(tt.m); got != tt.want {
-				t.Errorf("runMemoryLimit(%+v) = %d, want %d", tt.m, got, tt.want)
+			if got := runGCPercentFor(tt.m); got != tt.want {
+				t.Errorf("runGCPercentFor(%+v) = %d, want %d", tt.m, got, tt.want)
 			}
 		})
 	}
@@ -135,8 +144,12 @@ func TestTuneProcs(t *testing.T) {
 				t.Fatal(err)
 			}
 			tu := tuneProcs(p, 1)
+			if got := runtime.GOMAXPROCS(0); got != procs {
+				t.Errorf("GOMAXPROCS in the run's first second = %d, want %d (all of them)", got, procs)
+			}
+			tu.second(0, 1000) // a second without a late hit
 			if got := runtime.GOMAXPROCS(0); got != tt.want {
-				t.Errorf("GOMAXPROCS during the run = %d, want %d", got, tt.want)
+				t.Errorf("GOMAXPROCS after a second kept = %d, want %d", got, tt.want)
 			}
 			tu.restore()
 			if got := runtime.GOMAXPROCS(0); got != procs {
@@ -153,6 +166,7 @@ func TestTuneProcs(t *testing.T) {
 	}{{1, 1}, {4, min(2, procs)}} {
 		p, _ := newPlan(Options{Targeter: fake, RatePerSec: 10000})
 		tu := tuneProcs(p, tc.perHit)
+		tu.second(0, 10000)
 		if got := runtime.GOMAXPROCS(0); got != tc.want {
 			t.Errorf("GOMAXPROCS for 10000 hits/s of %v requests = %d, want %d", tc.perHit, got, tc.want)
 		}
@@ -162,17 +176,91 @@ func TestTuneProcs(t *testing.T) {
 	// processors come back once a second's hits leave late
 	p, _ := newPlan(Options{Targeter: fake, RatePerSec: 1000})
 	tu := tuneProcs(p, 1)
-	tu.second(0, 1000)
-	tu.second(5, 2000) // 0.5% late: keep
+	tu.second(30, 1000) // 3% late in the first second (its start): not lowered yet
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS after a second with 3%% late hits = %d, want %d", got, procs)
+	}
+	tu.second(33, 2000) // 0.3% late: not yet either
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS after a second with a late hit = %d, want %d", got, procs)
+	}
+	tu.second(33, 3000) // then one kept: lowered
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("GOMAXPROCS after a second kept = %d, want 1", got)
+	}
+	tu.second(38, 4000) // 0.5% late: keep
 	if got := runtime.GOMAXPROCS(0); got != 1 {
 		t.Errorf("GOMAXPROCS after 0.5%% late hits = %d, want 1", got)
 	}
-	tu.second(25, 3000) // 2% late: give them back
+	tu.second(58, 5000) // 2% late: give them back
 	if got := runtime.GOMAXPROCS(0); got != procs {
 		t.Errorf("GOMAXPROCS after 2%% late hits = %d, want %d", got, procs)
+	}
+	tu.second(58, 6000) // kept again: not lowered again
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS after a second kept, once given back = %d, want %d", got, procs)
 	}
 	tu.restore()
 	if got := runtime.GOMAXPROCS(0); got != procs {
 		t.Errorf("GOMAXPROCS after restore = %d, want %d", got, procs)
+	}
+
+	// a start restoreLag late gives them back at once
+	tu = tuneProcs(p, 1)
+	tu.second(0, 1000)
+	tu.lateStart(restoreLag)
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("GOMAXPROCS after a start %s late = %d, want 1", restoreLag, got)
+	}
+	tu.lateStart(restoreLag + time.Millisecond)
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS after a start %s late = %d, want %d", restoreLag+time.Millisecond, got, procs)
+	}
+	tu.restore()
+}
+
+// TestTuneProcsStartOnEveryProcessor: a paced run (of requests, of flows) starts on every
+// processor: its first request finds them all, and the run ends with them all. A run of flows
+// whose sessions park (a think time) keeps them all throughout (its second request on).
+func TestTuneProcsStartOnEveryProcessor(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" || runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS unset and at least 2 processors")
+	}
+	procs := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(procs)
+	for _, kind := range []string{"requests", "flows", "flows that think"} {
+		t.Run(kind, func(t *testing.T) {
+			var first, least atomic.Int64
+			least.Store(math.MaxInt64)
+			cs := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				n := int64(runtime.GOMAXPROCS(0))
+				first.CompareAndSwap(0, n)
+				for l := least.Load(); n < l && !least.CompareAndSwap(l, n); l = least.Load() {
+				}
+			})
+			o := Options{Target: cs.URL, RatePerSec: 1000, Duration: 300 * time.Millisecond, TuneProcess: true}
+			switch kind {
+			case "flows":
+				_, o.FlowPlan = flowPlanOf(t, "flows: [{name: f, steps: [{name: a, path: /a}]}]\n", cs.URL)
+				o.MaxSessions = 1000
+			case "flows that think":
+				_, o.FlowPlan = flowPlanOf(t, "flows: [{name: f, steps: [{name: a, path: /a}, {think: 10ms}]}]\n", cs.URL)
+				o.MaxSessions, o.Duration = 1000, 1500*time.Millisecond // past the first second
+			default:
+				o.Targeter = newFake(cs.URL, "/a")
+			}
+			if _, err := Run(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			if got := first.Load(); got != int64(procs) {
+				t.Errorf("GOMAXPROCS at the first request = %d, want %d (all of them)", got, procs)
+			}
+			if got := least.Load(); kind == "flows that think" && got != int64(procs) {
+				t.Errorf("GOMAXPROCS at a request = %d, want %d throughout", got, procs)
+			}
+			if got := runtime.GOMAXPROCS(0); got != procs {
+				t.Errorf("GOMAXPROCS after the run = %d, want %d", got, procs)
+			}
+		})
 	}
 }

@@ -518,13 +518,15 @@ func TestRequestsPerIteration(t *testing.T) {
 	tests := []struct {
 		name, src string
 		want      float64
+		parks     bool
 	}{
-		{"one step", flowHead + "      - path: /a\n", 1},
-		{"think times are not requests", flowHead + "      - path: /a\n      - think: 1s\n      - path: /b\n", 2},
+		{"one step", flowHead + "      - path: /a\n", 1, false},
+		{"think times are not requests", flowHead + "      - path: /a\n      - think: 1s\n      - path: /b\n", 2, true},
+		{"a poll parks", flowHead + "      - path: /t\n        extract: {s: {json: $.s}}\n        poll: {interval: 1s, timeout: 10s, until: 's == 1'}\n", 1, true},
 		{"weighted", "rate: 5/s\nflows:\n  - name: a\n    weight: 3\n    steps:\n      - path: /a\n" +
-			"  - name: b\n    weight: 1\n    steps:\n      - path: /a\n      - path: /b\n      - path: /c\n      - path: /d\n", 1.75},
+			"  - name: b\n    weight: 1\n    steps:\n      - path: /a\n      - path: /b\n      - path: /c\n      - path: /d\n", 1.75, false},
 		{"in turn: weighted too", "rate: 5/s\norder: sequential\nflows:\n  - name: a\n    weight: 3\n    steps:\n      - path: /a\n" +
-			"  - name: b\n    steps:\n      - path: /a\n      - path: /b\n      - path: /c\n", 1.5},
+			"  - name: b\n    steps:\n      - path: /a\n      - path: /b\n      - path: /c\n      - think: 1s\n", 1.5, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -538,6 +540,9 @@ func TestRequestsPerIteration(t *testing.T) {
 			}
 			if got := fp.RequestsPerIteration(); got != tt.want {
 				t.Errorf("RequestsPerIteration() = %v, want %v", got, tt.want)
+			}
+			if got := fp.Parks(); got != tt.parks {
+				t.Errorf("Parks() = %v, want %v", got, tt.parks)
 			}
 		})
 	}

@@ -66,6 +66,19 @@ func (fp *FlowPlan) RequestsPerIteration() float64 {
 	return max(float64(sum)/float64(fp.total), 1)
 }
 
+// Parks reports whether an iteration may park its session on a timer: a flow has a think
+// time or a poll (whose attempts wait an interval apart).
+func (fp *FlowPlan) Parks() bool {
+	for _, f := range fp.flows {
+		for _, st := range f.steps {
+			if st.think != nil || st.poll != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // isRequest reports whether the step sends a request.
 func (st *planStep) isRequest() bool { return st.think == nil && st.group == nil && st.end == nil }
 
