@@ -138,9 +138,6 @@ func (a *attacker) next(timer **time.Timer) (uint64, bool) {
 	}
 	n := a.hits
 	a.hits++
-	if t := a.agg.procs; t != nil && t.lowered.Load() && a.agg.p.schedule != nil {
-		t.lateStart(time.Since(a.agg.attackBegan) - a.agg.p.schedule.SendTime(n))
-	}
 	if a.waiting.Load() == 0 && a.workers < a.max {
 		// every other worker is busy: the next hit would wait for one
 		a.workers++

@@ -73,8 +73,8 @@ func runFlows(ctx context.Context, p *plan) (*results.Result, error) {
 	var procs *procTuner
 	if p.TuneProcess {
 		// the rate counts iterations: the processors are sized for their mean request steps,
-		// and given back as soon as a start leaves restoreLag late or a second's starts leave
-		// late (checks, extractions, loops and sessions make an iteration's CPU only estimated)
+		// and given back as soon as a second's starts leave late (checks, extractions and
+		// loops make an iteration's CPU only estimated)
 		defer tuneGC()()
 		if !p.FlowPlan.Parks() {
 			// sessions that park (think times, polls) cost timers and a wake-up each on top
@@ -220,13 +220,9 @@ func (r *flowRun) dispatch(ctx context.Context, began time.Time) {
 		// the pacer is already the shard's stripe of the whole run's (Stripe, in newPlan): its
 		// hit-th start is the whole run's iteration Global(hit), due at the whole run's time of it
 		n := r.p.Shard.Global(hit)
-		now := time.Now()
-		job := flowJob{n: n, intended: now}
+		job := flowJob{n: n, intended: time.Now()}
 		if r.p.schedule != nil {
 			job.intended = began.Add(r.p.schedule.SendTime(hit))
-			if t := r.agg.procs; t != nil && t.lowered.Load() {
-				t.lateStart(now.Sub(job.intended))
-			}
 		}
 		if r.begin(ctx, job) {
 			continue

@@ -7,8 +7,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 // During a run the load generator allocates a KiB or two per request (the request, its result,
@@ -125,28 +123,14 @@ func readScanned() scanned {
 // second; ratePerProc leaves it half of that as headroom.
 const ratePerProc = 25000
 
-// procTuner lowers GOMAXPROCS for a paced run to what its peak rate needs, from the end of the
-// run's first second in which at most 0.1% of the hits left late: the start (the first connections
-// dialed, a flow's first sessions made) runs on every processor, which one processor could
-// not keep up with when a run of flows starts many sessions at once (it fell seconds behind,
-// dialing a connection for each start waiting: 20,000 connections at 10,000 iterations/s).
-// It gives the processors back for the rest of the run as soon as a second's hits leave late,
-// or a start leaves restoreLag late (the fewer processors could not keep to the schedule:
-// heavier requests than ratePerProc assumes). Runs at max rate, and a GOMAXPROCS set in the
-// environment, are left alone.
+// procTuner lowers GOMAXPROCS for a paced run to what its peak rate needs, and gives the
+// processors back for the rest of the run as soon as a second's hits leave late (the fewer
+// processors could not keep to the schedule: heavier requests than ratePerProc assumes). Runs
+// at max rate, and a GOMAXPROCS set in the environment, are left alone.
 type procTuner struct {
-	mu                 sync.Mutex
-	want               int         // processors to lower to at the first second kept; 0: none
-	old                int         // GOMAXPROCS to restore; 0 when untouched
-	lowered            atomic.Bool // old != 0: for the starts' check (lateStart) without the lock
+	old                int // GOMAXPROCS to restore; 0 when untouched
 	lastLate, lastReqs uint64
 }
-
-// restoreLag is how late a start may leave, with the processors lowered, before lateStart gives
-// them back: a backlog is building (the fewer processors fell behind, or something held them),
-// and waiting for the second's count (second) would let it grow for up to a second, every start
-// of which then leaves late, holding a connection (a flow's session) the while.
-const restoreLag = 5 * lateAfter
 
 // tuneProcs applies procTuner to the run of p; perHit is the requests one hit sends: 1 for a run of requests, a flow's mean request steps per
 // iteration (scenarios.FlowPlan.RequestsPerIteration) for a run of flows.
@@ -164,7 +148,7 @@ func tuneProcs(p *plan, perHit float64) *procTuner {
 		return t
 	}
 	if want := int(math.Ceil(peak / ratePerProc)); want < runtime.GOMAXPROCS(0) {
-		t.want = want
+		t.old = runtime.GOMAXPROCS(want)
 	}
 	return t
 }
@@ -173,41 +157,15 @@ func tuneProcs(p *plan, perHit float64) *procTuner {
 func (t *procTuner) second(late, requests uint64) {
 	dl, dr := late-t.lastLate, requests-t.lastReqs
 	t.lastLate, t.lastReqs = late, requests
-	switch {
-	case dl > 0 && dl*100 > dr:
-		t.restore() // not lowered yet: a later second kept may still lower them
-	case dr > 0 && dl*1000 <= dr: // at most 0.1% late (hysteresis: 1% gives them back)
-		t.lower()
-	}
-}
-
-// lower lowers the processors to want, once (never after they were given back).
-func (t *procTuner) lower() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.want != 0 {
-		t.old = runtime.GOMAXPROCS(t.want)
-		t.want = 0
-		t.lowered.Store(true)
-	}
-}
-
-// lateStart is told how late a hit (an iteration's start) leaves after its intended time, when
-// the processors are lowered (see lowered): past restoreLag it gives them back at once.
-func (t *procTuner) lateStart(lag time.Duration) {
-	if lag > restoreLag {
+	if dl > 0 && dl*100 > dr {
 		t.restore()
 	}
 }
 
 // restore gives the processors back.
 func (t *procTuner) restore() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.old != 0 {
-		t.want = 0 // given back once: for good
 		runtime.GOMAXPROCS(t.old)
 		t.old = 0
-		t.lowered.Store(false)
 	}
 }
