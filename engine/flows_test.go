@@ -448,13 +448,7 @@ func TestFlowInterruptedAndCutShort(t *testing.T) {
 		t.Errorf("got %d iterations, %d failed, %d completed, /b received %d times; want every iteration cut short in its think time",
 			r.Iterations, r.IterationsFailed, r.IterationsCompleted, pc.count("/b"))
 	}
-	found := false
-	for _, w := range r.Warnings {
-		found = found || w.Code == "iterations_cut_short" && w.Values["iterations"] == float64(r.Iterations)
-	}
-	if !found {
-		t.Errorf("warnings %+v, want iterations_cut_short for all %d", r.Warnings, r.Iterations)
-	}
+	checkAllCutShort(t, r)
 	checkFlowConsistent(t, r)
 }
 
@@ -496,14 +490,19 @@ func TestFlowGraceCutsRequestsInFlight(t *testing.T) {
 		t.Errorf("got %d iterations, %d failed, %d requests counted (%d connections); want every iteration cut short in its first step, none counted",
 			r.Iterations, r.IterationsFailed, r.Requests, accepted.Load())
 	}
-	found := false
-	for _, w := range r.Warnings {
-		found = found || w.Code == "iterations_cut_short" && w.Values["iterations"] == float64(r.Iterations)
-	}
-	if !found {
-		t.Errorf("warnings %+v, want iterations_cut_short for all %d", r.Warnings, r.Iterations)
-	}
+	checkAllCutShort(t, r)
 	checkFlowConsistent(t, r)
+}
+
+// checkAllCutShort checks that the run warns of every iteration cut short.
+func checkAllCutShort(t *testing.T, r *results.Result) {
+	t.Helper()
+	for _, w := range r.Warnings {
+		if w.Code == "iterations_cut_short" && w.Values["iterations"] == float64(r.Iterations) {
+			return
+		}
+	}
+	t.Errorf("warnings %+v, want iterations_cut_short for all %d", r.Warnings, r.Iterations)
 }
 
 func TestPlannedRequestsOfFlows(t *testing.T) {
