@@ -409,11 +409,10 @@ func (s *session) buildFailed(flow, name int, err error) {
 }
 
 // request builds the request of the step rendered in the runner's target: a new one with the
-// run's session context when it follows redirects (or the runner has no context: tests),
-// else one the runner reuses (stepBuffers).
+// run's session context when it follows redirects, else one the runner reuses (stepBuffers).
 func (s *session) request(redirects bool) (*http.Request, error) {
 	w := s.w
-	if redirects || w.ctx == nil {
+	if redirects {
 		return newFlowRequest(s.r.sessCtx, &w.tgt)
 	}
 	req, err := w.request(&w.tgt)
